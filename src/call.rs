@@ -1,0 +1,125 @@
+//! `rpc call`: words → calls → client → stdout, with the contract's exit codes.
+
+use crate::args;
+use crate::cli::CallArgs;
+use crate::client::{Client, Mode, Wire};
+use crate::error::{Error, Result};
+use crate::output::{self, Style};
+use crate::protocol::{Call, Outcome};
+use crate::term::Colors;
+use crate::trace::Trace;
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+pub async fn run(args: CallArgs, colors: Colors) -> Result<ExitCode> {
+    let calls = build_calls(&args)?;
+    let trace = Trace::new(args.connect.verbose, colors.stderr);
+    let client = Client::new(&args.endpoint, &args.connect, trace)?;
+    let mode = if args.notify {
+        Mode::Notify
+    } else if calls.len() > 1 {
+        Mode::Batch
+    } else {
+        Mode::Single
+    };
+    if args.dry_run {
+        print_stdout(&dry_run_text(&client, &calls, mode)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let outcomes = client.run(&calls, mode).await?;
+    let style = Style {
+        pretty: colors.stdout_is_terminal,
+        color: colors.stdout,
+        raw: args.raw,
+    };
+    report(&calls, outcomes, mode, style)
+}
+
+/// Prints results; a single failed call is the command's error, a batch reports each failure and
+/// exits 1 after printing every line.
+fn report(calls: &[Call], outcomes: Vec<Outcome>, mode: Mode, style: Style) -> Result<ExitCode> {
+    if mode == Mode::Single {
+        let value = outcomes
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::protocol("the server sent no answer"))?
+            .map_err(Error::Server)?;
+        print_stdout(&output::render(&value.to_json(), style));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut failed = false;
+    for (i, (call, outcome)) in calls.iter().zip(outcomes).enumerate() {
+        let line = match outcome {
+            Ok(value) => value.to_json(),
+            Err(fault) => {
+                failed = true;
+                eprintln!("rpc: call {} ({}): {fault}", i + 1, call.method);
+                serde_json::json!({ "error": fault.to_json() })
+            }
+        };
+        // One line per call, so a script can pair lines with calls.
+        print_stdout(&output::render(
+            &line,
+            Style {
+                pretty: false,
+                ..style
+            },
+        ));
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn build_calls(args: &CallArgs) -> Result<Vec<Call>> {
+    let Some(params) = &args.params else {
+        return args::parse_calls(&args.words);
+    };
+    if args.words.len() > 1 {
+        return Err(Error::usage(
+            "give the params either as ARGs or with -d/--params, not both",
+        ));
+    }
+    let text = read_params_source(params)?;
+    Ok(vec![Call {
+        method: args.words[0].clone(),
+        params: args::parse_params_document(&text)?,
+    }])
+}
+
+/// `-d JSON`, `-d @FILE` or `-d @-` (stdin).
+fn read_params_source(source: &str) -> Result<String> {
+    match source.strip_prefix('@') {
+        Some("-") => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| Error::usage(format!("cannot read params from stdin: {e}")))?;
+            Ok(text)
+        }
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| Error::usage(format!("cannot read params from {path}: {e}"))),
+        None => Ok(source.to_owned()),
+    }
+}
+
+fn dry_run_text(client: &Client, calls: &[Call], mode: Mode) -> Result<String> {
+    let wires = client.preview(calls, mode)?;
+    let texts: Vec<String> = wires
+        .iter()
+        .map(|wire| match wire {
+            Wire::Http(request) => {
+                String::from_utf8_lossy(&request.to_http_text(client.extra_headers())).into_owned()
+            }
+        })
+        .collect();
+    Ok(texts.join("\n\n"))
+}
+
+pub fn print_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
+    let _ = out.flush();
+}

@@ -1,0 +1,199 @@
+//! The command-line interface: clap definitions only, so completions and the man page can be
+//! rendered from the same [`Cli::command`].
+
+use crate::protocol::Proto;
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rpc",
+    version,
+    about = "The curl, grpcurl and netcat of RPC: call, serve and debug JSON-RPC, XML-RPC, Reach RPC and raw-TCP JSON",
+    after_help = "Exit status: 0 success, 1 the server answered with an error, 2 usage error, \
+                  3 transport failure, 4 invalid answer.\nStart a server to play with: rpc serve --addr 127.0.0.1:8000"
+)]
+pub struct Cli {
+    /// When to colour output: auto (on terminals, unless NO_COLOR is set), always or never
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, global = true)]
+    pub color: ColorWhen,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Call a remote method (or a batch of them) and print the result on stdout
+    #[command(after_help = CALL_EXAMPLES)]
+    Call(CallArgs),
+    /// Serve the toy math service on every protocol at once, on one port
+    #[command(after_help = SERVE_EXAMPLES)]
+    Serve(ServeArgs),
+    /// List the methods a server offers (by introspection)
+    #[command(after_help = "Example:\n  rpc list :8000\n  rpc list :8000 --json | jq -r '.[]'")]
+    List(ListArgs),
+    /// Show the help text and signature of one method (by introspection)
+    #[command(after_help = "Example:\n  rpc describe :8000 add")]
+    Describe(DescribeArgs),
+}
+
+const CALL_EXAMPLES: &str = "\
+Arguments: each ARG is JSON when it parses as JSON, else a string (hello → \"hello\").
+  NAME:=VALUE passes a parameter by name; a lone + starts the next call of a batch.
+
+Examples:
+  rpc call :8000 add 2 3                      positional params → 5
+  rpc call :8000 add a:=2 b:=3                named params
+  rpc call :8000 echo '{\"a\":[1,2]}'           JSON argument
+  rpc call :8000 add 1 2 + mul 3 4 + nope     a batch: one result line per call
+  rpc call :8000 sum -d @numbers.json         params from a file (-d @- reads stdin)
+  rpc call :8000 info --notify                a notification: no answer, no output
+  rpc call -v :8000 add 2 3                   log the exchange on stderr (-vv: the bytes)";
+
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  rpc serve                                   http://127.0.0.1:8000
+  rpc serve --addr 127.0.0.1:0                a free port; the first stdout line names it
+  rpc serve -q --max-body 65536               quiet, with a smaller body limit";
+
+/// Options shared by everything that talks to a server.
+#[derive(Debug, Clone, Args)]
+pub struct ConnectArgs {
+    /// Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)
+    #[arg(short = 'P', long = "proto", value_enum)]
+    pub proto: Option<Proto>,
+
+    /// Extra HTTP header, 'Name: value' (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+
+    /// Give up after SECS seconds (connect and answer together)
+    #[arg(short = 't', long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+
+    /// Do not verify the server's TLS certificate (prints a warning)
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
+
+    /// Trust the CA certificates in this PEM file as well
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+
+    /// Refuse an answer larger than BYTES
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_response: u64,
+
+    /// Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)
+    #[arg(short = 'v', long, action = ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    /// Server: URL (http://, https://, tcp://), HOST:PORT, or :PORT for localhost
+    pub endpoint: String,
+
+    /// METHOD [ARG]... [+ METHOD [ARG]...]...
+    #[arg(required = true, num_args = 1.., allow_negative_numbers = true, value_name = "METHOD [ARG]")]
+    pub words: Vec<String>,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    /// Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin
+    #[arg(short = 'd', long = "params", value_name = "JSON")]
+    pub params: Option<String>,
+
+    /// Send as notification(s): no id, no answer expected, nothing printed
+    #[arg(long)]
+    pub notify: bool,
+
+    /// Print a string result without quotes
+    #[arg(short = 'r', long)]
+    pub raw: bool,
+
+    /// Print the request that would be sent, and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Server: URL, HOST:PORT or :PORT
+    pub endpoint: String,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Print the names as one JSON array
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DescribeArgs {
+    /// Server: URL, HOST:PORT or :PORT
+    pub endpoint: String,
+    /// The method to describe
+    pub method: String,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Print the description as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port
+    #[arg(long, default_value = "127.0.0.1:8000", value_name = "HOST:PORT")]
+    pub addr: String,
+
+    /// Do not log one line per call on stderr
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Every server limit: a name, a default and a flag (see docs/security.md).
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Largest request body accepted, in bytes (larger: HTTP 413)
+    #[arg(long, value_name = "BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub max_body: u64,
+
+    /// Most calls in one JSON-RPC batch or XML-RPC multicall
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_batch: usize,
+
+    /// Deepest nesting of arrays/objects (JSON) or elements (XML) accepted
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub max_depth: usize,
+
+    /// Seconds a client may take to send a request's first bytes and headers
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub header_timeout: f64,
+
+    /// Longest `sleep` the service grants, in seconds
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub max_sleep: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

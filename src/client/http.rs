@@ -1,0 +1,291 @@
+//! The HTTP(S) transport (reqwest): POST a body, get status, headers and a size-bounded body back.
+
+use crate::cli::ConnectArgs;
+use crate::error::{Error, Result};
+use crate::trace::{Direction, Trace};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::Url;
+use std::time::Duration;
+
+/// One HTTP request, as built before sending (also what `--dry-run` prints).
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    pub url: Url,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpRequest {
+    /// A POST of `body` with the given content type.
+    pub fn post(url: Url, content_type: &str, body: Vec<u8>) -> Self {
+        HttpRequest {
+            url,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body,
+        }
+    }
+
+    /// The request as HTTP/1.1 text: start line, headers, blank line, body.
+    pub fn to_http_text(&self, extra_headers: &[(String, String)]) -> Vec<u8> {
+        let mut path = self.url.path().to_owned();
+        if let Some(q) = self.url.query() {
+            path = format!("{path}?{q}");
+        }
+        let host = match self.url.port() {
+            Some(port) => format!("{}:{port}", self.url.host_str().unwrap_or_default()),
+            None => self.url.host_str().unwrap_or_default().to_owned(),
+        };
+        let mut text = format!("POST {path} HTTP/1.1\r\nHost: {host}\r\n");
+        for (name, value) in self.headers.iter().chain(extra_headers) {
+            text.push_str(&format!("{name}: {value}\r\n"));
+        }
+        text.push_str(&format!("Content-Length: {}\r\n\r\n", self.body.len()));
+        let mut bytes = text.into_bytes();
+        bytes.extend_from_slice(&self.body);
+        bytes
+    }
+}
+
+/// An HTTP answer.
+#[derive(Debug)]
+pub struct HttpAnswer {
+    pub status: reqwest::StatusCode,
+    pub body: Vec<u8>,
+}
+
+/// A configured HTTP client: TLS settings, extra headers, timeout, answer size bound.
+pub struct HttpTransport {
+    client: reqwest::Client,
+    extra_headers: Vec<(String, String)>,
+    timeout: Option<Duration>,
+    max_response: u64,
+    trace: Trace,
+}
+
+impl HttpTransport {
+    pub fn new(args: &ConnectArgs, trace: Trace) -> Result<HttpTransport> {
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("rpc/", env!("CARGO_PKG_VERSION")))
+            // No redirect is followed: an RPC endpoint that moves is an answer to show, and
+            // following one could carry credentials to another host.
+            .redirect(reqwest::redirect::Policy::none());
+        if args.insecure {
+            trace.note("rpc: warning: TLS certificate verification is disabled (--insecure); the connection can be intercepted");
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        if let Some(path) = &args.cacert {
+            builder = builder.add_root_certificate(read_certificate(path)?);
+        }
+        let timeout = args.timeout.map(seconds).transpose()?;
+        let client = builder.build().map_err(|e| {
+            Error::Io(format!(
+                "cannot set up the HTTP client: {}",
+                error_chain(&e)
+            ))
+        })?;
+        Ok(HttpTransport {
+            client,
+            extra_headers: args
+                .headers
+                .iter()
+                .map(|h| parse_header(h))
+                .collect::<Result<_>>()?,
+            timeout,
+            max_response: args.max_response,
+            trace,
+        })
+    }
+
+    /// Extra `-H` headers, as given.
+    pub fn extra_headers(&self) -> &[(String, String)] {
+        &self.extra_headers
+    }
+
+    /// Sends the request and reads the whole answer (up to the response size limit).
+    pub async fn send(&self, request: &HttpRequest) -> Result<HttpAnswer> {
+        self.trace
+            .wire(Direction::Sent, &request.to_http_text(&self.extra_headers));
+        let mut headers = HeaderMap::new();
+        for (name, value) in request.headers.iter().chain(&self.extra_headers) {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::usage(format!("invalid header name {name:?}")))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| Error::usage(format!("invalid value for header {name}")))?;
+            headers.append(name, value);
+        }
+        let mut builder = self
+            .client
+            .post(request.url.clone())
+            .headers(headers)
+            .body(request.body.clone());
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
+        }
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| send_error(&e, &request.url, self.timeout))?;
+        let answer = self.read_answer(response, &request.url).await?;
+        Ok(answer)
+    }
+
+    async fn read_answer(&self, mut response: reqwest::Response, url: &Url) -> Result<HttpAnswer> {
+        let status = response.status();
+        let mut head = format!("{:?} {}\r\n", response.version(), status);
+        for (name, value) in response.headers() {
+            head.push_str(&format!(
+                "{name}: {}\r\n",
+                String::from_utf8_lossy(value.as_bytes())
+            ));
+        }
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.max_response)
+        {
+            return Err(self.too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| send_error(&e, url, self.timeout))?
+        {
+            if body.len() as u64 + chunk.len() as u64 > self.max_response {
+                return Err(self.too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let mut dump = head.into_bytes();
+        dump.extend_from_slice(b"\r\n");
+        dump.extend_from_slice(&body);
+        self.trace.wire(Direction::Received, &dump);
+        Ok(HttpAnswer { status, body })
+    }
+
+    fn too_large(&self) -> Error {
+        Error::protocol(format!(
+            "the answer is larger than {} bytes (raise --max-response)",
+            self.max_response
+        ))
+    }
+}
+
+/// Parses a `-t` value into a duration, refusing negative, zero-length nonsense and NaN.
+pub fn seconds(secs: f64) -> Result<Duration> {
+    Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            Error::usage(format!(
+                "invalid timeout {secs}: give a positive number of seconds"
+            ))
+        })
+}
+
+/// Parses `Name: value`.
+pub fn parse_header(text: &str) -> Result<(String, String)> {
+    let (name, value) = text.split_once(':').ok_or_else(|| {
+        Error::usage(format!(
+            "invalid header {text:?}: write it as 'Name: value'"
+        ))
+    })?;
+    let name = name.trim();
+    if name.is_empty() || HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Err(Error::usage(format!("invalid header name in {text:?}")));
+    }
+    Ok((name.to_owned(), value.trim().to_owned()))
+}
+
+fn read_certificate(path: &std::path::Path) -> Result<reqwest::Certificate> {
+    let pem = std::fs::read(path)
+        .map_err(|e| Error::usage(format!("cannot read --cacert {}: {e}", path.display())))?;
+    reqwest::Certificate::from_pem(&pem).map_err(|e| {
+        Error::usage(format!(
+            "--cacert {} is not a PEM certificate: {e}",
+            path.display()
+        ))
+    })
+}
+
+/// Turns a reqwest failure into a transport error that says what happened and what to try.
+fn send_error(e: &reqwest::Error, url: &Url, timeout: Option<Duration>) -> Error {
+    let target = format!(
+        "{}:{}",
+        url.host_str().unwrap_or_default(),
+        url.port_or_known_default().unwrap_or_default()
+    );
+    let chain = error_chain(e);
+    if e.is_timeout() {
+        let secs = timeout.map(|t| t.as_secs_f64()).unwrap_or_default();
+        return Error::transport(format!("timed out after {secs}s waiting for {target}"));
+    }
+    if chain.contains("certificate") || chain.contains("InvalidCertificate") {
+        return Error::transport(format!(
+            "TLS failure with {target}: {chain} (trust its CA with --cacert FILE, or skip checks with -k)"
+        ));
+    }
+    if chain.contains("Connection refused") {
+        return Error::transport(format!(
+            "connection refused by {target}: is a server running there? (start one with `rpc serve --addr {target}`)"
+        ));
+    }
+    if chain.contains("dns error") || chain.contains("failed to lookup") {
+        return Error::transport(format!(
+            "cannot resolve {}: {chain}",
+            url.host_str().unwrap_or_default()
+        ));
+    }
+    Error::transport(format!("request to {target} failed: {chain}"))
+}
+
+/// The error and its sources, joined, since reqwest's top-level message hides the cause.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        let part = inner.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = inner.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_parse() {
+        assert_eq!(
+            parse_header("X-A: b c").unwrap(),
+            ("X-A".into(), "b c".into())
+        );
+        assert!(parse_header("novalue").is_err());
+        assert!(parse_header("bad name: x").is_err());
+    }
+
+    #[test]
+    fn timeouts_must_be_positive() {
+        assert!(seconds(0.5).is_ok());
+        assert!(seconds(0.0).is_err());
+        assert!(seconds(-1.0).is_err());
+        assert!(seconds(f64::NAN).is_err());
+    }
+
+    #[test]
+    fn http_text_has_start_line_headers_and_body() {
+        let req = HttpRequest::post(
+            Url::parse("http://h:1/x").unwrap(),
+            "application/json",
+            b"{}".to_vec(),
+        );
+        let text = String::from_utf8(req.to_http_text(&[("X-A".into(), "1".into())])).unwrap();
+        assert_eq!(
+            text,
+            "POST /x HTTP/1.1\r\nHost: h:1\r\nContent-Type: application/json\r\nX-A: 1\r\nContent-Length: 2\r\n\r\n{}"
+        );
+    }
+}

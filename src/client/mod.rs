@@ -1,0 +1,148 @@
+//! Client side: endpoints, transports, and one small driver per protocol that joins a codec to a
+//! transport. Commands (`call`, `list`, …) only ever see [`Client`].
+
+pub mod http;
+mod jsonrpc;
+
+use crate::cli::ConnectArgs;
+use crate::error::{Error, Result};
+use crate::protocol::{Call, Outcome, Proto};
+use crate::trace::Trace;
+use reqwest::Url;
+
+/// How a batch of calls is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// One call, answered.
+    Single,
+    /// Several calls in one exchange where the protocol has one, answered in order.
+    Batch,
+    /// No answer wanted (JSON-RPC notifications).
+    Notify,
+}
+
+/// A request as it would go on the wire, for `--dry-run`.
+#[derive(Debug, Clone)]
+pub enum Wire {
+    Http(http::HttpRequest),
+}
+
+/// A connection to one endpoint over one protocol.
+pub struct Client {
+    pub url: Url,
+    pub proto: Proto,
+    pub trace: Trace,
+    http: http::HttpTransport,
+}
+
+impl Client {
+    pub fn new(endpoint: &str, args: &ConnectArgs, trace: Trace) -> Result<Client> {
+        let url = parse_endpoint(endpoint)?;
+        let proto = args.proto.unwrap_or_else(|| default_proto(&url));
+        let http = http::HttpTransport::new(args, trace)?;
+        Ok(Client {
+            url,
+            proto,
+            trace,
+            http,
+        })
+    }
+
+    /// Sends the calls and returns one outcome per call (none for notifications).
+    pub async fn run(&self, calls: &[Call], mode: Mode) -> Result<Vec<Outcome>> {
+        match self.proto {
+            Proto::JsonRpc => jsonrpc::run(self, calls, mode).await,
+            other => Err(unsupported(other)),
+        }
+    }
+
+    /// The `-H` headers every HTTP request carries.
+    pub fn extra_headers(&self) -> &[(String, String)] {
+        self.http.extra_headers()
+    }
+
+    /// The requests `run` would send, without sending them.
+    pub fn preview(&self, calls: &[Call], mode: Mode) -> Result<Vec<Wire>> {
+        match self.proto {
+            Proto::JsonRpc => Ok(vec![Wire::Http(jsonrpc::request(self, calls, mode))]),
+            other => Err(unsupported(other)),
+        }
+    }
+}
+
+fn unsupported(proto: Proto) -> Error {
+    Error::usage(format!(
+        "the {} client is not built yet; use -P json-rpc",
+        proto.name()
+    ))
+}
+
+/// The protocol an endpoint implies when `-P` is not given.
+pub fn default_proto(url: &Url) -> Proto {
+    match url.scheme() {
+        "tcp" => Proto::RawTcp,
+        _ => Proto::JsonRpc,
+    }
+}
+
+/// Parses ENDPOINT: a URL (`http://`, `https://`, `tcp://`), `HOST:PORT`, or `:PORT` (localhost).
+pub fn parse_endpoint(text: &str) -> Result<Url> {
+    let full = if text.contains("://") {
+        text.to_owned()
+    } else if let Some(port) = text.strip_prefix(':') {
+        format!("http://localhost:{port}")
+    } else {
+        format!("http://{text}")
+    };
+    let url = Url::parse(&full).map_err(|e| {
+        Error::usage(format!(
+            "invalid endpoint {text:?}: {e} (try :8000, HOST:PORT or a URL)"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https" | "tcp") {
+        return Err(Error::usage(format!(
+            "unsupported scheme {:?} in {text:?}: use http://, https:// or tcp://",
+            url.scheme()
+        )));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::usage(format!("endpoint {text:?} names no host")));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_shorthands() {
+        assert_eq!(
+            parse_endpoint(":8000").unwrap().as_str(),
+            "http://localhost:8000/"
+        );
+        assert_eq!(
+            parse_endpoint("example.org:81").unwrap().as_str(),
+            "http://example.org:81/"
+        );
+        assert_eq!(
+            parse_endpoint("https://h/x").unwrap().as_str(),
+            "https://h/x"
+        );
+        assert_eq!(parse_endpoint("tcp://h:9").unwrap().scheme(), "tcp");
+        assert!(parse_endpoint("ftp://h").is_err());
+        assert!(parse_endpoint(":notaport").is_err());
+    }
+
+    #[test]
+    fn tcp_urls_default_to_raw_tcp() {
+        assert_eq!(
+            default_proto(&parse_endpoint("tcp://h:9").unwrap()),
+            Proto::RawTcp
+        );
+        assert_eq!(
+            default_proto(&parse_endpoint(":9").unwrap()),
+            Proto::JsonRpc
+        );
+    }
+}

@@ -1,0 +1,53 @@
+//! One error type for the whole binary; its kind decides the exit code (see CONTRACT.md).
+
+use crate::protocol::Fault;
+use std::process::ExitCode;
+
+/// Everything that can end a command unsuccessfully.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The server answered, and the answer is an error (JSON-RPC error, XML-RPC fault, HTTP status).
+    #[error("{0}")]
+    Server(Fault),
+    /// The server answered with an HTTP error status and no RPC-level error: `HTTP 404 Not Found: …`.
+    #[error("{0}")]
+    HttpStatus(String),
+    /// Bad flags or arguments: the user has to change the command line.
+    #[error("{0}")]
+    Usage(String),
+    /// Nothing usable came back: refused, DNS, timeout, TLS.
+    #[error("{0}")]
+    Transport(String),
+    /// Something came back, but it is not valid for the protocol.
+    #[error("invalid answer: {0}")]
+    Protocol(String),
+    /// A local failure that is none of the above (a file that cannot be read, a port in use).
+    #[error("{0}")]
+    Io(String),
+}
+
+impl Error {
+    /// The exit status the contract assigns to this kind of failure.
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            Error::Server(_) | Error::HttpStatus(_) => 1,
+            Error::Usage(_) => 2,
+            Error::Transport(_) | Error::Io(_) => 3,
+            Error::Protocol(_) => 4,
+        })
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Error::Usage(message.into())
+    }
+
+    pub fn protocol(message: impl Into<String>) -> Self {
+        Error::Protocol(message.into())
+    }
+
+    pub fn transport(message: impl Into<String>) -> Self {
+        Error::Transport(message.into())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,176 @@
+//! `rpc list` and `rpc describe`: what a server offers, via `rpc.discover` (OpenRPC) or the
+//! XML-RPC introspection methods `system.listMethods`, `system.methodHelp`, `system.methodSignature`.
+
+use crate::call::print_stdout;
+use crate::cli::{DescribeArgs, ListArgs};
+use crate::client::{Client, Mode};
+use crate::error::{Error, Result};
+use crate::protocol::{codes, Call, Params};
+use crate::term::Colors;
+use crate::trace::Trace;
+use crate::value::Value;
+use serde_json::{json, Value as Json};
+
+pub async fn list(args: ListArgs, colors: Colors) -> Result<()> {
+    let client = Client::new(
+        &args.endpoint,
+        &args.connect,
+        Trace::new(args.connect.verbose, colors.stderr),
+    )?;
+    let names = method_names(&client).await?;
+    if args.json {
+        print_stdout(&Json::from(names).to_string());
+    } else {
+        print_stdout(&names.join("\n"));
+    }
+    Ok(())
+}
+
+pub async fn describe(args: DescribeArgs, colors: Colors) -> Result<()> {
+    let client = Client::new(
+        &args.endpoint,
+        &args.connect,
+        Trace::new(args.connect.verbose, colors.stderr),
+    )?;
+    let doc = describe_method(&client, &args.method).await?;
+    if args.json {
+        print_stdout(&doc.to_string());
+    } else {
+        print_stdout(&describe_text(&doc));
+    }
+    Ok(())
+}
+
+/// Method names, from rpc.discover or else system.listMethods.
+pub async fn method_names(client: &Client) -> Result<Vec<String>> {
+    if let Some(doc) = ask(client, "rpc.discover", vec![]).await? {
+        return Ok(openrpc_methods(&doc)
+            .filter_map(|m| m.get("name").and_then(Json::as_str).map(str::to_owned))
+            .collect());
+    }
+    match ask(client, "system.listMethods", vec![]).await? {
+        Some(Json::Array(names)) => Ok(names
+            .iter()
+            .filter_map(|n| n.as_str().map(str::to_owned))
+            .collect()),
+        Some(other) => Err(Error::protocol(format!(
+            "system.listMethods answered {other}, not a list"
+        ))),
+        None => Err(no_introspection(client)),
+    }
+}
+
+/// `{"name", "help", "params": [{"name","schema"}]?, "result"?, "signatures"?}`
+async fn describe_method(client: &Client, method: &str) -> Result<Json> {
+    if let Some(doc) = ask(client, "rpc.discover", vec![]).await? {
+        let entry = openrpc_methods(&doc)
+            .find(|m| m.get("name").and_then(Json::as_str) == Some(method))
+            .ok_or_else(|| not_found(method))?;
+        return Ok(json!({
+            "name": method,
+            "help": entry.get("description").or(entry.get("summary")).cloned().unwrap_or(Json::Null),
+            "params": entry.get("params").cloned().unwrap_or(json!([])),
+            "result": entry.get("result").cloned().unwrap_or(Json::Null),
+        }));
+    }
+    let name = Value::String(method.to_owned());
+    let help = ask(client, "system.methodHelp", vec![name.clone()]).await?;
+    let Some(help) = help else {
+        return Err(no_introspection(client));
+    };
+    // Some servers (Python's among them) answer a string such as "signatures not supported".
+    let signatures = ask(client, "system.methodSignature", vec![name]).await?;
+    Ok(json!({"name": method, "help": help, "signatures": signatures.unwrap_or(Json::Null)}))
+}
+
+fn describe_text(doc: &Json) -> String {
+    let name = doc["name"].as_str().unwrap_or_default();
+    let help = doc["help"].as_str().unwrap_or("(no help text)");
+    let head = if let Some(params) = doc.get("params").and_then(Json::as_array) {
+        let params: Vec<String> = params
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}: {}",
+                    p["name"].as_str().unwrap_or("?"),
+                    schema_name(&p["schema"])
+                )
+            })
+            .collect();
+        format!(
+            "{name}({}) -> {}",
+            params.join(", "),
+            schema_name(&doc["result"]["schema"])
+        )
+    } else {
+        match &doc["signatures"] {
+            Json::Array(sigs) => sigs
+                .iter()
+                .filter_map(Json::as_array)
+                .map(|sig| {
+                    let types: Vec<&str> = sig.iter().filter_map(Json::as_str).collect();
+                    match types.split_first() {
+                        Some((ret, params)) => format!("{name}({}) -> {ret}", params.join(", ")),
+                        None => format!("{name}()"),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Json::String(s) => format!("{name}  [signature: {s}]"),
+            _ => name.to_owned(),
+        }
+    };
+    format!("{head}\n    {help}")
+}
+
+fn schema_name(schema: &Json) -> String {
+    schema
+        .get("type")
+        .and_then(Json::as_str)
+        .unwrap_or("any")
+        .to_owned()
+}
+
+fn openrpc_methods(doc: &Json) -> impl Iterator<Item = &Json> {
+    doc.get("methods")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+}
+
+/// Calls an introspection method; Ok(None) when the server says it has no such method.
+async fn ask(client: &Client, method: &str, args: Vec<Value>) -> Result<Option<Json>> {
+    let call = Call {
+        method: method.to_owned(),
+        params: Params::Positional(args),
+    };
+    let outcome = client
+        .run(std::slice::from_ref(&call), Mode::Single)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::protocol("the server sent no answer"))?;
+    match outcome {
+        Ok(value) => Ok(Some(value.to_json())),
+        Err(fault) if fault.code == codes::METHOD_NOT_FOUND => Ok(None),
+        Err(fault) => Err(Error::Server(fault)),
+    }
+}
+
+fn no_introspection(client: &Client) -> Error {
+    Error::Server(crate::protocol::Fault::new(
+        codes::METHOD_NOT_FOUND,
+        format!(
+            "{} offers no introspection over {} (neither rpc.discover nor system.listMethods)",
+            client.url,
+            client.proto.name()
+        ),
+    ))
+}
+
+fn not_found(method: &str) -> Error {
+    Error::Server(crate::protocol::Fault::new(
+        codes::METHOD_NOT_FOUND,
+        format!("the server does not describe a method named {method:?} (see `rpc list`)"),
+    ))
+}

@@ -1,0 +1,361 @@
+//! JSON-RPC 2.0 codec (<https://www.jsonrpc.org/specification>): requests and responses, single and
+//! batch, for the client and the server alike.
+
+use super::json::{self, JsonError};
+use super::{codes, Call, Fault, Outcome, Params};
+use crate::value::Value;
+use serde_json::{json, Map, Value as Json};
+
+/// Bounds the server applies while decoding a request.
+#[derive(Debug, Clone, Copy)]
+pub struct DecodeLimits {
+    pub max_depth: usize,
+    pub max_batch: usize,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client side
+
+/// Encodes calls as one request (or a batch when `batch`), with ids 1..=n unless `notify`.
+pub fn encode_request(calls: &[Call], batch: bool, notify: bool) -> Vec<u8> {
+    let entries: Vec<Json> = calls
+        .iter()
+        .enumerate()
+        .map(|(i, call)| request_object(call, (!notify).then_some(i as u64 + 1)))
+        .collect();
+    let doc = match (batch, entries.len()) {
+        (false, 1) => entries.into_iter().next().unwrap_or(Json::Null),
+        _ => Json::Array(entries),
+    };
+    doc.to_string().into_bytes()
+}
+
+fn request_object(call: &Call, id: Option<u64>) -> Json {
+    let mut obj = Map::new();
+    obj.insert("jsonrpc".into(), "2.0".into());
+    obj.insert("method".into(), call.method.clone().into());
+    // An empty parameter list is left out, as the spec allows and most clients do.
+    if !call.params.is_empty() {
+        obj.insert("params".into(), call.params.to_json());
+    }
+    if let Some(id) = id {
+        obj.insert("id".into(), id.into());
+    }
+    Json::Object(obj)
+}
+
+/// Decodes the answer to `count` calls sent with ids 1..=count, in the order they were sent.
+/// An entry the server left out becomes a fault in its slot, so the others are not lost.
+pub fn decode_response(body: &[u8], count: usize, batch: bool) -> Result<Vec<Outcome>, String> {
+    let doc = json::parse(body, 512).map_err(|e| format!("not JSON-RPC: {e}"))?;
+    let responses = match (batch, doc) {
+        (true, Json::Array(items)) => items,
+        (false, obj @ Json::Object(_)) => vec![obj],
+        (_, Json::Array(items)) if count == 1 && items.len() == 1 => items,
+        (_, other) => return Err(format!("unexpected JSON-RPC answer: {}", brief(&other))),
+    };
+    let mut slots: Vec<Option<Outcome>> = vec![None; count];
+    for response in responses {
+        let (id, outcome) = decode_response_object(&response)?;
+        match id.as_u64().map(|n| n as usize) {
+            Some(n) if (1..=count).contains(&n) && slots[n - 1].is_none() => {
+                slots[n - 1] = Some(outcome)
+            }
+            // Per the spec an error about an unreadable request carries id null; with one call
+            // there is no doubt which call it answers.
+            _ if id.is_null() && count == 1 && slots[0].is_none() => slots[0] = Some(outcome),
+            _ => return Err(format!("answer with an unexpected id {id}")),
+        }
+    }
+    Ok(slots
+        .into_iter()
+        .map(|slot| {
+            slot.unwrap_or_else(|| {
+                Err(Fault::new(
+                    codes::INTERNAL_ERROR,
+                    "the server sent no answer for this call",
+                ))
+            })
+        })
+        .collect())
+}
+
+fn decode_response_object(doc: &Json) -> Result<(Json, Outcome), String> {
+    let obj = doc
+        .as_object()
+        .ok_or_else(|| format!("a JSON-RPC response must be an object, got {}", brief(doc)))?;
+    if obj.get("jsonrpc") != Some(&json!("2.0")) {
+        return Err(format!("missing \"jsonrpc\": \"2.0\" in {}", brief(doc)));
+    }
+    let id = obj.get("id").cloned().unwrap_or(Json::Null);
+    let outcome = match (obj.get("result"), obj.get("error")) {
+        (Some(result), None) => Ok(Value::from_json(result).map_err(|e| format!("result: {e}"))?),
+        (None, Some(error)) => Err(decode_error_object(error)?),
+        _ => {
+            return Err(format!(
+                "a response needs exactly one of result and error: {}",
+                brief(doc)
+            ))
+        }
+    };
+    Ok((id, outcome))
+}
+
+fn decode_error_object(error: &Json) -> Result<Fault, String> {
+    let code = error.get("code").and_then(Json::as_i64);
+    let message = error.get("message").and_then(Json::as_str);
+    match (code, message) {
+        (Some(code), Some(message)) => Ok(Fault {
+            code,
+            message: message.to_owned(),
+            data: error.get("data").cloned(),
+        }),
+        _ => Err(format!("malformed error object: {}", brief(error))),
+    }
+}
+
+/// At most 200 characters of a JSON value, for error messages.
+fn brief(doc: &Json) -> String {
+    let text = doc.to_string();
+    match text.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server side
+
+/// A request id, echoed exactly as it came.
+pub type Id = Json;
+
+/// One entry of a request: a call to make, or a fault to answer with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    /// `id` is None for a notification, which gets no answer.
+    Call {
+        call: Call,
+        id: Option<Id>,
+    },
+    Invalid {
+        id: Id,
+        fault: Fault,
+    },
+}
+
+/// A decoded request body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    Single(Entry),
+    Batch(Vec<Entry>),
+}
+
+/// Decodes a request body. A body that is no request at all decodes to a single invalid entry,
+/// which answers with id null as the spec says.
+pub fn decode_request(body: &[u8], limits: DecodeLimits) -> Request {
+    let doc = match json::parse(body, limits.max_depth) {
+        Ok(doc) => doc,
+        Err(JsonError::Syntax(e)) => {
+            return invalid(codes::PARSE_ERROR, format!("Parse error: {e}"))
+        }
+        Err(e @ JsonError::TooDeep(_)) => {
+            return invalid(codes::INVALID_REQUEST, format!("Invalid request: {e}"))
+        }
+    };
+    match doc {
+        Json::Array(items) if items.is_empty() => {
+            invalid(codes::INVALID_REQUEST, "Invalid request: empty batch")
+        }
+        Json::Array(items) if items.len() > limits.max_batch => invalid(
+            codes::INVALID_REQUEST,
+            format!(
+                "Invalid request: batch of {} calls exceeds the limit of {} (--max-batch)",
+                items.len(),
+                limits.max_batch
+            ),
+        ),
+        Json::Array(items) => Request::Batch(items.iter().map(decode_entry).collect()),
+        other => Request::Single(decode_entry(&other)),
+    }
+}
+
+fn invalid(code: i64, message: impl Into<String>) -> Request {
+    Request::Single(Entry::Invalid {
+        id: Json::Null,
+        fault: Fault::new(code, message),
+    })
+}
+
+fn decode_entry(doc: &Json) -> Entry {
+    let Some(obj) = doc.as_object() else {
+        return Entry::Invalid {
+            id: Json::Null,
+            fault: Fault::new(codes::INVALID_REQUEST, "Invalid request: not an object"),
+        };
+    };
+    let id = obj.get("id").cloned();
+    let valid_id = matches!(
+        id,
+        None | Some(Json::Null | Json::Number(_) | Json::String(_))
+    );
+    let reply_id = if valid_id {
+        id.clone().unwrap_or(Json::Null)
+    } else {
+        Json::Null
+    };
+    let fail = |message: &str| Entry::Invalid {
+        id: reply_id.clone(),
+        fault: Fault::new(
+            codes::INVALID_REQUEST,
+            format!("Invalid request: {message}"),
+        ),
+    };
+    if obj.get("jsonrpc") != Some(&json!("2.0")) {
+        return fail("\"jsonrpc\" must be \"2.0\"");
+    }
+    if !valid_id {
+        return fail("\"id\" must be a string, a number or null");
+    }
+    let Some(method) = obj.get("method").and_then(Json::as_str) else {
+        return fail("\"method\" must be a string");
+    };
+    let params = match obj.get("params") {
+        None => Ok(Params::empty()),
+        Some(Json::Array(items)) => items
+            .iter()
+            .map(Value::from_json)
+            .collect::<Result<_, _>>()
+            .map(Params::Positional),
+        Some(Json::Object(map)) => map
+            .iter()
+            .map(|(k, v)| Value::from_json(v).map(|v| (k.clone(), v)))
+            .collect::<Result<_, _>>()
+            .map(Params::Named),
+        Some(_) => return fail("\"params\" must be an array or an object"),
+    };
+    match params {
+        Ok(params) => Entry::Call {
+            call: Call {
+                method: method.to_owned(),
+                params,
+            },
+            id,
+        },
+        Err(e) => Entry::Invalid {
+            id: reply_id,
+            fault: Fault::new(codes::INVALID_PARAMS, format!("Invalid params: {e}")),
+        },
+    }
+}
+
+/// The response object for one answered entry.
+pub fn response_object(id: &Id, outcome: &Outcome) -> Json {
+    match outcome {
+        Ok(value) => json!({"jsonrpc": "2.0", "result": value.to_json(), "id": id}),
+        Err(fault) => json!({"jsonrpc": "2.0", "error": fault.to_json(), "id": id}),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: DecodeLimits = DecodeLimits {
+        max_depth: 32,
+        max_batch: 4,
+    };
+
+    fn call(method: &str, args: Vec<Value>) -> Call {
+        Call {
+            method: method.into(),
+            params: Params::Positional(args),
+        }
+    }
+
+    #[test]
+    fn encodes_single_batch_and_notification() {
+        let c = call("add", vec![Value::Int(2), Value::Int(3)]);
+        assert_eq!(
+            String::from_utf8(encode_request(std::slice::from_ref(&c), false, false)).unwrap(),
+            r#"{"jsonrpc":"2.0","method":"add","params":[2,3],"id":1}"#
+        );
+        assert_eq!(
+            String::from_utf8(encode_request(std::slice::from_ref(&c), false, true)).unwrap(),
+            r#"{"jsonrpc":"2.0","method":"add","params":[2,3]}"#
+        );
+        let batch = encode_request(&[c.clone(), call("info", vec![])], true, false);
+        assert_eq!(
+            String::from_utf8(batch).unwrap(),
+            r#"[{"jsonrpc":"2.0","method":"add","params":[2,3],"id":1},{"jsonrpc":"2.0","method":"info","id":2}]"#
+        );
+    }
+
+    #[test]
+    fn decodes_batch_answers_in_request_order() {
+        let body = br#"[{"jsonrpc":"2.0","error":{"code":-32601,"message":"nope"},"id":2},
+                        {"jsonrpc":"2.0","result":5,"id":1}]"#;
+        let outcomes = decode_response(body, 3, true).unwrap();
+        assert_eq!(outcomes[0], Ok(Value::Int(5)));
+        assert_eq!(outcomes[1].as_ref().unwrap_err().code, -32601);
+        assert!(
+            outcomes[2].is_err(),
+            "a missing answer is a fault in its slot"
+        );
+    }
+
+    #[test]
+    fn malformed_answers_are_protocol_errors() {
+        for body in [
+            &b"hello"[..],
+            br#"{"result":1,"id":1}"#,
+            br#"{"jsonrpc":"2.0","id":1}"#,
+            br#"{"jsonrpc":"2.0","result":1,"error":{"code":1,"message":"x"},"id":1}"#,
+            br#"{"jsonrpc":"2.0","result":1,"id":7}"#,
+            br#"{"jsonrpc":"2.0","error":{"code":"x"},"id":1}"#,
+        ] {
+            assert!(
+                decode_response(body, 1, false).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+
+    #[test]
+    fn request_errors_follow_the_spec() {
+        let single = |body: &[u8]| match decode_request(body, LIMITS) {
+            Request::Single(Entry::Invalid { id, fault }) => (id, fault.code),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(single(b"{"), (Json::Null, codes::PARSE_ERROR));
+        assert_eq!(single(b"[]"), (Json::Null, codes::INVALID_REQUEST));
+        assert_eq!(single(b"[1,2,3,4,5]"), (Json::Null, codes::INVALID_REQUEST));
+        assert_eq!(
+            single(br#"{"jsonrpc":"1.0","method":"x","id":"a"}"#),
+            (json!("a"), codes::INVALID_REQUEST)
+        );
+        assert_eq!(
+            single(br#"{"jsonrpc":"2.0","method":1,"id":3}"#),
+            (json!(3), codes::INVALID_REQUEST)
+        );
+        assert_eq!(
+            single(br#"{"jsonrpc":"2.0","method":"x","params":3,"id":3}"#),
+            (json!(3), codes::INVALID_REQUEST)
+        );
+        assert_eq!(
+            single(br#"{"jsonrpc":"2.0","method":"x","id":[1]}"#),
+            (Json::Null, codes::INVALID_REQUEST)
+        );
+    }
+
+    #[test]
+    fn ids_and_notifications_are_kept() {
+        let body = br#"[{"jsonrpc":"2.0","method":"a","id":1.5},{"jsonrpc":"2.0","method":"b"},1]"#;
+        let Request::Batch(entries) = decode_request(body, LIMITS) else {
+            panic!()
+        };
+        assert!(matches!(&entries[0], Entry::Call { id: Some(id), .. } if *id == json!(1.5)));
+        assert!(matches!(&entries[1], Entry::Call { id: None, .. }));
+        assert!(matches!(&entries[2], Entry::Invalid { .. }));
+    }
+}

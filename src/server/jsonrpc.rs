@@ -1,0 +1,39 @@
+//! JSON-RPC 2.0 in the server: decode, run each call, encode; notifications get no answer.
+
+use super::State;
+use crate::protocol::jsonrpc::{self, DecodeLimits, Entry, Request};
+use crate::protocol::Proto;
+use serde_json::Value as Json;
+use std::net::SocketAddr;
+
+/// Answers a request body; None when nothing is to be sent back (only notifications).
+pub async fn handle(state: &State, peer: SocketAddr, body: &[u8]) -> Option<Vec<u8>> {
+    let limits = DecodeLimits {
+        max_depth: state.limits.max_depth,
+        max_batch: state.limits.max_batch,
+    };
+    let answer = match jsonrpc::decode_request(body, limits) {
+        Request::Single(entry) => answer_entry(state, peer, entry).await?,
+        Request::Batch(entries) => {
+            let mut answers = Vec::with_capacity(entries.len());
+            for entry in entries {
+                answers.extend(answer_entry(state, peer, entry).await);
+            }
+            if answers.is_empty() {
+                return None;
+            }
+            Json::Array(answers)
+        }
+    };
+    Some(answer.to_string().into_bytes())
+}
+
+async fn answer_entry(state: &State, peer: SocketAddr, entry: Entry) -> Option<Json> {
+    match entry {
+        Entry::Invalid { id, fault } => Some(jsonrpc::response_object(&id, &Err(fault))),
+        Entry::Call { call, id } => {
+            let outcome = state.invoke(Proto::JsonRpc, peer, &call).await;
+            id.map(|id| jsonrpc::response_object(&id, &outcome))
+        }
+    }
+}

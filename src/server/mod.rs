@@ -1,0 +1,214 @@
+//! `rpc serve`: one listener for every protocol. Each connection's first bytes say what it speaks
+//! ([`sniff`]); HTTP requests are then routed by path and body ([`http`]); every protocol's glue
+//! decodes with its codec, runs the call on the [`service::Service`] through [`State::invoke`], and
+//! encodes the answer.
+
+pub mod http;
+mod io;
+mod jsonrpc;
+pub mod openrpc;
+pub mod service;
+pub mod sniff;
+
+use crate::cli::{LimitArgs, ServeArgs};
+use crate::error::{Error, Result};
+use crate::protocol::{Call, Outcome, Proto};
+use crate::trace;
+use service::Service;
+use sniff::Kind;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::AsyncReadExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// Most blank bytes accepted before the first meaningful byte of a connection.
+const MAX_LEADING_BLANKS: usize = 1024;
+
+/// What every connection shares.
+pub struct State {
+    pub service: Service,
+    pub limits: LimitArgs,
+    pub quiet: bool,
+}
+
+impl State {
+    pub fn new(args: &ServeArgs) -> Result<State> {
+        let max_sleep = Duration::try_from_secs_f64(args.limits.max_sleep)
+            .map_err(|_| Error::usage("--max-sleep must be a non-negative number of seconds"))?;
+        Ok(State {
+            service: Service::new(max_sleep),
+            limits: args.limits.clone(),
+            quiet: args.quiet,
+        })
+    }
+
+    /// Runs one call and logs it: the single path every protocol takes to the service.
+    pub async fn invoke(&self, proto: Proto, peer: SocketAddr, call: &Call) -> Outcome {
+        let start = Instant::now();
+        let outcome = self.service.call(call).await;
+        if !self.quiet {
+            let line = trace::server_line(
+                &peer.to_string(),
+                proto.name(),
+                &call.method,
+                &call.params.to_json(),
+                &outcome,
+                start.elapsed(),
+            );
+            trace::Trace::new(1, false).note(&line);
+        }
+        outcome
+    }
+}
+
+/// A bound, not yet running, server.
+pub struct Server {
+    listener: TcpListener,
+    state: Arc<State>,
+}
+
+impl Server {
+    pub async fn bind(args: &ServeArgs) -> Result<Server> {
+        let state = Arc::new(State::new(args)?);
+        let listener = TcpListener::bind(&args.addr)
+            .await
+            .map_err(|e| Error::Io(format!("cannot listen on {}: {e}", args.addr)))?;
+        Ok(Server { listener, state })
+    }
+
+    pub fn local_addr(&self) -> Result<SocketAddr> {
+        self.listener
+            .local_addr()
+            .map_err(|e| Error::Io(format!("cannot read the bound address: {e}")))
+    }
+
+    /// The lines `rpc serve` prints once it listens: the address, then one endpoint per protocol.
+    pub fn banner(&self) -> Result<Vec<String>> {
+        let addr = self.local_addr()?;
+        Ok(vec![
+            format!("listening on {addr}"),
+            format!("json-rpc http://{addr}/"),
+        ])
+    }
+
+    /// Accepts connections until `shutdown` is cancelled, then waits for calls in flight.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let tracker = TaskTracker::new();
+        loop {
+            let accepted = tokio::select! {
+                _ = shutdown.cancelled() => break,
+                accepted = self.listener.accept() => accepted,
+            };
+            match accepted {
+                Ok((stream, peer)) => {
+                    let state = Arc::clone(&self.state);
+                    tracker.spawn(handle_connection(stream, peer, state, shutdown.clone()));
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: say so, breathe, go on.
+                    trace::Trace::default().note(&format!("rpc serve: accept failed: {e}"));
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+        drop(self.listener);
+        tracker.close();
+        tracker.wait().await;
+    }
+}
+
+/// `rpc serve`: bind, announce, serve until SIGINT/SIGTERM, drain, exit 0.
+pub async fn serve(args: ServeArgs) -> Result<()> {
+    let server = Server::bind(&args).await?;
+    print_banner(&server.banner()?);
+    let shutdown = CancellationToken::new();
+    tokio::spawn(cancel_on_signal(shutdown.clone()));
+    server.run(shutdown).await;
+    if !args.quiet {
+        trace::Trace::default().note("rpc serve: stopped");
+    }
+    Ok(())
+}
+
+fn print_banner(lines: &[String]) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        let _ = writeln!(out, "{line}");
+    }
+    // stdout is usually a pipe to a test or a script waiting for the port: flush now.
+    let _ = out.flush();
+}
+
+async fn cancel_on_signal(shutdown: CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    trace::Trace::default().note("rpc serve: shutting down, finishing calls in flight");
+    shutdown.cancel();
+}
+
+async fn handle_connection(
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    state: Arc<State>,
+    shutdown: CancellationToken,
+) {
+    let _ = stream.set_nodelay(true);
+    let wait = Duration::from_secs_f64(state.limits.header_timeout);
+    let prefix = tokio::select! {
+        _ = shutdown.cancelled() => return,
+        prefix = tokio::time::timeout(wait, read_prefix(&mut stream)) => prefix,
+    };
+    let Ok(Ok(Some((kind, prefix)))) = prefix else {
+        return;
+    };
+    let stream = io::Prefixed::new(prefix, stream);
+    match kind {
+        Kind::Http => http::serve_connection(stream, peer, state, shutdown).await,
+        Kind::Tls | Kind::RawTcp => {
+            // Not served yet: the connection is closed, and the log says why.
+            if !state.quiet {
+                trace::Trace::default()
+                    .note(&format!("{peer} {kind:?} is not served yet; closing"));
+            }
+        }
+    }
+}
+
+/// Reads until the first non-blank byte tells what the connection speaks.
+async fn read_prefix(stream: &mut TcpStream) -> std::io::Result<Option<(Kind, Vec<u8>)>> {
+    let mut buf = Vec::with_capacity(512);
+    loop {
+        if let Some(kind) = sniff::classify(&buf) {
+            return Ok(Some((kind, buf)));
+        }
+        if buf.len() > MAX_LEADING_BLANKS {
+            return Ok(None);
+        }
+        let mut chunk = [0u8; 512];
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}

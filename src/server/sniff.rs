@@ -1,0 +1,35 @@
+//! Telling protocols apart on one port by the first bytes of a connection.
+
+/// What a connection speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Plain HTTP/1.x (JSON-RPC, XML-RPC, Reach, health).
+    Http,
+    /// A TLS ClientHello (record type 0x16): HTTPS.
+    Tls,
+    /// A JSON array: the raw-TCP JSON protocol.
+    RawTcp,
+}
+
+/// Classifies a connection by its first non-blank byte; None while only blanks have arrived.
+pub fn classify(prefix: &[u8]) -> Option<Kind> {
+    let first = *prefix.iter().find(|b| !b.is_ascii_whitespace())?;
+    Some(match first {
+        b'[' => Kind::RawTcp,
+        0x16 => Kind::Tls,
+        _ => Kind::Http,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_non_blank_byte_decides() {
+        assert_eq!(classify(b"POST / HTTP/1.1"), Some(Kind::Http));
+        assert_eq!(classify(b"  \n[\"add\",1,2]"), Some(Kind::RawTcp));
+        assert_eq!(classify(&[0x16, 3, 1]), Some(Kind::Tls));
+        assert_eq!(classify(b" \r\n"), None);
+    }
+}

@@ -1,0 +1,168 @@
+//! The traffic log: the one place that formats requests and responses for people.
+//!
+//! Lines follow the Reach RPC client's debug log, `RPC <method> <json args>` before a call and
+//! `RPC <method> <json args> ==> <json result>` after it; a failed call ends in `=!> <error json>`.
+//! At level 2 the exact bytes on the wire are dumped too, `>` for what was sent, `<` for what came.
+
+use crate::protocol::Outcome;
+use colored::Colorize;
+use std::io::Write;
+
+/// Where and how much to log. Cheap to clone; every clone writes to stderr.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Trace {
+    /// 0: nothing, 1: call lines, 2: call lines and wire dumps.
+    pub level: u8,
+    pub color: bool,
+}
+
+/// Direction of a wire dump.
+#[derive(Debug, Clone, Copy)]
+pub enum Direction {
+    Sent,
+    Received,
+}
+
+impl Trace {
+    pub fn new(level: u8, color: bool) -> Self {
+        Trace { level, color }
+    }
+
+    /// `RPC <method> <args>`, before a call goes out.
+    pub fn call(&self, method: &str, params: &serde_json::Value) {
+        if self.level >= 1 {
+            let line = call_line(method, params);
+            self.emit(&self.paint(&line, Paint::Request));
+        }
+    }
+
+    /// `RPC <method> <args> ==> <result>` (or `=!> <error>`), when the answer is in.
+    pub fn answer(&self, method: &str, params: &serde_json::Value, outcome: &Outcome) {
+        if self.level >= 1 {
+            let line = answer_line(method, params, outcome);
+            let paint = if outcome.is_ok() {
+                Paint::Response
+            } else {
+                Paint::Error
+            };
+            self.emit(&self.paint(&line, paint));
+        }
+    }
+
+    /// The exact bytes of one message, each line prefixed with `> ` or `< ` as curl -v does.
+    pub fn wire(&self, direction: Direction, bytes: &[u8]) {
+        if self.level >= 2 {
+            self.emit(&self.paint(&wire_dump(direction, bytes), Paint::Wire));
+        }
+    }
+
+    /// A free-form note for people (warnings, progress), never traffic.
+    pub fn note(&self, text: &str) {
+        self.emit(text);
+    }
+
+    fn paint(&self, text: &str, paint: Paint) -> String {
+        if !self.color {
+            return text.to_owned();
+        }
+        match paint {
+            Paint::Request => text.cyan().to_string(),
+            Paint::Response => text.green().to_string(),
+            Paint::Error => text.red().to_string(),
+            Paint::Wire => text.dimmed().to_string(),
+        }
+    }
+
+    fn emit(&self, text: &str) {
+        // One locked write per entry, so lines from concurrent calls never interleave.
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{text}");
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Paint {
+    Request,
+    Response,
+    Error,
+    Wire,
+}
+
+/// `RPC add [2,3]`
+pub fn call_line(method: &str, params: &serde_json::Value) -> String {
+    format!("RPC {method} {params}")
+}
+
+/// `RPC add [2,3] ==> 5`, or `RPC nope [] =!> {"code":-32601,…}` for a failed call.
+pub fn answer_line(method: &str, params: &serde_json::Value, outcome: &Outcome) -> String {
+    match outcome {
+        Ok(value) => format!("RPC {method} {params} ==> {value}"),
+        Err(fault) => format!("RPC {method} {params} =!> {}", fault.to_json()),
+    }
+}
+
+/// The per-call line `rpc serve` logs: peer, protocol, the answer line and the time taken.
+pub fn server_line(
+    peer: &str,
+    proto: &str,
+    method: &str,
+    params: &serde_json::Value,
+    outcome: &Outcome,
+    elapsed: std::time::Duration,
+) -> String {
+    format!(
+        "{peer} {proto} {} ({:.3} ms)",
+        answer_line(method, params, outcome),
+        elapsed.as_secs_f64() * 1000.0
+    )
+}
+
+fn wire_dump(direction: Direction, bytes: &[u8]) -> String {
+    let prefix = match direction {
+        Direction::Sent => "> ",
+        Direction::Received => "< ",
+    };
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(prefix);
+        out.push_str(line.strip_suffix('\r').unwrap_or(line));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Fault;
+    use crate::value::Value;
+    use serde_json::json;
+
+    #[test]
+    fn reach_style_lines() {
+        assert_eq!(call_line("add", &json!([2, 3])), "RPC add [2,3]");
+        assert_eq!(
+            answer_line("add", &json!([2, 3]), &Ok(Value::Int(5))),
+            "RPC add [2,3] ==> 5"
+        );
+        assert_eq!(
+            answer_line(
+                "nope",
+                &json!([]),
+                &Err(Fault::new(-32601, "Method not found: nope"))
+            ),
+            r#"RPC nope [] =!> {"code":-32601,"message":"Method not found: nope"}"#
+        );
+    }
+
+    #[test]
+    fn wire_dump_prefixes_every_line() {
+        assert_eq!(
+            wire_dump(Direction::Sent, b"POST / HTTP/1.1\r\nHost: x\r\n\r\n{}"),
+            "> POST / HTTP/1.1\n> Host: x\n> \n> {}"
+        );
+    }
+}
