@@ -1,1 +1,6 @@
 pub mod support;
+
+mod exit_codes;
+mod jsonrpc_call;
+mod jsonrpc_interop;
+mod jsonrpc_serve;
