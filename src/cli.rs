@@ -43,7 +43,22 @@ pub enum Command {
     /// Show the help text and signature of one method (by introspection)
     #[command(after_help = "Example:\n  rpc describe :8000 add")]
     Describe(DescribeArgs),
+    /// Print the shell completion script (the same files are under completions/)
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
+
+const COMPLETIONS_HELP: &str = "\
+Install:
+  bash:        rpc completions bash > ~/.local/share/bash-completion/completions/rpc
+  zsh:         rpc completions zsh > ~/.zfunc/_rpc   (with fpath+=~/.zfunc before compinit)
+  fish:        rpc completions fish > ~/.config/fish/completions/rpc.fish
+  PowerShell:  rpc completions powershell >> $PROFILE
+  elvish:      rpc completions elvish >> ~/.config/elvish/rc.elv";
 
 const CALL_EXAMPLES: &str = "\
 Arguments: each ARG is JSON when it parses as JSON, else a string (hello → \"hello\").

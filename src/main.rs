@@ -4,6 +4,7 @@ mod args;
 mod call;
 mod cli;
 mod client;
+mod docs;
 mod error;
 mod introspect;
 mod output;
@@ -27,6 +28,11 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Completions { shell } = cli.command {
+        use std::io::Write;
+        let _ = std::io::stdout().write_all(&docs::completion(shell));
+        return Ok(ExitCode::SUCCESS);
+    }
     let colors = term::Colors::detect(cli.color);
     let runtime = match cli.command {
         // The server uses every core; one-shot commands start faster on one thread.
@@ -48,6 +54,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Command::Describe(args) => introspect::describe(args, colors)
                 .await
                 .map(|()| ExitCode::SUCCESS),
+            Command::Completions { .. } => Ok(ExitCode::SUCCESS),
         }
     })
 }

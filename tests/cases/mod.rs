@@ -1,5 +1,6 @@
 pub mod support;
 
+mod docs;
 mod exit_codes;
 mod jsonrpc_call;
 mod jsonrpc_interop;
