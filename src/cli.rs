@@ -202,6 +202,18 @@ pub struct LimitArgs {
     pub max_sleep: f64,
 }
 
+impl LimitArgs {
+    /// The defaults, as `rpc serve` with no limit flags has them (for servers started in-process).
+    pub fn defaults() -> LimitArgs {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            limits: LimitArgs,
+        }
+        Only::parse_from(["rpc"]).limits
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

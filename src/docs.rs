@@ -8,7 +8,6 @@ use clap_complete::Shell;
 use clap_mangen::roff::{bold, roman, Roff};
 
 /// Every shell we ship completions for, with the file each is committed as.
-#[cfg_attr(not(test), allow(dead_code))]
 pub const COMPLETION_FILES: &[(Shell, &str)] = &[
     (Shell::Bash, "completions/rpc.bash"),
     (Shell::Zsh, "completions/_rpc"),
@@ -17,12 +16,9 @@ pub const COMPLETION_FILES: &[(Shell, &str)] = &[
     (Shell::Elvish, "completions/rpc.elv"),
 ];
 
-// The man page is only rendered by the freshness test, which writes docs/rpc.1.
 /// Where the man page is committed.
-#[cfg_attr(not(test), allow(dead_code))]
 pub const MAN_PAGE_FILE: &str = "docs/rpc.1";
 
-#[cfg_attr(not(test), allow(dead_code))]
 const EXIT_CODES: &[(&str, &str)] = &[
     ("0", "success"),
     ("1", "the server answered with an error: JSON-RPC error object, XML-RPC fault, Reach/HTTP error status, raw-tcp error object"),
@@ -31,7 +27,6 @@ const EXIT_CODES: &[(&str, &str)] = &[
     ("4", "the answer is not valid for the protocol: unparseable, wrong shape"),
 ];
 
-#[cfg_attr(not(test), allow(dead_code))]
 const ENVIRONMENT: &[(&str, &str)] = &[
     (
         "NO_COLOR",
@@ -60,7 +55,6 @@ pub fn completion(shell: Shell) -> Vec<u8> {
 }
 
 /// The man page, rpc(1): the top-level page, every subcommand's options, exit status, environment.
-#[cfg_attr(not(test), allow(dead_code))]
 pub fn man_page() -> Vec<u8> {
     let command = Cli::command();
     let man = clap_mangen::Man::new(command.clone());
@@ -86,7 +80,6 @@ pub fn man_page() -> Vec<u8> {
     out
 }
 
-#[cfg_attr(not(test), allow(dead_code))]
 fn subcommand_details(command: &clap::Command) -> Roff {
     let mut roff = Roff::new();
     for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
@@ -114,7 +107,6 @@ fn subcommand_details(command: &clap::Command) -> Roff {
     roff
 }
 
-#[cfg_attr(not(test), allow(dead_code))]
 fn arg_label(arg: &clap::Arg) -> String {
     let value = arg
         .get_value_names()
@@ -131,7 +123,6 @@ fn arg_label(arg: &clap::Arg) -> String {
     }
 }
 
-#[cfg_attr(not(test), allow(dead_code))]
 fn table_section(title: &str, rows: &[(&str, &str)]) -> Roff {
     let mut roff = Roff::new();
     roff.control("SH", [title]);
