@@ -113,6 +113,11 @@ fn dry_run_text(client: &Client, calls: &[Call], mode: Mode) -> Result<String> {
             Wire::Http(request) => {
                 String::from_utf8_lossy(&request.to_http_text(client.extra_headers())).into_owned()
             }
+            // The bytes as written, after a line naming where they would go (as `nc HOST PORT`).
+            Wire::Tcp { addr, bytes } => format!(
+                "# raw-tcp to {addr}\n{}",
+                String::from_utf8_lossy(bytes).trim_end()
+            ),
         })
         .collect();
     Ok(texts.join("\n\n"))

@@ -193,6 +193,14 @@ pub struct LimitArgs {
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub max_depth: usize,
 
+    /// Largest raw-tcp request accepted, in bytes (larger: an error answer, then close)
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    pub max_message: usize,
+
+    /// Seconds a raw-tcp connection may wait for its next complete request before it is closed
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub idle_timeout: f64,
+
     /// Seconds a client may take to send a request's first bytes and headers
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     pub header_timeout: f64,

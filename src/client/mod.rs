@@ -3,6 +3,7 @@
 
 pub mod http;
 mod jsonrpc;
+mod rawtcp;
 
 use crate::cli::ConnectArgs;
 use crate::error::{Error, Result};
@@ -25,6 +26,11 @@ pub enum Mode {
 #[derive(Debug, Clone)]
 pub enum Wire {
     Http(http::HttpRequest),
+    /// Raw-tcp: the bytes written on one connection to `addr` (HOST:PORT).
+    Tcp {
+        addr: String,
+        bytes: Vec<u8>,
+    },
 }
 
 /// A connection to one endpoint over one protocol.
@@ -33,6 +39,7 @@ pub struct Client {
     pub proto: Proto,
     pub trace: Trace,
     http: http::HttpTransport,
+    tcp: rawtcp::TcpSettings,
 }
 
 impl Client {
@@ -40,11 +47,13 @@ impl Client {
         let url = parse_endpoint(endpoint)?;
         let proto = args.proto.unwrap_or_else(|| default_proto(&url));
         let http = http::HttpTransport::new(args, trace)?;
+        let tcp = rawtcp::TcpSettings::new(args)?;
         Ok(Client {
             url,
             proto,
             trace,
             http,
+            tcp,
         })
     }
 
@@ -52,6 +61,7 @@ impl Client {
     pub async fn run(&self, calls: &[Call], mode: Mode) -> Result<Vec<Outcome>> {
         match self.proto {
             Proto::JsonRpc => jsonrpc::run(self, calls, mode).await,
+            Proto::RawTcp => rawtcp::run(self, calls, mode).await,
             other => Err(unsupported(other)),
         }
     }
@@ -65,6 +75,7 @@ impl Client {
     pub fn preview(&self, calls: &[Call], mode: Mode) -> Result<Vec<Wire>> {
         match self.proto {
             Proto::JsonRpc => Ok(vec![Wire::Http(jsonrpc::request(self, calls, mode))]),
+            Proto::RawTcp => Ok(vec![rawtcp::preview(self, calls, mode)?]),
             other => Err(unsupported(other)),
         }
     }

@@ -7,6 +7,7 @@ pub mod http;
 mod io;
 mod jsonrpc;
 pub mod openrpc;
+mod rawtcp;
 pub mod service;
 pub mod sniff;
 
@@ -38,6 +39,10 @@ impl State {
     pub fn new(args: &ServeArgs) -> Result<State> {
         let max_sleep = Duration::try_from_secs_f64(args.limits.max_sleep)
             .map_err(|_| Error::usage("--max-sleep must be a non-negative number of seconds"))?;
+        Duration::try_from_secs_f64(args.limits.idle_timeout)
+            .ok()
+            .filter(|idle| !idle.is_zero())
+            .ok_or_else(|| Error::usage("--idle-timeout must be a positive number of seconds"))?;
         Ok(State {
             service: Service::new(max_sleep),
             limits: args.limits.clone(),
@@ -102,6 +107,7 @@ impl Server {
         Ok(vec![
             format!("listening on {addr}"),
             format!("json-rpc http://{addr}/"),
+            format!("raw-tcp tcp://{addr}"),
         ])
     }
 
@@ -195,7 +201,8 @@ async fn handle_connection(
     let stream = io::Prefixed::new(prefix, stream);
     match kind {
         Kind::Http => http::serve_connection(stream, peer, state, shutdown).await,
-        Kind::Tls | Kind::RawTcp => {
+        Kind::RawTcp => rawtcp::serve_connection(stream, peer, state, shutdown).await,
+        Kind::Tls => {
             // Not served yet: the connection is closed, and the log says why.
             if !state.quiet {
                 trace::Trace::default()

@@ -1,0 +1,97 @@
+//! Raw-TCP JSON in the server: a connection whose first non-blank byte is `[` carries requests
+//! `["method", args…]`, framed by [`crate::protocol::rawtcp::Framer`] and answered in order, each
+//! with one JSON value and a newline, so a client may pipeline several on one connection.
+//!
+//! The connection closes when the client closes, after an answer to bytes that are not JSON (the
+//! stream cannot be resynchronised), after a request over `--max-message` (answered with an error,
+//! never truncated), when no complete request arrives within `--idle-timeout` of connecting or of the
+//! last answer, and when the server shuts down between requests. A request in flight is finished.
+
+use super::State;
+use crate::protocol::rawtcp::{self, FrameError, Framer, Read};
+use crate::protocol::{codes, Fault, Outcome, Proto};
+use crate::trace::Trace;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio_util::sync::CancellationToken;
+
+/// What to do after answering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    KeepOpen,
+    Close,
+}
+
+/// Serves raw-tcp requests on one connection until one of the reasons above closes it.
+pub async fn serve_connection<S>(
+    mut stream: S,
+    peer: SocketAddr,
+    state: Arc<State>,
+    shutdown: CancellationToken,
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut framer = Framer::new(state.limits.max_message);
+    // State::new has checked the value; an impossible one waits forever rather than closing at once.
+    let idle = Duration::try_from_secs_f64(state.limits.idle_timeout).unwrap_or(Duration::MAX);
+    loop {
+        let read = tokio::select! {
+            _ = shutdown.cancelled() => return,
+            read = tokio::time::timeout(idle, rawtcp::read_frame(&mut stream, &mut framer)) => read,
+        };
+        let (answer, next) = match read {
+            Err(_elapsed) => {
+                note(&state, peer, "raw-tcp connection idle too long; closing");
+                return;
+            }
+            Ok(Err(_)) | Ok(Ok(Ok(Read::Closed))) => return,
+            Ok(Ok(Err(e))) => (Err(frame_fault(e, &state)), Next::Close),
+            Ok(Ok(Ok(Read::Value { frame, closed }))) => {
+                let (outcome, next) = answer_frame(&state, peer, &frame).await;
+                (outcome, if closed { Next::Close } else { next })
+            }
+        };
+        // Write errors mean the client is gone; there is nobody left to tell.
+        let sent = stream.write_all(&rawtcp::encode_answer(&answer)).await;
+        if sent.is_err() || next == Next::Close {
+            let _ = stream.shutdown().await;
+            return;
+        }
+    }
+}
+
+/// Decodes and runs one request; a parse error closes the connection, other faults do not.
+async fn answer_frame(state: &State, peer: SocketAddr, frame: &[u8]) -> (Outcome, Next) {
+    match rawtcp::decode_request(frame, state.limits.max_depth) {
+        Ok(call) => (
+            state.invoke(Proto::RawTcp, peer, &call).await,
+            Next::KeepOpen,
+        ),
+        Err(fault) if fault.code == codes::PARSE_ERROR => (Err(fault), Next::Close),
+        Err(fault) => (Err(fault), Next::KeepOpen),
+    }
+}
+
+fn frame_fault(e: FrameError, state: &State) -> Fault {
+    match e {
+        FrameError::TooLarge(_) => Fault::new(
+            codes::LIMIT_EXCEEDED,
+            format!(
+                "request larger than {} bytes (the server's --max-message)",
+                state.limits.max_message
+            ),
+        ),
+        FrameError::Truncated => Fault::new(
+            codes::PARSE_ERROR,
+            "Parse error: the connection closed in the middle of a JSON value",
+        ),
+    }
+}
+
+fn note(state: &State, peer: SocketAddr, text: &str) {
+    if !state.quiet {
+        Trace::default().note(&format!("{peer} {text}"));
+    }
+}
