@@ -14,7 +14,7 @@ use crate::trace::Trace;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
 
 /// What to do after answering.
@@ -37,7 +37,10 @@ pub async fn serve_connection<S>(
     // State::new has checked the value; an impossible one waits forever rather than closing at once.
     let idle = Duration::try_from_secs_f64(state.limits.idle_timeout).unwrap_or(Duration::MAX);
     loop {
+        // Shutdown is checked first: once it starts, no new request begins, while the one being
+        // answered (below, outside the select) is finished.
         let read = tokio::select! {
+            biased;
             _ = shutdown.cancelled() => return,
             read = tokio::time::timeout(idle, rawtcp::read_frame(&mut stream, &mut framer)) => read,
         };
@@ -55,11 +58,38 @@ pub async fn serve_connection<S>(
         };
         // Write errors mean the client is gone; there is nobody left to tell.
         let sent = stream.write_all(&rawtcp::encode_answer(&answer)).await;
-        if sent.is_err() || next == Next::Close {
-            let _ = stream.shutdown().await;
+        if sent.is_err() {
+            return;
+        }
+        if next == Next::Close {
+            close_gently(&mut stream).await;
             return;
         }
     }
+}
+
+/// Most time and bytes spent draining a connection being closed.
+const LINGER: Duration = Duration::from_secs(2);
+const LINGER_BYTES: usize = 1024 * 1024;
+
+/// Closes our side, then reads and drops what the client still sends: closing a socket with unread
+/// bytes makes the kernel send a reset, and a reset can destroy the error answer just written
+/// before the client reads it.
+async fn close_gently<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S) {
+    if stream.shutdown().await.is_err() {
+        return;
+    }
+    let drain = async {
+        let mut chunk = [0u8; 8192];
+        let mut dropped = 0;
+        while dropped < LINGER_BYTES {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => dropped += n,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(LINGER, drain).await;
 }
 
 /// Decodes and runs one request; a parse error closes the connection, other faults do not.

@@ -1,3 +1,4 @@
+pub mod rawtcp;
 pub mod support;
 
 mod docs;

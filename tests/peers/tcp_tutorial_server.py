@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""A raw-TCP JSON RPC server written the way socket tutorials teach it: accept, one recv(1024),
+json.loads, call, sendall(json.dumps(result)), close. The interop tests run `rpc call` against it.
+
+Binds 127.0.0.1 on a port the OS picks and prints `listening on 127.0.0.1:PORT` first.
+Besides the arithmetic it has a few methods that exercise a client's framing:
+  range n          a large answer (n numbers), sent in one sendall
+  slow_add a b     the answer sent one byte at a time, a little apart
+  half             half a JSON value, then close (a client must call that an invalid answer)
+"""
+import json
+import socket
+import time
+
+
+def slow_add(conn, a, b):
+    for byte in json.dumps(a + b).encode():
+        conn.sendall(bytes([byte]))
+        time.sleep(0.02)
+
+
+METHODS = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "range": lambda n: list(range(n)),
+}
+
+
+def handle(conn, data):
+    method, *args = json.loads(data)
+    if method == "slow_add":
+        slow_add(conn, *args)
+    elif method == "half":
+        conn.sendall(b'{"result": [1, 2')
+    elif method in METHODS:
+        conn.sendall(json.dumps(METHODS[method](*args)).encode())
+    else:
+        error = {"code": -32601, "message": "Unknown method: " + str(method)}
+        conn.sendall(json.dumps({"error": error}).encode())
+
+
+def main():
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    print("listening on 127.0.0.1:%d" % server.getsockname()[1], flush=True)
+    while True:
+        conn, _ = server.accept()
+        with conn:
+            data = conn.recv(1024)
+            if not data:
+                continue
+            try:
+                handle(conn, data)
+            except Exception as e:  # the tutorial's catch-all: the error text as the answer
+                conn.sendall(json.dumps({"error": str(e)}).encode())
+
+
+if __name__ == "__main__":
+    main()
