@@ -1,4 +1,3 @@
-pub mod rawtcp;
 pub mod support;
 
 mod docs;
@@ -6,3 +5,5 @@ mod exit_codes;
 mod jsonrpc_call;
 mod jsonrpc_interop;
 mod jsonrpc_serve;
+mod rawtcp;
+mod rawtcp_interop;
