@@ -140,9 +140,12 @@ impl Server {
 /// `rpc serve`: bind, announce, serve until SIGINT/SIGTERM, drain, exit 0.
 pub async fn serve(args: ServeArgs) -> Result<()> {
     let server = Server::bind(&args).await?;
+    // The handlers go in before the banner: a signal sent as soon as the port is known must find
+    // them, or its default action kills the process instead of a graceful stop.
+    let signalled = shutdown_signal()?;
     print_banner(&server.banner()?);
     let shutdown = CancellationToken::new();
-    tokio::spawn(cancel_on_signal(shutdown.clone()));
+    tokio::spawn(cancel_on_signal(signalled, shutdown.clone()));
     server.run(shutdown).await;
     if !args.quiet {
         trace::Trace::default().note("rpc serve: stopped");
@@ -160,25 +163,34 @@ fn print_banner(lines: &[String]) {
     let _ = out.flush();
 }
 
-async fn cancel_on_signal(shutdown: CancellationToken) {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Installs the SIGINT/SIGTERM handlers now and returns the wait for the first signal.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {}
-                    _ = term.recv() => {}
-                }
+        let install = |kind| {
+            signal(kind).map_err(|e| Error::Io(format!("cannot install signal handlers: {e}")))
+        };
+        let mut interrupt = install(SignalKind::interrupt())?;
+        let mut terminate = install(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
             }
-            Err(_) => {
-                let _ = ctrl_c.await;
-            }
-        }
+        })
     }
     #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+}
+
+async fn cancel_on_signal(
+    signalled: impl std::future::Future<Output = ()>,
+    shutdown: CancellationToken,
+) {
+    signalled.await;
     trace::Trace::default().note("rpc serve: shutting down, finishing calls in flight");
     shutdown.cancel();
 }
