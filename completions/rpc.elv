@@ -58,6 +58,8 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --max-body 'Largest request body accepted, in bytes (larger: HTTP 413)'
             cand --max-batch 'Most calls in one JSON-RPC batch or XML-RPC multicall'
             cand --max-depth 'Deepest nesting of arrays/objects (JSON) or elements (XML) accepted'
+            cand --max-message 'Largest raw-tcp request accepted, in bytes (larger: an error answer, then close)'
+            cand --idle-timeout 'Seconds a raw-tcp connection may wait for its next complete request before it is closed'
             cand --header-timeout 'Seconds a client may take to send a request''s first bytes and headers'
             cand --max-sleep 'Longest `sleep` the service grants, in seconds'
             cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
