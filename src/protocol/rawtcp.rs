@@ -11,6 +11,9 @@
 //!
 //! Answers: a result is sent as its JSON value, an error as `{"error": {"code": …, "message": …}}`,
 //! each followed by `\n` so line-reading clients work too.
+//!
+//! [`read_frame`] drives a framer from any async reader; the client and the server share it, and
+//! it knows no sockets. Wire examples and limits: docs/protocols.md, section "Raw TCP".
 
 use super::json::{self, JsonError};
 use super::{codes, Call, Fault, Outcome, Params};

@@ -192,6 +192,28 @@ fn refused_connection_exits_3() {
 }
 
 #[test]
+fn timeout_exits_3_and_oversized_answers_exit_4() {
+    let server = serve(&[]);
+    rpc()
+        .args(["call", "-t", "0.3", &tcp_url(&server), "sleep", "5"])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("timed out after 0.3s"));
+    let big = format!("\"{}\"", "x".repeat(200));
+    rpc()
+        .args(["call", "-t", "10", "--max-response", "100"])
+        .args([&tcp_url(&server), "echo", &big])
+        .assert()
+        .code(4)
+        .stderr(predicates::str::contains("larger than 100 bytes"));
+    rpc()
+        .args(["call", "-t", "10", "--max-response", "202"])
+        .args([&tcp_url(&server), "echo", &big])
+        .assert()
+        .success();
+}
+
+#[test]
 fn dry_run_prints_the_bytes_and_connects_nowhere() {
     rpc()
         .args([
@@ -296,6 +318,12 @@ fn server_errors_use_the_contract_codes() {
     conn.send(br#"["add" 1 2]"#);
     assert_eq!(error_code(&conn.answer()), -32700);
     assert!(conn.closed());
+    // A client that stops sending in the middle of a value is told so, then closed.
+    let mut cut = Conn::open(&server);
+    cut.send(br#"["add", 1,"#);
+    cut.writer.shutdown(std::net::Shutdown::Write).unwrap();
+    assert_eq!(error_code(&cut.answer()), -32700);
+    assert!(cut.closed());
 }
 
 #[test]
