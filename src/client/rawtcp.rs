@@ -18,6 +18,10 @@ use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
+/// How long a bare-number answer may be followed by silence before it is taken as complete
+/// (servers that neither close nor end the answer with a newline); see `read_frame`.
+const TOKEN_GRACE: Duration = Duration::from_millis(200);
+
 /// The client's settings for raw-tcp: the whole exchange's timeout and the answer size bound.
 #[derive(Debug, Clone, Copy)]
 pub struct TcpSettings {
@@ -200,7 +204,9 @@ impl<'a> Connection<'a> {
     }
 
     async fn receive(&mut self) -> Result<Received> {
-        let read = match rawtcp::read_frame(&mut self.stream, &mut self.framer).await {
+        let read = match rawtcp::read_frame(&mut self.stream, &mut self.framer, Some(TOKEN_GRACE))
+            .await
+        {
             Ok(Ok(read)) => read,
             Ok(Err(e)) => return Err(self.frame_error(e)),
             // A reset between answers is how some servers close; inside an answer it truncates it.

@@ -19,6 +19,7 @@ use super::json::{self, JsonError};
 use super::{codes, Call, Fault, Outcome, Params};
 use crate::value::Value;
 use serde_json::Value as Json;
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// Why no value could be framed.
@@ -213,6 +214,17 @@ impl Framer {
         self.scan != Scan::Blank
     }
 
+    /// Takes a bare token (a number, `true`, …) that nothing has ended yet as complete; None when
+    /// no token is pending.
+    pub fn end_token(&mut self) -> Option<Result<Vec<u8>, FrameError>> {
+        self.token_pending().then(|| self.take_frame())
+    }
+
+    /// True when a bare token is pending, which only a blank, a bracket or the close would end.
+    pub fn token_pending(&self) -> bool {
+        self.scan == Scan::Token
+    }
+
     fn take_frame(&mut self) -> Result<Vec<u8>, FrameError> {
         let frame = self.buf[self.start..self.pos].to_vec();
         if frame.len() > self.max {
@@ -247,9 +259,14 @@ pub enum Read {
 
 /// Reads from `reader` until `framer` holds one complete value, or the peer closes.
 /// An I/O error is the outer error, a framing failure the inner one.
+///
+/// With `token_grace`, a bare token followed by that long a silence is taken as complete: a server
+/// that answers `5` with no newline and keeps the connection open would otherwise never be
+/// understood, since more digits could always follow.
 pub async fn read_frame<R: AsyncRead + Unpin>(
     reader: &mut R,
     framer: &mut Framer,
+    token_grace: Option<Duration>,
 ) -> std::io::Result<Result<Read, FrameError>> {
     let mut chunk = [0u8; 8192];
     loop {
@@ -263,7 +280,13 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
             Ok(None) => {}
             Err(e) => return Ok(Err(e)),
         }
-        let n = reader.read(&mut chunk).await?;
+        let n = match token_grace.filter(|_| framer.token_pending()) {
+            Some(grace) => match tokio::time::timeout(grace, reader.read(&mut chunk)).await {
+                Ok(n) => n?,
+                Err(_silence) => return Ok(ended_token(framer)),
+            },
+            None => reader.read(&mut chunk).await?,
+        };
         if n == 0 {
             return Ok(match framer.finish() {
                 Ok(Some(frame)) => Ok(Read::Value {
@@ -275,6 +298,18 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
             });
         }
         framer.push(&chunk[..n]);
+    }
+}
+
+fn ended_token(framer: &mut Framer) -> Result<Read, FrameError> {
+    match framer.end_token() {
+        Some(Ok(frame)) => Ok(Read::Value {
+            frame,
+            closed: false,
+        }),
+        Some(Err(e)) => Err(e),
+        // Only called when a token is pending.
+        None => Ok(Read::Closed),
     }
 }
 
@@ -441,6 +476,42 @@ mod tests {
         assert_eq!(framer.next_frame(), Ok(Some(b"123".to_vec())));
         framer.push(b"7");
         assert_eq!(framer.finish(), Ok(Some(b"7".to_vec())));
+    }
+
+    #[test]
+    fn a_pending_token_can_be_ended_by_the_reader() {
+        let mut framer = Framer::new(100);
+        framer.push(b"[1] 42");
+        assert_eq!(framer.end_token(), None, "no token pending before scanning");
+        assert_eq!(framer.next_frame(), Ok(Some(b"[1]".to_vec())));
+        assert_eq!(framer.next_frame(), Ok(None));
+        assert_eq!(framer.end_token(), Some(Ok(b"42".to_vec())));
+        assert!(!framer.has_partial());
+    }
+
+    #[tokio::test]
+    async fn read_frame_takes_a_token_after_a_silence_only_when_asked() {
+        let (mut client, mut server) = tokio::io::duplex(64);
+        tokio::io::AsyncWriteExt::write_all(&mut server, b"5")
+            .await
+            .unwrap();
+        let mut framer = Framer::new(100);
+        let grace = Some(Duration::from_millis(20));
+        let read = read_frame(&mut client, &mut framer, grace).await.unwrap();
+        let expected = Read::Value {
+            frame: b"5".to_vec(),
+            closed: false,
+        };
+        assert_eq!(read, Ok(expected));
+        tokio::io::AsyncWriteExt::write_all(&mut server, b"7")
+            .await
+            .unwrap();
+        let waiting = read_frame(&mut client, &mut framer, None);
+        let outcome = tokio::time::timeout(Duration::from_millis(100), waiting).await;
+        assert!(
+            outcome.is_err(),
+            "without a grace a number waits for more digits"
+        );
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub async fn serve_connection<S>(
         let read = tokio::select! {
             biased;
             _ = shutdown.cancelled() => return,
-            read = tokio::time::timeout(idle, rawtcp::read_frame(&mut stream, &mut framer)) => read,
+            read = tokio::time::timeout(idle, rawtcp::read_frame(&mut stream, &mut framer, None)) => read,
         };
         let (answer, next) = match read {
             Err(_elapsed) => {

@@ -22,6 +22,13 @@ fn tutorial_server() -> Spawned {
     Spawned::start(cmd)
 }
 
+/// The variant that keeps each connection open and never ends an answer with a newline.
+fn tutorial_loop_server() -> Spawned {
+    let mut cmd = python();
+    cmd.args(["tcp_tutorial_server.py", "--loop"]);
+    Spawned::start(cmd)
+}
+
 fn tcp_url(server: &Spawned) -> String {
     format!("tcp://{}", server.addr)
 }
@@ -128,4 +135,21 @@ fn batch_against_a_server_that_closes_after_each_answer_reconnects() {
         .stdout(
             "3\n[0,1,2]\n12\n{\"error\":{\"code\":-32601,\"message\":\"Unknown method: nope\"}}\n8\n",
         );
+}
+
+#[test]
+fn rpc_call_against_a_server_that_keeps_the_connection_and_sends_no_newline() {
+    let server = tutorial_loop_server();
+    let url = tcp_url(&server);
+    // `5` with nothing after it and no close: taken as complete after a short silence.
+    rpc()
+        .args(["call", "-t", "5", &url, "add", "2", "3"])
+        .assert()
+        .success()
+        .stdout("5\n");
+    rpc()
+        .args(["call", "-t", "5", &url, "range", "3"])
+        .assert()
+        .success()
+        .stdout("[0,1,2]\n");
 }

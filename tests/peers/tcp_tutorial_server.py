@@ -2,6 +2,9 @@
 """A raw-TCP JSON RPC server written the way socket tutorials teach it: accept, one recv(1024),
 json.loads, call, sendall(json.dumps(result)), close. The interop tests run `rpc call` against it.
 
+With --loop it is the other common tutorial shape: it keeps each connection and answers every
+recv(1024) in turn, still with no newline after an answer.
+
 Binds 127.0.0.1 on a port the OS picks and prints `listening on 127.0.0.1:PORT` first.
 Besides the arithmetic it has a few methods that exercise a client's framing:
   range n          a large answer (n numbers), sent in one sendall
@@ -10,6 +13,7 @@ Besides the arithmetic it has a few methods that exercise a client's framing:
 """
 import json
 import socket
+import sys
 import time
 
 
@@ -46,16 +50,20 @@ def main():
     server.bind(("127.0.0.1", 0))
     server.listen(16)
     print("listening on 127.0.0.1:%d" % server.getsockname()[1], flush=True)
+    keep_connections = "--loop" in sys.argv[1:]
     while True:
         conn, _ = server.accept()
         with conn:
-            data = conn.recv(1024)
-            if not data:
-                continue
-            try:
-                handle(conn, data)
-            except Exception as e:  # the tutorial's catch-all: the error text as the answer
-                conn.sendall(json.dumps({"error": str(e)}).encode())
+            while True:
+                data = conn.recv(1024)
+                if not data:
+                    break
+                try:
+                    handle(conn, data)
+                except Exception as e:  # the tutorial's catch-all: the error text as the answer
+                    conn.sendall(json.dumps({"error": str(e)}).encode())
+                if not keep_connections:
+                    break
 
 
 if __name__ == "__main__":
