@@ -269,6 +269,11 @@ fn introspection_works_under_raw_tcp() {
         .assert()
         .success()
         .stdout(predicates::str::contains("add\nsub\n"));
+    rpc()
+        .args(["describe", "-t", "10", &tcp_url(&server), "sub"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("sub(a, b): the difference a - b"));
 }
 
 #[test]

@@ -41,6 +41,9 @@ fn tutorial_client_against_rpc_serve() {
     let unknown = tutorial_client(&server, r#"["nope", 1]"#, &[]);
     assert_eq!(unknown["error"]["code"], json!(-32601), "{unknown}");
     assert!(unknown["error"]["message"].is_string(), "{unknown}");
+    // Introspection is a plain call under this protocol.
+    let names = tutorial_client(&server, r#"["system.listMethods"]"#, &[]);
+    assert!(names.as_array().unwrap().contains(&json!("sub")), "{names}");
 }
 
 #[test]
