@@ -5,7 +5,8 @@
 //! The connection closes when the client closes, after an answer to bytes that are not JSON (the
 //! stream cannot be resynchronised), after a request over `--max-message` (answered with an error,
 //! never truncated), when no complete request arrives within `--idle-timeout` of connecting or of the
-//! last answer, and when the server shuts down between requests. A request in flight is finished.
+//! last answer, and when the server shuts down: the request in flight, or one already received in
+//! full, is answered first.
 
 use super::State;
 use crate::protocol::rawtcp::{self, FrameError, Framer, Read};
@@ -37,11 +38,15 @@ pub async fn serve_connection<S>(
     // State::new has checked the value; an impossible one waits forever rather than closing at once.
     let idle = Duration::try_from_secs_f64(state.limits.idle_timeout).unwrap_or(Duration::MAX);
     loop {
-        // Shutdown is checked first: once it starts, no new request begins, while the one being
-        // answered (below, outside the select) is finished.
+        // Shutdown is checked first: once it starts nothing more is read. The request being
+        // answered (below, outside the select) is finished, and so is one that had already arrived
+        // in full: the client cannot tell it from one in flight. Then the connection closes.
         let read = tokio::select! {
             biased;
-            _ = shutdown.cancelled() => return,
+            _ = shutdown.cancelled() => match framer.next_frame() {
+                Ok(Some(frame)) => Ok(Ok(Ok(Read::Value { frame, closed: true }))),
+                _ => return,
+            },
             read = tokio::time::timeout(idle, rawtcp::read_frame(&mut stream, &mut framer, None)) => read,
         };
         let (answer, next) = match read {

@@ -370,8 +370,12 @@ fn idle_connections_close_after_the_idle_timeout() {
 #[test]
 fn shutdown_finishes_the_call_in_flight_then_closes() {
     let mut server = serve(&[]);
+    let mut idle = Conn::open(&server);
+    idle.send(br#"["add",2,2]"#);
+    assert_eq!(idle.answer(), json!(4));
     let mut conn = Conn::open(&server);
-    // Both requests arrive together; once `add` is answered, `sleep` is being served.
+    // Both requests arrive together; once `add` is answered, `sleep` has arrived in full and is
+    // being (or about to be) served.
     conn.send(br#"["add",1,1]["sleep",0.5]"#);
     assert_eq!(conn.answer(), json!(2));
     let killed = Command::new("kill")
@@ -379,6 +383,7 @@ fn shutdown_finishes_the_call_in_flight_then_closes() {
         .status()
         .unwrap();
     assert!(killed.success());
+    assert!(idle.closed(), "a connection between requests closes at once");
     assert_eq!(conn.answer(), json!(0.5));
     assert!(conn.closed());
     assert!(server.child.wait().unwrap().success());
