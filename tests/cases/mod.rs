@@ -1,1 +1,2 @@
+mod reach;
 pub mod support;
