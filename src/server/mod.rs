@@ -48,7 +48,7 @@ impl State {
             service: Service::new(max_sleep),
             limits: args.limits.clone(),
             quiet: args.quiet,
-            reach: reach::ReachState::new(args)?,
+            reach: reach::ReachState::new(args.api_key.as_deref(), &args.limits)?,
             tls: tls::from_args(args)?,
         })
     }
@@ -297,6 +297,8 @@ mod tests {
             service: Service::with_methods(vec![method], Duration::ZERO),
             limits: crate::cli::LimitArgs::defaults(),
             quiet: true,
+            reach: reach::ReachState::new(None, &crate::cli::LimitArgs::defaults()).unwrap(),
+            tls: None,
         };
         let call = Call {
             method: "boom".into(),

@@ -10,7 +10,7 @@
 
 use super::http::{reply, Reply};
 use super::State;
-use crate::cli::ServeArgs;
+use crate::cli::LimitArgs;
 use crate::error::{Error, Result};
 use crate::protocol::reach::{self, Step};
 use crate::protocol::{codes, Call, Fault, Outcome, Params, Proto};
@@ -38,14 +38,14 @@ pub struct ReachState {
 }
 
 impl ReachState {
-    pub fn new(args: &ServeArgs) -> Result<ReachState> {
-        let timeout = Duration::try_from_secs_f64(args.limits.kont_timeout)
+    pub fn new(api_key: Option<&str>, limits: &LimitArgs) -> Result<ReachState> {
+        let timeout = Duration::try_from_secs_f64(limits.kont_timeout)
             .ok()
             .filter(|d| !d.is_zero())
             .ok_or_else(|| Error::usage("--kont-timeout must be a positive number of seconds"))?;
         Ok(ReachState {
-            api_key: args.api_key.as_deref().map(ApiKey::new),
-            continuations: Continuations::new(timeout, args.limits.max_konts),
+            api_key: api_key.map(ApiKey::new),
+            continuations: Continuations::new(timeout, limits.max_konts),
         })
     }
 }
