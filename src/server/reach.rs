@@ -86,6 +86,13 @@ pub async fn handle(
     if let Some(key) = &state.reach.api_key {
         let offered = headers.get(reach::API_KEY_HEADER).map(|v| v.as_bytes());
         if !key.accepts(offered) {
+            if !state.quiet {
+                // Refusals are logged too: a stream of them is someone guessing keys.
+                trace::Trace::new(1, false).note(&format!(
+                    "{peer} reach POST {path} refused: missing or wrong {}",
+                    reach::API_KEY_HEADER
+                ));
+            }
             return error_reply(
                 StatusCode::UNAUTHORIZED,
                 &Fault::new(
