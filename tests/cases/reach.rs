@@ -77,6 +77,34 @@ fn reach_exposes_introspection_as_methods() {
         .assert()
         .success()
         .stdout(predicate::str::contains("\"add\"").and(predicate::str::contains("\"sum\"")));
+    rpc()
+        .args(["list", "-P", "reach", &server.url()])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("add\nsub\n"));
+    rpc()
+        .args(["describe", "-P", "reach", &server.url(), "add"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("the sum a + b"));
+}
+
+#[test]
+fn reach_https_to_a_server_without_tls_is_a_transport_failure() {
+    let server = serve(&[]);
+    rpc()
+        .args([
+            "call",
+            "-P",
+            "reach",
+            "-k",
+            &https(&server),
+            "add",
+            "2",
+            "3",
+        ])
+        .assert()
+        .code(3);
 }
 
 #[test]
