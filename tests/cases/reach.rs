@@ -1,42 +1,13 @@
 //! Reach RPC: `rpc call -P reach` against `rpc serve` and against an HTTPS server playing the
 //! specification's example session; the real Reach Python client against `rpc serve --tls`.
 
-use super::support::{output, python, rpc, rpc_path, serve, Spawned};
+use super::support::{
+    cert_files, https, output, path_str, python, rpc, rpc_path, serve, CertFiles, Spawned,
+};
 use predicates::prelude::*;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 const KEY: &str = "s3cret-Key";
-
-/// A certificate for localhost and 127.0.0.1 with its key, as PEM files in a temporary directory.
-struct CertFiles {
-    _dir: tempfile::TempDir,
-    cert: PathBuf,
-    key: PathBuf,
-}
-
-fn cert_files() -> CertFiles {
-    let dir = tempfile::tempdir().unwrap();
-    let made =
-        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
-    let cert = dir.path().join("cert.pem");
-    let key = dir.path().join("key.pem");
-    std::fs::write(&cert, made.cert.pem()).unwrap();
-    std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
-    CertFiles {
-        _dir: dir,
-        cert,
-        key,
-    }
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-fn https(server: &Spawned) -> String {
-    format!("https://127.0.0.1:{}", server.port)
-}
 
 fn stdout_lines(out: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(out)
