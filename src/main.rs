@@ -8,6 +8,9 @@ mod error;
 mod introspect;
 mod output;
 mod protocol;
+mod record;
+mod repl;
+mod replay;
 mod server;
 mod term;
 mod trace;
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let colors = term::Colors::detect(cli.color);
+    let color_when = cli.color;
     let runtime = match cli.command {
         // The server uses every core; one-shot commands start faster on one thread.
         Command::Serve(_) => tokio::runtime::Builder::new_multi_thread()
@@ -48,6 +52,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Command::Describe(args) => introspect::describe(args, colors)
                 .await
                 .map(|()| ExitCode::SUCCESS),
+            Command::Repl(args) => repl::run(args, colors, color_when).await,
+            Command::Replay(args) => replay::run(args, colors).await,
         }
     })
 }
