@@ -85,7 +85,8 @@ async fn execute_cancellable(session: &mut Session, line: &str) -> Step {
     tokio::select! {
         step = session.execute(line) => step,
         _ = tokio::signal::ctrl_c() => {
-            eprintln!("rpc: cancelled");
+            // The terminal has echoed ^C; the note goes on a line of its own.
+            eprintln!("\nrpc: cancelled");
             Step::Continue
         }
     }

@@ -1,1 +1,4 @@
+mod repl;
+mod repl_pty;
+mod replay;
 pub mod support;
