@@ -115,14 +115,18 @@ fn fetch_method_names(runtime: &tokio::runtime::Handle, client: &Client) -> Opti
 
 /// What the word before the cursor can be, judging by the words before it.
 fn candidates(previous: &[&str], word: &str, methods: impl FnOnce() -> Vec<String>) -> Vec<String> {
-    let owned = |names: &mut dyn Iterator<Item = &str>| names.map(str::to_owned).collect();
     match previous {
-        [] if word.starts_with(':') => owned(&mut meta::names()),
-        [":proto"] => owned(&mut meta::proto_names()),
-        [":verbose"] => owned(&mut ["on", "off"].into_iter()),
+        [] if word.starts_with(':') => strings(meta::names()),
+        [":proto"] => strings(meta::proto_names()),
+        [":verbose"] => strings(["on", "off"].into_iter()),
+        // A call's method comes first on the line, or after a `+` in a batch.
         [] | [":describe"] | [.., "+"] => methods(),
         _ => Vec::new(),
     }
+}
+
+fn strings<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    names.map(str::to_owned).collect()
 }
 
 impl Completer for ReplHelper {
@@ -170,6 +174,54 @@ impl Helper for ReplHelper {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::ConnectArgs;
+    use crate::trace::Trace;
+    use clap::Parser;
+    use std::cell::Cell;
+
+    #[derive(Parser)]
+    struct Options {
+        #[command(flatten)]
+        connect: ConnectArgs,
+    }
+
+    fn target(key: &str) -> Target {
+        let connect = Options::parse_from(["rpc"]).connect;
+        Target {
+            key: key.into(),
+            quiet_client: Arc::new(Client::new(":1", &connect, Trace::default()).unwrap()),
+        }
+    }
+
+    #[test]
+    fn names_are_fetched_once_per_endpoint() {
+        let cache = MethodCache::default();
+        let fetches = Cell::new(0);
+        let fetch = |names: &[&str]| {
+            let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+            let fetches = &fetches;
+            move |_: &Client| {
+                fetches.set(fetches.get() + 1);
+                Some(names)
+            }
+        };
+        cache.set_target(target("json-rpc a"));
+        assert_eq!(cache.names(fetch(&["add"])), ["add"]);
+        assert_eq!(cache.names(fetch(&["other"])), ["add"]);
+        cache.set_target(target("json-rpc b"));
+        assert_eq!(cache.names(fetch(&["mul"])), ["mul"]);
+        cache.set_target(target("json-rpc a"));
+        assert_eq!(cache.names(fetch(&["other"])), ["add"]);
+        assert_eq!(fetches.get(), 2);
+    }
+
+    #[test]
+    fn a_failed_fetch_is_tried_again() {
+        let cache = MethodCache::default();
+        cache.set_target(target("json-rpc a"));
+        assert!(cache.names(|_| None).is_empty());
+        assert_eq!(cache.names(|_| Some(vec!["add".into()])), ["add"]);
+    }
 
     fn methods() -> Vec<String> {
         vec!["add".into(), "sum".into()]
