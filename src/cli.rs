@@ -43,10 +43,10 @@ pub enum Command {
     /// Show the help text and signature of one method (by introspection)
     #[command(after_help = "Example:\n  rpc describe :8000 add")]
     Describe(DescribeArgs),
-    /// Interactive session that logs every request and response (reads commands from a pipe too)
+    /// Interactive session that logs every request and response
     #[command(after_help = REPL_EXAMPLES)]
     Repl(ReplArgs),
-    /// Re-send the calls recorded by `rpc repl --record FILE`; show and exit 1 where an answer changed
+    /// Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed
     #[command(after_help = REPLAY_EXAMPLES)]
     Replay(ReplayArgs),
 }
@@ -79,7 +79,7 @@ Examples:
   rpc repl                                    json-rpc at http://localhost:8000
   rpc repl tcp://127.0.0.1:9000               raw-tcp (the tcp:// default)
   rpc repl :8000 -P xml-rpc --record s.jsonl  record every call and answer
-  printf 'add 2 3\\nmul 3 4\\n' | rpc repl :8000   a script: results on stdout, log on stderr";
+  printf 'add 2 3\\nmul 3 4\\n' | rpc repl      a script: results on stdout, log on stderr";
 
 const REPLAY_EXAMPLES: &str = "\
 Examples:

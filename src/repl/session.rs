@@ -46,6 +46,8 @@ pub struct Session {
     wire_dump: bool,
     looks: Looks,
     client: Client,
+    /// The same connection without the log, for introspection (see [`Session::introspection`]).
+    quiet_client: Arc<Client>,
     recorder: Option<Recorder>,
     methods: MethodCache,
 }
@@ -53,17 +55,18 @@ pub struct Session {
 impl Session {
     pub fn new(endpoint: String, connect: ConnectArgs, looks: Looks) -> Result<Session> {
         let wire_dump = connect.verbose >= 2;
-        let client = Client::new(&endpoint, &connect, trace(wire_dump, looks.log_color))?;
+        let (client, quiet_client) = clients(&endpoint, &connect, wire_dump, looks)?;
         let session = Session {
             endpoint,
             connect,
             wire_dump,
             looks,
             client,
+            quiet_client,
             recorder: None,
             methods: MethodCache::default(),
         };
-        session.methods.set_target(session.target()?);
+        session.methods.set_target(session.target());
         Ok(session)
     }
 
@@ -219,47 +222,43 @@ impl Session {
 
     /// Switches endpoint or options; on an error the session keeps its old connection.
     fn reconnect(&mut self, endpoint: String, connect: ConnectArgs) -> Result<()> {
-        let client = Client::new(
-            &endpoint,
-            &connect,
-            trace(self.wire_dump, self.looks.log_color),
-        )?;
+        let (client, quiet_client) = clients(&endpoint, &connect, self.wire_dump, self.looks)?;
         self.client = client;
+        self.quiet_client = quiet_client;
         self.endpoint = endpoint;
         self.connect = connect;
-        self.methods.set_target(self.target()?);
+        self.methods.set_target(self.target());
         Ok(())
     }
 
-    /// The completion target, with a client that does not log.
-    fn target(&self) -> Result<Target> {
-        Ok(Target {
+    /// What Tab completion asks for method names.
+    fn target(&self) -> Target {
+        Target {
             key: format!("{} {}", self.client.proto.name(), self.client.url),
-            quiet_client: Arc::new(self.quiet_client()?),
-        })
+            quiet_client: self.quiet_client.clone(),
+        }
     }
 
     /// Introspection for `:methods` and `:describe` is bookkeeping, not the traffic being
     /// debugged, and an OpenRPC document makes a very long log line; it is logged only while the
     /// wire dump is on.
-    fn quiet_client(&self) -> Result<Client> {
-        let level = if self.wire_dump { 2 } else { 0 };
-        Client::new(
-            &self.endpoint,
-            &self.connect,
-            Trace::new(level, self.looks.log_color),
-        )
+    fn introspection(&self) -> &Client {
+        if self.wire_dump {
+            &self.client
+        } else {
+            &self.quiet_client
+        }
     }
 
     async fn list_methods(&mut self) -> Result<()> {
-        let names = introspect::method_names(&self.quiet_client()?).await?;
+        let names = introspect::method_names(self.introspection()).await?;
         print_stdout(&names.join("\n"));
         self.methods.store_current(names);
         Ok(())
     }
 
     async fn describe(&self, method: &str) -> Result<()> {
-        let doc = introspect::describe_method(&self.quiet_client()?, method).await?;
+        let doc = introspect::describe_method(self.introspection(), method).await?;
         print_stdout(&introspect::describe_text(&doc));
         Ok(())
     }
@@ -301,6 +300,18 @@ impl Session {
         }
         Ok(())
     }
+}
+
+/// The session's client, which logs every call, and the same connection with no log.
+fn clients(
+    endpoint: &str,
+    connect: &ConnectArgs,
+    wire_dump: bool,
+    looks: Looks,
+) -> Result<(Client, Arc<Client>)> {
+    let client = Client::new(endpoint, connect, trace(wire_dump, looks.log_color))?;
+    let quiet = Client::new(endpoint, connect, Trace::new(0, looks.log_color))?;
+    Ok((client, Arc::new(quiet)))
 }
 
 /// Every call is logged (level 1); the wire dump adds the bytes (level 2).
