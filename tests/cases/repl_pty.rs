@@ -94,6 +94,25 @@ impl Screen {
         self.tmux(&args)
     }
 
+    /// Whether the program in the pane has ended (tmux keeps the pane, see `start`).
+    fn ended(&self) -> bool {
+        self.tmux(&["display-message", "-p", "#{pane_dead}"]).trim() == "1"
+    }
+
+    /// Waits until the program in the pane has ended, and returns the screen.
+    fn wait_until_ended(&self) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        while !self.ended() {
+            assert!(
+                Instant::now() < deadline,
+                "the program never ended; the screen shows:\n{}",
+                self.text(false)
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.text(false)
+    }
+
     /// Waits until the screen shows `wanted`, and returns the screen.
     fn wait_for(&self, wanted: &str) -> String {
         self.wait_for_count(wanted, 1)
@@ -126,9 +145,6 @@ impl Drop for Screen {
     }
 }
 
-/// What tmux shows when the program in the pane has ended.
-const ENDED: &str = "Pane is dead";
-
 fn repl(url: &str, history: &Path) -> Screen {
     let screen = Screen::rpc(&["repl", url, "--history", history.to_str().unwrap()]);
     screen.wait_for(&prompt(url));
@@ -158,10 +174,7 @@ fn a_typed_call_shows_its_log_lines_in_colour() {
         "{colored}"
     );
     assert!(colored.contains("\u{1b}[31mRPC nope [] =!>"), "{colored}");
-    assert!(
-        !text.contains(ENDED),
-        "a failed call does not end the session"
-    );
+    assert!(!screen.ended(), "a failed call does not end the session");
 }
 
 #[test]
@@ -175,7 +188,7 @@ fn history_is_recalled_with_up_after_a_restart() {
     first.wait_for("==> 42");
     first.wait_for_count(&prompt(&server.url()), 2);
     first.keys(&[":quit", "Enter"]);
-    first.wait_for(ENDED);
+    first.wait_until_ended();
     drop(first);
     let saved = std::fs::read_to_string(&history).unwrap();
     assert!(saved.contains("add 40 2"), "{saved}");
@@ -234,10 +247,10 @@ fn ctrl_c_cancels_the_line_or_the_call_without_leaving() {
         !text.contains("==> null"),
         "the cancelled call answered: {text}"
     );
-    assert!(!text.contains(ENDED), "{text}");
+    assert!(!screen.ended(), "{text}");
 
     screen.keys(&["C-d"]);
-    screen.wait_for(ENDED);
+    screen.wait_until_ended();
 }
 
 #[test]
@@ -249,7 +262,7 @@ fn commands_piped_in_on_a_terminal_get_no_prompt_and_no_colour() {
         server.url()
     );
     let screen = Screen::shell(&script);
-    let text = screen.wait_for(ENDED);
+    let text = screen.wait_until_ended();
     assert!(text.contains("RPC add [2,3] ==> 5"), "{text}");
     assert!(!text.contains("json-rpc http"), "no prompt: {text}");
     let colored = screen.text(true);
