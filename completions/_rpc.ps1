@@ -31,6 +31,8 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the methods a server offers (by introspection)')
             [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Show the help text and signature of one method (by introspection)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script (the same files are under completions/)')
+            [CompletionResult]::new('repl', 'repl', [CompletionResultType]::ParameterValue, 'Interactive session that logs every request and response')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -127,12 +129,56 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'rpc;repl' {
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)')
+            [CompletionResult]::new('--proto', '--proto', [CompletionResultType]::ParameterName, 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra HTTP header, ''Name: value'' (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra HTTP header, ''Name: value'' (repeatable)')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Give up after SECS seconds (connect and answer together)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after SECS seconds (connect and answer together)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file as well')
+            [CompletionResult]::new('--max-response', '--max-response', [CompletionResultType]::ParameterName, 'Refuse an answer larger than BYTES')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Reach: the API key sent as X-API-Key')
+            [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'Keep the line history in FILE (default: rpc/history in the platform''s data directory)')
+            [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Append every call and its answer to FILE as JSON Lines, for `rpc replay`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate (prints a warning)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate (prints a warning)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)')
+            [CompletionResult]::new('--fail-fast', '--fail-fast', [CompletionResultType]::ParameterName, 'When reading commands from a pipe, stop at the first failed line with its exit status')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rpc;replay' {
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Send every call here instead of the endpoint it was recorded with')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)')
+            [CompletionResult]::new('--proto', '--proto', [CompletionResultType]::ParameterName, 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra HTTP header, ''Name: value'' (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra HTTP header, ''Name: value'' (repeatable)')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Give up after SECS seconds (connect and answer together)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after SECS seconds (connect and answer together)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file as well')
+            [CompletionResult]::new('--max-response', '--max-response', [CompletionResultType]::ParameterName, 'Refuse an answer larger than BYTES')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Reach: the API key sent as X-API-Key')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate (prints a warning)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate (prints a warning)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'rpc;help' {
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Call a remote method (or a batch of them) and print the result on stdout')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the toy math service on every protocol at once, on one port')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the methods a server offers (by introspection)')
             [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Show the help text and signature of one method (by introspection)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script (the same files are under completions/)')
+            [CompletionResult]::new('repl', 'repl', [CompletionResultType]::ParameterValue, 'Interactive session that logs every request and response')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -149,6 +195,12 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             break
         }
         'rpc;help;completions' {
+            break
+        }
+        'rpc;help;repl' {
+            break
+        }
+        'rpc;help;replay' {
             break
         }
         'rpc;help;help' {

@@ -28,6 +28,8 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand list 'List the methods a server offers (by introspection)'
             cand describe 'Show the help text and signature of one method (by introspection)'
             cand completions 'Print the shell completion script (the same files are under completions/)'
+            cand repl 'Interactive session that logs every request and response'
+            cand replay 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rpc;call'= {
@@ -118,12 +120,54 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'rpc;repl'= {
+            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand -H 'Extra HTTP header, ''Name: value'' (repeatable)'
+            cand --header 'Extra HTTP header, ''Name: value'' (repeatable)'
+            cand -t 'Give up after SECS seconds (connect and answer together)'
+            cand --timeout 'Give up after SECS seconds (connect and answer together)'
+            cand --cacert 'Trust the CA certificates in this PEM file as well'
+            cand --max-response 'Refuse an answer larger than BYTES'
+            cand --api-key 'Reach: the API key sent as X-API-Key'
+            cand --history 'Keep the line history in FILE (default: rpc/history in the platform''s data directory)'
+            cand --record 'Append every call and its answer to FILE as JSON Lines, for `rpc replay`'
+            cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
+            cand -k 'Do not verify the server''s TLS certificate (prints a warning)'
+            cand --insecure 'Do not verify the server''s TLS certificate (prints a warning)'
+            cand -v 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+            cand --verbose 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+            cand --fail-fast 'When reading commands from a pipe, stop at the first failed line with its exit status'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rpc;replay'= {
+            cand --endpoint 'Send every call here instead of the endpoint it was recorded with'
+            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand -H 'Extra HTTP header, ''Name: value'' (repeatable)'
+            cand --header 'Extra HTTP header, ''Name: value'' (repeatable)'
+            cand -t 'Give up after SECS seconds (connect and answer together)'
+            cand --timeout 'Give up after SECS seconds (connect and answer together)'
+            cand --cacert 'Trust the CA certificates in this PEM file as well'
+            cand --max-response 'Refuse an answer larger than BYTES'
+            cand --api-key 'Reach: the API key sent as X-API-Key'
+            cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
+            cand -k 'Do not verify the server''s TLS certificate (prints a warning)'
+            cand --insecure 'Do not verify the server''s TLS certificate (prints a warning)'
+            cand -v 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+            cand --verbose 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'rpc;help'= {
             cand call 'Call a remote method (or a batch of them) and print the result on stdout'
             cand serve 'Serve the toy math service on every protocol at once, on one port'
             cand list 'List the methods a server offers (by introspection)'
             cand describe 'Show the help text and signature of one method (by introspection)'
             cand completions 'Print the shell completion script (the same files are under completions/)'
+            cand repl 'Interactive session that logs every request and response'
+            cand replay 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rpc;help;call'= {
@@ -135,6 +179,10 @@ set edit:completion:arg-completer[rpc] = {|@words|
         &'rpc;help;describe'= {
         }
         &'rpc;help;completions'= {
+        }
+        &'rpc;help;repl'= {
+        }
+        &'rpc;help;replay'= {
         }
         &'rpc;help;help'= {
         }

@@ -50,6 +50,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Interactive session that logs every request and response
+    #[command(after_help = REPL_EXAMPLES)]
+    Repl(ReplArgs),
+    /// Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed
+    #[command(after_help = REPLAY_EXAMPLES)]
+    Replay(ReplayArgs),
 }
 
 const COMPLETIONS_HELP: &str = "\
@@ -86,6 +92,22 @@ Examples:
   rpc serve                                   http://127.0.0.1:8000
   rpc serve --addr 127.0.0.1:0                a free port; the first stdout line names it
   rpc serve -q --max-body 65536               quiet, with a smaller body limit";
+
+const REPL_EXAMPLES: &str = "\
+A line is a call with the ARG rules of `rpc call` (add 2 3, echo {\"a\":[1,2]}, echo \"two words\");
+lines starting with : are meta-commands (:help lists them). Ctrl-C cancels the line or the call in
+flight, Ctrl-D or :quit leaves. When stdin is not a terminal, commands are read line by line.
+
+Examples:
+  rpc repl                                    json-rpc at http://localhost:8000
+  rpc repl tcp://127.0.0.1:9000               raw-tcp (the tcp:// default)
+  rpc repl :8000 -P xml-rpc --record s.jsonl  record every call and answer
+  printf 'add 2 3\\nmul 3 4\\n' | rpc repl      a script: results on stdout, log on stderr";
+
+const REPLAY_EXAMPLES: &str = "\
+Examples:
+  rpc replay session.jsonl                    re-send every call to where it was recorded
+  rpc replay session.jsonl --endpoint :9000   to another server (exit 1 if an answer changed)";
 
 /// Options shared by everything that talks to a server.
 #[derive(Debug, Clone, Args)]
@@ -196,6 +218,41 @@ pub struct DescribeArgs {
     /// Print the description as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplArgs {
+    /// Server: URL (http://, https://, tcp://), HOST:PORT, or :PORT for localhost
+    #[arg(default_value = ":8000")]
+    pub endpoint: String,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    /// Keep the line history in FILE (default: rpc/history in the platform's data directory)
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+
+    /// Append every call and its answer to FILE as JSON Lines, for `rpc replay`
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+
+    /// When reading commands from a pipe, stop at the first failed line with its exit status
+    #[arg(long)]
+    pub fail_fast: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// A JSON Lines file written by `rpc repl --record`
+    pub file: PathBuf,
+
+    /// Send every call here instead of the endpoint it was recorded with
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 #[derive(Debug, Clone, Args)]

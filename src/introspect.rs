@@ -61,7 +61,7 @@ pub async fn method_names(client: &Client) -> Result<Vec<String>> {
 }
 
 /// `{"name", "help", "params": [{"name","schema"}]?, "result"?, "signatures"?}`
-async fn describe_method(client: &Client, method: &str) -> Result<Json> {
+pub async fn describe_method(client: &Client, method: &str) -> Result<Json> {
     if let Some(doc) = ask(client, "rpc.discover", vec![]).await? {
         let entry = openrpc_methods(&doc)
             .find(|m| m.get("name").and_then(Json::as_str) == Some(method))
@@ -83,7 +83,7 @@ async fn describe_method(client: &Client, method: &str) -> Result<Json> {
     Ok(json!({"name": method, "help": help, "signatures": signatures.unwrap_or(Json::Null)}))
 }
 
-fn describe_text(doc: &Json) -> String {
+pub fn describe_text(doc: &Json) -> String {
     let name = doc["name"].as_str().unwrap_or_default();
     let help = doc["help"].as_str().unwrap_or("(no help text)");
     let head = if let Some(params) = doc.get("params").and_then(Json::as_array) {

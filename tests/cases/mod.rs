@@ -1,4 +1,7 @@
 mod reach;
+mod repl;
+mod repl_pty;
+mod replay;
 pub mod support;
 
 mod docs;
