@@ -3,6 +3,7 @@
 
 pub mod json;
 pub mod jsonrpc;
+pub mod xmlrpc;
 
 use crate::value::Value;
 use indexmap::IndexMap;
