@@ -3,6 +3,7 @@
 
 pub mod http;
 mod jsonrpc;
+mod xmlrpc;
 
 use crate::cli::ConnectArgs;
 use crate::error::{Error, Result};
@@ -39,6 +40,10 @@ impl Client {
     pub fn new(endpoint: &str, args: &ConnectArgs, trace: Trace) -> Result<Client> {
         let url = parse_endpoint(endpoint)?;
         let proto = args.proto.unwrap_or_else(|| default_proto(&url));
+        let url = match proto {
+            Proto::XmlRpc => xmlrpc::with_default_path(url, endpoint),
+            _ => url,
+        };
         let http = http::HttpTransport::new(args, trace)?;
         Ok(Client {
             url,
@@ -52,6 +57,7 @@ impl Client {
     pub async fn run(&self, calls: &[Call], mode: Mode) -> Result<Vec<Outcome>> {
         match self.proto {
             Proto::JsonRpc => jsonrpc::run(self, calls, mode).await,
+            Proto::XmlRpc => xmlrpc::run(self, calls, mode).await,
             other => Err(unsupported(other)),
         }
     }
@@ -65,6 +71,7 @@ impl Client {
     pub fn preview(&self, calls: &[Call], mode: Mode) -> Result<Vec<Wire>> {
         match self.proto {
             Proto::JsonRpc => Ok(vec![Wire::Http(jsonrpc::request(self, calls, mode))]),
+            Proto::XmlRpc => Ok(vec![Wire::Http(xmlrpc::request(self, calls, mode)?)]),
             other => Err(unsupported(other)),
         }
     }

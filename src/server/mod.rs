@@ -9,6 +9,7 @@ mod jsonrpc;
 pub mod openrpc;
 pub mod service;
 pub mod sniff;
+mod xmlrpc;
 
 use crate::cli::{LimitArgs, ServeArgs};
 use crate::error::{Error, Result};
@@ -91,6 +92,7 @@ impl Server {
         Ok(vec![
             format!("listening on {addr}"),
             format!("json-rpc http://{addr}/"),
+            format!("xml-rpc http://{addr}/RPC2"),
         ])
     }
 
