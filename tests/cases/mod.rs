@@ -1,1 +1,3 @@
 pub mod support;
+mod xmlrpc;
+mod xmlrpc_interop;
