@@ -43,7 +43,22 @@ pub enum Command {
     /// Show the help text and signature of one method (by introspection)
     #[command(after_help = "Example:\n  rpc describe :8000 add")]
     Describe(DescribeArgs),
+    /// Print the shell completion script (the same files are under completions/)
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
+
+const COMPLETIONS_HELP: &str = "\
+Install:
+  bash:        rpc completions bash > ~/.local/share/bash-completion/completions/rpc
+  zsh:         rpc completions zsh > ~/.zfunc/_rpc   (with fpath+=~/.zfunc before compinit)
+  fish:        rpc completions fish > ~/.config/fish/completions/rpc.fish
+  PowerShell:  rpc completions powershell >> $PROFILE
+  elvish:      rpc completions elvish >> ~/.config/elvish/rc.elv";
 
 const CALL_EXAMPLES: &str = "\
 Arguments: each ARG is JSON when it parses as JSON, else a string (hello → \"hello\").
@@ -185,6 +200,18 @@ pub struct LimitArgs {
     /// Longest `sleep` the service grants, in seconds
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     pub max_sleep: f64,
+}
+
+impl LimitArgs {
+    /// The defaults, as `rpc serve` with no limit flags has them (for servers started in-process).
+    pub fn defaults() -> LimitArgs {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            limits: LimitArgs,
+        }
+        Only::parse_from(["rpc"]).limits
+    }
 }
 
 #[cfg(test)]

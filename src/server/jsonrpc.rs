@@ -6,14 +6,19 @@ use crate::protocol::Proto;
 use serde_json::Value as Json;
 use std::net::SocketAddr;
 
-/// Answers a request body; None when nothing is to be sent back (only notifications).
+/// Answers a request body. A single notification gets an empty body (sent as 200, which
+/// jsonrpclib and other xmlrpc.client-derived clients require); None means a batch made only of
+/// notifications, which is answered with 204 No Content.
 pub async fn handle(state: &State, peer: SocketAddr, body: &[u8]) -> Option<Vec<u8>> {
     let limits = DecodeLimits {
         max_depth: state.limits.max_depth,
         max_batch: state.limits.max_batch,
     };
     let answer = match jsonrpc::decode_request(body, limits) {
-        Request::Single(entry) => answer_entry(state, peer, entry).await?,
+        Request::Single(entry) => match answer_entry(state, peer, entry).await {
+            Some(answer) => answer,
+            None => return Some(Vec::new()),
+        },
         Request::Batch(entries) => {
             let mut answers = Vec::with_capacity(entries.len());
             for entry in entries {

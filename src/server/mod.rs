@@ -13,7 +13,7 @@ mod xmlrpc;
 
 use crate::cli::{LimitArgs, ServeArgs};
 use crate::error::{Error, Result};
-use crate::protocol::{Call, Outcome, Proto};
+use crate::protocol::{codes, Call, Fault, Outcome, Proto};
 use crate::trace;
 use service::Service;
 use sniff::Kind;
@@ -46,10 +46,21 @@ impl State {
         })
     }
 
-    /// Runs one call and logs it: the single path every protocol takes to the service.
+    /// Runs one call and logs it: the single path every protocol takes to the service. A panic
+    /// in a method becomes an internal-error answer, so one bad call never takes a connection or
+    /// the server down.
     pub async fn invoke(&self, proto: Proto, peer: SocketAddr, call: &Call) -> Outcome {
+        use futures_util::FutureExt;
         let start = Instant::now();
-        let outcome = self.service.call(call).await;
+        let outcome = std::panic::AssertUnwindSafe(self.service.call(call))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| {
+                Err(Fault::new(
+                    codes::INTERNAL_ERROR,
+                    format!("Internal error: {} failed unexpectedly", call.method),
+                ))
+            });
         if !self.quiet {
             let line = trace::server_line(
                 &peer.to_string(),
@@ -212,5 +223,39 @@ async fn read_prefix(stream: &mut TcpStream) -> std::io::Result<Option<(Kind, Ve
             return Ok(None);
         }
         buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Params;
+    use crate::value::Value;
+
+    fn boom(_: &[Value]) -> Outcome {
+        panic!("a bug in a method")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_method_becomes_an_internal_error() {
+        let method = service::Method {
+            name: "boom",
+            help: "panics",
+            params: &[],
+            returns: service::Ty::Any,
+            run: service::Run::Compute(boom),
+        };
+        let state = State {
+            service: Service::with_methods(vec![method], Duration::ZERO),
+            limits: crate::cli::LimitArgs::defaults(),
+            quiet: true,
+        };
+        let call = Call {
+            method: "boom".into(),
+            params: Params::empty(),
+        };
+        let peer: SocketAddr = ([127, 0, 0, 1], 1).into();
+        let outcome = state.invoke(Proto::JsonRpc, peer, &call).await;
+        assert_eq!(outcome.unwrap_err().code, codes::INTERNAL_ERROR);
     }
 }

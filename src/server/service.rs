@@ -96,7 +96,12 @@ pub struct Service {
 
 impl Service {
     pub fn new(max_sleep: Duration) -> Self {
-        let methods = METHODS.iter().map(|m| (m.name, m.clone())).collect();
+        Self::with_methods(METHODS.to_vec(), max_sleep)
+    }
+
+    /// A service with another table (tests use it to plant faulty methods).
+    pub fn with_methods(methods: Vec<Method>, max_sleep: Duration) -> Self {
+        let methods = methods.into_iter().map(|m| (m.name, m)).collect();
         Service { methods, max_sleep }
     }
 

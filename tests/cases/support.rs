@@ -167,3 +167,52 @@ pub fn output(cmd: &mut Command) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// An HTTP answer read off a raw socket.
+pub struct HttpReply {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
+}
+
+/// Sends one HTTP/1.1 request over a plain socket (`Connection: close`) and reads the answer, so
+/// tests see exactly what the server wrote, status and all.
+pub fn http(port: u16, method: &str, path: &str, body: &str) -> HttpReply {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {head:?}"));
+    HttpReply {
+        status,
+        head: head.to_owned(),
+        body: body.to_owned(),
+    }
+}
+
+/// POST a JSON-RPC body to `/` and parse the JSON answer (Null for an empty body).
+pub fn post_json(port: u16, body: &str) -> (u16, serde_json::Value) {
+    let reply = http(port, "POST", "/", body);
+    let json = if reply.body.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&reply.body)
+            .unwrap_or_else(|e| panic!("answer is not JSON ({e}): {}", reply.body))
+    };
+    (reply.status, json)
+}

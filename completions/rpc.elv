@@ -1,0 +1,132 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[rpc] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'rpc'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'rpc'= {
+            cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand call 'Call a remote method (or a batch of them) and print the result on stdout'
+            cand serve 'Serve the toy math service on every protocol at once, on one port'
+            cand list 'List the methods a server offers (by introspection)'
+            cand describe 'Show the help text and signature of one method (by introspection)'
+            cand completions 'Print the shell completion script (the same files are under completions/)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rpc;call'= {
+            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand -H 'Extra HTTP header, ''Name: value'' (repeatable)'
+            cand --header 'Extra HTTP header, ''Name: value'' (repeatable)'
+            cand -t 'Give up after SECS seconds (connect and answer together)'
+            cand --timeout 'Give up after SECS seconds (connect and answer together)'
+            cand --cacert 'Trust the CA certificates in this PEM file as well'
+            cand --max-response 'Refuse an answer larger than BYTES'
+            cand -d 'Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin'
+            cand --params 'Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin'
+            cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
+            cand -k 'Do not verify the server''s TLS certificate (prints a warning)'
+            cand --insecure 'Do not verify the server''s TLS certificate (prints a warning)'
+            cand -v 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+            cand --verbose 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+            cand --notify 'Send as notification(s): no id, no answer expected, nothing printed'
+            cand -r 'Print a string result without quotes'
+            cand --raw 'Print a string result without quotes'
+            cand --dry-run 'Print the request that would be sent, and send nothing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rpc;serve'= {
+            cand --addr 'Address to listen on; port 0 picks a free port'
+            cand --max-body 'Largest request body accepted, in bytes (larger: HTTP 413)'
+            cand --max-batch 'Most calls in one JSON-RPC batch or XML-RPC multicall'
+            cand --max-depth 'Deepest nesting of arrays/objects (JSON) or elements (XML) accepted'
+            cand --header-timeout 'Seconds a client may take to send a request''s first bytes and headers'
+            cand --max-sleep 'Longest `sleep` the service grants, in seconds'
+            cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
+            cand -q 'Do not log one line per call on stderr'
+            cand --quiet 'Do not log one line per call on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rpc;list'= {
+            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand -H 'Extra HTTP header, ''Name: value'' (repeatable)'
+            cand --header 'Extra HTTP header, ''Name: value'' (repeatable)'
+            cand -t 'Give up after SECS seconds (connect and answer together)'
+            cand --timeout 'Give up after SECS seconds (connect and answer together)'
+            cand --cacert 'Trust the CA certificates in this PEM file as well'
+            cand --max-response 'Refuse an answer larger than BYTES'
+            cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
+            cand -k 'Do not verify the server''s TLS certificate (prints a warning)'
+            cand --insecure 'Do not verify the server''s TLS certificate (prints a warning)'
+            cand -v 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+            cand --verbose 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+            cand --json 'Print the names as one JSON array'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rpc;describe'= {
+            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand -H 'Extra HTTP header, ''Name: value'' (repeatable)'
+            cand --header 'Extra HTTP header, ''Name: value'' (repeatable)'
+            cand -t 'Give up after SECS seconds (connect and answer together)'
+            cand --timeout 'Give up after SECS seconds (connect and answer together)'
+            cand --cacert 'Trust the CA certificates in this PEM file as well'
+            cand --max-response 'Refuse an answer larger than BYTES'
+            cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
+            cand -k 'Do not verify the server''s TLS certificate (prints a warning)'
+            cand --insecure 'Do not verify the server''s TLS certificate (prints a warning)'
+            cand -v 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+            cand --verbose 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+            cand --json 'Print the description as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rpc;completions'= {
+            cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rpc;help'= {
+            cand call 'Call a remote method (or a batch of them) and print the result on stdout'
+            cand serve 'Serve the toy math service on every protocol at once, on one port'
+            cand list 'List the methods a server offers (by introspection)'
+            cand describe 'Show the help text and signature of one method (by introspection)'
+            cand completions 'Print the shell completion script (the same files are under completions/)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rpc;help;call'= {
+        }
+        &'rpc;help;serve'= {
+        }
+        &'rpc;help;list'= {
+        }
+        &'rpc;help;describe'= {
+        }
+        &'rpc;help;completions'= {
+        }
+        &'rpc;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,106 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_rpc_global_optspecs
+    string join \n color= h/help V/version
+end
+
+function __fish_rpc_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_rpc_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_rpc_using_subcommand
+    set -l cmd (__fish_rpc_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c rpc -n "__fish_rpc_needs_command" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rpc -n "__fish_rpc_needs_command" -s h -l help -d 'Print help'
+complete -c rpc -n "__fish_rpc_needs_command" -s V -l version -d 'Print version'
+complete -c rpc -n "__fish_rpc_needs_command" -f -a "call" -d 'Call a remote method (or a batch of them) and print the result on stdout'
+complete -c rpc -n "__fish_rpc_needs_command" -f -a "serve" -d 'Serve the toy math service on every protocol at once, on one port'
+complete -c rpc -n "__fish_rpc_needs_command" -f -a "list" -d 'List the methods a server offers (by introspection)'
+complete -c rpc -n "__fish_rpc_needs_command" -f -a "describe" -d 'Show the help text and signature of one method (by introspection)'
+complete -c rpc -n "__fish_rpc_needs_command" -f -a "completions" -d 'Print the shell completion script (the same files are under completions/)'
+complete -c rpc -n "__fish_rpc_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rpc -n "__fish_rpc_using_subcommand call" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
+xml-rpc\t'XML-RPC over HTTP(S) POST'
+reach\t'The Reach RPC protocol: POST /<method> with a JSON array'
+raw-tcp\t'One JSON array per request over a TCP connection'"
+complete -c rpc -n "__fish_rpc_using_subcommand call" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand call" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l max-response -d 'Refuse an answer larger than BYTES' -r
+complete -c rpc -n "__fish_rpc_using_subcommand call" -s d -l params -d 'Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin' -r
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rpc -n "__fish_rpc_using_subcommand call" -s k -l insecure -d 'Do not verify the server\'s TLS certificate (prints a warning)'
+complete -c rpc -n "__fish_rpc_using_subcommand call" -s v -l verbose -d 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l notify -d 'Send as notification(s): no id, no answer expected, nothing printed'
+complete -c rpc -n "__fish_rpc_using_subcommand call" -s r -l raw -d 'Print a string result without quotes'
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l dry-run -d 'Print the request that would be sent, and send nothing'
+complete -c rpc -n "__fish_rpc_using_subcommand call" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l addr -d 'Address to listen on; port 0 picks a free port' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-body -d 'Largest request body accepted, in bytes (larger: HTTP 413)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-batch -d 'Most calls in one JSON-RPC batch or XML-RPC multicall' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-depth -d 'Deepest nesting of arrays/objects (JSON) or elements (XML) accepted' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l header-timeout -d 'Seconds a client may take to send a request\'s first bytes and headers' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-sleep -d 'Longest `sleep` the service grants, in seconds' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -s q -l quiet -d 'Do not log one line per call on stderr'
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c rpc -n "__fish_rpc_using_subcommand list" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
+xml-rpc\t'XML-RPC over HTTP(S) POST'
+reach\t'The Reach RPC protocol: POST /<method> with a JSON array'
+raw-tcp\t'One JSON array per request over a TCP connection'"
+complete -c rpc -n "__fish_rpc_using_subcommand list" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand list" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l max-response -d 'Refuse an answer larger than BYTES' -r
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rpc -n "__fish_rpc_using_subcommand list" -s k -l insecure -d 'Do not verify the server\'s TLS certificate (prints a warning)'
+complete -c rpc -n "__fish_rpc_using_subcommand list" -s v -l verbose -d 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l json -d 'Print the names as one JSON array'
+complete -c rpc -n "__fish_rpc_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
+xml-rpc\t'XML-RPC over HTTP(S) POST'
+reach\t'The Reach RPC protocol: POST /<method> with a JSON array'
+raw-tcp\t'One JSON array per request over a TCP connection'"
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l max-response -d 'Refuse an answer larger than BYTES' -r
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -s k -l insecure -d 'Do not verify the server\'s TLS certificate (prints a warning)'
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -s v -l verbose -d 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l json -d 'Print the description as JSON'
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rpc -n "__fish_rpc_using_subcommand completions" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rpc -n "__fish_rpc_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions help" -f -a "call" -d 'Call a remote method (or a batch of them) and print the result on stdout'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions help" -f -a "serve" -d 'Serve the toy math service on every protocol at once, on one port'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions help" -f -a "list" -d 'List the methods a server offers (by introspection)'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions help" -f -a "describe" -d 'Show the help text and signature of one method (by introspection)'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions help" -f -a "completions" -d 'Print the shell completion script (the same files are under completions/)'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,54 @@
+//! `rpc`: the curl, grpcurl and netcat of RPC, as a library: the binary in `main.rs` is a thin shell
+//! around [`run`], and fuzz targets and benchmarks reach the codecs through here.
+//! See README.md and docs/architecture.md.
+
+pub mod args;
+pub mod call;
+pub mod cli;
+pub mod client;
+pub mod docs;
+pub mod error;
+pub mod introspect;
+pub mod output;
+pub mod protocol;
+pub mod server;
+pub mod term;
+pub mod trace;
+pub mod value;
+
+use cli::{Cli, Command};
+use error::{Error, Result};
+use std::process::ExitCode;
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Completions { shell } = cli.command {
+        use std::io::Write;
+        let _ = std::io::stdout().write_all(&docs::completion(shell));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let colors = term::Colors::detect(cli.color);
+    let runtime = match cli.command {
+        // The server uses every core; one-shot commands start faster on one thread.
+        Command::Serve(_) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build(),
+        _ => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+    }
+    .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Call(args) => call::run(args, colors).await,
+            Command::Serve(args) => server::serve(args).await.map(|()| ExitCode::SUCCESS),
+            Command::List(args) => introspect::list(args, colors)
+                .await
+                .map(|()| ExitCode::SUCCESS),
+            Command::Describe(args) => introspect::describe(args, colors)
+                .await
+                .map(|()| ExitCode::SUCCESS),
+            Command::Completions { .. } => Ok(ExitCode::SUCCESS),
+        }
+    })
+}
