@@ -62,7 +62,7 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Address to listen on; port 0 picks a free port')
             [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest request body accepted, in bytes (larger: HTTP 413)')
             [CompletionResult]::new('--max-batch', '--max-batch', [CompletionResultType]::ParameterName, 'Most calls in one JSON-RPC batch or XML-RPC multicall')
-            [CompletionResult]::new('--max-depth', '--max-depth', [CompletionResultType]::ParameterName, 'Deepest nesting of arrays/objects (JSON) or elements (XML) accepted')
+            [CompletionResult]::new('--max-depth', '--max-depth', [CompletionResultType]::ParameterName, 'Deepest nesting of arrays/objects (JSON) or arrays/structs (XML-RPC) accepted')
             [CompletionResult]::new('--header-timeout', '--header-timeout', [CompletionResultType]::ParameterName, 'Seconds a client may take to send a request''s first bytes and headers')
             [CompletionResult]::new('--max-sleep', '--max-sleep', [CompletionResultType]::ParameterName, 'Longest `sleep` the service grants, in seconds')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never')

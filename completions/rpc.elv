@@ -57,7 +57,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --addr 'Address to listen on; port 0 picks a free port'
             cand --max-body 'Largest request body accepted, in bytes (larger: HTTP 413)'
             cand --max-batch 'Most calls in one JSON-RPC batch or XML-RPC multicall'
-            cand --max-depth 'Deepest nesting of arrays/objects (JSON) or elements (XML) accepted'
+            cand --max-depth 'Deepest nesting of arrays/objects (JSON) or arrays/structs (XML-RPC) accepted'
             cand --header-timeout 'Seconds a client may take to send a request''s first bytes and headers'
             cand --max-sleep 'Longest `sleep` the service grants, in seconds'
             cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'

@@ -56,7 +56,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand call" -s h -l help -d 'Print hel
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l addr -d 'Address to listen on; port 0 picks a free port' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-body -d 'Largest request body accepted, in bytes (larger: HTTP 413)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-batch -d 'Most calls in one JSON-RPC batch or XML-RPC multicall' -r
-complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-depth -d 'Deepest nesting of arrays/objects (JSON) or elements (XML) accepted' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-depth -d 'Deepest nesting of arrays/objects (JSON) or arrays/structs (XML-RPC) accepted' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l header-timeout -d 'Seconds a client may take to send a request\'s first bytes and headers' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-sleep -d 'Longest `sleep` the service grants, in seconds' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
