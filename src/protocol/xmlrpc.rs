@@ -328,7 +328,10 @@ mod tests {
             method: "add".into(),
             params: Params::Named(IndexMap::new()),
         };
-        assert_eq!(multicall(&[named.clone()]), Err(WriteError::NamedParams));
+        assert_eq!(
+            multicall(std::slice::from_ref(&named)),
+            Err(WriteError::NamedParams)
+        );
         assert_eq!(encode_call(&named), Err(WriteError::NamedParams));
     }
 
