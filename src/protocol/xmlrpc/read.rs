@@ -12,13 +12,15 @@ use crate::value::{self, Value};
 use indexmap::IndexMap;
 use quick_xml::events::Event;
 use quick_xml::Reader;
+use std::borrow::Cow;
 use std::num::IntErrorKind;
 
 type Result<T, E = ReadError> = std::result::Result<T, E>;
 
 /// Reads a `<methodCall>`.
 pub fn decode_call(bytes: &[u8], limits: Limits) -> Result<Call> {
-    let mut parser = Parser::new(bytes, limits)?;
+    let utf8 = as_utf8(bytes, limits)?;
+    let mut parser = Parser::new(&utf8, limits);
     parser.open_root("methodCall")?;
     parser.expect_open("methodName", "methodCall")?;
     let method = parser.text_until_close("methodName")?.trim().to_owned();
@@ -44,7 +46,8 @@ pub fn decode_call(bytes: &[u8], limits: Limits) -> Result<Call> {
 
 /// Reads a `<methodResponse>`: its one value, or its fault.
 pub fn decode_response(bytes: &[u8], limits: Limits) -> Result<Outcome> {
-    let mut parser = Parser::new(bytes, limits)?;
+    let utf8 = as_utf8(bytes, limits)?;
+    let mut parser = Parser::new(&utf8, limits);
     parser.open_root("methodResponse")?;
     let outcome = match parser.next_tag("methodResponse")? {
         Tag::Open(name) if name == "params" => {
@@ -95,20 +98,14 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    fn new(bytes: &'a [u8], limits: Limits) -> Result<Self> {
-        if bytes.len() > limits.max_bytes {
-            return Err(ReadError::TooLarge {
-                size: bytes.len(),
-                limit: limits.max_bytes,
-            });
-        }
-        let mut reader = Reader::from_reader(bytes);
+    fn new(utf8: &'a [u8], limits: Limits) -> Self {
+        let mut reader = Reader::from_reader(utf8);
         // `<nil/>` then reads exactly as `<nil></nil>`.
         reader.config_mut().expand_empty_elements = true;
-        Ok(Parser {
+        Parser {
             reader,
             max_depth: limits.max_depth.min(DEPTH_CEILING),
-        })
+        }
     }
 
     /// The next token, skipping comments, processing instructions and the XML declaration.
@@ -365,6 +362,49 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// The document as UTF-8, after the size check. XML-RPC is UTF-8 nearly everywhere, but older
+/// peers (PHP's, Apache's) declare ISO-8859-1, which maps byte for byte onto the first 256 code
+/// points; any other declared encoding is refused by name rather than misread.
+fn as_utf8(bytes: &[u8], limits: Limits) -> Result<Cow<'_, [u8]>> {
+    if bytes.len() > limits.max_bytes {
+        return Err(ReadError::TooLarge {
+            size: bytes.len(),
+            limit: limits.max_bytes,
+        });
+    }
+    let Some(encoding) = declared_encoding(bytes) else {
+        return Ok(Cow::Borrowed(bytes));
+    };
+    match encoding.to_ascii_lowercase().as_str() {
+        "utf-8" | "utf8" | "us-ascii" | "ascii" => Ok(Cow::Borrowed(bytes)),
+        "iso-8859-1" | "iso8859-1" | "latin1" | "latin-1" => Ok(Cow::Owned(
+            bytes
+                .iter()
+                .map(|&b| char::from(b))
+                .collect::<String>()
+                .into_bytes(),
+        )),
+        _ => Err(ReadError::Syntax(format!(
+            "the document declares encoding {encoding:?}; only UTF-8 and ISO-8859-1 are read"
+        ))),
+    }
+}
+
+/// The `encoding` pseudo-attribute of a leading `<?xml …?>` declaration, if there is one.
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    let rest = bytes.strip_prefix(b"<?xml")?;
+    let end = rest.windows(2).position(|w| w == b"?>")?;
+    let declaration = std::str::from_utf8(&rest[..end]).ok()?;
+    let value = declaration
+        .split_once("encoding")?
+        .1
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let quote = value.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    value[1..].split(quote).next().map(str::to_owned)
+}
+
 /// The value of a scalar type element from its text.
 fn scalar(kind: &str, text: &str) -> Result<Value> {
     let trimmed = text.trim();
@@ -599,6 +639,25 @@ mod tests {
             (Err(e), Err(_)) => e,
             other => panic!("accepted {doc:?}: {other:?}"),
         }
+    }
+
+    #[test]
+    fn latin1_documents_are_transcoded_and_other_encodings_refused() {
+        let mut latin1 = b"<?xml version='1.0' encoding='ISO-8859-1'?><methodCall><methodName>echo</methodName><params><param><value>h".to_vec();
+        latin1.push(0xE9);
+        latin1.extend_from_slice(b"llo</value></param></params></methodCall>");
+        assert_eq!(
+            decode_call(&latin1, LIMITS).unwrap().params,
+            Params::Positional(vec![Value::String("h\u{e9}llo".into())])
+        );
+        let utf8 = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><methodCall><methodName>h\u{e9}</methodName></methodCall>";
+        assert_eq!(
+            decode_call(utf8.as_bytes(), LIMITS).unwrap().method,
+            "h\u{e9}"
+        );
+        let utf16 = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><methodCall><methodName>x</methodName></methodCall>";
+        let e = decode_call(utf16.as_bytes(), LIMITS).unwrap_err();
+        assert!(e.to_string().contains("\"UTF-16\""), "{e}");
     }
 
     #[test]
