@@ -112,29 +112,36 @@ impl<'a> Parser<'a> {
     fn next(&mut self) -> Result<Token> {
         loop {
             let event = self.reader.read_event().map_err(|e| self.syntax(&e))?;
-            let token =
-                match event {
-                    Event::Start(start) => Token::Open(self.name(start.local_name().as_ref())?),
-                    Event::End(end) => Token::Close(self.name(end.local_name().as_ref())?),
-                    Event::Text(text) => {
-                        Token::Text(text.unescape().map_err(|e| self.syntax(&e))?.into_owned())
-                    }
-                    Event::CData(data) => {
-                        Token::Text(data.decode().map_err(|e| self.syntax(&e))?.into_owned())
-                    }
-                    Event::DocType(_) => return Err(ReadError::Forbidden(
-                        "a DOCTYPE (and with it any entity declaration) is not allowed in XML-RPC"
-                            .into(),
-                    )),
-                    Event::Empty(_) => return Err(self.shape("unexpected empty-element tag")),
-                    Event::Comment(_) | Event::PI(_) | Event::Decl(_) => continue,
-                    Event::Eof => Token::Eof,
-                };
-            if let Token::Text(text) = &token {
-                self.check_chars(text)?;
+            if let Some(token) = self.token(event)? {
+                return Ok(token);
             }
-            return Ok(token);
         }
+    }
+
+    /// The token an event stands for; None for the events XML-RPC ignores.
+    fn token(&self, event: Event) -> Result<Option<Token>> {
+        let text = match event {
+            Event::Start(start) => {
+                return Ok(Some(Token::Open(self.name(start.local_name().as_ref())?)))
+            }
+            Event::End(end) => {
+                return Ok(Some(Token::Close(self.name(end.local_name().as_ref())?)))
+            }
+            Event::Eof => return Ok(Some(Token::Eof)),
+            Event::Comment(_) | Event::PI(_) | Event::Decl(_) => return Ok(None),
+            Event::DocType(_) => {
+                return Err(ReadError::Forbidden(
+                    "a DOCTYPE (and with it any entity declaration) is not allowed in XML-RPC"
+                        .into(),
+                ))
+            }
+            // Cannot happen with expand_empty_elements; refused rather than trusted.
+            Event::Empty(_) => return Err(self.shape("unexpected empty-element tag")),
+            Event::Text(text) => text.unescape().map_err(|e| self.syntax(&e))?.into_owned(),
+            Event::CData(data) => data.decode().map_err(|e| self.syntax(&e))?.into_owned(),
+        };
+        self.check_chars(&text)?;
+        Ok(Some(Token::Text(text)))
     }
 
     /// The next tag, skipping blank text; other text here is out of place.
@@ -247,13 +254,11 @@ impl<'a> Parser<'a> {
             "array" => self.array(depth + 1),
             "struct" => self.structure(depth + 1),
             "string" => Ok(Value::String(self.text_until_close(kind)?)),
-            _ => {
+            _ if SCALARS.contains(&kind) => {
                 let text = self.text_until_close(kind)?;
-                scalar(kind, &text).map_err(|e| match e {
-                    ReadError::Value(message) => self.value_error(&message),
-                    other => other,
-                })
+                scalar(kind, &text).map_err(|message| self.value_error(&message))
             }
+            _ => Err(self.shape(&format!("unknown value type <{kind}>"))),
         }
     }
 
@@ -405,67 +410,74 @@ fn declared_encoding(bytes: &[u8]) -> Option<String> {
     value[1..].split(quote).next().map(str::to_owned)
 }
 
-/// The value of a scalar type element from its text.
-fn scalar(kind: &str, text: &str) -> Result<Value> {
+/// The type elements whose content is text to convert (`string` aside, which is taken as is).
+const SCALARS: &[&str] = &[
+    "int",
+    "i4",
+    "i8",
+    "boolean",
+    "double",
+    "dateTime.iso8601",
+    "base64",
+    "nil",
+];
+
+/// The value of a scalar type element (one of [`SCALARS`]) from its text.
+fn scalar(kind: &str, text: &str) -> Result<Value, String> {
     let trimmed = text.trim();
     match kind {
-        "int" | "i4" => int(kind, trimmed, 32).map(Value::Int),
         "i8" => int(kind, trimmed, 64).map(Value::Int),
         "boolean" => match trimmed {
             "1" => Ok(Value::Bool(true)),
             "0" => Ok(Value::Bool(false)),
-            _ => Err(ReadError::Value(format!(
-                "<boolean> must be 0 or 1, not {:?}",
-                brief(text)
-            ))),
+            _ => Err(format!("<boolean> must be 0 or 1, not {:?}", brief(text))),
         },
         "double" => double(trimmed).map(Value::Double),
         "dateTime.iso8601" => value::check_datetime(trimmed)
             .map(|()| Value::DateTime(trimmed.to_owned()))
-            .map_err(|e| ReadError::Value(format!("<dateTime.iso8601>: {e}"))),
+            .map_err(|e| format!("<dateTime.iso8601>: {e}")),
         "base64" => value::decode_base64(text)
             .map(Value::Bytes)
-            .map_err(|e| ReadError::Value(format!("<base64>: {e}"))),
+            .map_err(|e| format!("<base64>: {e}")),
         "nil" if is_blank(text) => Ok(Value::Nil),
-        "nil" => Err(ReadError::Value("<nil> must be empty".into())),
-        other => Err(ReadError::Shape(format!("unknown value type <{other}>"))),
+        "nil" => Err("<nil> must be empty".into()),
+        // <int> and <i4>.
+        _ => int(kind, trimmed, 32).map(Value::Int),
     }
 }
 
 /// An integer of at most `bits` bits (32 for `<int>`/`<i4>`, 64 for `<i8>`).
-fn int(kind: &str, text: &str, bits: u32) -> Result<i64> {
+fn int(kind: &str, text: &str, bits: u32) -> Result<i64, String> {
     let parsed = if bits == 32 {
         text.parse::<i32>().map(i64::from)
     } else {
         text.parse::<i64>()
     };
-    parsed.map_err(|e| {
-        ReadError::Value(match e.kind() {
-            IntErrorKind::PosOverflow | IntErrorKind::NegOverflow if bits == 32 => format!(
-                "<{kind}> {text} is out of the 32-bit range (larger integers travel as <i8>)"
-            ),
-            IntErrorKind::PosOverflow | IntErrorKind::NegOverflow => {
-                format!("<{kind}> {text} is out of the 64-bit range")
-            }
-            _ => format!("<{kind}> {:?} is not an integer", brief(text)),
-        })
+    parsed.map_err(|e| match e.kind() {
+        IntErrorKind::PosOverflow | IntErrorKind::NegOverflow if bits == 32 => {
+            format!("<{kind}> {text} is out of the 32-bit range (larger integers travel as <i8>)")
+        }
+        IntErrorKind::PosOverflow | IntErrorKind::NegOverflow => {
+            format!("<{kind}> {text} is out of the 64-bit range")
+        }
+        _ => format!("<{kind}> {:?} is not an integer", brief(text)),
     })
 }
 
 /// A finite double. Exponents are accepted (Python writes them) but not Rust's other spellings,
 /// so `NaN`, `inf` and `infinity` are refused, as is anything that overflows to infinity.
-fn double(text: &str) -> Result<f64> {
+fn double(text: &str) -> Result<f64, String> {
     let plain = !text.is_empty()
         && text
             .bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'));
     match text.parse::<f64>() {
         Ok(d) if plain && d.is_finite() => Ok(d),
-        Ok(_) if plain => Err(ReadError::Value(format!("<double> {text} is out of range"))),
-        _ => Err(ReadError::Value(format!(
+        Ok(_) if plain => Err(format!("<double> {text} is out of range")),
+        _ => Err(format!(
             "<double> {:?} is not a finite decimal number",
             brief(text)
-        ))),
+        )),
     }
 }
 
