@@ -2,7 +2,7 @@
 
 use crate::args;
 use crate::cli::CallArgs;
-use crate::client::{Client, Mode, Wire};
+use crate::client::{reach, Client, Mode, Wire};
 use crate::error::{Error, Result};
 use crate::output::{self, Style};
 use crate::protocol::{Call, Outcome, Proto};
@@ -11,10 +11,12 @@ use crate::trace::Trace;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-pub async fn run(args: CallArgs, colors: Colors) -> Result<ExitCode> {
+pub async fn run(mut args: CallArgs, colors: Colors) -> Result<ExitCode> {
+    let endpoint = resolve_endpoint(&mut args)?;
     let calls = build_calls(&args)?;
     let trace = Trace::new(args.connect.verbose, colors.stderr);
-    let client = Client::new(&args.endpoint, &args.connect, trace)?;
+    let mut client = Client::new(&endpoint, &args.connect, trace)?;
+    client.set_interaction(reach::interaction_from_args(&args.reach)?);
     let mode = if args.notify {
         Mode::Notify
     } else if calls.len() > 1 {
@@ -81,7 +83,23 @@ fn report(
     })
 }
 
+/// The endpoint to call. With `-P reach`, a first word starting with `/` is a method path (no
+/// endpoint starts with `/`), and the endpoint then comes from `REACH_RPC_SERVER`/`REACH_RPC_PORT`.
+fn resolve_endpoint(args: &mut CallArgs) -> Result<String> {
+    if args.connect.proto == Some(Proto::Reach) && args.endpoint.starts_with('/') {
+        let method = std::mem::take(&mut args.endpoint);
+        args.words.insert(0, method);
+        return reach::endpoint_from_env();
+    }
+    Ok(args.endpoint.clone())
+}
+
 fn build_calls(args: &CallArgs) -> Result<Vec<Call>> {
+    if args.words.is_empty() {
+        return Err(Error::usage(
+            "missing METHOD: rpc call ENDPOINT METHOD [ARG]... (see rpc call --help)",
+        ));
+    }
     let Some(params) = &args.params else {
         return args::parse_calls(&args.words);
     };

@@ -71,7 +71,15 @@ Examples:
   rpc call :8000 add 1 2 + mul 3 4 + nope     a batch: one result line per call
   rpc call :8000 sum -d @numbers.json         params from a file (-d @- reads stdin)
   rpc call :8000 info --notify                a notification: no answer, no output
-  rpc call -v :8000 add 2 3                   log the exchange on stderr (-vv: the bytes)";
+  rpc call -v :8000 add 2 3                   log the exchange on stderr (-vv: the bytes)
+
+Reach RPC (-P reach): METHOD is the path, with or without its leading /. With no ENDPOINT, a first
+word starting with / is the METHOD and the server is https://$REACH_RPC_SERVER:$REACH_RPC_PORT.
+  rpc call -P reach :8000 add 2 3
+  rpc call -P reach --api-key s3cret https://host:3000 /stdlib/formatCurrency '\"19283.1035819471\"' 4
+  REACH_RPC_SERVER=host REACH_RPC_PORT=3000 rpc call -P reach /health
+  rpc call -P reach :8000 /interact/sum 2 --value start=10 --callback 'getNumber=!echo $1' \\
+      --callback showTotal=null                interactive: answer each callback";
 
 const SERVE_EXAMPLES: &str = "\
 Examples:
@@ -109,6 +117,29 @@ pub struct ConnectArgs {
     /// Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)
     #[arg(short = 'v', long, action = ArgAction::Count)]
     pub verbose: u8,
+
+    /// Reach: the API key sent as X-API-Key
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "REACH_RPC_KEY",
+        hide_env_values = true
+    )]
+    pub api_key: Option<String>,
+}
+
+/// Reach interactive calls: the callbacks and values of the participant's interact interface.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ReachArgs {
+    /// Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback's
+    /// arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer
+    /// (repeatable; makes the call interactive)
+    #[arg(long = "callback", value_name = "NAME=ANSWER")]
+    pub callbacks: Vec<String>,
+
+    /// Reach: add a non-function value NAME to the values object (repeatable)
+    #[arg(long = "value", value_name = "NAME=JSON")]
+    pub values: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -117,11 +148,14 @@ pub struct CallArgs {
     pub endpoint: String,
 
     /// METHOD [ARG]... [+ METHOD [ARG]...]...
-    #[arg(required = true, num_args = 1.., allow_negative_numbers = true, value_name = "METHOD [ARG]")]
+    #[arg(num_args = 0.., allow_negative_numbers = true, value_name = "METHOD [ARG]")]
     pub words: Vec<String>,
 
     #[command(flatten)]
     pub connect: ConnectArgs,
+
+    #[command(flatten)]
+    pub reach: ReachArgs,
 
     /// Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin
     #[arg(short = 'd', long = "params", value_name = "JSON")]
@@ -174,6 +208,28 @@ pub struct ServeArgs {
     #[arg(short = 'q', long)]
     pub quiet: bool,
 
+    /// Serve HTTPS too (same port), with a self-signed certificate for localhost and 127.0.0.1
+    /// made at start, unless --cert and --key are given
+    #[arg(long)]
+    pub tls: bool,
+
+    /// PEM certificate chain for HTTPS (with --key; implies --tls)
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// PEM private key for HTTPS (with --cert; implies --tls)
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+
+    /// Make the Reach endpoints demand this X-API-Key (401 otherwise)
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "REACH_RPC_KEY",
+        hide_env_values = true
+    )]
+    pub api_key: Option<String>,
+
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -200,6 +256,14 @@ pub struct LimitArgs {
     /// Longest `sleep` the service grants, in seconds
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     pub max_sleep: f64,
+
+    /// Seconds a Reach continuation handle (kid) stays valid, waiting for its /kont
+    #[arg(long, value_name = "SECS", default_value_t = 300.0)]
+    pub kont_timeout: f64,
+
+    /// Most Reach continuations waiting for their /kont at once (more: HTTP 503)
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_konts: usize,
 }
 
 impl LimitArgs {

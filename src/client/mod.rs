@@ -3,6 +3,7 @@
 
 pub mod http;
 mod jsonrpc;
+pub mod reach;
 mod xmlrpc;
 
 use crate::cli::ConnectArgs;
@@ -34,6 +35,8 @@ pub struct Client {
     pub proto: Proto,
     pub trace: Trace,
     http: http::HttpTransport,
+    /// The API key and interactive callbacks of Reach calls.
+    reach: reach::Settings,
 }
 
 impl Client {
@@ -44,13 +47,26 @@ impl Client {
             Proto::XmlRpc => xmlrpc::with_default_path(url, endpoint),
             _ => url,
         };
-        let http = http::HttpTransport::new(args, trace)?;
+        let http = if proto == Proto::Reach {
+            http::HttpTransport::new(&reach::apply_env(args, trace)?, trace)?
+        } else {
+            http::HttpTransport::new(args, trace)?
+        };
         Ok(Client {
             url,
             proto,
             trace,
             http,
+            reach: reach::Settings {
+                api_key: args.api_key.clone(),
+                interaction: None,
+            },
         })
+    }
+
+    /// Makes Reach calls interactive: they send the values and callbacks, and answer each `Kont`.
+    pub fn set_interaction(&mut self, interaction: Option<reach::Interaction>) {
+        self.reach.interaction = interaction;
     }
 
     /// Sends the calls and returns one outcome per call (none for notifications).
@@ -58,6 +74,7 @@ impl Client {
         match self.proto {
             Proto::JsonRpc => jsonrpc::run(self, calls, mode).await,
             Proto::XmlRpc => xmlrpc::run(self, calls, mode).await,
+            Proto::Reach => reach::run(self, calls, mode).await,
             other => Err(unsupported(other)),
         }
     }
@@ -72,6 +89,11 @@ impl Client {
         match self.proto {
             Proto::JsonRpc => Ok(vec![Wire::Http(jsonrpc::request(self, calls, mode))]),
             Proto::XmlRpc => Ok(vec![Wire::Http(xmlrpc::request(self, calls, mode)?)]),
+            // One request per call; an interactive call shows its first request only.
+            Proto::Reach => calls
+                .iter()
+                .map(|call| reach::request(self, call).map(Wire::Http))
+                .collect(),
             other => Err(unsupported(other)),
         }
     }

@@ -67,7 +67,7 @@ pub fn route_for(path: &str, body: &[u8]) -> Route {
     }
 }
 
-async fn route(req: Request<Incoming>, state: &State, peer: SocketAddr) -> Reply {
+async fn route(req: Request<Incoming>, state: &Arc<State>, peer: SocketAddr) -> Reply {
     let path = req.uri().path().to_owned();
     let is_post = req.method() == Method::POST;
     if path == "/health" && (is_post || req.method() == Method::GET) {
@@ -84,6 +84,7 @@ async fn route(req: Request<Incoming>, state: &State, peer: SocketAddr) -> Reply
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
+    let headers = req.headers().clone();
     let body = match read_body(req, state.limits.max_body).await {
         Ok(body) => body,
         Err(response) => return response,
@@ -99,11 +100,7 @@ async fn route(req: Request<Incoming>, state: &State, peer: SocketAddr) -> Reply
             "text/xml",
             super::xmlrpc::handle(state, peer, &body).await,
         ),
-        Route::Reach => error_reply(
-            StatusCode::NOT_FOUND,
-            codes::METHOD_NOT_FOUND,
-            &format!("no route for POST {path}"),
-        ),
+        Route::Reach => super::reach::handle(state, peer, &path, &headers, &body).await,
     }
 }
 

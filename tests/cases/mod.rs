@@ -1,3 +1,4 @@
+mod reach;
 pub mod support;
 
 mod docs;
