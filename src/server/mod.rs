@@ -117,8 +117,8 @@ impl Server {
         Ok(vec![
             format!("listening on {addr}"),
             format!("json-rpc {http}://{addr}/"),
-            format!("xml-rpc {http}://{addr}/RPC2"),
             format!("reach {http}://{addr}/"),
+            format!("xml-rpc {http}://{addr}/RPC2"),
         ])
     }
 

@@ -1,10 +1,11 @@
 //! XML-RPC end to end, `rpc call -P xml-rpc` against `rpc serve`, and the server fed raw bodies
 //! (hostile ones included) over a plain TCP socket.
 
-use super::support::{rpc, serve};
+use super::support::{cert_files, https, path_str, rpc, rpc_path, serve, Spawned};
 use predicates::prelude::*;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Stdio};
 
 /// `rpc call -P xml-rpc ENDPOINT WORDS…`
 fn call(endpoint: &str, words: &[&str]) -> assert_cmd::Command {
@@ -54,6 +55,50 @@ fn a_call_prints_its_result() {
             .success()
             .stdout("42\n");
     }
+}
+
+#[test]
+fn the_banner_names_the_xmlrpc_endpoint_and_https_serves_it_too() {
+    let server = Spawned::start_with_lines(
+        Command::new(rpc_path())
+            .args(["serve", "-q", "--addr", "127.0.0.1:0"])
+            .stderr(Stdio::null()),
+        3,
+    );
+    assert!(
+        server
+            .extra_lines
+            .contains(&format!("xml-rpc http://{}/RPC2", server.addr)),
+        "{:?}",
+        server.extra_lines
+    );
+    let certs = cert_files();
+    let server = Spawned::start_with_lines(
+        Command::new(rpc_path())
+            .args(["serve", "-q", "--addr", "127.0.0.1:0", "--tls"])
+            .args([
+                "--cert",
+                path_str(&certs.cert),
+                "--key",
+                path_str(&certs.key),
+            ])
+            .stderr(Stdio::null()),
+        3,
+    );
+    assert!(
+        server
+            .extra_lines
+            .contains(&format!("xml-rpc https://{}/RPC2", server.addr)),
+        "{:?}",
+        server.extra_lines
+    );
+    call(
+        &https(&server),
+        &["--cacert", path_str(&certs.cert), "add", "2", "3"],
+    )
+    .assert()
+    .success()
+    .stdout("5\n");
 }
 
 #[test]
