@@ -70,7 +70,7 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Make the Reach endpoints demand this X-API-Key (401 otherwise)')
             [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest request body accepted, in bytes (larger: HTTP 413)')
             [CompletionResult]::new('--max-batch', '--max-batch', [CompletionResultType]::ParameterName, 'Most calls in one JSON-RPC batch or XML-RPC multicall')
-            [CompletionResult]::new('--max-depth', '--max-depth', [CompletionResultType]::ParameterName, 'Deepest nesting of arrays/objects (JSON) or elements (XML) accepted')
+            [CompletionResult]::new('--max-depth', '--max-depth', [CompletionResultType]::ParameterName, 'Deepest nesting of arrays/objects (JSON) or arrays/structs (XML-RPC) accepted')
             [CompletionResult]::new('--header-timeout', '--header-timeout', [CompletionResultType]::ParameterName, 'Seconds a client may take to send a request''s first bytes and headers')
             [CompletionResult]::new('--max-sleep', '--max-sleep', [CompletionResultType]::ParameterName, 'Longest `sleep` the service grants, in seconds')
             [CompletionResult]::new('--kont-timeout', '--kont-timeout', [CompletionResultType]::ParameterName, 'Seconds a Reach continuation handle (kid) stays valid, waiting for its /kont')

@@ -65,7 +65,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --api-key 'Make the Reach endpoints demand this X-API-Key (401 otherwise)'
             cand --max-body 'Largest request body accepted, in bytes (larger: HTTP 413)'
             cand --max-batch 'Most calls in one JSON-RPC batch or XML-RPC multicall'
-            cand --max-depth 'Deepest nesting of arrays/objects (JSON) or elements (XML) accepted'
+            cand --max-depth 'Deepest nesting of arrays/objects (JSON) or arrays/structs (XML-RPC) accepted'
             cand --header-timeout 'Seconds a client may take to send a request''s first bytes and headers'
             cand --max-sleep 'Longest `sleep` the service grants, in seconds'
             cand --kont-timeout 'Seconds a Reach continuation handle (kid) stays valid, waiting for its /kont'

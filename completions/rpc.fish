@@ -64,7 +64,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand serve" -l key -d 'PEM private ke
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l api-key -d 'Make the Reach endpoints demand this X-API-Key (401 otherwise)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-body -d 'Largest request body accepted, in bytes (larger: HTTP 413)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-batch -d 'Most calls in one JSON-RPC batch or XML-RPC multicall' -r
-complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-depth -d 'Deepest nesting of arrays/objects (JSON) or elements (XML) accepted' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-depth -d 'Deepest nesting of arrays/objects (JSON) or arrays/structs (XML-RPC) accepted' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l header-timeout -d 'Seconds a client may take to send a request\'s first bytes and headers' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-sleep -d 'Longest `sleep` the service grants, in seconds' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l kont-timeout -d 'Seconds a Reach continuation handle (kid) stays valid, waiting for its /kont' -r

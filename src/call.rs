@@ -34,18 +34,24 @@ pub async fn run(mut args: CallArgs, colors: Colors) -> Result<ExitCode> {
         color: colors.stdout,
         raw: args.raw,
     };
-    report(&calls, outcomes, mode, style)
+    report(&calls, outcomes, mode, style, client.proto)
 }
 
 /// Prints results; a single failed call is the command's error, a batch reports each failure and
 /// exits 1 after printing every line.
-fn report(calls: &[Call], outcomes: Vec<Outcome>, mode: Mode, style: Style) -> Result<ExitCode> {
+fn report(
+    calls: &[Call],
+    outcomes: Vec<Outcome>,
+    mode: Mode,
+    style: Style,
+    proto: Proto,
+) -> Result<ExitCode> {
     if mode == Mode::Single {
         let value = outcomes
             .into_iter()
             .next()
             .ok_or_else(|| Error::protocol("the server sent no answer"))?
-            .map_err(Error::Server)?;
+            .map_err(|fault| Error::server(proto, fault))?;
         print_stdout(&output::render(&value.to_json(), style));
         return Ok(ExitCode::SUCCESS);
     }
@@ -55,8 +61,10 @@ fn report(calls: &[Call], outcomes: Vec<Outcome>, mode: Mode, style: Style) -> R
             Ok(value) => value.to_json(),
             Err(fault) => {
                 failed = true;
-                eprintln!("rpc: call {} ({}): {fault}", i + 1, call.method);
-                serde_json::json!({ "error": fault.to_json() })
+                let json = serde_json::json!({ "error": fault.to_json() });
+                let error = Error::server(proto, fault);
+                eprintln!("rpc: call {} ({}): {error}", i + 1, call.method);
+                json
             }
         };
         // One line per call, so a script can pair lines with calls.

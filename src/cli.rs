@@ -302,7 +302,7 @@ pub struct LimitArgs {
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub max_batch: usize,
 
-    /// Deepest nesting of arrays/objects (JSON) or elements (XML) accepted
+    /// Deepest nesting of arrays/objects (JSON) or arrays/structs (XML-RPC) accepted
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub max_depth: usize,
 

@@ -103,7 +103,9 @@ fn params_from_json(json: &Json) -> std::result::Result<Params, String> {
 pub fn answer_json(outcome: std::result::Result<&Outcome, &Error>) -> Option<Json> {
     match outcome {
         Ok(Ok(value)) => Some(json!({ "result": value.to_json() })),
-        Ok(Err(fault)) | Err(Error::Server(fault)) => Some(json!({ "error": fault.to_json() })),
+        Ok(Err(fault)) | Err(Error::Server(fault) | Error::Fault(fault)) => {
+            Some(json!({ "error": fault.to_json() }))
+        }
         Err(Error::HttpStatus(text)) => Some(json!({ "error": {"kind": "http", "message": text} })),
         Err(Error::Protocol(text)) => {
             Some(json!({ "error": {"kind": "invalid-answer", "message": text} }))

@@ -4,6 +4,7 @@
 pub mod http;
 mod jsonrpc;
 pub mod reach;
+mod xmlrpc;
 
 use crate::cli::ConnectArgs;
 use crate::error::{Error, Result};
@@ -42,6 +43,10 @@ impl Client {
     pub fn new(endpoint: &str, args: &ConnectArgs, trace: Trace) -> Result<Client> {
         let url = parse_endpoint(endpoint)?;
         let proto = args.proto.unwrap_or_else(|| default_proto(&url));
+        let url = match proto {
+            Proto::XmlRpc => xmlrpc::with_default_path(url, endpoint),
+            _ => url,
+        };
         let http = if proto == Proto::Reach {
             http::HttpTransport::new(&reach::apply_env(args, trace)?, trace)?
         } else {
@@ -68,6 +73,7 @@ impl Client {
     pub async fn run(&self, calls: &[Call], mode: Mode) -> Result<Vec<Outcome>> {
         match self.proto {
             Proto::JsonRpc => jsonrpc::run(self, calls, mode).await,
+            Proto::XmlRpc => xmlrpc::run(self, calls, mode).await,
             Proto::Reach => reach::run(self, calls, mode).await,
             other => Err(unsupported(other)),
         }
@@ -82,6 +88,7 @@ impl Client {
     pub fn preview(&self, calls: &[Call], mode: Mode) -> Result<Vec<Wire>> {
         match self.proto {
             Proto::JsonRpc => Ok(vec![Wire::Http(jsonrpc::request(self, calls, mode))]),
+            Proto::XmlRpc => Ok(vec![Wire::Http(xmlrpc::request(self, calls, mode)?)]),
             // One request per call; an interactive call shows its first request only.
             Proto::Reach => calls
                 .iter()

@@ -4,6 +4,7 @@
 pub mod json;
 pub mod jsonrpc;
 pub mod reach;
+pub mod xmlrpc;
 
 use crate::value::Value;
 use indexmap::IndexMap;

@@ -94,10 +94,11 @@ async fn route(req: Request<Incoming>, state: &Arc<State>, peer: SocketAddr) -> 
             Some(answer) => reply(StatusCode::OK, "application/json", answer),
             None => reply(StatusCode::NO_CONTENT, "application/json", Bytes::new()),
         },
-        Route::XmlRpc => error_reply(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            codes::INVALID_REQUEST,
-            "XML-RPC is not served yet",
+        // Faults too travel with 200: the spec reserves other statuses for HTTP-level trouble.
+        Route::XmlRpc => reply(
+            StatusCode::OK,
+            "text/xml",
+            super::xmlrpc::handle(state, peer, &body).await,
         ),
         Route::Reach => super::reach::handle(state, peer, &path, &headers, &body).await,
     }

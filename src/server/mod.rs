@@ -11,6 +11,7 @@ pub mod reach;
 pub mod service;
 pub mod sniff;
 pub mod tls;
+mod xmlrpc;
 
 use crate::cli::{LimitArgs, ServeArgs};
 use crate::error::{Error, Result};
@@ -117,6 +118,7 @@ impl Server {
             format!("listening on {addr}"),
             format!("json-rpc {http}://{addr}/"),
             format!("reach {http}://{addr}/"),
+            format!("xml-rpc {http}://{addr}/RPC2"),
         ])
     }
 

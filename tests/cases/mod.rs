@@ -9,3 +9,5 @@ mod exit_codes;
 mod jsonrpc_call;
 mod jsonrpc_interop;
 mod jsonrpc_serve;
+mod xmlrpc;
+mod xmlrpc_interop;

@@ -184,7 +184,11 @@ fn connect_and_proto_switch_the_target() {
         stderr.contains(&format!("using json-rpc {at}\n")),
         "{stderr}"
     );
-    assert!(stderr.contains(&format!("using xml-rpc {at}\n")));
+    // XML-RPC posts a bare endpoint to /RPC2, as Python's ServerProxy does.
+    assert!(
+        stderr.contains(&format!("using xml-rpc {at}/RPC2\n")),
+        "{stderr}"
+    );
 }
 
 #[test]
