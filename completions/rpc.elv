@@ -28,6 +28,8 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand list 'List the methods a server offers (by introspection)'
             cand describe 'Show the help text and signature of one method (by introspection)'
             cand completions 'Print the shell completion script (the same files are under completions/)'
+            cand repl 'Interactive session that logs every request and response'
+            cand replay 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rpc;call'= {
@@ -39,6 +41,9 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --timeout 'Give up after SECS seconds (connect and answer together)'
             cand --cacert 'Trust the CA certificates in this PEM file as well'
             cand --max-response 'Refuse an answer larger than BYTES'
+            cand --api-key 'Reach: the API key sent as X-API-Key'
+            cand --callback 'Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback''s arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable; makes the call interactive)'
+            cand --value 'Reach: add a non-function value NAME to the values object (repeatable)'
             cand -d 'Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin'
             cand --params 'Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin'
             cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
@@ -55,16 +60,22 @@ set edit:completion:arg-completer[rpc] = {|@words|
         }
         &'rpc;serve'= {
             cand --addr 'Address to listen on; port 0 picks a free port'
+            cand --cert 'PEM certificate chain for HTTPS (with --key; implies --tls)'
+            cand --key 'PEM private key for HTTPS (with --cert; implies --tls)'
+            cand --api-key 'Make the Reach endpoints demand this X-API-Key (401 otherwise)'
             cand --max-body 'Largest request body accepted, in bytes (larger: HTTP 413)'
             cand --max-batch 'Most calls in one JSON-RPC batch or XML-RPC multicall'
-            cand --max-depth 'Deepest nesting of arrays/objects (JSON) or elements (XML) accepted'
+            cand --max-depth 'Deepest nesting of arrays/objects (JSON) or arrays/structs (XML-RPC) accepted'
             cand --max-message 'Largest raw-tcp request accepted, in bytes (larger: an error answer, then close)'
             cand --idle-timeout 'Seconds a raw-tcp connection may wait for its next complete request before it is closed'
             cand --header-timeout 'Seconds a client may take to send a request''s first bytes and headers'
             cand --max-sleep 'Longest `sleep` the service grants, in seconds'
+            cand --kont-timeout 'Seconds a Reach continuation handle (kid) stays valid, waiting for its /kont'
+            cand --max-konts 'Most Reach continuations waiting for their /kont at once (more: HTTP 503)'
             cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
             cand -q 'Do not log one line per call on stderr'
             cand --quiet 'Do not log one line per call on stderr'
+            cand --tls 'Serve HTTPS too (same port), with a self-signed certificate for localhost and 127.0.0.1 made at start, unless --cert and --key are given'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -77,6 +88,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --timeout 'Give up after SECS seconds (connect and answer together)'
             cand --cacert 'Trust the CA certificates in this PEM file as well'
             cand --max-response 'Refuse an answer larger than BYTES'
+            cand --api-key 'Reach: the API key sent as X-API-Key'
             cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
             cand -k 'Do not verify the server''s TLS certificate (prints a warning)'
             cand --insecure 'Do not verify the server''s TLS certificate (prints a warning)'
@@ -95,6 +107,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --timeout 'Give up after SECS seconds (connect and answer together)'
             cand --cacert 'Trust the CA certificates in this PEM file as well'
             cand --max-response 'Refuse an answer larger than BYTES'
+            cand --api-key 'Reach: the API key sent as X-API-Key'
             cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
             cand -k 'Do not verify the server''s TLS certificate (prints a warning)'
             cand --insecure 'Do not verify the server''s TLS certificate (prints a warning)'
@@ -109,12 +122,54 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'rpc;repl'= {
+            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand -H 'Extra HTTP header, ''Name: value'' (repeatable)'
+            cand --header 'Extra HTTP header, ''Name: value'' (repeatable)'
+            cand -t 'Give up after SECS seconds (connect and answer together)'
+            cand --timeout 'Give up after SECS seconds (connect and answer together)'
+            cand --cacert 'Trust the CA certificates in this PEM file as well'
+            cand --max-response 'Refuse an answer larger than BYTES'
+            cand --api-key 'Reach: the API key sent as X-API-Key'
+            cand --history 'Keep the line history in FILE (default: rpc/history in the platform''s data directory)'
+            cand --record 'Append every call and its answer to FILE as JSON Lines, for `rpc replay`'
+            cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
+            cand -k 'Do not verify the server''s TLS certificate (prints a warning)'
+            cand --insecure 'Do not verify the server''s TLS certificate (prints a warning)'
+            cand -v 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+            cand --verbose 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+            cand --fail-fast 'When reading commands from a pipe, stop at the first failed line with its exit status'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rpc;replay'= {
+            cand --endpoint 'Send every call here instead of the endpoint it was recorded with'
+            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand -H 'Extra HTTP header, ''Name: value'' (repeatable)'
+            cand --header 'Extra HTTP header, ''Name: value'' (repeatable)'
+            cand -t 'Give up after SECS seconds (connect and answer together)'
+            cand --timeout 'Give up after SECS seconds (connect and answer together)'
+            cand --cacert 'Trust the CA certificates in this PEM file as well'
+            cand --max-response 'Refuse an answer larger than BYTES'
+            cand --api-key 'Reach: the API key sent as X-API-Key'
+            cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
+            cand -k 'Do not verify the server''s TLS certificate (prints a warning)'
+            cand --insecure 'Do not verify the server''s TLS certificate (prints a warning)'
+            cand -v 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+            cand --verbose 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'rpc;help'= {
             cand call 'Call a remote method (or a batch of them) and print the result on stdout'
             cand serve 'Serve the toy math service on every protocol at once, on one port'
             cand list 'List the methods a server offers (by introspection)'
             cand describe 'Show the help text and signature of one method (by introspection)'
             cand completions 'Print the shell completion script (the same files are under completions/)'
+            cand repl 'Interactive session that logs every request and response'
+            cand replay 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rpc;help;call'= {
@@ -126,6 +181,10 @@ set edit:completion:arg-completer[rpc] = {|@words|
         &'rpc;help;describe'= {
         }
         &'rpc;help;completions'= {
+        }
+        &'rpc;help;repl'= {
+        }
+        &'rpc;help;replay'= {
         }
         &'rpc;help;help'= {
         }

@@ -34,6 +34,8 @@ complete -c rpc -n "__fish_rpc_needs_command" -f -a "serve" -d 'Serve the toy ma
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "list" -d 'List the methods a server offers (by introspection)'
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "describe" -d 'Show the help text and signature of one method (by introspection)'
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "completions" -d 'Print the shell completion script (the same files are under completions/)'
+complete -c rpc -n "__fish_rpc_needs_command" -f -a "repl" -d 'Interactive session that logs every request and response'
+complete -c rpc -n "__fish_rpc_needs_command" -f -a "replay" -d 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
 xml-rpc\t'XML-RPC over HTTP(S) POST'
@@ -43,6 +45,9 @@ complete -c rpc -n "__fish_rpc_using_subcommand call" -s H -l header -d 'Extra H
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l max-response -d 'Refuse an answer larger than BYTES' -r
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l callback -d 'Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback\'s arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable; makes the call interactive)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l value -d 'Reach: add a non-function value NAME to the values object (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s d -l params -d 'Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -54,17 +59,23 @@ complete -c rpc -n "__fish_rpc_using_subcommand call" -s r -l raw -d 'Print a st
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l dry-run -d 'Print the request that would be sent, and send nothing'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l addr -d 'Address to listen on; port 0 picks a free port' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l cert -d 'PEM certificate chain for HTTPS (with --key; implies --tls)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l key -d 'PEM private key for HTTPS (with --cert; implies --tls)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l api-key -d 'Make the Reach endpoints demand this X-API-Key (401 otherwise)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-body -d 'Largest request body accepted, in bytes (larger: HTTP 413)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-batch -d 'Most calls in one JSON-RPC batch or XML-RPC multicall' -r
-complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-depth -d 'Deepest nesting of arrays/objects (JSON) or elements (XML) accepted' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-depth -d 'Deepest nesting of arrays/objects (JSON) or arrays/structs (XML-RPC) accepted' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-message -d 'Largest raw-tcp request accepted, in bytes (larger: an error answer, then close)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l idle-timeout -d 'Seconds a raw-tcp connection may wait for its next complete request before it is closed' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l header-timeout -d 'Seconds a client may take to send a request\'s first bytes and headers' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-sleep -d 'Longest `sleep` the service grants, in seconds' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l kont-timeout -d 'Seconds a Reach continuation handle (kid) stays valid, waiting for its /kont' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-konts -d 'Most Reach continuations waiting for their /kont at once (more: HTTP 503)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -s q -l quiet -d 'Do not log one line per call on stderr'
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l tls -d 'Serve HTTPS too (same port), with a self-signed certificate for localhost and 127.0.0.1 made at start, unless --cert and --key are given'
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c rpc -n "__fish_rpc_using_subcommand list" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
 xml-rpc\t'XML-RPC over HTTP(S) POST'
@@ -74,6 +85,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand list" -s H -l header -d 'Extra H
 complete -c rpc -n "__fish_rpc_using_subcommand list" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l max-response -d 'Refuse an answer larger than BYTES' -r
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -89,6 +101,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand describe" -s H -l header -d 'Ext
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l max-response -d 'Refuse an answer larger than BYTES' -r
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -100,9 +113,45 @@ complete -c rpc -n "__fish_rpc_using_subcommand completions" -l color -d 'When t
 always\t''
 never\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions help" -f -a "call" -d 'Call a remote method (or a batch of them) and print the result on stdout'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions help" -f -a "serve" -d 'Serve the toy math service on every protocol at once, on one port'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions help" -f -a "list" -d 'List the methods a server offers (by introspection)'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions help" -f -a "describe" -d 'Show the help text and signature of one method (by introspection)'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions help" -f -a "completions" -d 'Print the shell completion script (the same files are under completions/)'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
+xml-rpc\t'XML-RPC over HTTP(S) POST'
+reach\t'The Reach RPC protocol: POST /<method> with a JSON array'
+raw-tcp\t'One JSON array per request over a TCP connection'"
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l max-response -d 'Refuse an answer larger than BYTES' -r
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l history -d 'Keep the line history in FILE (default: rpc/history in the platform\'s data directory)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l record -d 'Append every call and its answer to FILE as JSON Lines, for `rpc replay`' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -s k -l insecure -d 'Do not verify the server\'s TLS certificate (prints a warning)'
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -s v -l verbose -d 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l fail-fast -d 'When reading commands from a pipe, stop at the first failed line with its exit status'
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l endpoint -d 'Send every call here instead of the endpoint it was recorded with' -r
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
+xml-rpc\t'XML-RPC over HTTP(S) POST'
+reach\t'The Reach RPC protocol: POST /<method> with a JSON array'
+raw-tcp\t'One JSON array per request over a TCP connection'"
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l max-response -d 'Refuse an answer larger than BYTES' -r
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -s k -l insecure -d 'Do not verify the server\'s TLS certificate (prints a warning)'
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -s v -l verbose -d 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay help" -f -a "call" -d 'Call a remote method (or a batch of them) and print the result on stdout'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay help" -f -a "serve" -d 'Serve the toy math service on every protocol at once, on one port'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay help" -f -a "list" -d 'List the methods a server offers (by introspection)'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay help" -f -a "describe" -d 'Show the help text and signature of one method (by introspection)'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay help" -f -a "completions" -d 'Print the shell completion script (the same files are under completions/)'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay help" -f -a "repl" -d 'Interactive session that logs every request and response'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay help" -f -a "replay" -d 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

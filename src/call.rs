@@ -2,19 +2,21 @@
 
 use crate::args;
 use crate::cli::CallArgs;
-use crate::client::{Client, Mode, Wire};
+use crate::client::{reach, Client, Mode, Wire};
 use crate::error::{Error, Result};
 use crate::output::{self, Style};
-use crate::protocol::{Call, Outcome};
+use crate::protocol::{Call, Outcome, Proto};
 use crate::term::Colors;
 use crate::trace::Trace;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-pub async fn run(args: CallArgs, colors: Colors) -> Result<ExitCode> {
+pub async fn run(mut args: CallArgs, colors: Colors) -> Result<ExitCode> {
+    let endpoint = resolve_endpoint(&mut args)?;
     let calls = build_calls(&args)?;
     let trace = Trace::new(args.connect.verbose, colors.stderr);
-    let client = Client::new(&args.endpoint, &args.connect, trace)?;
+    let mut client = Client::new(&endpoint, &args.connect, trace)?;
+    client.set_interaction(reach::interaction_from_args(&args.reach)?);
     let mode = if args.notify {
         Mode::Notify
     } else if calls.len() > 1 {
@@ -32,18 +34,24 @@ pub async fn run(args: CallArgs, colors: Colors) -> Result<ExitCode> {
         color: colors.stdout,
         raw: args.raw,
     };
-    report(&calls, outcomes, mode, style)
+    report(&calls, outcomes, mode, style, client.proto)
 }
 
 /// Prints results; a single failed call is the command's error, a batch reports each failure and
 /// exits 1 after printing every line.
-fn report(calls: &[Call], outcomes: Vec<Outcome>, mode: Mode, style: Style) -> Result<ExitCode> {
+fn report(
+    calls: &[Call],
+    outcomes: Vec<Outcome>,
+    mode: Mode,
+    style: Style,
+    proto: Proto,
+) -> Result<ExitCode> {
     if mode == Mode::Single {
         let value = outcomes
             .into_iter()
             .next()
             .ok_or_else(|| Error::protocol("the server sent no answer"))?
-            .map_err(Error::Server)?;
+            .map_err(|fault| Error::server(proto, fault))?;
         print_stdout(&output::render(&value.to_json(), style));
         return Ok(ExitCode::SUCCESS);
     }
@@ -53,8 +61,10 @@ fn report(calls: &[Call], outcomes: Vec<Outcome>, mode: Mode, style: Style) -> R
             Ok(value) => value.to_json(),
             Err(fault) => {
                 failed = true;
-                eprintln!("rpc: call {} ({}): {fault}", i + 1, call.method);
-                serde_json::json!({ "error": fault.to_json() })
+                let json = serde_json::json!({ "error": fault.to_json() });
+                let error = Error::server(proto, fault);
+                eprintln!("rpc: call {} ({}): {error}", i + 1, call.method);
+                json
             }
         };
         // One line per call, so a script can pair lines with calls.
@@ -73,7 +83,23 @@ fn report(calls: &[Call], outcomes: Vec<Outcome>, mode: Mode, style: Style) -> R
     })
 }
 
+/// The endpoint to call. With `-P reach`, a first word starting with `/` is a method path (no
+/// endpoint starts with `/`), and the endpoint then comes from `REACH_RPC_SERVER`/`REACH_RPC_PORT`.
+fn resolve_endpoint(args: &mut CallArgs) -> Result<String> {
+    if args.connect.proto == Some(Proto::Reach) && args.endpoint.starts_with('/') {
+        let method = std::mem::take(&mut args.endpoint);
+        args.words.insert(0, method);
+        return reach::endpoint_from_env();
+    }
+    Ok(args.endpoint.clone())
+}
+
 fn build_calls(args: &CallArgs) -> Result<Vec<Call>> {
+    if args.words.is_empty() {
+        return Err(Error::usage(
+            "missing METHOD: rpc call ENDPOINT METHOD [ARG]... (see rpc call --help)",
+        ));
+    }
     let Some(params) = &args.params else {
         return args::parse_calls(&args.words);
     };

@@ -50,6 +50,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Interactive session that logs every request and response
+    #[command(after_help = REPL_EXAMPLES)]
+    Repl(ReplArgs),
+    /// Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed
+    #[command(after_help = REPLAY_EXAMPLES)]
+    Replay(ReplayArgs),
 }
 
 const COMPLETIONS_HELP: &str = "\
@@ -71,13 +77,37 @@ Examples:
   rpc call :8000 add 1 2 + mul 3 4 + nope     a batch: one result line per call
   rpc call :8000 sum -d @numbers.json         params from a file (-d @- reads stdin)
   rpc call :8000 info --notify                a notification: no answer, no output
-  rpc call -v :8000 add 2 3                   log the exchange on stderr (-vv: the bytes)";
+  rpc call -v :8000 add 2 3                   log the exchange on stderr (-vv: the bytes)
+
+Reach RPC (-P reach): METHOD is the path, with or without its leading /. With no ENDPOINT, a first
+word starting with / is the METHOD and the server is https://$REACH_RPC_SERVER:$REACH_RPC_PORT.
+  rpc call -P reach :8000 add 2 3
+  rpc call -P reach --api-key s3cret https://host:3000 /stdlib/formatCurrency '\"19283.1035819471\"' 4
+  REACH_RPC_SERVER=host REACH_RPC_PORT=3000 rpc call -P reach /health
+  rpc call -P reach :8000 /interact/sum 2 --value start=10 --callback 'getNumber=!echo $1' \\
+      --callback showTotal=null                interactive: answer each callback";
 
 const SERVE_EXAMPLES: &str = "\
 Examples:
   rpc serve                                   http://127.0.0.1:8000
   rpc serve --addr 127.0.0.1:0                a free port; the first stdout line names it
   rpc serve -q --max-body 65536               quiet, with a smaller body limit";
+
+const REPL_EXAMPLES: &str = "\
+A line is a call with the ARG rules of `rpc call` (add 2 3, echo {\"a\":[1,2]}, echo \"two words\");
+lines starting with : are meta-commands (:help lists them). Ctrl-C cancels the line or the call in
+flight, Ctrl-D or :quit leaves. When stdin is not a terminal, commands are read line by line.
+
+Examples:
+  rpc repl                                    json-rpc at http://localhost:8000
+  rpc repl tcp://127.0.0.1:9000               raw-tcp (the tcp:// default)
+  rpc repl :8000 -P xml-rpc --record s.jsonl  record every call and answer
+  printf 'add 2 3\\nmul 3 4\\n' | rpc repl      a script: results on stdout, log on stderr";
+
+const REPLAY_EXAMPLES: &str = "\
+Examples:
+  rpc replay session.jsonl                    re-send every call to where it was recorded
+  rpc replay session.jsonl --endpoint :9000   to another server (exit 1 if an answer changed)";
 
 /// Options shared by everything that talks to a server.
 #[derive(Debug, Clone, Args)]
@@ -109,6 +139,29 @@ pub struct ConnectArgs {
     /// Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)
     #[arg(short = 'v', long, action = ArgAction::Count)]
     pub verbose: u8,
+
+    /// Reach: the API key sent as X-API-Key
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "REACH_RPC_KEY",
+        hide_env_values = true
+    )]
+    pub api_key: Option<String>,
+}
+
+/// Reach interactive calls: the callbacks and values of the participant's interact interface.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ReachArgs {
+    /// Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback's
+    /// arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer
+    /// (repeatable; makes the call interactive)
+    #[arg(long = "callback", value_name = "NAME=ANSWER")]
+    pub callbacks: Vec<String>,
+
+    /// Reach: add a non-function value NAME to the values object (repeatable)
+    #[arg(long = "value", value_name = "NAME=JSON")]
+    pub values: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -117,11 +170,14 @@ pub struct CallArgs {
     pub endpoint: String,
 
     /// METHOD [ARG]... [+ METHOD [ARG]...]...
-    #[arg(required = true, num_args = 1.., allow_negative_numbers = true, value_name = "METHOD [ARG]")]
+    #[arg(num_args = 0.., allow_negative_numbers = true, value_name = "METHOD [ARG]")]
     pub words: Vec<String>,
 
     #[command(flatten)]
     pub connect: ConnectArgs,
+
+    #[command(flatten)]
+    pub reach: ReachArgs,
 
     /// Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin
     #[arg(short = 'd', long = "params", value_name = "JSON")]
@@ -164,6 +220,41 @@ pub struct DescribeArgs {
     pub json: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct ReplArgs {
+    /// Server: URL (http://, https://, tcp://), HOST:PORT, or :PORT for localhost
+    #[arg(default_value = ":8000")]
+    pub endpoint: String,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    /// Keep the line history in FILE (default: rpc/history in the platform's data directory)
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+
+    /// Append every call and its answer to FILE as JSON Lines, for `rpc replay`
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+
+    /// When reading commands from a pipe, stop at the first failed line with its exit status
+    #[arg(long)]
+    pub fail_fast: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// A JSON Lines file written by `rpc repl --record`
+    pub file: PathBuf,
+
+    /// Send every call here instead of the endpoint it was recorded with
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port
@@ -173,6 +264,28 @@ pub struct ServeArgs {
     /// Do not log one line per call on stderr
     #[arg(short = 'q', long)]
     pub quiet: bool,
+
+    /// Serve HTTPS too (same port), with a self-signed certificate for localhost and 127.0.0.1
+    /// made at start, unless --cert and --key are given
+    #[arg(long)]
+    pub tls: bool,
+
+    /// PEM certificate chain for HTTPS (with --key; implies --tls)
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// PEM private key for HTTPS (with --cert; implies --tls)
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+
+    /// Make the Reach endpoints demand this X-API-Key (401 otherwise)
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "REACH_RPC_KEY",
+        hide_env_values = true
+    )]
+    pub api_key: Option<String>,
 
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -189,7 +302,7 @@ pub struct LimitArgs {
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub max_batch: usize,
 
-    /// Deepest nesting of arrays/objects (JSON) or elements (XML) accepted
+    /// Deepest nesting of arrays/objects (JSON) or arrays/structs (XML-RPC) accepted
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub max_depth: usize,
 
@@ -208,6 +321,14 @@ pub struct LimitArgs {
     /// Longest `sleep` the service grants, in seconds
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     pub max_sleep: f64,
+
+    /// Seconds a Reach continuation handle (kid) stays valid, waiting for its /kont
+    #[arg(long, value_name = "SECS", default_value_t = 300.0)]
+    pub kont_timeout: f64,
+
+    /// Most Reach continuations waiting for their /kont at once (more: HTTP 503)
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_konts: usize,
 }
 
 impl LimitArgs {

@@ -40,7 +40,10 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "REACH_RPC_SERVER, REACH_RPC_PORT",
         "the Reach endpoint (https) when -P reach is given no ENDPOINT",
     ),
-    ("REACH_RPC_TIMEOUT", "the Reach client's timeout"),
+    (
+        "REACH_RPC_TIMEOUT",
+        "seconds, as the Reach clients read it: the timeout of -P reach calls when -t is not given",
+    ),
     (
         "REACH_RPC_TLS_REJECT_UNVERIFIED",
         "0 turns TLS verification off, as -k does (with a warning)",

@@ -1,6 +1,6 @@
 //! One error type for the whole binary; its kind decides the exit code (see CONTRACT.md).
 
-use crate::protocol::Fault;
+use crate::protocol::{Fault, Proto};
 use std::process::ExitCode;
 
 /// Everything that can end a command unsuccessfully.
@@ -9,6 +9,9 @@ pub enum Error {
     /// The server answered, and the answer is an error (JSON-RPC error, XML-RPC fault, HTTP status).
     #[error("{0}")]
     Server(Fault),
+    /// An XML-RPC fault, printed in XML-RPC's words: `fault CODE: STRING`.
+    #[error("fault {}: {}", .0.code, .0.message)]
+    Fault(Fault),
     /// The server answered with an HTTP error status and no RPC-level error: `HTTP 404 Not Found: …`.
     #[error("{0}")]
     HttpStatus(String),
@@ -30,11 +33,19 @@ impl Error {
     /// The exit status the contract assigns to this kind of failure.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
-            Error::Server(_) | Error::HttpStatus(_) => 1,
+            Error::Server(_) | Error::Fault(_) | Error::HttpStatus(_) => 1,
             Error::Usage(_) => 2,
             Error::Transport(_) | Error::Io(_) => 3,
             Error::Protocol(_) => 4,
         })
+    }
+
+    /// The error for a call the server answered with `fault`, worded as `proto` words it.
+    pub fn server(proto: Proto, fault: Fault) -> Self {
+        match proto {
+            Proto::XmlRpc => Error::Fault(fault),
+            _ => Error::Server(fault),
+        }
     }
 
     pub fn usage(message: impl Into<String>) -> Self {

@@ -5,7 +5,7 @@ use crate::call::print_stdout;
 use crate::cli::{DescribeArgs, ListArgs};
 use crate::client::{Client, Mode};
 use crate::error::{Error, Result};
-use crate::protocol::{codes, Call, Params};
+use crate::protocol::{codes, Call, Params, Proto};
 use crate::term::Colors;
 use crate::trace::Trace;
 use crate::value::Value;
@@ -43,7 +43,7 @@ pub async fn describe(args: DescribeArgs, colors: Colors) -> Result<()> {
 
 /// Method names, from rpc.discover or else system.listMethods.
 pub async fn method_names(client: &Client) -> Result<Vec<String>> {
-    if let Some(doc) = ask(client, "rpc.discover", vec![]).await? {
+    if let Some(doc) = discover(client).await? {
         return Ok(openrpc_methods(&doc)
             .filter_map(|m| m.get("name").and_then(Json::as_str).map(str::to_owned))
             .collect());
@@ -61,8 +61,8 @@ pub async fn method_names(client: &Client) -> Result<Vec<String>> {
 }
 
 /// `{"name", "help", "params": [{"name","schema"}]?, "result"?, "signatures"?}`
-async fn describe_method(client: &Client, method: &str) -> Result<Json> {
-    if let Some(doc) = ask(client, "rpc.discover", vec![]).await? {
+pub async fn describe_method(client: &Client, method: &str) -> Result<Json> {
+    if let Some(doc) = discover(client).await? {
         let entry = openrpc_methods(&doc)
             .find(|m| m.get("name").and_then(Json::as_str) == Some(method))
             .ok_or_else(|| not_found(method))?;
@@ -73,17 +73,39 @@ async fn describe_method(client: &Client, method: &str) -> Result<Json> {
             "result": entry.get("result").cloned().unwrap_or(Json::Null),
         }));
     }
+    // Some servers (Python's among them) answer methodHelp for any name, "" when unknown: the
+    // list tells whether the method exists.
+    if let Ok(names) = method_names(client).await {
+        if !names.iter().any(|n| n == method) {
+            return Err(not_found(method));
+        }
+    }
     let name = Value::String(method.to_owned());
     let help = ask(client, "system.methodHelp", vec![name.clone()]).await?;
     let Some(help) = help else {
         return Err(no_introspection(client));
     };
-    // Some servers (Python's among them) answer a string such as "signatures not supported".
-    let signatures = ask(client, "system.methodSignature", vec![name]).await?;
+    // Some servers answer a string such as "signatures not supported", or a fault: either way the
+    // help is still worth showing.
+    let signatures = match ask(client, "system.methodSignature", vec![name]).await {
+        Ok(signatures) => signatures,
+        Err(Error::Server(_) | Error::Fault(_)) => None,
+        Err(e) => return Err(e),
+    };
     Ok(json!({"name": method, "help": help, "signatures": signatures.unwrap_or(Json::Null)}))
 }
 
-fn describe_text(doc: &Json) -> String {
+/// The OpenRPC document, if the server has one. XML-RPC peers are not asked: they rarely know
+/// rpc.discover, and some (Python's) answer an unknown method with a fault code of their own
+/// rather than -32601, so the question would end the command instead of falling back.
+async fn discover(client: &Client) -> Result<Option<Json>> {
+    if client.proto == Proto::XmlRpc {
+        return Ok(None);
+    }
+    ask(client, "rpc.discover", vec![]).await
+}
+
+pub fn describe_text(doc: &Json) -> String {
     let name = doc["name"].as_str().unwrap_or_default();
     let help = doc["help"].as_str().unwrap_or("(no help text)");
     let head = if let Some(params) = doc.get("params").and_then(Json::as_array) {
@@ -153,7 +175,7 @@ async fn ask(client: &Client, method: &str, args: Vec<Value>) -> Result<Option<J
     match outcome {
         Ok(value) => Ok(Some(value.to_json())),
         Err(fault) if fault.code == codes::METHOD_NOT_FOUND => Ok(None),
-        Err(fault) => Err(Error::Server(fault)),
+        Err(fault) => Err(Error::server(client.proto, fault)),
     }
 }
 

@@ -11,6 +11,9 @@ pub mod error;
 pub mod introspect;
 pub mod output;
 pub mod protocol;
+pub mod record;
+pub mod repl;
+pub mod replay;
 pub mod server;
 pub mod term;
 pub mod trace;
@@ -28,6 +31,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let colors = term::Colors::detect(cli.color);
+    let color_when = cli.color;
     let runtime = match cli.command {
         // The server uses every core; one-shot commands start faster on one thread.
         Command::Serve(_) => tokio::runtime::Builder::new_multi_thread()
@@ -48,6 +52,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Command::Describe(args) => introspect::describe(args, colors)
                 .await
                 .map(|()| ExitCode::SUCCESS),
+            Command::Repl(args) => repl::run(args, colors, color_when).await,
+            Command::Replay(args) => replay::run(args, colors).await,
             Command::Completions { .. } => Ok(ExitCode::SUCCESS),
         }
     })

@@ -4,6 +4,8 @@
 pub mod http;
 mod jsonrpc;
 mod rawtcp;
+pub mod reach;
+mod xmlrpc;
 
 use crate::cli::ConnectArgs;
 use crate::error::{Error, Result};
@@ -40,21 +42,40 @@ pub struct Client {
     pub trace: Trace,
     http: http::HttpTransport,
     tcp: rawtcp::TcpSettings,
+    /// The API key and interactive callbacks of Reach calls.
+    reach: reach::Settings,
 }
 
 impl Client {
     pub fn new(endpoint: &str, args: &ConnectArgs, trace: Trace) -> Result<Client> {
         let url = parse_endpoint(endpoint)?;
         let proto = args.proto.unwrap_or_else(|| default_proto(&url));
-        let http = http::HttpTransport::new(args, trace)?;
         let tcp = rawtcp::TcpSettings::new(args)?;
+        let url = match proto {
+            Proto::XmlRpc => xmlrpc::with_default_path(url, endpoint),
+            _ => url,
+        };
+        let http = if proto == Proto::Reach {
+            http::HttpTransport::new(&reach::apply_env(args, trace)?, trace)?
+        } else {
+            http::HttpTransport::new(args, trace)?
+        };
         Ok(Client {
             url,
             proto,
             trace,
             http,
             tcp,
+            reach: reach::Settings {
+                api_key: args.api_key.clone(),
+                interaction: None,
+            },
         })
+    }
+
+    /// Makes Reach calls interactive: they send the values and callbacks, and answer each `Kont`.
+    pub fn set_interaction(&mut self, interaction: Option<reach::Interaction>) {
+        self.reach.interaction = interaction;
     }
 
     /// Sends the calls and returns one outcome per call (none for notifications).
@@ -62,7 +83,8 @@ impl Client {
         match self.proto {
             Proto::JsonRpc => jsonrpc::run(self, calls, mode).await,
             Proto::RawTcp => rawtcp::run(self, calls, mode).await,
-            other => Err(unsupported(other)),
+            Proto::XmlRpc => xmlrpc::run(self, calls, mode).await,
+            Proto::Reach => reach::run(self, calls, mode).await,
         }
     }
 
@@ -76,16 +98,14 @@ impl Client {
         match self.proto {
             Proto::JsonRpc => Ok(vec![Wire::Http(jsonrpc::request(self, calls, mode))]),
             Proto::RawTcp => Ok(vec![rawtcp::preview(self, calls, mode)?]),
-            other => Err(unsupported(other)),
+            Proto::XmlRpc => Ok(vec![Wire::Http(xmlrpc::request(self, calls, mode)?)]),
+            // One request per call; an interactive call shows its first request only.
+            Proto::Reach => calls
+                .iter()
+                .map(|call| reach::request(self, call).map(Wire::Http))
+                .collect(),
         }
     }
-}
-
-fn unsupported(proto: Proto) -> Error {
-    Error::usage(format!(
-        "the {} client is not built yet; use -P json-rpc",
-        proto.name()
-    ))
 }
 
 /// The protocol an endpoint implies when `-P` is not given.

@@ -4,6 +4,8 @@
 pub mod json;
 pub mod jsonrpc;
 pub mod rawtcp;
+pub mod reach;
+pub mod xmlrpc;
 
 use crate::value::Value;
 use indexmap::IndexMap;

@@ -67,7 +67,7 @@ pub fn route_for(path: &str, body: &[u8]) -> Route {
     }
 }
 
-async fn route(req: Request<Incoming>, state: &State, peer: SocketAddr) -> Reply {
+async fn route(req: Request<Incoming>, state: &Arc<State>, peer: SocketAddr) -> Reply {
     let path = req.uri().path().to_owned();
     let is_post = req.method() == Method::POST;
     if path == "/health" && (is_post || req.method() == Method::GET) {
@@ -84,6 +84,7 @@ async fn route(req: Request<Incoming>, state: &State, peer: SocketAddr) -> Reply
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
+    let headers = req.headers().clone();
     let body = match read_body(req, state.limits.max_body).await {
         Ok(body) => body,
         Err(response) => return response,
@@ -93,16 +94,13 @@ async fn route(req: Request<Incoming>, state: &State, peer: SocketAddr) -> Reply
             Some(answer) => reply(StatusCode::OK, "application/json", answer),
             None => reply(StatusCode::NO_CONTENT, "application/json", Bytes::new()),
         },
-        Route::XmlRpc => error_reply(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            codes::INVALID_REQUEST,
-            "XML-RPC is not served yet",
+        // Faults too travel with 200: the spec reserves other statuses for HTTP-level trouble.
+        Route::XmlRpc => reply(
+            StatusCode::OK,
+            "text/xml",
+            super::xmlrpc::handle(state, peer, &body).await,
         ),
-        Route::Reach => error_reply(
-            StatusCode::NOT_FOUND,
-            codes::METHOD_NOT_FOUND,
-            &format!("no route for POST {path}"),
-        ),
+        Route::Reach => super::reach::handle(state, peer, &path, &headers, &body).await,
     }
 }
 

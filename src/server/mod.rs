@@ -8,8 +8,11 @@ mod io;
 mod jsonrpc;
 pub mod openrpc;
 mod rawtcp;
+pub mod reach;
 pub mod service;
 pub mod sniff;
+pub mod tls;
+mod xmlrpc;
 
 use crate::cli::{LimitArgs, ServeArgs};
 use crate::error::{Error, Result};
@@ -33,6 +36,10 @@ pub struct State {
     pub service: Service,
     pub limits: LimitArgs,
     pub quiet: bool,
+    /// The Reach API key and suspended interactive calls.
+    pub reach: reach::ReachState,
+    /// HTTPS, when `--tls` or `--cert/--key` ask for it.
+    pub tls: Option<tls::Tls>,
 }
 
 impl State {
@@ -47,6 +54,8 @@ impl State {
             service: Service::new(max_sleep),
             limits: args.limits.clone(),
             quiet: args.quiet,
+            reach: reach::ReachState::new(args.api_key.as_deref(), &args.limits)?,
+            tls: tls::from_args(args)?,
         })
     }
 
@@ -104,9 +113,18 @@ impl Server {
     /// The lines `rpc serve` prints once it listens: the address, then one endpoint per protocol.
     pub fn banner(&self) -> Result<Vec<String>> {
         let addr = self.local_addr()?;
+        // With TLS the port speaks both; the banner names the secure URLs.
+        let http = if self.state.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         Ok(vec![
             format!("listening on {addr}"),
-            format!("json-rpc http://{addr}/"),
+            format!("json-rpc {http}://{addr}/"),
+            format!("reach {http}://{addr}/"),
+            format!("xml-rpc {http}://{addr}/RPC2"),
+            // Raw-tcp is never inside TLS: its first byte `[` is told apart before any handshake.
             format!("raw-tcp tcp://{addr}"),
         ])
     }
@@ -144,6 +162,12 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
     // them, or its default action kills the process instead of a graceful stop.
     let signalled = shutdown_signal()?;
     print_banner(&server.banner()?);
+    if let Some(tls) = &server.state.tls {
+        trace::Trace::default().note(&format!(
+            "rpc serve: TLS with {}, SHA-256 fingerprint {}",
+            tls.origin, tls.fingerprint
+        ));
+    }
     let shutdown = CancellationToken::new();
     tokio::spawn(cancel_on_signal(signalled, shutdown.clone()));
     server.run(shutdown).await;
@@ -213,14 +237,36 @@ async fn handle_connection(
     let stream = io::Prefixed::new(prefix, stream);
     match kind {
         Kind::Http => http::serve_connection(stream, peer, state, shutdown).await,
+        Kind::Tls => serve_tls(stream, peer, state, shutdown, wait).await,
         Kind::RawTcp => rawtcp::serve_connection(stream, peer, state, shutdown).await,
-        Kind::Tls => {
-            // Not served yet: the connection is closed, and the log says why.
+    }
+}
+
+/// Completes the TLS handshake (within the header timeout), then serves HTTP inside it.
+async fn serve_tls(
+    stream: io::Prefixed<TcpStream>,
+    peer: SocketAddr,
+    state: Arc<State>,
+    shutdown: CancellationToken,
+    wait: Duration,
+) {
+    let Some(tls) = &state.tls else {
+        if !state.quiet {
+            trace::Trace::default().note(&format!(
+                "{peer} TLS handshake, but HTTPS is off (start with --tls); closing"
+            ));
+        }
+        return;
+    };
+    let acceptor = tls.acceptor.clone();
+    match tokio::time::timeout(wait, acceptor.accept(stream)).await {
+        Ok(Ok(secure)) => http::serve_connection(secure, peer, state, shutdown).await,
+        Ok(Err(e)) => {
             if !state.quiet {
-                trace::Trace::default()
-                    .note(&format!("{peer} {kind:?} is not served yet; closing"));
+                trace::Trace::default().note(&format!("{peer} TLS handshake failed: {e}"));
             }
         }
+        Err(_) => {}
     }
 }
 
@@ -266,6 +312,8 @@ mod tests {
             service: Service::with_methods(vec![method], Duration::ZERO),
             limits: crate::cli::LimitArgs::defaults(),
             quiet: true,
+            reach: reach::ReachState::new(None, &crate::cli::LimitArgs::defaults()).unwrap(),
+            tls: None,
         };
         let call = Call {
             method: "boom".into(),

@@ -331,3 +331,48 @@ fn list_and_describe_use_rpc_discover() {
         .assert()
         .code(1);
 }
+
+#[test]
+fn https_verifies_certificates_unless_told_otherwise() {
+    use super::support::{cert_files, https, path_str};
+    let files = cert_files();
+    let server = serve(&[
+        "--tls",
+        "--cert",
+        path_str(&files.cert),
+        "--key",
+        path_str(&files.key),
+    ]);
+    let url = https(&server);
+    rpc()
+        .args(["call", &url, "add", "2", "3"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("TLS failure").and(predicate::str::contains("--cacert")));
+    rpc()
+        .args(["call", "-k", &url, "add", "2", "3"])
+        .assert()
+        .success()
+        .stdout("5\n")
+        .stderr(predicate::str::contains(
+            "warning: TLS certificate verification is disabled",
+        ));
+    rpc()
+        .args([
+            "call",
+            "--cacert",
+            path_str(&files.cert),
+            &url,
+            "add",
+            "2",
+            "3",
+        ])
+        .assert()
+        .success()
+        .stdout("5\n")
+        .stderr("");
+    rpc()
+        .args(["call", "--cacert", "/no/such/file.pem", &url, "add"])
+        .assert()
+        .code(2);
+}

@@ -383,7 +383,10 @@ fn shutdown_finishes_the_call_in_flight_then_closes() {
         .status()
         .unwrap();
     assert!(killed.success());
-    assert!(idle.closed(), "a connection between requests closes at once");
+    assert!(
+        idle.closed(),
+        "a connection between requests closes at once"
+    );
     assert_eq!(conn.answer(), json!(0.5));
     assert!(conn.closed());
     assert!(server.child.wait().unwrap().success());
@@ -394,22 +397,33 @@ fn every_protocol_is_detected_on_one_port() {
     let mut cmd = Command::new(rpc_path());
     cmd.args(["serve", "-q", "--addr", "127.0.0.1:0"])
         .stderr(Stdio::null());
-    let server = Spawned::start_with_lines(&mut cmd, 2);
-    assert!(
-        server
-            .extra_lines
-            .contains(&format!("raw-tcp tcp://{}", server.addr)),
+    let server = Spawned::start_with_lines(&mut cmd, 4);
+    assert_eq!(
+        server.extra_lines.last(),
+        Some(&format!("raw-tcp tcp://{}", server.addr)),
         "banner: {:?}",
         server.extra_lines
     );
-    // JSON-RPC over HTTP and raw-tcp, on the same port, with connections open at the same time.
+    // A raw-tcp connection stays open while the HTTP protocols are served on the same port.
     let mut raw = Conn::open(&server);
     raw.send(br#"["add",2,3]"#);
-    rpc()
-        .args(["call", "-t", "10", &server.url(), "add", "2", "3"])
-        .assert()
-        .success()
-        .stdout("5\n");
+    for proto in ["json-rpc", "xml-rpc", "reach", "raw-tcp"] {
+        rpc()
+            .args([
+                "call",
+                "-t",
+                "10",
+                "-P",
+                proto,
+                &server.url(),
+                "mul",
+                "6",
+                "7",
+            ])
+            .assert()
+            .success()
+            .stdout("42\n");
+    }
     assert_eq!(raw.answer(), json!(5));
     rpc()
         .args(["call", "-t", "10", &tcp_url(&server), "sub", "2", "3"])
@@ -426,4 +440,7 @@ fn every_protocol_is_detected_on_one_port() {
         text.starts_with("HTTP/1.1 200") && text.ends_with("true"),
         "{text}"
     );
+    // The raw-tcp connection opened first is still served.
+    raw.send(br#"["square",9]"#);
+    assert_eq!(raw.answer(), json!(81));
 }

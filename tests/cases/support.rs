@@ -216,3 +216,34 @@ pub fn post_json(port: u16, body: &str) -> (u16, serde_json::Value) {
     };
     (reply.status, json)
 }
+
+/// A certificate for localhost and 127.0.0.1 with its key, as PEM files in a temporary directory.
+pub struct CertFiles {
+    _dir: tempfile::TempDir,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+pub fn cert_files() -> CertFiles {
+    let dir = tempfile::tempdir().unwrap();
+    let made =
+        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    let cert = dir.path().join("cert.pem");
+    let key = dir.path().join("key.pem");
+    std::fs::write(&cert, made.cert.pem()).unwrap();
+    std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
+    CertFiles {
+        _dir: dir,
+        cert,
+        key,
+    }
+}
+
+pub fn path_str(path: &std::path::Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// `https://127.0.0.1:PORT`
+pub fn https(server: &Spawned) -> String {
+    format!("https://127.0.0.1:{}", server.port)
+}

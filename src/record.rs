@@ -1,0 +1,201 @@
+//! Session recordings: one JSON object per call and answer, one per line (JSON Lines), written by
+//! `rpc repl --record` and read back by `rpc replay`.
+//!
+//! ```text
+//! {"endpoint":"http://localhost:8000/","protocol":"json-rpc","method":"add","params":[2,3],"result":5,"duration_ms":0.81}
+//! {"endpoint":"http://localhost:8000/","protocol":"json-rpc","method":"nope","params":[],"error":{"code":-32601,"message":"…"},"duration_ms":0.4}
+//! ```
+//!
+//! An answer is `result` or `error`. Errors that came from the server without an RPC error object
+//! (an HTTP error status, an invalid answer) are recorded as `{"kind": …, "message": …}`; a call
+//! that got no answer at all (refused, timed out) is not recorded: there is nothing to compare.
+
+use crate::error::{Error, Result};
+use crate::protocol::{Call, Outcome, Params, Proto};
+use crate::value::Value;
+use serde_json::{json, Map, Value as Json};
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// One recorded call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub endpoint: String,
+    pub proto: Proto,
+    pub call: Call,
+    /// `{"result": …}` or `{"error": …}`: the part `rpc replay` compares.
+    pub answer: Json,
+    pub duration: Duration,
+}
+
+impl Entry {
+    /// The JSON line for this entry.
+    pub fn to_json(&self) -> Json {
+        let mut line = Map::new();
+        line.insert("endpoint".into(), self.endpoint.clone().into());
+        line.insert("protocol".into(), self.proto.name().into());
+        line.insert("method".into(), self.call.method.clone().into());
+        line.insert("params".into(), self.call.params.to_json());
+        if let Json::Object(answer) = &self.answer {
+            line.extend(answer.clone());
+        }
+        line.insert(
+            "duration_ms".into(),
+            json!((self.duration.as_secs_f64() * 1e6).round() / 1e3),
+        );
+        Json::Object(line)
+    }
+
+    /// Reads one line back.
+    pub fn from_json(line: &Json) -> std::result::Result<Entry, String> {
+        let field = |name: &str| line.get(name).ok_or_else(|| format!("no {name:?} field"));
+        let text = |name: &str| {
+            field(name)?
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("{name:?} is not a string"))
+        };
+        let proto =
+            crate::repl::meta::parse_proto(&text("protocol")?).map_err(|e| e.to_string())?;
+        let answer = match (line.get("result"), line.get("error")) {
+            (Some(result), None) => json!({ "result": result }),
+            (None, Some(error)) => json!({ "error": error }),
+            _ => return Err("expected exactly one of \"result\" and \"error\"".into()),
+        };
+        let millis = line
+            .get("duration_ms")
+            .and_then(Json::as_f64)
+            .unwrap_or(0.0);
+        Ok(Entry {
+            endpoint: text("endpoint")?,
+            proto,
+            call: Call {
+                method: text("method")?,
+                params: params_from_json(field("params")?)?,
+            },
+            answer,
+            duration: Duration::try_from_secs_f64(millis / 1e3).unwrap_or_default(),
+        })
+    }
+}
+
+fn params_from_json(json: &Json) -> std::result::Result<Params, String> {
+    let value = |v: &Json| Value::from_json(v).map_err(|e| format!("params: {e}"));
+    match json {
+        Json::Array(items) => items
+            .iter()
+            .map(value)
+            .collect::<std::result::Result<_, _>>()
+            .map(Params::Positional),
+        Json::Object(map) => map
+            .iter()
+            .map(|(k, v)| value(v).map(|v| (k.clone(), v)))
+            .collect::<std::result::Result<_, _>>()
+            .map(Params::Named),
+        _ => Err("\"params\" is neither an array nor an object".into()),
+    }
+}
+
+/// The comparable answer of one call: `{"result": …}` or `{"error": …}`; `None` when the call got
+/// no answer to compare (transport failure, usage error).
+pub fn answer_json(outcome: std::result::Result<&Outcome, &Error>) -> Option<Json> {
+    match outcome {
+        Ok(Ok(value)) => Some(json!({ "result": value.to_json() })),
+        Ok(Err(fault)) | Err(Error::Server(fault) | Error::Fault(fault)) => {
+            Some(json!({ "error": fault.to_json() }))
+        }
+        Err(Error::HttpStatus(text)) => Some(json!({ "error": {"kind": "http", "message": text} })),
+        Err(Error::Protocol(text)) => {
+            Some(json!({ "error": {"kind": "invalid-answer", "message": text} }))
+        }
+        Err(Error::Usage(_) | Error::Transport(_) | Error::Io(_)) => None,
+    }
+}
+
+/// An open recording: every entry is appended and flushed at once, so a session that is killed
+/// keeps everything it answered.
+pub struct Recorder {
+    path: PathBuf,
+    file: File,
+}
+
+impl Recorder {
+    /// Opens FILE for appending, creating it if needed.
+    pub fn open(path: &Path) -> Result<Recorder> {
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| Error::usage(format!("cannot record to {}: {e}", path.display())))?;
+        Ok(Recorder {
+            path: path.to_owned(),
+            file,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn append(&mut self, entry: &Entry) -> Result<()> {
+        let line = format!("{}\n", entry.to_json());
+        self.file
+            .write_all(line.as_bytes())
+            .and_then(|()| self.file.flush())
+            .map_err(|e| Error::Io(format!("cannot write to {}: {e}", self.path.display())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Fault;
+
+    fn entry(answer: Json) -> Entry {
+        Entry {
+            endpoint: "http://localhost:8000/".into(),
+            proto: Proto::JsonRpc,
+            call: Call {
+                method: "add".into(),
+                params: Params::Positional(vec![Value::Int(2), Value::Int(3)]),
+            },
+            answer,
+            duration: Duration::from_micros(1500),
+        }
+    }
+
+    #[test]
+    fn line_format() {
+        assert_eq!(
+            entry(json!({"result": 5})).to_json().to_string(),
+            r#"{"endpoint":"http://localhost:8000/","protocol":"json-rpc","method":"add","params":[2,3],"result":5,"duration_ms":1.5}"#
+        );
+    }
+
+    #[test]
+    fn lines_read_back() {
+        for answer in [
+            json!({"result": [1, {"a": null}]}),
+            json!({"error": {"code": 1}}),
+        ] {
+            let original = entry(answer);
+            assert_eq!(Entry::from_json(&original.to_json()).unwrap(), original);
+        }
+        assert!(Entry::from_json(&json!({"endpoint": "x"})).is_err());
+    }
+
+    #[test]
+    fn answers_that_can_be_compared() {
+        assert_eq!(
+            answer_json(Ok(&Ok(Value::Int(5)))),
+            Some(json!({"result": 5}))
+        );
+        assert_eq!(
+            answer_json(Ok(&Err(Fault::new(1000, "division by zero")))),
+            Some(json!({"error": {"code": 1000, "message": "division by zero"}}))
+        );
+        assert_eq!(answer_json(Err(&Error::transport("refused"))), None);
+    }
+}

@@ -1,0 +1,239 @@
+//! Tab completion: meta-command names, protocol names, and the server's method names.
+//!
+//! Method names come from introspection (`rpc.discover`, else `system.listMethods`) the first time
+//! they are needed for an endpoint, and are kept per endpoint and protocol for the whole session, so
+//! switching back and forth with `:connect`/`:proto` asks each server once.
+
+use super::meta;
+use crate::client::Client;
+use crate::error::Error;
+use crate::introspect;
+use rustyline::completion::{Completer, Pair};
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::validate::Validator;
+use rustyline::{Context, Helper};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long Tab may wait for a server's method list; the user is waiting at the keyboard.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The server the session talks to now, with a client that logs nothing (completion must not
+/// print in the middle of the line being edited).
+#[derive(Clone)]
+pub struct Target {
+    /// `<protocol> <url>`: what the method list depends on.
+    pub key: String,
+    pub quiet_client: Arc<Client>,
+}
+
+/// Method names per endpoint, shared by the session (which knows the target and refreshes the
+/// list on `:methods`) and the completer (which runs on the line editor's thread).
+#[derive(Clone, Default)]
+pub struct MethodCache {
+    state: Arc<Mutex<CacheState>>,
+}
+
+#[derive(Default)]
+struct CacheState {
+    target: Option<Target>,
+    names: HashMap<String, Vec<String>>,
+}
+
+impl MethodCache {
+    pub fn set_target(&self, target: Target) {
+        if let Ok(mut state) = self.state.lock() {
+            state.target = Some(target);
+        }
+    }
+
+    /// Remembers the method list of the current target.
+    pub fn store_current(&self, names: Vec<String>) {
+        if let Ok(mut state) = self.state.lock() {
+            if let Some(key) = state.target.as_ref().map(|t| t.key.clone()) {
+                state.names.insert(key, names);
+            }
+        }
+    }
+
+    /// The current target's names, fetched with `fetch` on first use. A failed fetch is not
+    /// remembered, so a server started later still gets completion.
+    fn names(&self, fetch: impl FnOnce(&Client) -> Option<Vec<String>>) -> Vec<String> {
+        let target = {
+            let Ok(state) = self.state.lock() else {
+                return Vec::new();
+            };
+            let Some(target) = state.target.clone() else {
+                return Vec::new();
+            };
+            if let Some(names) = state.names.get(&target.key) {
+                return names.clone();
+            }
+            target
+        };
+        // The lock is not held while the server is asked.
+        let Some(names) = fetch(&target.quiet_client) else {
+            return Vec::new();
+        };
+        if let Ok(mut state) = self.state.lock() {
+            state.names.insert(target.key, names.clone());
+        }
+        names
+    }
+}
+
+/// The rustyline helper: completion only; no hints, highlighting or multi-line validation.
+pub struct ReplHelper {
+    pub methods: MethodCache,
+    /// The runtime the session runs on; completion runs on the editor's blocking thread and uses
+    /// it to ask the server.
+    pub runtime: tokio::runtime::Handle,
+}
+
+impl ReplHelper {
+    fn method_names(&self) -> Vec<String> {
+        self.methods
+            .names(|client| fetch_method_names(&self.runtime, client))
+    }
+}
+
+fn fetch_method_names(runtime: &tokio::runtime::Handle, client: &Client) -> Option<Vec<String>> {
+    let answer = runtime.block_on(tokio::time::timeout(
+        FETCH_TIMEOUT,
+        introspect::method_names(client),
+    ));
+    match answer {
+        Ok(Ok(names)) => Some(names),
+        // The server answered that it has no introspection: nothing to complete, and no point
+        // asking again.
+        Ok(Err(Error::Server(_))) => Some(Vec::new()),
+        _ => None,
+    }
+}
+
+/// What the word before the cursor can be, judging by the words before it.
+fn candidates(previous: &[&str], word: &str, methods: impl FnOnce() -> Vec<String>) -> Vec<String> {
+    match previous {
+        [] if word.starts_with(':') => strings(meta::names()),
+        [":proto"] => strings(meta::proto_names()),
+        [":verbose"] => strings(["on", "off"].into_iter()),
+        // A call's method comes first on the line, or after a `+` in a batch.
+        [] | [":describe"] | [.., "+"] => methods(),
+        _ => Vec::new(),
+    }
+}
+
+fn strings<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    names.map(str::to_owned).collect()
+}
+
+impl Completer for ReplHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let before = &line[..pos];
+        let start = before
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let word = &before[start..];
+        let previous: Vec<&str> = before[..start].split_whitespace().collect();
+        let mut names = candidates(&previous, word, || self.method_names());
+        names.retain(|name| name.starts_with(word));
+        names.sort();
+        names.dedup();
+        let pairs = names
+            .into_iter()
+            .map(|name| Pair {
+                replacement: format!("{name} "),
+                display: name,
+            })
+            .collect();
+        Ok((start, pairs))
+    }
+}
+
+impl Hinter for ReplHelper {
+    type Hint = String;
+}
+
+impl Highlighter for ReplHelper {}
+
+impl Validator for ReplHelper {}
+
+impl Helper for ReplHelper {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::ConnectArgs;
+    use crate::trace::Trace;
+    use clap::Parser;
+    use std::cell::Cell;
+
+    #[derive(Parser)]
+    struct Options {
+        #[command(flatten)]
+        connect: ConnectArgs,
+    }
+
+    fn target(key: &str) -> Target {
+        let connect = Options::parse_from(["rpc"]).connect;
+        Target {
+            key: key.into(),
+            quiet_client: Arc::new(Client::new(":1", &connect, Trace::default()).unwrap()),
+        }
+    }
+
+    #[test]
+    fn names_are_fetched_once_per_endpoint() {
+        let cache = MethodCache::default();
+        let fetches = Cell::new(0);
+        let fetch = |names: &[&str]| {
+            let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+            let fetches = &fetches;
+            move |_: &Client| {
+                fetches.set(fetches.get() + 1);
+                Some(names)
+            }
+        };
+        cache.set_target(target("json-rpc a"));
+        assert_eq!(cache.names(fetch(&["add"])), ["add"]);
+        assert_eq!(cache.names(fetch(&["other"])), ["add"]);
+        cache.set_target(target("json-rpc b"));
+        assert_eq!(cache.names(fetch(&["mul"])), ["mul"]);
+        cache.set_target(target("json-rpc a"));
+        assert_eq!(cache.names(fetch(&["other"])), ["add"]);
+        assert_eq!(fetches.get(), 2);
+    }
+
+    #[test]
+    fn a_failed_fetch_is_tried_again() {
+        let cache = MethodCache::default();
+        cache.set_target(target("json-rpc a"));
+        assert!(cache.names(|_| None).is_empty());
+        assert_eq!(cache.names(|_| Some(vec!["add".into()])), ["add"]);
+    }
+
+    fn methods() -> Vec<String> {
+        vec!["add".into(), "sum".into()]
+    }
+
+    #[test]
+    fn what_each_position_completes() {
+        assert!(candidates(&[], ":pr", methods).contains(&":proto".to_owned()));
+        assert_eq!(candidates(&[], "a", methods), methods());
+        assert_eq!(candidates(&["add", "1", "+"], "", methods), methods());
+        assert_eq!(candidates(&[":describe"], "", methods), methods());
+        assert!(candidates(&[":proto"], "x", methods).contains(&"xml-rpc".to_owned()));
+        assert!(candidates(&["add"], "1", methods).is_empty());
+    }
+}

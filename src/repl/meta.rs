@@ -1,0 +1,209 @@
+//! The REPL's meta-commands: lines that start with `:` and talk to `rpc`, not to the server.
+
+use crate::error::{Error, Result};
+use crate::protocol::Proto;
+use clap::ValueEnum;
+use std::path::PathBuf;
+
+/// One parsed meta-command.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Meta {
+    Help,
+    /// `:proto` alone shows the current protocol.
+    Proto(Option<Proto>),
+    Connect(String),
+    Methods,
+    Describe(String),
+    /// `:header` alone lists the headers; `Name:` with no value removes one.
+    Header(Option<(String, String)>),
+    /// `:verbose` alone toggles.
+    Verbose(Option<bool>),
+    History,
+    Record(RecordCommand),
+    Quit,
+}
+
+/// What `:record` is asked to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordCommand {
+    Status,
+    Start(PathBuf),
+    Stop,
+}
+
+/// Every meta-command with its usage, in the order `:help` shows them; Tab completes these names.
+pub const COMMANDS: &[(&str, &str)] = &[
+    (":help", "this list"),
+    (
+        ":proto [NAME]",
+        "switch protocol: json-rpc, xml-rpc, reach, raw-tcp (or show it)",
+    ),
+    (
+        ":connect ENDPOINT",
+        "switch server: URL, HOST:PORT or :PORT",
+    ),
+    (":methods", "list the server's methods (introspection)"),
+    (":describe METHOD", "help and signature of one method"),
+    (
+        ":header [Name: value]",
+        "add or replace an HTTP header (Name: alone removes it; no argument lists them)",
+    ),
+    (
+        ":verbose [on|off]",
+        "also dump the bytes on the wire (no argument toggles)",
+    ),
+    (":history", "the lines entered so far"),
+    (
+        ":record [FILE|off]",
+        "append every call and answer to FILE as JSON Lines (for rpc replay)",
+    ),
+    (":quit", "leave (Ctrl-D does too)"),
+];
+
+/// The bare names (`:help`, `:proto`, …) for completion.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    COMMANDS
+        .iter()
+        .map(|(usage, _)| usage.split(' ').next().unwrap_or(usage))
+}
+
+/// The text `:help` prints.
+pub fn help_text() -> String {
+    let width = COMMANDS.iter().map(|(u, _)| u.len()).max().unwrap_or(0);
+    let mut text = String::from(
+        "A line is a call: METHOD [ARG]... (ARGs as in `rpc call`: JSON, else a string; NAME:=VALUE; + for a batch).\n\
+         \"…\" is a JSON string, '…' is taken literally, {…} and […] are JSON as typed.\n",
+    );
+    for (usage, what) in COMMANDS {
+        text.push_str(&format!("  {usage:width$}  {what}\n"));
+    }
+    text.push_str("Ctrl-C cancels the line or the call in flight; Ctrl-D leaves.");
+    text
+}
+
+/// Parses a line that starts with `:`.
+pub fn parse(line: &str) -> Result<Meta> {
+    let line = line.trim();
+    let (name, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    let rest = rest.trim();
+    let arg = (!rest.is_empty()).then_some(rest);
+    match name {
+        ":help" | ":h" | ":?" => no_argument(Meta::Help, arg),
+        ":proto" => arg.map(parse_proto).transpose().map(Meta::Proto),
+        ":connect" => required(arg, ":connect ENDPOINT").map(Meta::Connect),
+        ":methods" => no_argument(Meta::Methods, arg),
+        ":describe" => required(arg, ":describe METHOD").map(Meta::Describe),
+        ":header" => arg.map(parse_header).transpose().map(Meta::Header),
+        ":verbose" => arg.map(parse_switch).transpose().map(Meta::Verbose),
+        ":history" => no_argument(Meta::History, arg),
+        ":record" => Ok(Meta::Record(match arg {
+            None => RecordCommand::Status,
+            Some("off") => RecordCommand::Stop,
+            Some(path) => RecordCommand::Start(PathBuf::from(path)),
+        })),
+        ":quit" | ":q" | ":exit" => no_argument(Meta::Quit, arg),
+        other => Err(Error::usage(format!(
+            "unknown meta-command {other} (:help lists them)"
+        ))),
+    }
+}
+
+fn no_argument(meta: Meta, arg: Option<&str>) -> Result<Meta> {
+    match arg {
+        None => Ok(meta),
+        Some(extra) => Err(Error::usage(format!("unexpected argument {extra:?}"))),
+    }
+}
+
+fn required(arg: Option<&str>, usage: &str) -> Result<String> {
+    arg.map(str::to_owned)
+        .ok_or_else(|| Error::usage(format!("usage: {usage}")))
+}
+
+/// A protocol by name or alias, as `-P` takes it.
+pub fn parse_proto(name: &str) -> Result<Proto> {
+    Proto::from_str(name, true).map_err(|_| {
+        Error::usage(format!(
+            "unknown protocol {name:?}: use {}",
+            proto_names().collect::<Vec<_>>().join(", ")
+        ))
+    })
+}
+
+/// The protocols' main names, for messages and completion.
+pub fn proto_names() -> impl Iterator<Item = &'static str> {
+    Proto::value_variants().iter().map(|p| p.name())
+}
+
+/// `Name: value` → (Name, value); `Name:` → (Name, "") which removes the header.
+fn parse_header(text: &str) -> Result<(String, String)> {
+    let (name, value) = text
+        .split_once(':')
+        .ok_or_else(|| Error::usage("usage: :header Name: value"))?;
+    let name = name.trim();
+    if name.is_empty() || name.contains(char::is_whitespace) {
+        return Err(Error::usage(format!("invalid header name {name:?}")));
+    }
+    Ok((name.to_owned(), value.trim().to_owned()))
+}
+
+fn parse_switch(text: &str) -> Result<bool> {
+    match text {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        other => Err(Error::usage(format!("expected on or off, not {other:?}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_command() {
+        assert_eq!(parse(":help").unwrap(), Meta::Help);
+        assert_eq!(
+            parse(":proto xml").unwrap(),
+            Meta::Proto(Some(Proto::XmlRpc))
+        );
+        assert_eq!(
+            parse(":proto TCP").unwrap(),
+            Meta::Proto(Some(Proto::RawTcp))
+        );
+        assert_eq!(parse(":proto").unwrap(), Meta::Proto(None));
+        assert_eq!(
+            parse(":connect :9000").unwrap(),
+            Meta::Connect(":9000".into())
+        );
+        assert_eq!(
+            parse(":header X-Api-Key:  k 1").unwrap(),
+            Meta::Header(Some(("X-Api-Key".into(), "k 1".into())))
+        );
+        assert_eq!(parse(":verbose").unwrap(), Meta::Verbose(None));
+        assert_eq!(parse(":verbose off").unwrap(), Meta::Verbose(Some(false)));
+        assert_eq!(
+            parse(":record off").unwrap(),
+            Meta::Record(RecordCommand::Stop)
+        );
+        assert_eq!(parse(" :quit ").unwrap(), Meta::Quit);
+    }
+
+    #[test]
+    fn mistakes_are_errors() {
+        assert!(parse(":nope").is_err());
+        assert!(parse(":proto soap").is_err());
+        assert!(parse(":connect").is_err());
+        assert!(parse(":describe").is_err());
+        assert!(parse(":verbose maybe").is_err());
+        assert!(parse(":header no-colon").is_err());
+        assert!(parse(":quit now").is_err());
+    }
+
+    #[test]
+    fn every_protocol_has_a_name() {
+        assert_eq!(
+            proto_names().collect::<Vec<_>>(),
+            ["json-rpc", "xml-rpc", "reach", "raw-tcp"]
+        );
+    }
+}

@@ -1,0 +1,49 @@
+//! The REPL reading a script from a pipe: no prompt, no colour, the same log lines.
+
+use super::session::{Session, Step};
+use crate::call::print_stdout;
+use crate::error::{Error, Result};
+use std::io::BufRead;
+use std::process::ExitCode;
+use tokio::sync::mpsc;
+
+/// Runs every line of stdin; exits 0 at the end, or with the first failure's status under
+/// `--fail-fast`.
+pub async fn run(mut session: Session, fail_fast: bool) -> Result<ExitCode> {
+    let mut lines = stdin_lines();
+    let mut history = Vec::new();
+    while let Some(line) = lines.recv().await {
+        let line = line.map_err(|e| Error::Io(format!("cannot read stdin: {e}")))?;
+        match session.execute(&line).await {
+            Step::Quit => break,
+            Step::ShowHistory => print_history(&history),
+            Step::Failed(code) if fail_fast => return Ok(code),
+            Step::Failed(_) | Step::Continue => {}
+        }
+        if !line.trim().is_empty() {
+            history.push(line);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads stdin on a thread of its own: a blocking read cannot be cancelled, and a thread the
+/// runtime does not own cannot keep the process from exiting after `:quit`.
+fn stdin_lines() -> mpsc::Receiver<std::io::Result<String>> {
+    let (sender, receiver) = mpsc::channel(1);
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            if sender.blocking_send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receiver
+}
+
+/// `:history`, numbered from 1 like a shell's.
+pub fn print_history<S: AsRef<str>>(lines: &[S]) {
+    for (i, line) in lines.iter().enumerate() {
+        print_stdout(&format!("{:>5}  {}", i + 1, line.as_ref()));
+    }
+}

@@ -1,0 +1,326 @@
+//! The state of one REPL session and what a line does to it. Both front ends (the terminal and the
+//! pipe) feed lines to [`Session::execute`]; everything a line prints is printed here.
+
+use super::complete::{MethodCache, Target};
+use super::line::split_words;
+use super::meta::{self, Meta, RecordCommand};
+use crate::args;
+use crate::call::print_stdout;
+use crate::cli::ConnectArgs;
+use crate::client::{Client, Mode};
+use crate::error::{Error, Result};
+use crate::introspect;
+use crate::output::{self, Style};
+use crate::protocol::{Call, Outcome};
+use crate::record::{self, Entry, Recorder};
+use crate::trace::Trace;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What the front end should do after a line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Step {
+    Continue,
+    /// The line failed; its error is already printed. The exit status it would have in `rpc call`.
+    Failed(ExitCode),
+    /// `:history`: the front end owns the history, so it prints it.
+    ShowHistory,
+    Quit,
+}
+
+/// How a session prints.
+#[derive(Debug, Clone, Copy)]
+pub struct Looks {
+    /// Colour in the traffic log (stderr).
+    pub log_color: bool,
+    /// How results are printed (stdout).
+    pub results: Style,
+}
+
+/// One REPL session: where it is connected, how it logs, and what it records.
+pub struct Session {
+    endpoint: String,
+    connect: ConnectArgs,
+    /// `:verbose on`: dump the bytes on the wire too (trace level 2 instead of 1).
+    wire_dump: bool,
+    looks: Looks,
+    client: Client,
+    /// The same connection without the log, for introspection (see [`Session::introspection`]).
+    quiet_client: Arc<Client>,
+    recorder: Option<Recorder>,
+    methods: MethodCache,
+}
+
+impl Session {
+    pub fn new(endpoint: String, connect: ConnectArgs, looks: Looks) -> Result<Session> {
+        let wire_dump = connect.verbose >= 2;
+        let (client, quiet_client) = clients(&endpoint, &connect, wire_dump, looks)?;
+        let session = Session {
+            endpoint,
+            connect,
+            wire_dump,
+            looks,
+            client,
+            quiet_client,
+            recorder: None,
+            methods: MethodCache::default(),
+        };
+        session.methods.set_target(session.target());
+        Ok(session)
+    }
+
+    /// The method cache Tab completion reads.
+    pub fn methods(&self) -> MethodCache {
+        self.methods.clone()
+    }
+
+    /// `json-rpc http://localhost:8000> `
+    pub fn prompt(&self) -> String {
+        format!("{} {}> ", self.client.proto.name(), self.location())
+    }
+
+    pub fn client_proto_name(&self) -> &'static str {
+        self.client.proto.name()
+    }
+
+    /// Where the session is connected, as people write it (no lone trailing slash).
+    pub fn location(&self) -> String {
+        let url = self.client.url.as_str();
+        if self.client.url.path() == "/" {
+            url.trim_end_matches('/').to_owned()
+        } else {
+            url.to_owned()
+        }
+    }
+
+    /// Starts recording to `path` (as `--record` and `:record FILE` do).
+    pub fn start_recording(&mut self, path: &std::path::Path) -> Result<()> {
+        self.recorder = Some(Recorder::open(path)?);
+        Ok(())
+    }
+
+    /// Runs one line: a call, a meta-command, a `#` comment or nothing.
+    pub async fn execute(&mut self, line: &str) -> Step {
+        let line = line.trim();
+        let result = if line.is_empty() || line.starts_with('#') {
+            Ok(Step::Continue)
+        } else if line.starts_with(':') {
+            self.meta(line).await
+        } else {
+            self.call(line).await
+        };
+        result.unwrap_or_else(|e| {
+            eprintln!("rpc: {e}");
+            Step::Failed(e.exit_code())
+        })
+    }
+
+    async fn call(&mut self, line: &str) -> Result<Step> {
+        let calls = args::parse_calls(&split_words(line)?)?;
+        let mode = if calls.len() > 1 {
+            Mode::Batch
+        } else {
+            Mode::Single
+        };
+        let started = Instant::now();
+        let result = self.client.run(&calls, mode).await;
+        self.record(&calls, &result, started.elapsed())?;
+        self.print_outcomes(&calls, result?)
+    }
+
+    /// Prints each result; a failed call is reported as `rpc call` reports it.
+    fn print_outcomes(&self, calls: &[Call], outcomes: Vec<Outcome>) -> Result<Step> {
+        if outcomes.len() < calls.len() {
+            return Err(Error::protocol("the server sent fewer answers than calls"));
+        }
+        let mut step = Step::Continue;
+        for (i, (call, outcome)) in calls.iter().zip(outcomes).enumerate() {
+            match outcome {
+                Ok(value) => print_stdout(&output::render(&value.to_json(), self.looks.results)),
+                Err(fault) if calls.len() == 1 => return Err(Error::Server(fault)),
+                Err(fault) => {
+                    // As `rpc call` does for a batch: one stdout line per call, so a script can
+                    // pair lines with calls.
+                    eprintln!("rpc: call {} ({}): {fault}", i + 1, call.method);
+                    let error = serde_json::json!({ "error": fault.to_json() });
+                    print_stdout(&output::render(&error, self.looks.results));
+                    step = Step::Failed(ExitCode::from(1));
+                }
+            }
+        }
+        Ok(step)
+    }
+
+    fn record(
+        &mut self,
+        calls: &[Call],
+        result: &Result<Vec<Outcome>>,
+        duration: Duration,
+    ) -> Result<()> {
+        let Some(recorder) = &mut self.recorder else {
+            return Ok(());
+        };
+        for (i, call) in calls.iter().enumerate() {
+            let outcome = match result {
+                Ok(outcomes) => match outcomes.get(i) {
+                    Some(outcome) => Ok(outcome),
+                    None => continue,
+                },
+                Err(e) => Err(e),
+            };
+            let Some(answer) = record::answer_json(outcome) else {
+                continue;
+            };
+            recorder.append(&Entry {
+                endpoint: self.client.url.to_string(),
+                proto: self.client.proto,
+                call: call.clone(),
+                answer,
+                duration,
+            })?;
+        }
+        Ok(())
+    }
+
+    async fn meta(&mut self, line: &str) -> Result<Step> {
+        match meta::parse(line)? {
+            Meta::Help => eprintln!("{}", meta::help_text()),
+            Meta::Proto(None) => self.say_where(),
+            Meta::Proto(Some(proto)) => {
+                let connect = ConnectArgs {
+                    proto: Some(proto),
+                    ..self.connect.clone()
+                };
+                self.reconnect(self.endpoint.clone(), connect)?;
+                self.say_where();
+            }
+            Meta::Connect(endpoint) => {
+                self.reconnect(endpoint, self.connect.clone())?;
+                self.say_where();
+            }
+            Meta::Methods => self.list_methods().await?,
+            Meta::Describe(method) => self.describe(&method).await?,
+            Meta::Header(None) => self.list_headers(),
+            Meta::Header(Some((name, value))) => self.set_header(&name, &value)?,
+            Meta::Verbose(on) => {
+                self.wire_dump = on.unwrap_or(!self.wire_dump);
+                self.reconnect(self.endpoint.clone(), self.connect.clone())?;
+                let state = if self.wire_dump { "on" } else { "off" };
+                eprintln!("wire dump {state}");
+            }
+            Meta::History => return Ok(Step::ShowHistory),
+            Meta::Record(command) => self.record_command(command)?,
+            Meta::Quit => return Ok(Step::Quit),
+        }
+        Ok(Step::Continue)
+    }
+
+    fn say_where(&self) {
+        eprintln!("using {} at {}", self.client.proto.name(), self.location());
+    }
+
+    /// Switches endpoint or options; on an error the session keeps its old connection.
+    fn reconnect(&mut self, endpoint: String, connect: ConnectArgs) -> Result<()> {
+        let (client, quiet_client) = clients(&endpoint, &connect, self.wire_dump, self.looks)?;
+        self.client = client;
+        self.quiet_client = quiet_client;
+        self.endpoint = endpoint;
+        self.connect = connect;
+        self.methods.set_target(self.target());
+        Ok(())
+    }
+
+    /// What Tab completion asks for method names.
+    fn target(&self) -> Target {
+        Target {
+            key: format!("{} {}", self.client.proto.name(), self.client.url),
+            quiet_client: self.quiet_client.clone(),
+        }
+    }
+
+    /// Introspection for `:methods` and `:describe` is bookkeeping, not the traffic being
+    /// debugged, and an OpenRPC document makes a very long log line; it is logged only while the
+    /// wire dump is on.
+    fn introspection(&self) -> &Client {
+        if self.wire_dump {
+            &self.client
+        } else {
+            &self.quiet_client
+        }
+    }
+
+    async fn list_methods(&mut self) -> Result<()> {
+        let names = introspect::method_names(self.introspection()).await?;
+        print_stdout(&names.join("\n"));
+        self.methods.store_current(names);
+        Ok(())
+    }
+
+    async fn describe(&self, method: &str) -> Result<()> {
+        let doc = introspect::describe_method(self.introspection(), method).await?;
+        print_stdout(&introspect::describe_text(&doc));
+        Ok(())
+    }
+
+    fn list_headers(&self) {
+        if self.connect.headers.is_empty() {
+            eprintln!("no extra headers (add one with :header Name: value)");
+        }
+        for header in &self.connect.headers {
+            print_stdout(header);
+        }
+    }
+
+    /// Adds or replaces header `name`; an empty value removes it.
+    fn set_header(&mut self, name: &str, value: &str) -> Result<()> {
+        let mut connect = self.connect.clone();
+        connect.headers.retain(|h| !header_is_named(h, name));
+        if !value.is_empty() {
+            connect.headers.push(format!("{name}: {value}"));
+        }
+        self.reconnect(self.endpoint.clone(), connect)
+    }
+
+    fn record_command(&mut self, command: RecordCommand) -> Result<()> {
+        match command {
+            RecordCommand::Start(path) => {
+                self.start_recording(&path)?;
+                eprintln!("recording to {}", path.display());
+            }
+            RecordCommand::Stop => {
+                if let Some(recorder) = self.recorder.take() {
+                    eprintln!("stopped recording to {}", recorder.path().display());
+                }
+            }
+            RecordCommand::Status => match &self.recorder {
+                Some(recorder) => eprintln!("recording to {}", recorder.path().display()),
+                None => eprintln!("not recording (start with :record FILE)"),
+            },
+        }
+        Ok(())
+    }
+}
+
+/// The session's client, which logs every call, and the same connection with no log.
+fn clients(
+    endpoint: &str,
+    connect: &ConnectArgs,
+    wire_dump: bool,
+    looks: Looks,
+) -> Result<(Client, Arc<Client>)> {
+    let client = Client::new(endpoint, connect, trace(wire_dump, looks.log_color))?;
+    let quiet = Client::new(endpoint, connect, Trace::new(0, looks.log_color))?;
+    Ok((client, Arc::new(quiet)))
+}
+
+/// Every call is logged (level 1); the wire dump adds the bytes (level 2).
+fn trace(wire_dump: bool, color: bool) -> Trace {
+    Trace::new(if wire_dump { 2 } else { 1 }, color)
+}
+
+fn header_is_named(header: &str, name: &str) -> bool {
+    header
+        .split_once(':')
+        .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case(name))
+}
