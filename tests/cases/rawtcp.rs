@@ -444,3 +444,13 @@ fn every_protocol_is_detected_on_one_port() {
     raw.send(br#"["square",9]"#);
     assert_eq!(raw.answer(), json!(81));
 }
+
+#[test]
+fn raw_tcp_stays_plain_on_a_tls_port() {
+    let server = serve(&["--tls"]);
+    rpc()
+        .args(["call", "-t", "10", &tcp_url(&server), "cube", "3"])
+        .assert()
+        .success()
+        .stdout("27\n");
+}
