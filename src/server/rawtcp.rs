@@ -44,6 +44,7 @@ pub async fn serve_connection<S>(
         let read = tokio::select! {
             biased;
             _ = shutdown.cancelled() => match framer.next_frame() {
+                // `closed: true` makes its answer the connection's last.
                 Ok(Some(frame)) => Ok(Ok(Ok(Read::Value { frame, closed: true }))),
                 _ => return,
             },
