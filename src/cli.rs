@@ -56,6 +56,9 @@ pub enum Command {
     /// Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed
     #[command(after_help = REPLAY_EXAMPLES)]
     Replay(ReplayArgs),
+    /// Load a server with one call: throughput, latency percentiles, errors by kind
+    #[command(after_help = BENCH_EXAMPLES)]
+    Bench(BenchArgs),
 }
 
 const COMPLETIONS_HELP: &str = "\
@@ -108,6 +111,17 @@ const REPLAY_EXAMPLES: &str = "\
 Examples:
   rpc replay session.jsonl                    re-send every call to where it was recorded
   rpc replay session.jsonl --endpoint :9000   to another server (exit 1 if an answer changed)";
+
+const BENCH_EXAMPLES: &str = "\
+The request is encoded once and sent again and again; every answer is decoded and checked, and
+failures are counted by kind. Latency is measured per request, from writing it to its whole answer.
+
+Examples:
+  rpc bench :8000 add 2 3                     10 s, 64 connections kept alive
+  rpc bench :8000 add 2 3 -c 1 -n 10000       one connection, 10000 calls
+  rpc bench tcp://127.0.0.1:8000 add 2 3 --pipeline 16
+  rpc bench :8000 add 2 3 --connections per-call   a new connection for every call
+  rpc bench :8000 echo hi -P xml-rpc --json | jq .requests_per_sec";
 
 /// Options shared by everything that talks to a server.
 #[derive(Debug, Clone, Args)]
@@ -253,6 +267,64 @@ pub struct ReplayArgs {
 
     #[command(flatten)]
     pub connect: ConnectArgs,
+}
+
+/// How `rpc bench` uses connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConnectionMode {
+    /// Each of the -c connections is opened once and reused (HTTP keep-alive)
+    KeepAlive,
+    /// A new connection for every call, closed after its answer
+    PerCall,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Server: URL (http://, tcp://), HOST:PORT, or :PORT for localhost
+    pub endpoint: String,
+
+    /// The method to call
+    pub method: String,
+
+    /// Its arguments, as for `rpc call` (JSON else string; NAME:=VALUE by name)
+    #[arg(num_args = 0.., allow_negative_numbers = true, value_name = "ARG")]
+    pub args: Vec<String>,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    /// Calls in flight at once: one per connection (times --pipeline)
+    #[arg(short = 'c', long, value_name = "N", default_value_t = 64)]
+    pub concurrency: usize,
+
+    /// Stop after N calls (warm-up calls not counted)
+    #[arg(short = 'n', long, value_name = "N", conflicts_with = "duration")]
+    pub requests: Option<u64>,
+
+    /// Stop after SECS seconds (the default, 10, when neither -n nor -d is given)
+    #[arg(short = 'd', long, value_name = "SECS")]
+    pub duration: Option<f64>,
+
+    /// Send calls for SECS seconds first, and count nothing of them
+    #[arg(long, value_name = "SECS", default_value_t = 0.0)]
+    pub warmup: f64,
+
+    /// Keep connections alive, or open a new one per call
+    #[arg(long, value_enum, default_value_t = ConnectionMode::KeepAlive)]
+    pub connections: ConnectionMode,
+
+    /// Requests written ahead on each connection before their answers come (HTTP pipelining,
+    /// raw-tcp requests back to back)
+    #[arg(long, value_name = "DEPTH", default_value_t = 1)]
+    pub pipeline: usize,
+
+    /// Client threads (default: the number of cores, at most one per connection)
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Print the report as one JSON object on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]

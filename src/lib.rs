@@ -3,6 +3,7 @@
 //! See README.md and docs/architecture.md.
 
 pub mod args;
+pub mod bench;
 pub mod call;
 pub mod cli;
 pub mod client;
@@ -32,6 +33,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
     let colors = term::Colors::detect(cli.color);
     let color_when = cli.color;
+    // The load generator starts its own runtimes, one per client thread.
+    if let Command::Bench(args) = cli.command {
+        return bench::run(args, colors);
+    }
     let runtime = match cli.command {
         // The server uses every core; one-shot commands start faster on one thread.
         Command::Serve(_) => tokio::runtime::Builder::new_multi_thread()
@@ -54,7 +59,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 .map(|()| ExitCode::SUCCESS),
             Command::Repl(args) => repl::run(args, colors, color_when).await,
             Command::Replay(args) => replay::run(args, colors).await,
-            Command::Completions { .. } => Ok(ExitCode::SUCCESS),
+            Command::Completions { .. } | Command::Bench(_) => Ok(ExitCode::SUCCESS),
         }
     })
 }

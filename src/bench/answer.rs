@@ -1,0 +1,190 @@
+//! Reading answers off the wire for `rpc bench`: HTTP/1.1 answer heads parsed in place
+//! (httparse, no copies), raw-tcp values cut by the protocol's framer, and every answer checked
+//! with the protocol's own decoder, so a wrong answer counts as an error, never as a success.
+
+use super::stats::Failure;
+use crate::protocol::xmlrpc::{self, Limits};
+use crate::protocol::{jsonrpc, rawtcp, reach, Outcome, Proto};
+
+/// Most header lines an answer may carry; more is an invalid answer.
+const MAX_HEADERS: usize = 32;
+
+/// One complete HTTP answer found at the start of a buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpAnswer {
+    pub status: u16,
+    /// Where the body sits in the buffer.
+    pub body: std::ops::Range<usize>,
+    /// Bytes the whole answer takes (head and body).
+    pub len: usize,
+    /// The server closes the connection after this answer.
+    pub close: bool,
+}
+
+/// Finds the first complete HTTP answer in `buf`; None when more bytes are needed. `eof` says the
+/// server has closed, which ends a body that has neither a length nor chunks.
+pub fn parse_http(buf: &[u8], eof: bool) -> Result<Option<HttpAnswer>, Failure> {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut head = httparse::Response::new(&mut headers);
+    let head_len = match head.parse(buf) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(_) => return Err(Failure::Invalid),
+    };
+    let status = head.code.unwrap_or(0);
+    let mut content_length = None;
+    // HTTP/1.0 closes unless it says otherwise; HTTP/1.1 stays open unless it says otherwise.
+    let mut close = head.version == Some(0);
+    for header in head.headers.iter() {
+        if header.name.eq_ignore_ascii_case("content-length") {
+            let text = std::str::from_utf8(header.value).map_err(|_| Failure::Invalid)?;
+            content_length = Some(text.trim().parse::<usize>().map_err(|_| Failure::Invalid)?);
+        } else if header.name.eq_ignore_ascii_case("connection") {
+            close = connection_closes(header.value, close);
+        } else if header.name.eq_ignore_ascii_case("transfer-encoding") {
+            // Every server this was built to measure sends a length; chunks are not worth the code.
+            return Err(Failure::Unsupported);
+        }
+    }
+    let body_len = match content_length {
+        Some(n) => n,
+        None if status == 204 || status == 304 || (100..200).contains(&status) => 0,
+        // No length: the body runs until the server closes.
+        None if eof => buf.len() - head_len,
+        None => return Ok(None),
+    };
+    let len = head_len + body_len;
+    if buf.len() < len {
+        return Ok(None);
+    }
+    Ok(Some(HttpAnswer {
+        status,
+        body: head_len..len,
+        len,
+        close: close || content_length.is_none(),
+    }))
+}
+
+fn connection_closes(value: &[u8], default: bool) -> bool {
+    let value = String::from_utf8_lossy(value);
+    let has = |word: &str| {
+        value
+            .split(',')
+            .any(|v| v.trim().eq_ignore_ascii_case(word))
+    };
+    if has("close") {
+        true
+    } else if has("keep-alive") {
+        false
+    } else {
+        default
+    }
+}
+
+/// Checks one HTTP answer's body with the protocol's decoder.
+pub fn check_http(proto: Proto, status: u16, body: &[u8]) -> Result<(), Failure> {
+    let success = (200..300).contains(&status);
+    let decoded: Result<Outcome, ()> = match proto {
+        Proto::JsonRpc => jsonrpc::decode_response(body, 1, false)
+            .ok()
+            .and_then(|outcomes| outcomes.into_iter().next())
+            .ok_or(()),
+        Proto::XmlRpc => xmlrpc::decode_response(body, Limits::CLIENT).map_err(|_| ()),
+        Proto::Reach => return check_reach(status, body),
+        // Raw-tcp never travels over HTTP.
+        Proto::RawTcp => Err(()),
+    };
+    match decoded {
+        Ok(Ok(_)) if success => Ok(()),
+        Ok(Err(fault)) => Err(Failure::Server(fault.code)),
+        // A valid-looking result under an error status, or no RPC answer at all.
+        _ if !success => Err(Failure::Http(status)),
+        _ => Err(Failure::Invalid),
+    }
+}
+
+/// Reach: a success status carries the JSON result; an error status an error body or none.
+fn check_reach(status: u16, body: &[u8]) -> Result<(), Failure> {
+    if (200..300).contains(&status) {
+        return match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(_) => Ok(()),
+            Err(_) => Err(Failure::Invalid),
+        };
+    }
+    match reach::decode_error_body(body) {
+        Some(fault) => Err(Failure::Server(fault.code)),
+        None => Err(Failure::Http(status)),
+    }
+}
+
+/// Checks one raw-tcp answer (one JSON value).
+pub fn check_raw(frame: &[u8]) -> Result<(), Failure> {
+    match rawtcp::decode_answer(frame) {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(fault)) => Err(Failure::Server(fault.code)),
+        Err(_) => Err(Failure::Invalid),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_keep_alive_answer_with_a_length() {
+        let buf = b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhelloHTTP/1.1";
+        let answer = parse_http(buf, false).unwrap().unwrap();
+        assert_eq!(answer.status, 200);
+        assert_eq!(&buf[answer.body.clone()], b"hello");
+        assert_eq!(answer.len, 43);
+        assert!(!answer.close);
+    }
+
+    #[test]
+    fn partial_answers_wait_for_more() {
+        assert_eq!(
+            parse_http(b"HTTP/1.1 200 OK\r\ncontent-le", false),
+            Ok(None)
+        );
+        assert_eq!(
+            parse_http(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhel", false),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn http_1_0_closes_and_a_body_without_length_ends_at_eof() {
+        let buf = b"HTTP/1.0 200 OK\r\nContent-length: 2\r\n\r\nok";
+        assert!(parse_http(buf, false).unwrap().unwrap().close);
+        let buf = b"HTTP/1.1 200 OK\r\n\r\nuntil the end";
+        assert_eq!(parse_http(buf, false), Ok(None));
+        let answer = parse_http(buf, true).unwrap().unwrap();
+        assert_eq!(&buf[answer.body], b"until the end");
+        assert!(answer.close);
+    }
+
+    #[test]
+    fn answers_are_checked_by_protocol() {
+        let ok = br#"{"jsonrpc":"2.0","result":5,"id":1}"#;
+        assert_eq!(check_http(Proto::JsonRpc, 200, ok), Ok(()));
+        let fault = br#"{"jsonrpc":"2.0","error":{"code":-32601,"message":"no"},"id":1}"#;
+        assert_eq!(
+            check_http(Proto::JsonRpc, 200, fault),
+            Err(Failure::Server(-32601))
+        );
+        assert_eq!(
+            check_http(Proto::JsonRpc, 502, b"bad gateway"),
+            Err(Failure::Http(502))
+        );
+        assert_eq!(
+            check_http(Proto::JsonRpc, 200, b"nonsense"),
+            Err(Failure::Invalid)
+        );
+        assert_eq!(check_http(Proto::Reach, 200, b"5"), Ok(()));
+        assert_eq!(check_raw(b"5\n"), Ok(()));
+        assert_eq!(
+            check_raw(br#"{"error":{"code":1000,"message":"division by zero"}}"#),
+            Err(Failure::Server(1000))
+        );
+    }
+}

@@ -1,0 +1,275 @@
+//! One connection of the load: open it, write the pre-encoded request (or several back to back
+//! when pipelining), read and check each answer, send the next as soon as one comes, reopen when
+//! the server closes. Nothing is encoded or allocated per call but the decoder's check of the
+//! answer; everything a call shares with the others is in [`Plan`].
+
+use super::answer::{self, HttpAnswer};
+use super::stats::{Failure, Stats};
+use crate::protocol::rawtcp::Framer;
+use crate::protocol::Proto;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Bytes read from the socket at a time, at least.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// Everything the connections share: where, what, how, and when to stop.
+pub struct Plan {
+    pub addr: SocketAddr,
+    pub proto: Proto,
+    /// The request, `depth` times back to back: a pipelined refill writes a prefix of it.
+    pub requests: Vec<u8>,
+    pub request_len: usize,
+    /// Requests in flight per connection.
+    pub depth: usize,
+    pub per_call: bool,
+    pub timeout: Duration,
+    pub clock: Clock,
+    /// `-n`: the number of counted calls.
+    pub limit: Option<u64>,
+    /// Counted calls handed out so far.
+    pub issued: AtomicU64,
+    /// Counted calls answered (or failed) so far, for the progress bar.
+    pub done: AtomicU64,
+}
+
+/// The run's phases: warm-up until `measure_from`, then counted calls until `deadline` (or `-n`).
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    pub measure_from: Instant,
+    pub deadline: Option<Instant>,
+}
+
+/// The right to send one more call, and whether it counts.
+#[derive(Debug, Clone, Copy)]
+struct Ticket {
+    counted: bool,
+}
+
+/// A request written and not answered yet.
+struct InFlight {
+    sent: Instant,
+    counted: bool,
+}
+
+/// How a connection's session ended.
+enum Next {
+    Reopen,
+    Stop,
+}
+
+impl Plan {
+    /// The next call to send, or None once the run is over.
+    fn ticket(&self, now: Instant) -> Option<Ticket> {
+        if now < self.clock.measure_from {
+            return Some(Ticket { counted: false });
+        }
+        if self.clock.deadline.is_some_and(|deadline| now >= deadline) {
+            return None;
+        }
+        if let Some(limit) = self.limit {
+            if self.issued.fetch_add(1, Ordering::Relaxed) >= limit {
+                return None;
+            }
+        }
+        Some(Ticket { counted: true })
+    }
+
+    fn requests_for(&self, count: usize) -> &[u8] {
+        &self.requests[..count * self.request_len]
+    }
+}
+
+/// Counts what happened to one call.
+fn settle(plan: &Plan, stats: &RefCell<Stats>, call: InFlight, result: Result<(), Failure>) {
+    if !call.counted {
+        return;
+    }
+    let mut stats = stats.borrow_mut();
+    match result {
+        Ok(()) => stats.record_ok(call.sent.elapsed()),
+        Err(failure) => stats.record_failure(failure),
+    }
+    plan.done.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Drives one connection (reopened as needed) until the run is over; returns when it ended.
+pub async fn drive(plan: &Plan, stats: &RefCell<Stats>) -> Instant {
+    let mut buf = Vec::with_capacity(READ_CHUNK * 2);
+    loop {
+        let Some(first) = plan.ticket(Instant::now()) else {
+            return Instant::now();
+        };
+        let call = InFlight {
+            sent: Instant::now(),
+            counted: first.counted,
+        };
+        let stream = match tokio::time::timeout(plan.timeout, TcpStream::connect(plan.addr)).await {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(e)) => {
+                settle(plan, stats, call, Err(Failure::Connect(e.kind())));
+                continue;
+            }
+            Err(_) => {
+                settle(plan, stats, call, Err(Failure::Timeout));
+                continue;
+            }
+        };
+        // Requests are small and written whole: waiting to fill a packet only adds latency.
+        let _ = stream.set_nodelay(true);
+        stats.borrow_mut().connects += 1;
+        if let Next::Stop = session(plan, stats, stream, call, &mut buf).await {
+            return Instant::now();
+        }
+    }
+}
+
+/// Sends and answers calls on one open connection until it must be reopened or the run is over.
+async fn session(
+    plan: &Plan,
+    stats: &RefCell<Stats>,
+    mut stream: TcpStream,
+    first: InFlight,
+    buf: &mut Vec<u8>,
+) -> Next {
+    buf.clear();
+    let mut framer = (plan.proto == Proto::RawTcp).then(|| Framer::new(usize::MAX));
+    let mut in_flight = VecDeque::with_capacity(plan.depth);
+    in_flight.push_back(first);
+    let mut out_of_tickets = false;
+    let depth = if plan.per_call { 1 } else { plan.depth };
+    while in_flight.len() < depth {
+        match plan.ticket(Instant::now()) {
+            Some(t) => in_flight.push_back(InFlight {
+                sent: Instant::now(),
+                counted: t.counted,
+            }),
+            None => {
+                out_of_tickets = true;
+                break;
+            }
+        }
+    }
+    let mut to_send = in_flight.len();
+    loop {
+        if to_send > 0 {
+            if let Err(e) = stream.write_all(plan.requests_for(to_send)).await {
+                fail_all(plan, stats, &mut in_flight, Failure::Io(e.kind()));
+                return next_after(out_of_tickets);
+            }
+            to_send = 0;
+        }
+        if in_flight.is_empty() {
+            return next_after(out_of_tickets);
+        }
+        buf.reserve(READ_CHUNK);
+        let eof = match tokio::time::timeout(plan.timeout, stream.read_buf(buf)).await {
+            Ok(Ok(n)) => n == 0,
+            Ok(Err(e)) => {
+                fail_all(plan, stats, &mut in_flight, Failure::Io(e.kind()));
+                return next_after(out_of_tickets);
+            }
+            Err(_) => {
+                fail_all(plan, stats, &mut in_flight, Failure::Timeout);
+                return next_after(out_of_tickets);
+            }
+        };
+        let mut consumed = 0;
+        loop {
+            let (result, close) = match next_answer(plan, buf, &mut consumed, framer.as_mut(), eof)
+            {
+                Ok(Some(answer)) => answer,
+                Ok(None) => break,
+                Err(failure) => {
+                    fail_all(plan, stats, &mut in_flight, failure);
+                    return next_after(out_of_tickets);
+                }
+            };
+            let Some(call) = in_flight.pop_front() else {
+                // An answer nobody asked for: the stream is out of step.
+                return next_after(out_of_tickets);
+            };
+            settle(plan, stats, call, result);
+            if close || plan.per_call {
+                fail_all(plan, stats, &mut in_flight, Failure::Closed);
+                return next_after(out_of_tickets);
+            }
+            if !out_of_tickets {
+                match plan.ticket(Instant::now()) {
+                    Some(t) => {
+                        in_flight.push_back(InFlight {
+                            sent: Instant::now(),
+                            counted: t.counted,
+                        });
+                        to_send += 1;
+                    }
+                    None => out_of_tickets = true,
+                }
+            }
+        }
+        buf.drain(..consumed);
+        if eof {
+            fail_all(plan, stats, &mut in_flight, Failure::Closed);
+            return next_after(out_of_tickets);
+        }
+    }
+}
+
+fn next_after(out_of_tickets: bool) -> Next {
+    if out_of_tickets {
+        Next::Stop
+    } else {
+        Next::Reopen
+    }
+}
+
+fn fail_all(plan: &Plan, stats: &RefCell<Stats>, in_flight: &mut VecDeque<InFlight>, why: Failure) {
+    for call in in_flight.drain(..) {
+        settle(plan, stats, call, Err(why));
+    }
+}
+
+/// The next complete answer in `buf[*consumed..]` (raw-tcp: in the framer), checked; moves
+/// `consumed` past it. Returns the check's result and whether the server closes after it.
+fn next_answer(
+    plan: &Plan,
+    buf: &[u8],
+    consumed: &mut usize,
+    framer: Option<&mut Framer>,
+    eof: bool,
+) -> Result<Option<(Result<(), Failure>, bool)>, Failure> {
+    match framer {
+        Some(framer) => {
+            // The framer keeps its own copy of bytes not yet framed.
+            framer.push(&buf[*consumed..]);
+            *consumed = buf.len();
+            let frame = match framer.next_frame() {
+                Ok(Some(frame)) => Some(frame),
+                Ok(None) if eof => framer.finish().map_err(|_| Failure::Invalid)?,
+                Ok(None) => None,
+                Err(_) => return Err(Failure::Invalid),
+            };
+            Ok(frame.map(|frame| (answer::check_raw(&frame), false)))
+        }
+        None => {
+            let rest = &buf[*consumed..];
+            let Some(HttpAnswer {
+                status,
+                body,
+                len,
+                close,
+            }) = answer::parse_http(rest, eof)?
+            else {
+                return Ok(None);
+            };
+            let result = answer::check_http(plan.proto, status, &rest[body]);
+            *consumed += len;
+            Ok(Some((result, close)))
+        }
+    }
+}

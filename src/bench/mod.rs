@@ -1,0 +1,258 @@
+//! `rpc bench`: a load generator for every protocol `rpc` speaks.
+//!
+//! The call is encoded once, by the same client code `rpc call` uses ([`Client::preview`]), and its
+//! exact bytes are written again and again on plain tokio sockets: no HTTP client library sits in
+//! the way, so the generator costs the server's machine little more than `wrk` does. Each answer
+//! is still decoded by the protocol's codec, so a wrong answer is an error, not a fast success.
+//!
+//! Like `wrk`, the load runs on a few OS threads, each with its own single-threaded runtime and
+//! its share of the connections, so no lock or cross-thread wake-up is on a call's path.
+
+mod answer;
+mod conn;
+mod report;
+mod stats;
+
+use crate::args;
+use crate::cli::{BenchArgs, ConnectionMode};
+use crate::client::{Client, Mode, Wire};
+use crate::error::{Error, Result};
+use crate::protocol::Call;
+use crate::term::Colors;
+use crate::trace::Trace;
+use conn::{Clock, Plan};
+use stats::Stats;
+use std::cell::RefCell;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long a run lasts when neither `-n` nor `-d` is given.
+const DEFAULT_DURATION: Duration = Duration::from_secs(10);
+/// How long one call may wait for its answer (or a connection) unless `-t` says otherwise.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What the command line asked for, checked.
+struct Settings {
+    endpoint: String,
+    proto: crate::protocol::Proto,
+    method: String,
+    shown_args: String,
+    concurrency: usize,
+    threads: usize,
+    duration: Option<Duration>,
+    warmup: Duration,
+    json: bool,
+}
+
+/// Runs the benchmark and prints its report; exits 0 once the run is over, errors or not (they
+/// are in the report).
+pub fn run(args: BenchArgs, colors: Colors) -> Result<ExitCode> {
+    let (settings, plan) = prepare(&args)?;
+    let plan = Arc::new(plan);
+    let started = Instant::now();
+    let (stats, ended) = load(&settings, &plan)?;
+    let measured = ended.saturating_duration_since(plan.clock.measure_from.max(started));
+    let summary = report::Summary {
+        endpoint: &settings.endpoint,
+        proto: settings.proto,
+        method: &settings.method,
+        args: &settings.shown_args,
+        concurrency: settings.concurrency,
+        threads: settings.threads,
+        pipeline: plan.depth,
+        per_call: plan.per_call,
+        elapsed: measured,
+        stats: &stats,
+    };
+    if settings.json {
+        report::print_json(&summary);
+    } else {
+        report::print_text(&summary, colors.stdout);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Checks the arguments and encodes the call once.
+fn prepare(args: &BenchArgs) -> Result<(Settings, Plan)> {
+    let positive = |n: usize, flag: &str| {
+        if n == 0 {
+            Err(Error::usage(format!("{flag} must be at least 1")))
+        } else {
+            Ok(n)
+        }
+    };
+    let concurrency = positive(args.concurrency, "--concurrency")?;
+    let depth = positive(args.pipeline, "--pipeline")?;
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = positive(args.threads.unwrap_or(cores), "--threads")?.min(concurrency);
+    let duration = match (args.requests, args.duration) {
+        (Some(0), _) => return Err(Error::usage("--requests must be at least 1")),
+        (Some(_), _) => None,
+        (None, Some(secs)) => Some(seconds(secs, "--duration")?),
+        (None, None) => Some(DEFAULT_DURATION),
+    };
+    let warmup = if args.warmup == 0.0 {
+        Duration::ZERO
+    } else {
+        seconds(args.warmup, "--warmup")?
+    };
+    let timeout = match args.connect.timeout {
+        Some(secs) => seconds(secs, "--timeout")?,
+        None => DEFAULT_TIMEOUT,
+    };
+    let call = Call {
+        method: args.method.clone(),
+        params: args::parse_params(&args.args)?,
+    };
+    let client = Client::new(&args.endpoint, &args.connect, Trace::default())?;
+    let (addr, request) = encode(&client, &call)?;
+    let settings = Settings {
+        endpoint: client.url.to_string(),
+        proto: client.proto,
+        method: call.method.clone(),
+        shown_args: call.params.to_json().to_string(),
+        concurrency,
+        threads,
+        duration,
+        warmup,
+        json: args.json,
+    };
+    let addr = resolve(&addr)?;
+    let now = Instant::now();
+    let plan = Plan {
+        addr,
+        proto: client.proto,
+        requests: request.repeat(depth),
+        request_len: request.len(),
+        depth,
+        per_call: args.connections == ConnectionMode::PerCall,
+        timeout,
+        clock: Clock {
+            measure_from: now + warmup,
+            deadline: duration.map(|d| now + warmup + d),
+        },
+        limit: args.requests,
+        issued: AtomicU64::new(0),
+        done: AtomicU64::new(0),
+    };
+    Ok((settings, plan))
+}
+
+fn seconds(secs: f64, flag: &str) -> Result<Duration> {
+    Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| Error::usage(format!("{flag} must be a positive number of seconds")))
+}
+
+/// The call's bytes, exactly as `rpc call` would send them, and where to send them.
+fn encode(client: &Client, call: &Call) -> Result<(String, Vec<u8>)> {
+    let wire = client
+        .preview(std::slice::from_ref(call), Mode::Single)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::usage("nothing to send"))?;
+    match wire {
+        Wire::Tcp { addr, bytes } => Ok((addr, bytes)),
+        Wire::Http(request) => {
+            if request.url.scheme() != "http" {
+                return Err(Error::usage(
+                    "rpc bench speaks plain http:// and tcp:// (measure HTTPS with a TLS-terminating tool)",
+                ));
+            }
+            let host = request.url.host_str().unwrap_or_default();
+            let port = request.url.port_or_known_default().unwrap_or(80);
+            let bytes = request.to_http_text(client.extra_headers());
+            Ok((format!("{host}:{port}"), bytes))
+        }
+    }
+}
+
+/// Resolves the host once (not once per connection), preferring an address that accepts: a
+/// `localhost` that resolves to ::1 first must not send the whole load to a closed port.
+fn resolve(addr: &str) -> Result<SocketAddr> {
+    let candidates: Vec<SocketAddr> = addr
+        .to_socket_addrs()
+        .map_err(|e| Error::transport(format!("cannot resolve {addr}: {e}")))?
+        .collect();
+    let reachable = candidates.iter().find(|candidate| {
+        std::net::TcpStream::connect_timeout(candidate, Duration::from_secs(2)).is_ok()
+    });
+    reachable
+        .or(candidates.first())
+        .copied()
+        .ok_or_else(|| Error::transport(format!("{addr} resolves to no address")))
+}
+
+/// Runs the connections on `settings.threads` threads; returns the merged counts and the time
+/// the last answer came.
+fn load(settings: &Settings, plan: &Arc<Plan>) -> Result<(Stats, Instant)> {
+    let shares = split(settings.concurrency, settings.threads);
+    let mut workers = Vec::with_capacity(shares.len());
+    for connections in shares {
+        let stats = Stats::new().map_err(|e| Error::Io(format!("histogram: {e}")))?;
+        let plan = Arc::clone(plan);
+        let worker = std::thread::Builder::new()
+            .name("rpc-bench".into())
+            .spawn(move || run_thread(&plan, connections, stats))
+            .map_err(|e| Error::Io(format!("cannot start a client thread: {e}")))?;
+        workers.push(worker);
+    }
+    let progress = report::Progress::start(plan.limit, settings.duration, settings.warmup);
+    while !workers.iter().all(|w| w.is_finished()) {
+        progress.update(plan.done.load(Ordering::Relaxed));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    progress.finish();
+    let mut total = Stats::new().map_err(|e| Error::Io(format!("histogram: {e}")))?;
+    let mut ended = Instant::now();
+    let mut last = None::<Instant>;
+    for worker in workers {
+        let (stats, finished) = worker
+            .join()
+            .map_err(|_| Error::Io("a client thread failed".into()))??;
+        total.merge(stats);
+        last = Some(last.map_or(finished, |l| l.max(finished)));
+    }
+    if let Some(last) = last {
+        ended = last;
+    }
+    Ok((total, ended))
+}
+
+/// One client thread: its connections, all driven by one single-threaded runtime.
+fn run_thread(plan: &Plan, connections: usize, stats: Stats) -> Result<(Stats, Instant)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
+    let stats = RefCell::new(stats);
+    let ends = runtime.block_on(futures_util::future::join_all(
+        (0..connections).map(|_| conn::drive(plan, &stats)),
+    ));
+    let ended = ends.into_iter().max().unwrap_or_else(Instant::now);
+    Ok((stats.into_inner(), ended))
+}
+
+/// `total` connections spread over `parts` threads as evenly as can be.
+fn split(total: usize, parts: usize) -> Vec<usize> {
+    (0..parts)
+        .map(|i| total / parts + usize::from(i < total % parts))
+        .filter(|&n| n > 0)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connections_are_spread_evenly() {
+        assert_eq!(split(64, 2), vec![32, 32]);
+        assert_eq!(split(5, 2), vec![3, 2]);
+        assert_eq!(split(1, 1), vec![1]);
+    }
+}
