@@ -85,6 +85,10 @@ impl Plan {
     }
 }
 
+/// Calls counted on a thread before the shared progress count hears of them: one shared atomic
+/// touched per call by every thread would bounce its cache line between cores.
+const PROGRESS_BATCH: u64 = 64;
+
 /// Counts what happened to one call.
 fn settle(plan: &Plan, stats: &RefCell<Stats>, call: InFlight, result: Result<(), Failure>) {
     if !call.counted {
@@ -95,12 +99,15 @@ fn settle(plan: &Plan, stats: &RefCell<Stats>, call: InFlight, result: Result<()
         Ok(()) => stats.record_ok(call.sent.elapsed()),
         Err(failure) => stats.record_failure(failure),
     }
-    plan.done.fetch_add(1, Ordering::Relaxed);
+    if stats.total() % PROGRESS_BATCH == 0 {
+        plan.done.fetch_add(PROGRESS_BATCH, Ordering::Relaxed);
+    }
 }
 
 /// Drives one connection (reopened as needed) until the run is over; returns when it ended.
 pub async fn drive(plan: &Plan, stats: &RefCell<Stats>) -> Instant {
     let mut buf = Vec::with_capacity(READ_CHUNK * 2);
+    let mut checked = answer::Checked::default();
     loop {
         let Some(first) = plan.ticket(Instant::now()) else {
             return Instant::now();
@@ -123,7 +130,7 @@ pub async fn drive(plan: &Plan, stats: &RefCell<Stats>) -> Instant {
         // Requests are small and written whole: waiting to fill a packet only adds latency.
         let _ = stream.set_nodelay(true);
         stats.borrow_mut().connects += 1;
-        if let Next::Stop = session(plan, stats, stream, call, &mut buf).await {
+        if let Next::Stop = session(plan, stats, stream, call, &mut buf, &mut checked).await {
             return Instant::now();
         }
     }
@@ -136,6 +143,7 @@ async fn session(
     mut stream: TcpStream,
     first: InFlight,
     buf: &mut Vec<u8>,
+    checked: &mut answer::Checked,
 ) -> Next {
     buf.clear();
     let mut framer = (plan.proto == Proto::RawTcp).then(|| Framer::new(usize::MAX));
@@ -156,6 +164,12 @@ async fn session(
         }
     }
     let mut to_send = in_flight.len();
+    // One timer per session, pushed back at most every half timeout: arming a timer for every
+    // read would cost as much as the rest of the call. So a silent server is noticed after
+    // between half the timeout and the whole of it.
+    let timer = tokio::time::sleep(plan.timeout);
+    tokio::pin!(timer);
+    let mut armed_at = Instant::now();
     loop {
         if to_send > 0 {
             if let Err(e) = stream.write_all(plan.requests_for(to_send)).await {
@@ -168,28 +182,37 @@ async fn session(
             return next_after(out_of_tickets);
         }
         buf.reserve(READ_CHUNK);
-        let eof = match tokio::time::timeout(plan.timeout, stream.read_buf(buf)).await {
-            Ok(Ok(n)) => n == 0,
-            Ok(Err(e)) => {
-                fail_all(plan, stats, &mut in_flight, Failure::Io(e.kind()));
-                return next_after(out_of_tickets);
-            }
-            Err(_) => {
+        let read = tokio::select! {
+            biased;
+            read = stream.read_buf(buf) => read,
+            () = &mut timer => {
                 fail_all(plan, stats, &mut in_flight, Failure::Timeout);
                 return next_after(out_of_tickets);
             }
         };
+        let eof = match read {
+            Ok(n) => n == 0,
+            Err(e) => {
+                fail_all(plan, stats, &mut in_flight, Failure::Io(e.kind()));
+                return next_after(out_of_tickets);
+            }
+        };
+        let now = Instant::now();
+        if now.duration_since(armed_at) > plan.timeout / 2 {
+            timer.as_mut().reset((now + plan.timeout).into());
+            armed_at = now;
+        }
         let mut consumed = 0;
         loop {
-            let (result, close) = match next_answer(plan, buf, &mut consumed, framer.as_mut(), eof)
-            {
-                Ok(Some(answer)) => answer,
-                Ok(None) => break,
-                Err(failure) => {
-                    fail_all(plan, stats, &mut in_flight, failure);
-                    return next_after(out_of_tickets);
-                }
-            };
+            let (result, close) =
+                match next_answer(plan, buf, &mut consumed, framer.as_mut(), checked, eof) {
+                    Ok(Some(answer)) => answer,
+                    Ok(None) => break,
+                    Err(failure) => {
+                        fail_all(plan, stats, &mut in_flight, failure);
+                        return next_after(out_of_tickets);
+                    }
+                };
             let Some(call) = in_flight.pop_front() else {
                 // An answer nobody asked for: the stream is out of step.
                 return next_after(out_of_tickets);
@@ -241,6 +264,7 @@ fn next_answer(
     buf: &[u8],
     consumed: &mut usize,
     framer: Option<&mut Framer>,
+    checked: &mut answer::Checked,
     eof: bool,
 ) -> Result<Option<(Result<(), Failure>, bool)>, Failure> {
     match framer {
@@ -254,7 +278,7 @@ fn next_answer(
                 Ok(None) => None,
                 Err(_) => return Err(Failure::Invalid),
             };
-            Ok(frame.map(|frame| (answer::check_raw(&frame), false)))
+            Ok(frame.map(|frame| (checked.raw(&frame), false)))
         }
         None => {
             let rest = &buf[*consumed..];
@@ -267,7 +291,7 @@ fn next_answer(
             else {
                 return Ok(None);
             };
-            let result = answer::check_http(plan.proto, status, &rest[body]);
+            let result = checked.http(plan.proto, status, &rest[body]);
             *consumed += len;
             Ok(Some((result, close)))
         }

@@ -8,7 +8,7 @@ use crate::protocol::codes;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::header::{HeaderMap, HeaderValue, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
@@ -38,6 +38,8 @@ pub async fn serve_connection<I>(
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
         .keep_alive(true)
+        // A pipelining client's answers go out together, in one write, not one write each.
+        .pipeline_flush(true)
         .serve_connection(TokioIo::new(io), service);
     tokio::pin!(conn);
     tokio::select! {
@@ -68,9 +70,11 @@ pub fn route_for(path: &str, body: &[u8]) -> Route {
 }
 
 async fn route(req: Request<Incoming>, state: &Arc<State>, peer: SocketAddr) -> Reply {
-    let path = req.uri().path().to_owned();
-    let is_post = req.method() == Method::POST;
-    if path == "/health" && (is_post || req.method() == Method::GET) {
+    // The head is taken apart, not copied: path and headers are borrowed from it below.
+    let (head, body) = req.into_parts();
+    let path = head.uri.path();
+    let is_post = head.method == Method::POST;
+    if path == "/health" && (is_post || head.method == Method::GET) {
         return reply(StatusCode::OK, "application/json", "true");
     }
     if !is_post {
@@ -84,12 +88,11 @@ async fn route(req: Request<Incoming>, state: &Arc<State>, peer: SocketAddr) -> 
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    let headers = req.headers().clone();
-    let body = match read_body(req, state.limits.max_body).await {
+    let body = match read_body(&head.headers, body, state.limits.max_body).await {
         Ok(body) => body,
         Err(response) => return response,
     };
-    match route_for(&path, &body) {
+    match route_for(path, &body) {
         Route::JsonRpc => match super::jsonrpc::handle(state, peer, &body).await {
             Some(answer) => reply(StatusCode::OK, "application/json", answer),
             None => reply(StatusCode::NO_CONTENT, "application/json", Bytes::new()),
@@ -100,12 +103,12 @@ async fn route(req: Request<Incoming>, state: &Arc<State>, peer: SocketAddr) -> 
             "text/xml",
             super::xmlrpc::handle(state, peer, &body).await,
         ),
-        Route::Reach => super::reach::handle(state, peer, &path, &headers, &body).await,
+        Route::Reach => super::reach::handle(state, peer, path, &head.headers, &body).await,
     }
 }
 
 /// Reads the body, refusing it with 413 before reading when Content-Length is over the limit.
-async fn read_body(req: Request<Incoming>, max: u64) -> Result<Bytes, Reply> {
+async fn read_body(headers: &HeaderMap, body: Incoming, max: u64) -> Result<Bytes, Reply> {
     let too_large = || {
         error_reply(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -113,8 +116,7 @@ async fn read_body(req: Request<Incoming>, max: u64) -> Result<Bytes, Reply> {
             &format!("request body larger than {max} bytes (the server's --max-body)"),
         )
     };
-    let declared = req
-        .headers()
+    let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
@@ -122,7 +124,7 @@ async fn read_body(req: Request<Incoming>, max: u64) -> Result<Bytes, Reply> {
         return Err(too_large());
     }
     let limit = usize::try_from(max).unwrap_or(usize::MAX);
-    match Limited::new(req.into_body(), limit).collect().await {
+    match Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
         Err(e) => Err(error_reply(

@@ -6,6 +6,7 @@
 pub mod http;
 mod io;
 mod jsonrpc;
+mod log;
 pub mod openrpc;
 mod rawtcp;
 pub mod reach;
@@ -64,7 +65,8 @@ impl State {
     /// the server down.
     pub async fn invoke(&self, proto: Proto, peer: SocketAddr, call: &Call) -> Outcome {
         use futures_util::FutureExt;
-        let start = Instant::now();
+        // The clock is read only for the log line.
+        let start = (!self.quiet).then(Instant::now);
         let outcome = std::panic::AssertUnwindSafe(self.service.call(call))
             .catch_unwind()
             .await
@@ -74,7 +76,7 @@ impl State {
                     format!("Internal error: {} failed unexpectedly", call.method),
                 ))
             });
-        if !self.quiet {
+        if let Some(start) = start {
             let line = trace::server_line(
                 &peer.to_string(),
                 proto.name(),
@@ -83,7 +85,8 @@ impl State {
                 &outcome,
                 start.elapsed(),
             );
-            trace::Trace::new(1, false).note(&line);
+            // Buffered: one unbuffered stderr write per call cost more than the call (see log.rs).
+            log::line(line);
         }
         outcome
     }
@@ -171,6 +174,7 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
     let shutdown = CancellationToken::new();
     tokio::spawn(cancel_on_signal(signalled, shutdown.clone()));
     server.run(shutdown).await;
+    log::flush();
     if !args.quiet {
         trace::Trace::default().note("rpc serve: stopped");
     }

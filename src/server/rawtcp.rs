@@ -37,11 +37,23 @@ pub async fn serve_connection<S>(
     let mut framer = Framer::new(state.limits.max_message);
     // State::new has checked the value; an impossible one waits forever rather than closing at once.
     let idle = Duration::try_from_secs_f64(state.limits.idle_timeout).unwrap_or(Duration::MAX);
+    // Pipelined requests already received in full are answered before anything is written, so a
+    // burst of N requests costs one write, not N: `ahead` is the next one, taken from the framer,
+    // and `out` the answers not yet written.
+    let mut ahead: Option<Result<Vec<u8>, FrameError>> = None;
+    let mut out = Vec::new();
     loop {
         // Shutdown is checked first: once it starts nothing more is read. The request being
         // answered (below, outside the select) is finished, and so is one that had already arrived
         // in full: the client cannot tell it from one in flight. Then the connection closes.
-        let read = tokio::select! {
+        let read = match ahead.take() {
+            // Received before any shutdown began, like a request in flight; if one has begun
+            // since, its answer is the connection's last, as below.
+            Some(frame) => Ok(Ok(frame.map(|frame| Read::Value {
+                frame,
+                closed: shutdown.is_cancelled(),
+            }))),
+            None => tokio::select! {
             biased;
             _ = shutdown.cancelled() => match framer.next_frame() {
                 // `closed: true` makes its answer the connection's last.
@@ -49,6 +61,7 @@ pub async fn serve_connection<S>(
                 _ => return,
             },
             read = tokio::time::timeout(idle, rawtcp::read_frame(&mut stream, &mut framer, None)) => read,
+            },
         };
         let (answer, next) = match read {
             Err(_elapsed) => {
@@ -62,8 +75,16 @@ pub async fn serve_connection<S>(
                 (outcome, if closed { Next::Close } else { next })
             }
         };
+        out.extend_from_slice(&rawtcp::encode_answer(&answer));
+        if next == Next::KeepOpen && out.len() < MAX_UNWRITTEN {
+            if let Some(frame) = framer.next_frame().transpose() {
+                ahead = Some(frame);
+                continue;
+            }
+        }
         // Write errors mean the client is gone; there is nobody left to tell.
-        let sent = stream.write_all(&rawtcp::encode_answer(&answer)).await;
+        let sent = stream.write_all(&out).await;
+        out.clear();
         if sent.is_err() {
             return;
         }
@@ -73,6 +94,9 @@ pub async fn serve_connection<S>(
         }
     }
 }
+
+/// Most answer bytes held back while answering a pipelined burst; more are written at once.
+const MAX_UNWRITTEN: usize = 64 * 1024;
 
 /// Most time and bytes spent draining a connection being closed.
 const LINGER: Duration = Duration::from_secs(2);

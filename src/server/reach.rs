@@ -170,7 +170,7 @@ fn log(
         &outcome,
         start.elapsed(),
     );
-    trace::Trace::new(1, false).note(&line);
+    super::log::line(line);
 }
 
 fn ok_reply(json: &Json) -> Reply {

@@ -143,7 +143,15 @@ fn batch_is_pipelined_on_one_connection_one_line_per_call() {
             "3\n{\"error\":{\"code\":-32601,\"message\":\"Method not found: nope (see system.listMethods or rpc.discover)\"}}\n12\n9\n",
         );
     // The server logs each call with the client's address and port: one connection, in order.
-    let text = std::fs::read_to_string(log.path()).unwrap();
+    // The log is buffered (written by its own thread), so its lines may trail the answers a little.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let text = loop {
+        let text = std::fs::read_to_string(log.path()).unwrap();
+        if text.matches(" raw-tcp RPC ").count() >= 4 || std::time::Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
     let lines: Vec<&str> = text
         .lines()
         .filter(|l| l.contains(" raw-tcp RPC "))

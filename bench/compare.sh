@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Puts `rpc` beside its peers in one run on this machine; see docs/performance.md.
+#
+#   bash bench/setup.sh && bash bench/compare.sh
+#
+# Builds the release binaries (rpc, and the jsonrpsee and hyper servers in bench/servers), starts
+# each server on a port the OS picks, loads it with wrk at concurrency 1 and 64 (rpc bench where
+# wrk cannot go: raw TCP), times one-shot clients with hyperfine, and prints one table with the
+# ratios the targets are stated in. Environment: DURATION (seconds per load row, default 5),
+# RUNS (hyperfine runs per client, default 40), OUT (directory for the raw results, default a
+# temporary one).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+duration=${DURATION:-5}
+runs=${RUNS:-40}
+out=${OUT:-$(mktemp -d -t rpc-bench.XXXXXX)}
+mkdir -p "$out"
+results="$out/results.tsv"
+: >"$results"
+
+say() { printf '%s\n' "$*" >&2; }
+
+# --- build -----------------------------------------------------------------------------------
+say "building release binaries (rpc, bench/servers)…"
+(cd "$root" && cargo build --release --locked --quiet)
+(cd "$root/bench/servers" && cargo build --release --locked --quiet)
+rpc="$root/target/release/rpc"
+servers="$root/bench/servers/target/release"
+peers="$root/bench/peers"
+tutorial="$root/tests/peers/tcp_tutorial_server.py"
+post_lua="$root/bench/wrk/post.lua"
+
+# --- servers ---------------------------------------------------------------------------------
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# start NAME CMD…: runs CMD in the background, waits for its `listening on HOST:PORT` line, and
+# sets $pid and $addr. stderr goes to $out/NAME.err (rpc serve's log, when it is on).
+start() {
+  local name=$1
+  shift
+  "$@" >"$out/$name.out" 2>"$out/$name.err" &
+  pid=$!
+  pids+=("$pid")
+  for _ in $(seq 300); do
+    addr=$(sed -n 's/^listening on //p' "$out/$name.out" | head -n1)
+    [ -n "$addr" ] && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  say "$name did not start; its stderr:"
+  cat "$out/$name.err" >&2
+  exit 1
+}
+
+stop() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# Peak resident memory of a running process, in MiB (VmHWM: the high-water mark since start).
+peak_rss() {
+  awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
+}
+
+# record GROUP NAME CONCURRENCY REQ_PER_SEC NOTE
+record() {
+  printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${5:-}" >>"$results"
+  say "  $1 | $2 | c=$3 | $4 req/s ${5:-}"
+}
+
+# wrk_rps CONCURRENCY URL: requests per second that wrk drives ($BODY and $CONTENT_TYPE are the
+# request). Socket errors and non-2xx answers are noted on stderr.
+wrk_rps() {
+  local c=$1 url=$2 threads=2
+  [ "$c" -lt 2 ] && threads=1
+  local text
+  text=$(wrk -t"$threads" -c"$c" -d"${duration}s" -s "$post_lua" "$url")
+  if grep -qE 'Socket errors|Non-2xx' <<<"$text"; then
+    say "    wrk: $(grep -E 'Socket errors|Non-2xx' <<<"$text" | tr '\n' ' ')"
+  fi
+  awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$text"
+}
+
+# bench_rps ARGS…: requests per second that `rpc bench ARGS --json` reports (errors noted).
+bench_rps() {
+  "$rpc" bench "$@" -d "$duration" --json | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+if r["errors"]:
+    print("    rpc bench errors: %s" % r["errors_by_kind"], file=sys.stderr)
+print("%.0f" % r["requests_per_sec"])'
+}
+
+json_body='{"jsonrpc":"2.0","method":"add","params":[2,3],"id":1}'
+xml_body='<?xml version="1.0"?><methodCall><methodName>add</methodName><params><param><value><int>2</int></value></param><param><value><int>3</int></value></param></params></methodCall>'
+
+# load_http GROUP NAME URL: wrk at concurrency 1 and 64.
+load_http() {
+  local group=$1 name=$2 url=$3
+  for c in 1 64; do
+    record "$group" "$name" "$c" "$(wrk_rps "$c" "$url")"
+  done
+}
+
+# --- JSON-RPC ---------------------------------------------------------------------------------
+say "JSON-RPC (wrk, ${duration}s per row)"
+export BODY=$json_body CONTENT_TYPE=application/json
+
+start rpc "$rpc" serve -q --addr 127.0.0.1:0
+rpc_pid=$pid rpc_addr=$addr
+load_http json-rpc "rpc serve -q" "http://$rpc_addr/"
+
+start rpc-log "$rpc" serve --addr 127.0.0.1:0
+load_http json-rpc "rpc serve (log on)" "http://$addr/"
+record rss "rpc serve (log on)" 64 "$(peak_rss "$pid")"
+stop "$pid"
+
+start jsonrpsee "$servers/jsonrpsee-server" 0
+load_http json-rpc "jsonrpsee" "http://$addr/"
+record rss "jsonrpsee" 64 "$(peak_rss "$pid")"
+stop "$pid"
+
+start hyper "$servers/hyper-ceiling" 0
+load_http json-rpc "hyper fixed body (ceiling)" "http://$addr/"
+record rss "hyper fixed body (ceiling)" 64 "$(peak_rss "$pid")"
+stop "$pid"
+
+# --- Reach ------------------------------------------------------------------------------------
+say "Reach (wrk)"
+BODY='[2,3]' load_http reach "rpc serve -q" "http://$rpc_addr/add"
+
+# --- XML-RPC ----------------------------------------------------------------------------------
+say "XML-RPC (wrk)"
+export BODY=$xml_body CONTENT_TYPE=text/xml
+load_http xml-rpc "rpc serve -q" "http://$rpc_addr/RPC2"
+
+start pyxml python3 "$peers/xmlrpc_server.py"
+load_http xml-rpc "SimpleXMLRPCServer" "http://$addr/RPC2"
+record rss "SimpleXMLRPCServer" 64 "$(peak_rss "$pid")"
+stop "$pid"
+
+start pyxml-threading python3 "$peers/xmlrpc_server.py" --threading
+load_http xml-rpc "SimpleXMLRPCServer threading" "http://$addr/RPC2"
+record rss "SimpleXMLRPCServer threading" 64 "$(peak_rss "$pid")"
+stop "$pid"
+
+# --- raw-tcp (wrk speaks only HTTP: rpc bench drives these rows) ------------------------------
+say "raw-tcp (rpc bench)"
+for c in 1 64; do
+  record raw-tcp "rpc serve -q, connection per call" "$c" \
+    "$(bench_rps "tcp://$rpc_addr" add 2 3 -c "$c" --connections per-call)"
+done
+for c in 1 64; do
+  record raw-tcp "rpc serve -q, keep-alive" "$c" "$(bench_rps "tcp://$rpc_addr" add 2 3 -c "$c")"
+done
+for c in 1 64; do
+  record raw-tcp "rpc serve -q, pipelined 16" "$c" \
+    "$(bench_rps "tcp://$rpc_addr" add 2 3 -c "$c" --pipeline 16)"
+done
+start tutorial python3 "$tutorial"
+for c in 1 64; do
+  record raw-tcp "Python tutorial server, connection per call" "$c" \
+    "$(bench_rps "tcp://$addr" add 2 3 -c "$c" --connections per-call)"
+done
+record rss "Python tutorial server" 64 "$(peak_rss "$pid")"
+stop "$pid"
+
+# --- load generators: rpc bench vs wrk against the same rpc serve -----------------------------
+say "rpc bench vs wrk (JSON-RPC, same rpc serve)"
+export BODY=$json_body CONTENT_TYPE=application/json
+for c in 1 64; do
+  record generator "wrk" "$c" "$(wrk_rps "$c" "http://$rpc_addr/")"
+  record generator "rpc bench" "$c" "$(bench_rps "http://$rpc_addr/" add 2 3 -c "$c")"
+done
+
+record rss "rpc serve -q (all rows above)" 64 "$(peak_rss "$rpc_pid")"
+
+# --- one-shot clients (hyperfine) -------------------------------------------------------------
+say "one-shot clients (hyperfine, $runs runs each)"
+hyperfine -N --style none --warmup 5 --runs "$runs" --export-json "$out/clients.json" \
+  -n "rpc call (json-rpc)" "$rpc call http://$rpc_addr/ add 2 3" \
+  -n "curl (same json-rpc body)" "curl -s -X POST -H 'Content-Type: application/json' --data-binary '$json_body' http://$rpc_addr/" \
+  -n "rpc call -P xml-rpc" "$rpc call -P xml-rpc http://$rpc_addr/RPC2 add 2 3" \
+  -n "python3 xmlrpc.client" "python3 -c 'import xmlrpc.client as x; print(x.ServerProxy(\"http://$rpc_addr/RPC2\").add(2, 3))'" \
+  >/dev/null
+python3 - "$out/clients.json" >>"$results" <<'EOF'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("client\t%s\t1\t%.2f\t" % (r["command"], r["mean"] * 1000))
+EOF
+
+# --- the table ----------------------------------------------------------------------------------
+machine="$(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 "$root/bench/table.py" "$results" "$machine" "$duration"
+say "raw results in $out"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what bench/compare.sh needs on a fresh Debian/Ubuntu machine: wrk, hyperfine, curl and
+# python3 from apt, and a Rust toolchain (rustup) when cargo is missing. Idempotent.
+set -euo pipefail
+
+missing=()
+for tool in wrk hyperfine curl python3; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+  echo "Rust installed: run 'source \$HOME/.cargo/env' (or open a new shell) before bench/compare.sh"
+fi
+
+# Fetch the crates now, so compare.sh's build needs no network.
+root=$(cd "$(dirname "$0")/.." && pwd)
+(cd "$root" && cargo fetch --locked --quiet)
+(cd "$root/bench/servers" && cargo fetch --locked --quiet)
+echo "bench ready: bash bench/compare.sh"

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Prints the table of bench/compare.sh from its results file (tab-separated lines
+`group  name  concurrency  value  note`): throughput per server, peak memory, one-shot client
+times, and every target of issue 8 as a ratio with met/MISSED.
+
+Usage: table.py RESULTS MACHINE DURATION
+"""
+import sys
+from collections import OrderedDict
+
+
+def load(path):
+    rows = OrderedDict()
+    for line in open(path):
+        group, name, conc, value, *_ = line.rstrip("\n").split("\t")
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        rows.setdefault((group, name), {})[int(conc)] = number
+    return rows
+
+
+def main():
+    path, machine, duration = sys.argv[1:4]
+    rows = load(path)
+    get = lambda group, name, c: rows.get((group, name), {}).get(c, float("nan"))
+
+    print("rpc benchmark — %s" % machine)
+    print("each load row: %s s; req/s, higher is better\n" % duration)
+    print("%-9s %-46s %12s %12s" % ("protocol", "server (load generator)", "c=1", "c=64"))
+    for (group, name), by_c in rows.items():
+        if group in ("rss", "client"):
+            continue
+        tool = "rpc bench" if group == "raw-tcp" else ("" if group == "generator" else "wrk")
+        label = "%s (%s)" % (name, tool) if tool else name
+        print("%-9s %-46s %12.0f %12.0f" % (group, label, by_c.get(1, float("nan")), by_c.get(64, float("nan"))))
+
+    print("\npeak RSS under load (MiB)")
+    for (group, name), by_c in rows.items():
+        if group == "rss":
+            print("  %-44s %8.1f" % (name, by_c[64]))
+
+    print("\none-shot client wall time (hyperfine mean, ms), lower is better")
+    for (group, name), by_c in rows.items():
+        if group == "client":
+            print("  %-44s %8.2f" % (name, by_c[1]))
+
+    ceiling = get("json-rpc", "hyper fixed body (ceiling)", 64)
+    rpc_json = get("json-rpc", "rpc serve -q", 64)
+    client = lambda name: get("client", name, 1)
+    targets = [
+        ("JSON-RPC rpc serve / jsonrpsee, c=64", rpc_json / get("json-rpc", "jsonrpsee", 64), ">=", 1.0),
+        ("JSON-RPC rpc serve / hyper ceiling, c=64", rpc_json / ceiling, ">=", 0.85),
+        ("JSON-RPC rpc serve log on / -q, c=64", get("json-rpc", "rpc serve (log on)", 64) / rpc_json, "info", None),
+        ("XML-RPC rpc serve / hyper ceiling, c=64", get("xml-rpc", "rpc serve -q", 64) / ceiling, ">=", 0.7),
+        ("XML-RPC rpc serve / SimpleXMLRPCServer, c=64", get("xml-rpc", "rpc serve -q", 64) / get("xml-rpc", "SimpleXMLRPCServer", 64), "info", None),
+        ("raw-tcp pipelined / hyper ceiling, c=64", get("raw-tcp", "rpc serve -q, pipelined 16", 64) / ceiling, ">", 1.0),
+        ("raw-tcp per call / Python tutorial, c=64",
+         get("raw-tcp", "rpc serve -q, connection per call", 64) / get("raw-tcp", "Python tutorial server, connection per call", 64), ">=", 2.0),
+        ("rpc call / curl wall time", client("rpc call (json-rpc)") / client("curl (same json-rpc body)"), "<=", 1.25),
+        ("rpc call -P xml-rpc / python xmlrpc.client", client("rpc call -P xml-rpc") / client("python3 xmlrpc.client"), "info", None),
+        ("rpc bench / wrk, c=64", get("generator", "rpc bench", 64) / get("generator", "wrk", 64), ">=", 0.9),
+        ("rpc bench / wrk, c=1", get("generator", "rpc bench", 1) / get("generator", "wrk", 1), "info", None),
+    ]
+    rss = get("rss", "rpc serve -q (all rows above)", 64)
+    print("\ntargets")
+    for name, ratio, op, goal in targets:
+        if goal is None:
+            print("  %-46s %7.2fx" % (name, ratio))
+            continue
+        met = {">=": ratio >= goal, ">": ratio > goal, "<=": ratio <= goal}[op]
+        print("  %-46s %7.2fx  (target %s %.2fx)  %s" % (name, ratio, op, goal, "met" if met else "MISSED"))
+    print("  %-46s %7.1f MiB (target <= 25 MiB)  %s" % ("rpc serve peak RSS under load", rss, "met" if rss <= 25 else "MISSED"))
+
+
+if __name__ == "__main__":
+    main()
