@@ -1,5 +1,6 @@
 pub mod support;
 
+mod bench;
 mod docs;
 mod exit_codes;
 mod jsonrpc_call;

@@ -1,0 +1,179 @@
+//! `rpc bench`: every protocol runs and counts exactly what it was asked for, the `--json` report
+//! has its shape, and failures are counted by kind. No timing is asserted: performance is measured
+//! by bench/compare.sh, never here.
+
+use super::support::{rpc, serve, Spawned};
+use serde_json::Value;
+
+/// Runs `rpc bench ARGS --json` and returns its report.
+fn bench_json(args: &[&str]) -> Value {
+    let out = rpc()
+        .arg("bench")
+        .args(args)
+        .arg("--json")
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
+}
+
+fn assert_all_ok(report: &Value, n: u64) {
+    assert_eq!(report["requests"], n, "{report}");
+    assert_eq!(report["ok"], n, "{report}");
+    assert_eq!(report["errors"], 0, "{report}");
+}
+
+fn tcp(server: &Spawned) -> String {
+    format!("tcp://{}", server.addr)
+}
+
+#[test]
+fn every_protocol_runs_the_count_asked_for_without_errors() {
+    let server = serve(&[]);
+    let http = server.url();
+    for proto in ["json-rpc", "xml-rpc", "reach"] {
+        let report = bench_json(&[&http, "add", "2", "3", "-P", proto, "-n", "300", "-c", "4"]);
+        assert_eq!(report["proto"], proto);
+        assert_all_ok(&report, 300);
+    }
+    let report = bench_json(&[&tcp(&server), "add", "2", "3", "-n", "300", "-c", "4"]);
+    assert_eq!(report["proto"], "raw-tcp");
+    assert_all_ok(&report, 300);
+}
+
+#[test]
+fn connections_per_call_and_pipelining_count_exactly() {
+    let server = serve(&[]);
+    for target in [server.url(), tcp(&server)] {
+        let report = bench_json(&[
+            &target,
+            "mul",
+            "3",
+            "4",
+            "-n",
+            "120",
+            "-c",
+            "3",
+            "--connections",
+            "per-call",
+        ]);
+        assert_all_ok(&report, 120);
+        assert_eq!(report["connects"], 120, "{report}");
+        let report = bench_json(&[
+            &target,
+            "mul",
+            "3",
+            "4",
+            "-n",
+            "500",
+            "-c",
+            "2",
+            "--pipeline",
+            "8",
+        ]);
+        assert_all_ok(&report, 500);
+        assert_eq!(report["connects"], 2, "{report}");
+    }
+}
+
+#[test]
+fn json_report_has_throughput_latency_and_errors_by_kind() {
+    let server = serve(&[]);
+    let report = bench_json(&[&server.url(), "echo", "hi", "-n", "50", "-c", "2"]);
+    for key in ["requests_per_sec", "duration_secs"] {
+        assert!(report[key].is_f64(), "{key}: {report}");
+    }
+    for key in ["min", "mean", "p50", "p90", "p99", "p99_9", "max"] {
+        assert!(
+            report["latency_ms"][key].is_f64(),
+            "latency {key}: {report}"
+        );
+    }
+    assert!(report["errors_by_kind"].as_object().unwrap().is_empty());
+    assert_eq!(report["method"], "echo");
+    assert_eq!(report["concurrency"], 2);
+    assert_eq!(report["connections"], "keep-alive");
+}
+
+#[test]
+fn failures_are_counted_by_kind() {
+    let server = serve(&[]);
+    let report = bench_json(&[&server.url(), "nope", "-n", "40", "-c", "2"]);
+    assert_eq!(report["requests"], 40);
+    assert_eq!(report["ok"], 0);
+    assert_eq!(
+        report["errors_by_kind"]["server error -32601"], 40,
+        "{report}"
+    );
+    assert!(report["latency_ms"].is_null());
+
+    let report = bench_json(&[&tcp(&server), "div", "1", "0", "-n", "30", "-c", "2"]);
+    assert_eq!(
+        report["errors_by_kind"]["server error 1000"], 30,
+        "{report}"
+    );
+
+    let report = bench_json(&[
+        &server.url(),
+        "add",
+        "1",
+        "2",
+        "-P",
+        "reach",
+        "-n",
+        "30",
+        "-c",
+        "2",
+    ]);
+    assert_all_ok(&report, 30);
+}
+
+#[test]
+fn a_closed_port_counts_connection_failures() {
+    let port = {
+        let server = serve(&[]);
+        server.port
+    };
+    let report = bench_json(&[&format!(":{port}"), "add", "1", "2", "-n", "5", "-c", "1"]);
+    assert_eq!(report["requests"], 5);
+    let kinds = report["errors_by_kind"].as_object().unwrap();
+    assert!(kinds.keys().all(|k| k.starts_with("connect: ")), "{report}");
+}
+
+#[test]
+fn text_report_without_a_terminal_has_no_progress_bar() {
+    let server = serve(&[]);
+    let out = rpc()
+        .args([
+            "bench",
+            &server.url(),
+            "add",
+            "2",
+            "3",
+            "-n",
+            "100",
+            "-c",
+            "2",
+        ])
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stdout.contains("calls"), "{stdout}");
+    assert!(stdout.contains("p99.9"), "{stdout}");
+    assert!(stdout.contains("latency histogram"), "{stdout}");
+    assert!(stderr.is_empty(), "nothing but the report: {stderr:?}");
+}
+
+#[test]
+fn bad_settings_are_usage_errors() {
+    for args in [
+        &["bench", ":1", "add", "-n", "0"][..],
+        &["bench", ":1", "add", "-c", "0"],
+        &["bench", ":1", "add", "-d", "0"],
+        &["bench", "https://localhost:1", "add"],
+        &["bench", ":1", "add", "-n", "5", "-d", "1"],
+    ] {
+        rpc().args(args).assert().code(2);
+    }
+}
