@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script (the same files are under completions/)')
             [CompletionResult]::new('repl', 'repl', [CompletionResultType]::ParameterValue, 'Interactive session that logs every request and response')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed')
+            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load a server with one call: throughput, latency percentiles, errors by kind')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -173,6 +174,36 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'rpc;bench' {
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)')
+            [CompletionResult]::new('--proto', '--proto', [CompletionResultType]::ParameterName, 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra HTTP header, ''Name: value'' (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra HTTP header, ''Name: value'' (repeatable)')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Give up after SECS seconds (connect and answer together)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after SECS seconds (connect and answer together)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file as well')
+            [CompletionResult]::new('--max-response', '--max-response', [CompletionResultType]::ParameterName, 'Refuse an answer larger than BYTES')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Reach: the API key sent as X-API-Key')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Calls in flight at once: one per connection (times --pipeline)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Calls in flight at once: one per connection (times --pipeline)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Stop after N calls (warm-up calls not counted)')
+            [CompletionResult]::new('--requests', '--requests', [CompletionResultType]::ParameterName, 'Stop after N calls (warm-up calls not counted)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Stop after SECS seconds (the default, 10, when neither -n nor -d is given)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after SECS seconds (the default, 10, when neither -n nor -d is given)')
+            [CompletionResult]::new('--warmup', '--warmup', [CompletionResultType]::ParameterName, 'Send calls for SECS seconds first, and count nothing of them')
+            [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'Keep connections alive, or open a new one per call')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'Requests written ahead on each connection before their answers come (HTTP pipelining, raw-tcp requests back to back)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Client threads (default: the number of cores, at most one per connection)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate (prints a warning)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate (prints a warning)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as one JSON object on stdout')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'rpc;help' {
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Call a remote method (or a batch of them) and print the result on stdout')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the toy math service on every protocol at once, on one port')
@@ -181,6 +212,7 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script (the same files are under completions/)')
             [CompletionResult]::new('repl', 'repl', [CompletionResultType]::ParameterValue, 'Interactive session that logs every request and response')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed')
+            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load a server with one call: throughput, latency percentiles, errors by kind')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -203,6 +235,9 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             break
         }
         'rpc;help;replay' {
+            break
+        }
+        'rpc;help;bench' {
             break
         }
         'rpc;help;help' {

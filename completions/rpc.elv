@@ -30,6 +30,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand completions 'Print the shell completion script (the same files are under completions/)'
             cand repl 'Interactive session that logs every request and response'
             cand replay 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
+            cand bench 'Load a server with one call: throughput, latency percentiles, errors by kind'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rpc;call'= {
@@ -162,6 +163,35 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'rpc;bench'= {
+            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand -H 'Extra HTTP header, ''Name: value'' (repeatable)'
+            cand --header 'Extra HTTP header, ''Name: value'' (repeatable)'
+            cand -t 'Give up after SECS seconds (connect and answer together)'
+            cand --timeout 'Give up after SECS seconds (connect and answer together)'
+            cand --cacert 'Trust the CA certificates in this PEM file as well'
+            cand --max-response 'Refuse an answer larger than BYTES'
+            cand --api-key 'Reach: the API key sent as X-API-Key'
+            cand -c 'Calls in flight at once: one per connection (times --pipeline)'
+            cand --concurrency 'Calls in flight at once: one per connection (times --pipeline)'
+            cand -n 'Stop after N calls (warm-up calls not counted)'
+            cand --requests 'Stop after N calls (warm-up calls not counted)'
+            cand -d 'Stop after SECS seconds (the default, 10, when neither -n nor -d is given)'
+            cand --duration 'Stop after SECS seconds (the default, 10, when neither -n nor -d is given)'
+            cand --warmup 'Send calls for SECS seconds first, and count nothing of them'
+            cand --connections 'Keep connections alive, or open a new one per call'
+            cand --pipeline 'Requests written ahead on each connection before their answers come (HTTP pipelining, raw-tcp requests back to back)'
+            cand --threads 'Client threads (default: the number of cores, at most one per connection)'
+            cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
+            cand -k 'Do not verify the server''s TLS certificate (prints a warning)'
+            cand --insecure 'Do not verify the server''s TLS certificate (prints a warning)'
+            cand -v 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+            cand --verbose 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+            cand --json 'Print the report as one JSON object on stdout'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'rpc;help'= {
             cand call 'Call a remote method (or a batch of them) and print the result on stdout'
             cand serve 'Serve the toy math service on every protocol at once, on one port'
@@ -170,6 +200,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand completions 'Print the shell completion script (the same files are under completions/)'
             cand repl 'Interactive session that logs every request and response'
             cand replay 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
+            cand bench 'Load a server with one call: throughput, latency percentiles, errors by kind'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rpc;help;call'= {
@@ -185,6 +216,8 @@ set edit:completion:arg-completer[rpc] = {|@words|
         &'rpc;help;repl'= {
         }
         &'rpc;help;replay'= {
+        }
+        &'rpc;help;bench'= {
         }
         &'rpc;help;help'= {
         }

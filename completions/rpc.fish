@@ -36,6 +36,7 @@ complete -c rpc -n "__fish_rpc_needs_command" -f -a "describe" -d 'Show the help
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "completions" -d 'Print the shell completion script (the same files are under completions/)'
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "repl" -d 'Interactive session that logs every request and response'
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "replay" -d 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
+complete -c rpc -n "__fish_rpc_needs_command" -f -a "bench" -d 'Load a server with one call: throughput, latency percentiles, errors by kind'
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
 xml-rpc\t'XML-RPC over HTTP(S) POST'
@@ -147,11 +148,36 @@ never\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s k -l insecure -d 'Do not verify the server\'s TLS certificate (prints a warning)'
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s v -l verbose -d 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay help" -f -a "call" -d 'Call a remote method (or a batch of them) and print the result on stdout'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay help" -f -a "serve" -d 'Serve the toy math service on every protocol at once, on one port'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay help" -f -a "list" -d 'List the methods a server offers (by introspection)'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay help" -f -a "describe" -d 'Show the help text and signature of one method (by introspection)'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay help" -f -a "completions" -d 'Print the shell completion script (the same files are under completions/)'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay help" -f -a "repl" -d 'Interactive session that logs every request and response'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay help" -f -a "replay" -d 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
+xml-rpc\t'XML-RPC over HTTP(S) POST'
+reach\t'The Reach RPC protocol: POST /<method> with a JSON array'
+raw-tcp\t'One JSON array per request over a TCP connection'"
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l max-response -d 'Refuse an answer larger than BYTES' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -s c -l concurrency -d 'Calls in flight at once: one per connection (times --pipeline)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -s n -l requests -d 'Stop after N calls (warm-up calls not counted)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -s d -l duration -d 'Stop after SECS seconds (the default, 10, when neither -n nor -d is given)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l warmup -d 'Send calls for SECS seconds first, and count nothing of them' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l connections -d 'Keep connections alive, or open a new one per call' -r -f -a "keep-alive\t'Each of the -c connections is opened once and reused (HTTP keep-alive)'
+per-call\t'A new connection for every call, closed after its answer'"
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l pipeline -d 'Requests written ahead on each connection before their answers come (HTTP pipelining, raw-tcp requests back to back)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l threads -d 'Client threads (default: the number of cores, at most one per connection)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -s k -l insecure -d 'Do not verify the server\'s TLS certificate (prints a warning)'
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -s v -l verbose -d 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l json -d 'Print the report as one JSON object on stdout'
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench help" -f -a "call" -d 'Call a remote method (or a batch of them) and print the result on stdout'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench help" -f -a "serve" -d 'Serve the toy math service on every protocol at once, on one port'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench help" -f -a "list" -d 'List the methods a server offers (by introspection)'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench help" -f -a "describe" -d 'Show the help text and signature of one method (by introspection)'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench help" -f -a "completions" -d 'Print the shell completion script (the same files are under completions/)'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench help" -f -a "repl" -d 'Interactive session that logs every request and response'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench help" -f -a "replay" -d 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench help" -f -a "bench" -d 'Load a server with one call: throughput, latency percentiles, errors by kind'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

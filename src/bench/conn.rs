@@ -204,7 +204,7 @@ async fn session(
         }
         let mut consumed = 0;
         loop {
-            let (result, close) =
+            let Answer { result, close } =
                 match next_answer(plan, buf, &mut consumed, framer.as_mut(), checked, eof) {
                     Ok(Some(answer)) => answer,
                     Ok(None) => break,
@@ -257,6 +257,12 @@ fn fail_all(plan: &Plan, stats: &RefCell<Stats>, in_flight: &mut VecDeque<InFlig
     }
 }
 
+/// One answer read: whether it checked out, and whether the server closes after it.
+struct Answer {
+    result: Result<(), Failure>,
+    close: bool,
+}
+
 /// The next complete answer in `buf[*consumed..]` (raw-tcp: in the framer), checked; moves
 /// `consumed` past it. Returns the check's result and whether the server closes after it.
 fn next_answer(
@@ -266,7 +272,7 @@ fn next_answer(
     framer: Option<&mut Framer>,
     checked: &mut answer::Checked,
     eof: bool,
-) -> Result<Option<(Result<(), Failure>, bool)>, Failure> {
+) -> Result<Option<Answer>, Failure> {
     match framer {
         Some(framer) => {
             // The framer keeps its own copy of bytes not yet framed.
@@ -278,7 +284,10 @@ fn next_answer(
                 Ok(None) => None,
                 Err(_) => return Err(Failure::Invalid),
             };
-            Ok(frame.map(|frame| (checked.raw(&frame), false)))
+            Ok(frame.map(|frame| Answer {
+                result: checked.raw(&frame),
+                close: false,
+            }))
         }
         None => {
             let rest = &buf[*consumed..];
@@ -293,7 +302,7 @@ fn next_answer(
             };
             let result = checked.http(plan.proto, status, &rest[body]);
             *consumed += len;
-            Ok(Some((result, close)))
+            Ok(Some(Answer { result, close }))
         }
     }
 }

@@ -278,7 +278,7 @@ mod tests {
                     .rsplit(' ')
                     .next()?
                     .trim_end_matches('%')
-                    .parse()
+                    .parse::<f64>()
                     .ok()
             })
             .sum();
