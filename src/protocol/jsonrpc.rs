@@ -256,9 +256,53 @@ pub fn response_object(id: &Id, outcome: &Outcome) -> Json {
     }
 }
 
+/// Appends the bytes of [`response_object`] to `out`, the same bytes without building the
+/// object: the envelope is fixed text, so only the result (or error) and the id are serialised.
+/// This is the server's path for every answer.
+pub fn write_response(out: &mut Vec<u8>, id: &Id, outcome: &Outcome) {
+    let (member, body) = match outcome {
+        Ok(value) => (&b"{\"jsonrpc\":\"2.0\",\"result\":"[..], value.to_json()),
+        Err(fault) => (&b"{\"jsonrpc\":\"2.0\",\"error\":"[..], fault.to_json()),
+    };
+    out.extend_from_slice(member);
+    // Writing JSON values into a Vec cannot fail (no I/O, string keys only).
+    let _ = serde_json::to_writer(&mut *out, &body);
+    out.extend_from_slice(b",\"id\":");
+    let _ = serde_json::to_writer(&mut *out, id);
+    out.push(b'}');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_responses_are_the_bytes_of_the_response_object() {
+        let outcomes = [
+            Ok(Value::Int(5)),
+            Ok(Value::String("a \"quoted\" é".into())),
+            Ok(Value::Array(vec![Value::Double(2.0), Value::Nil])),
+            Err(Fault::new(
+                codes::METHOD_NOT_FOUND,
+                "Method not found: nope",
+            )),
+            Err(Fault {
+                code: 1000,
+                message: "division by zero".into(),
+                data: Some(json!({"a": [1]})),
+            }),
+        ];
+        for id in [json!(1), json!("x"), Json::Null, json!(1.5)] {
+            for outcome in &outcomes {
+                let mut out = Vec::new();
+                write_response(&mut out, &id, outcome);
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    response_object(&id, outcome).to_string()
+                );
+            }
+        }
+    }
 
     const LIMITS: DecodeLimits = DecodeLimits {
         max_depth: 32,

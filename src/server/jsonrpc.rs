@@ -3,7 +3,6 @@
 use super::State;
 use crate::protocol::jsonrpc::{self, DecodeLimits, Entry, Request};
 use crate::protocol::Proto;
-use serde_json::Value as Json;
 use std::net::SocketAddr;
 
 /// Answers a request body. A single notification gets an empty body (sent as 200, which
@@ -14,31 +13,52 @@ pub async fn handle(state: &State, peer: SocketAddr, body: &[u8]) -> Option<Vec<
         max_depth: state.limits.max_depth,
         max_batch: state.limits.max_batch,
     };
-    let answer = match jsonrpc::decode_request(body, limits) {
-        Request::Single(entry) => match answer_entry(state, peer, entry).await {
-            Some(answer) => answer,
-            None => return Some(Vec::new()),
-        },
+    // Answers are written straight into the body's bytes (a batch as `[a,b,…]`), the same bytes
+    // a JSON tree would serialise to, without building the tree.
+    let mut out = Vec::with_capacity(128);
+    match jsonrpc::decode_request(body, limits) {
+        Request::Single(entry) => {
+            answer_entry(state, peer, entry, &mut out).await;
+        }
         Request::Batch(entries) => {
-            let mut answers = Vec::with_capacity(entries.len());
+            out.push(b'[');
+            let mut answered = false;
             for entry in entries {
-                answers.extend(answer_entry(state, peer, entry).await);
+                let before = out.len();
+                if answered {
+                    out.push(b',');
+                }
+                if answer_entry(state, peer, entry, &mut out).await {
+                    answered = true;
+                } else {
+                    out.truncate(before);
+                }
             }
-            if answers.is_empty() {
+            if !answered {
                 return None;
             }
-            Json::Array(answers)
+            out.push(b']');
         }
-    };
-    Some(answer.to_string().into_bytes())
+    }
+    Some(out)
 }
 
-async fn answer_entry(state: &State, peer: SocketAddr, entry: Entry) -> Option<Json> {
+/// Appends the answer to one entry to `out`; false for a notification, which gets none.
+async fn answer_entry(state: &State, peer: SocketAddr, entry: Entry, out: &mut Vec<u8>) -> bool {
     match entry {
-        Entry::Invalid { id, fault } => Some(jsonrpc::response_object(&id, &Err(fault))),
+        Entry::Invalid { id, fault } => {
+            jsonrpc::write_response(out, &id, &Err(fault));
+            true
+        }
         Entry::Call { call, id } => {
             let outcome = state.invoke(Proto::JsonRpc, peer, &call).await;
-            id.map(|id| jsonrpc::response_object(&id, &outcome))
+            match id {
+                Some(id) => {
+                    jsonrpc::write_response(out, &id, &outcome);
+                    true
+                }
+                None => false,
+            }
         }
     }
 }
