@@ -153,6 +153,14 @@ pub enum Request {
 /// Decodes a request body. A body that is no request at all decodes to a single invalid entry,
 /// which answers with id null as the spec says.
 pub fn decode_request(body: &[u8], limits: DecodeLimits) -> Request {
+    match decode_plain_single(body, limits.max_depth) {
+        Some(entry) => Request::Single(entry),
+        None => decode_request_in_general(body, limits),
+    }
+}
+
+/// Decodes any request body by way of a JSON tree.
+fn decode_request_in_general(body: &[u8], limits: DecodeLimits) -> Request {
     let doc = match json::parse(body, limits.max_depth) {
         Ok(doc) => doc,
         Err(JsonError::Syntax(e)) => {
@@ -186,6 +194,45 @@ fn invalid(code: i64, message: impl Into<String>) -> Request {
     })
 }
 
+/// The envelope of a single request whose `jsonrpc` and `method` are plain strings, read without
+/// building a JSON tree for it; members other than these four are skipped, as the general path
+/// ignores them.
+#[derive(serde::Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    jsonrpc: &'a str,
+    #[serde(borrow)]
+    method: &'a str,
+    /// `Some(Json::Null)` for `"params": null`, None when absent.
+    #[serde(default, deserialize_with = "present")]
+    params: Option<Json>,
+    /// `Some(Json::Null)` for `"id": null` (a call), None when absent (a notification).
+    #[serde(default, deserialize_with = "present")]
+    id: Option<Json>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Json>, D::Error> {
+    serde::Deserialize::deserialize(d).map(Some)
+}
+
+/// The fast path for the common request, one object: None whenever it is anything else (a batch,
+/// escaped strings, repeated members, bad JSON…), which the general path then decodes, so both
+/// paths give the same entry for every body.
+fn decode_plain_single(body: &[u8], max_depth: usize) -> Option<Entry> {
+    // A derived struct also reads a JSON array positionally: only objects take this path.
+    let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
+    if *first != b'{' || json::nesting_exceeds(body, max_depth) {
+        return None;
+    }
+    let envelope: Envelope = serde_json::from_slice(body).ok()?;
+    Some(entry_of(
+        envelope.jsonrpc == "2.0",
+        envelope.id,
+        Some(envelope.method),
+        envelope.params.as_ref(),
+    ))
+}
+
 fn decode_entry(doc: &Json) -> Entry {
     let Some(obj) = doc.as_object() else {
         return Entry::Invalid {
@@ -193,7 +240,21 @@ fn decode_entry(doc: &Json) -> Entry {
             fault: Fault::new(codes::INVALID_REQUEST, "Invalid request: not an object"),
         };
     };
-    let id = obj.get("id").cloned();
+    entry_of(
+        obj.get("jsonrpc") == Some(&json!("2.0")),
+        obj.get("id").cloned(),
+        obj.get("method").and_then(Json::as_str),
+        obj.get("params"),
+    )
+}
+
+/// The entry a request object's members make: the rules of the spec, in one place for both paths.
+fn entry_of(
+    version_ok: bool,
+    id: Option<Json>,
+    method: Option<&str>,
+    params: Option<&Json>,
+) -> Entry {
     let valid_id = matches!(
         id,
         None | Some(Json::Null | Json::Number(_) | Json::String(_))
@@ -210,16 +271,16 @@ fn decode_entry(doc: &Json) -> Entry {
             format!("Invalid request: {message}"),
         ),
     };
-    if obj.get("jsonrpc") != Some(&json!("2.0")) {
+    if !version_ok {
         return fail("\"jsonrpc\" must be \"2.0\"");
     }
     if !valid_id {
         return fail("\"id\" must be a string, a number or null");
     }
-    let Some(method) = obj.get("method").and_then(Json::as_str) else {
+    let Some(method) = method else {
         return fail("\"method\" must be a string");
     };
-    let params = match obj.get("params") {
+    let params = match params {
         None => Ok(Params::empty()),
         Some(Json::Array(items)) => items
             .iter()
@@ -275,6 +336,48 @@ pub fn write_response(out: &mut Vec<u8>, id: &Id, outcome: &Outcome) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_path_decodes_as_the_general_path_does() {
+        let bodies = [
+            r#"{"jsonrpc":"2.0","method":"add","params":[2,3],"id":1}"#,
+            r#" {"id":null,"method":"add","jsonrpc":"2.0","params":{"a":1,"b":[2]}} "#,
+            r#"{"jsonrpc":"2.0","method":"info"}"#,
+            r#"{"jsonrpc":"2.0","method":"info","params":null,"id":"x"}"#,
+            r#"{"jsonrpc":"2.0","method":"info","params":5,"id":2}"#,
+            r#"{"jsonrpc":"1.0","method":"info","id":3}"#,
+            r#"{"jsonrpc":"2.0","method":"info","id":[1]}"#,
+            r#"{"jsonrpc":"2.0","method":"info","id":{"a":1}}"#,
+            r#"{"jsonrpc":"2.0","method":"echo","params":[1.5,12345678901234567890,-7],"id":1.5}"#,
+            r#"{"jsonrpc":"2.0","method":"echo","params":[{"$base64":"aGk="}],"id":1}"#,
+            r#"{"jsonrpc":"2.0","method":"echo","params":[{"$base64":5}],"id":1}"#,
+            r#"{"jsonrpc":"2.0","method":"add","params":[1],"id":1,"extra":{"x":[1,2]}}"#,
+            r#"{"jsonrpc":"2.0","method":"add","method":"sub","id":1}"#,
+            r#"{"jsonrpc":"2.0","method":"a"b","id":1}"#,
+            r#"{"jsonrpc":"2.0","method":5,"id":1}"#,
+            r#"{"jsonrpc":2.0,"method":"add","id":1}"#,
+            r#"{"method":"add","id":1}"#,
+            r#"{"jsonrpc":"2.0","id":1}"#,
+            r#"{"jsonrpc":"2.0","method":"add","id":1} x"#,
+            r#"{"jsonrpc":"2.0","method":"add","params":[[[[[[1]]]]]],"id":1}"#,
+            r#"["2.0","add",[1,2],1]"#,
+            r#"[{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1}]"#,
+            r#"{"#,
+            "",
+        ];
+        let limits = DecodeLimits {
+            max_depth: 4,
+            max_batch: 4,
+        };
+        for body in bodies {
+            let general = decode_request_in_general(body.as_bytes(), limits);
+            if let Some(fast) = decode_plain_single(body.as_bytes(), limits.max_depth) {
+                assert_eq!(Request::Single(fast), general, "{body}");
+            }
+            assert_eq!(decode_request(body.as_bytes(), limits), general, "{body}");
+        }
+        assert!(decode_plain_single(bodies[0].as_bytes(), 4).is_some());
+    }
 
     #[test]
     fn written_responses_are_the_bytes_of_the_response_object() {
