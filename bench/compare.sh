@@ -80,7 +80,11 @@ wrk_rps() {
   local c=$1 url=$2 threads=2
   [ "$c" -lt 2 ] && threads=1
   local text
-  text=$(wrk -t"$threads" -c"$c" -d"${duration}s" -s "$post_lua" "$url")
+  text=$(wrk -t"$threads" -c"$c" -d"${duration}s" -s "$post_lua" "$url" 2>&1 || true)
+  if ! grep -q '^Requests/sec:' <<<"$text"; then
+    say "    wrk gave no rate; once more. It said: $(tr '\n' ' ' <<<"$text")"
+    text=$(wrk -t"$threads" -c"$c" -d"${duration}s" -s "$post_lua" "$url" 2>&1 || true)
+  fi
   if grep -qE 'Socket errors|Non-2xx' <<<"$text"; then
     say "    wrk: $(grep -E 'Socket errors|Non-2xx' <<<"$text" | tr '\n' ' ')"
   fi
@@ -103,6 +107,9 @@ xml_body='<?xml version="1.0"?><methodCall><methodName>add</methodName><params><
 # load_http GROUP NAME URL: wrk at concurrency 1 and 64.
 load_http() {
   local group=$1 name=$2 url=$3
+  # A second of warm-up, not counted: a server's first calls (page faults, lazy set-up, thread
+  # placement) are not its steady state.
+  wrk -t1 -c4 -d1s -s "$post_lua" "$url" >/dev/null 2>&1 || true
   for c in 1 64; do
     record "$group" "$name" "$c" "$(wrk_rps "$c" "$url")"
   done
