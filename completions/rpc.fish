@@ -161,9 +161,9 @@ complete -c rpc -n "__fish_rpc_using_subcommand bench" -s c -l concurrency -d 'C
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s n -l requests -d 'Stop after N calls (warm-up calls not counted)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s d -l duration -d 'Stop after SECS seconds (the default, 10, when neither -n nor -d is given)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l warmup -d 'Send calls for SECS seconds first, and count nothing of them' -r
-complete -c rpc -n "__fish_rpc_using_subcommand bench" -l connections -d 'Keep connections alive, or open a new one per call' -r -f -a "keep-alive\t'Each of the -c connections is opened once and reused (HTTP keep-alive)'
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l connections -d 'Keep connections alive, or open a new one per call (closed with a reset once answered, so no port is left waiting in TIME_WAIT)' -r -f -a "keep-alive\t'Each of the -c connections is opened once and reused (HTTP keep-alive)'
 per-call\t'A new connection for every call, closed after its answer'"
-complete -c rpc -n "__fish_rpc_using_subcommand bench" -l pipeline -d 'Requests written ahead on each connection before their answers come (HTTP pipelining, raw-tcp requests back to back)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l pipeline -d 'Requests written ahead on each kept-alive connection before their answers come (HTTP pipelining, raw-tcp requests back to back)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l threads -d 'Client threads (default: the number of cores, at most one per connection)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''

@@ -309,12 +309,13 @@ pub struct BenchArgs {
     #[arg(long, value_name = "SECS", default_value_t = 0.0)]
     pub warmup: f64,
 
-    /// Keep connections alive, or open a new one per call
+    /// Keep connections alive, or open a new one per call (closed with a reset once answered, so
+    /// no port is left waiting in TIME_WAIT)
     #[arg(long, value_enum, default_value_t = ConnectionMode::KeepAlive)]
     pub connections: ConnectionMode,
 
-    /// Requests written ahead on each connection before their answers come (HTTP pipelining,
-    /// raw-tcp requests back to back)
+    /// Requests written ahead on each kept-alive connection before their answers come (HTTP
+    /// pipelining, raw-tcp requests back to back)
     #[arg(long, value_name = "DEPTH", default_value_t = 1)]
     pub pipeline: usize,
 
