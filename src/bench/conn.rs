@@ -108,22 +108,27 @@ fn settle(plan: &Plan, stats: &RefCell<Stats>, call: InFlight, result: Result<()
 pub async fn drive(plan: &Plan, stats: &RefCell<Stats>) -> Instant {
     let mut buf = Vec::with_capacity(READ_CHUNK * 2);
     let mut checked = answer::Checked::default();
+    // Calls sent on a connection the server closed after answering earlier ones: they were never
+    // seen, so they go again on the next connection (see `session`).
+    let mut carried = VecDeque::new();
     loop {
-        let Some(first) = plan.ticket(Instant::now()) else {
-            return Instant::now();
-        };
-        let call = InFlight {
-            sent: Instant::now(),
-            counted: first.counted,
-        };
+        if carried.is_empty() {
+            let Some(first) = plan.ticket(Instant::now()) else {
+                return Instant::now();
+            };
+            carried.push_back(InFlight {
+                sent: Instant::now(),
+                counted: first.counted,
+            });
+        }
         let stream = match tokio::time::timeout(plan.timeout, TcpStream::connect(plan.addr)).await {
             Ok(Ok(stream)) => stream,
             Ok(Err(e)) => {
-                settle(plan, stats, call, Err(Failure::Connect(e.kind())));
+                fail_all(plan, stats, &mut carried, Failure::Connect(e.kind()));
                 continue;
             }
             Err(_) => {
-                settle(plan, stats, call, Err(Failure::Timeout));
+                fail_all(plan, stats, &mut carried, Failure::Timeout);
                 continue;
             }
         };
@@ -136,26 +141,32 @@ pub async fn drive(plan: &Plan, stats: &RefCell<Stats>) -> Instant {
             let _ = stream.set_zero_linger();
         }
         stats.borrow_mut().connects += 1;
-        if let Next::Stop = session(plan, stats, stream, call, &mut buf, &mut checked).await {
-            return Instant::now();
+        let next = session(plan, stats, stream, &mut carried, &mut buf, &mut checked).await;
+        if let Next::Stop = next {
+            if carried.is_empty() {
+                return Instant::now();
+            }
         }
     }
 }
 
 /// Sends and answers calls on one open connection until it must be reopened or the run is over.
+/// `carried` holds the calls to send first, and on return those to send again elsewhere: a server
+/// may close a connection after any answer (HTTP `Connection: close`, a raw-tcp server that
+/// answers once), and calls written after that answer were never read, so they are not failures.
 async fn session(
     plan: &Plan,
     stats: &RefCell<Stats>,
     mut stream: TcpStream,
-    first: InFlight,
+    carried: &mut VecDeque<InFlight>,
     buf: &mut Vec<u8>,
     checked: &mut answer::Checked,
 ) -> Next {
     buf.clear();
     let mut framer = (plan.proto == Proto::RawTcp).then(|| Framer::new(usize::MAX));
-    let mut in_flight = VecDeque::with_capacity(plan.depth);
-    in_flight.push_back(first);
+    let mut in_flight = std::mem::take(carried);
     let mut out_of_tickets = false;
+    let mut answered = 0u64;
     let depth = if plan.per_call { 1 } else { plan.depth };
     while in_flight.len() < depth {
         match plan.ticket(Instant::now()) {
@@ -176,9 +187,24 @@ async fn session(
     let timer = tokio::time::sleep(plan.timeout);
     tokio::pin!(timer);
     let mut armed_at = Instant::now();
+    // After an answer, the server closing (or resetting) with nothing half-sent means it closes
+    // after each answer: the calls in flight go again on a new connection.
+    let closed_after_answer = |answered: u64, kind: Option<std::io::ErrorKind>| {
+        answered > 0
+            && kind.is_none_or(|k| {
+                matches!(
+                    k,
+                    std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
+                )
+            })
+    };
     loop {
         if to_send > 0 {
             if let Err(e) = stream.write_all(plan.requests_for(to_send)).await {
+                if closed_after_answer(answered, Some(e.kind())) {
+                    *carried = in_flight;
+                    return Next::Reopen;
+                }
                 fail_all(plan, stats, &mut in_flight, Failure::Io(e.kind()));
                 return next_after(out_of_tickets);
             }
@@ -198,6 +224,14 @@ async fn session(
         };
         let eof = match read {
             Ok(n) => n == 0,
+            Err(e)
+                if buf.is_empty()
+                    && !framer.as_ref().is_some_and(Framer::has_partial)
+                    && closed_after_answer(answered, Some(e.kind())) =>
+            {
+                *carried = in_flight;
+                return Next::Reopen;
+            }
             Err(e) => {
                 fail_all(plan, stats, &mut in_flight, Failure::Io(e.kind()));
                 return next_after(out_of_tickets);
@@ -224,9 +258,11 @@ async fn session(
                 return next_after(out_of_tickets);
             };
             settle(plan, stats, call, result);
+            answered += 1;
             if close || plan.per_call {
-                fail_all(plan, stats, &mut in_flight, Failure::Closed);
-                return next_after(out_of_tickets);
+                // The server said it closes: what is still in flight was never read.
+                *carried = in_flight;
+                return Next::Reopen;
             }
             if !out_of_tickets {
                 match plan.ticket(Instant::now()) {
@@ -243,6 +279,11 @@ async fn session(
         }
         buf.drain(..consumed);
         if eof {
+            let partial = !buf.is_empty() || framer.as_ref().is_some_and(Framer::has_partial);
+            if !partial && closed_after_answer(answered, None) {
+                *carried = in_flight;
+                return Next::Reopen;
+            }
             fail_all(plan, stats, &mut in_flight, Failure::Closed);
             return next_after(out_of_tickets);
         }

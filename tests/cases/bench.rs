@@ -2,7 +2,7 @@
 //! has its shape, and failures are counted by kind. No timing is asserted: performance is measured
 //! by bench/compare.sh, never here.
 
-use super::support::{rpc, serve, Spawned};
+use super::support::{python, rpc, serve, Spawned};
 use serde_json::Value;
 
 /// Runs `rpc bench ARGS --json` and returns its report.
@@ -75,6 +75,37 @@ fn connections_per_call_and_pipelining_count_exactly() {
         // Kept alive: at most one connection each (a fast run may be over before the second opens).
         assert!(report["connects"].as_u64().unwrap() <= 2, "{report}");
     }
+}
+
+#[test]
+fn servers_that_close_after_each_answer_are_not_counted_as_failing() {
+    // The tutorial server answers one request per connection, then closes; Python's XML-RPC
+    // server speaks HTTP/1.0 and closes too. Calls written after the last answer go again.
+    let mut cmd = python();
+    cmd.arg("tcp_tutorial_server.py");
+    let tutorial = Spawned::start(cmd);
+    let report = bench_json(&[&tcp(&tutorial), "add", "2", "3", "-n", "60", "-c", "3"]);
+    assert_all_ok(&report, 60);
+    assert_eq!(report["connects"], 60, "{report}");
+
+    let mut cmd = python();
+    cmd.arg("xmlrpc_server.py");
+    let xml = Spawned::start(cmd);
+    let report = bench_json(&[
+        &format!("{}/RPC2", xml.url()),
+        "add",
+        "2",
+        "3",
+        "-P",
+        "xml-rpc",
+        "-n",
+        "60",
+        "-c",
+        "2",
+        "--pipeline",
+        "3",
+    ]);
+    assert_all_ok(&report, 60);
 }
 
 #[test]
