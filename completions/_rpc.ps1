@@ -175,6 +175,7 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             break
         }
         'rpc;bench' {
+            [CompletionResult]::new('--params', '--params', [CompletionResultType]::ParameterName, 'Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin (-d is --duration here)')
             [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)')
             [CompletionResult]::new('--proto', '--proto', [CompletionResultType]::ParameterName, 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)')
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra HTTP header, ''Name: value'' (repeatable)')

@@ -95,12 +95,16 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__bench)
-            opts="-P -H -t -k -v -c -n -d -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --concurrency --requests --duration --warmup --connections --pipeline --threads --json --color --help"
+            opts="-P -H -t -k -v -c -n -d -h --params --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --concurrency --requests --duration --warmup --connections --pipeline --threads --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --params)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proto)
                     COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp" -- "${cur}"))
                     return 0

@@ -164,6 +164,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'rpc;bench'= {
+            cand --params 'Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin (-d is --duration here)'
             cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
             cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
             cand -H 'Extra HTTP header, ''Name: value'' (repeatable)'

@@ -148,6 +148,7 @@ never\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s k -l insecure -d 'Do not verify the server\'s TLS certificate (prints a warning)'
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s v -l verbose -d 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l params -d 'Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin (-d is --duration here)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
 xml-rpc\t'XML-RPC over HTTP(S) POST'
 reach\t'The Reach RPC protocol: POST /<method> with a JSON array'

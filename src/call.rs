@@ -115,8 +115,8 @@ fn build_calls(args: &CallArgs) -> Result<Vec<Call>> {
     }])
 }
 
-/// `-d JSON`, `-d @FILE` or `-d @-` (stdin).
-fn read_params_source(source: &str) -> Result<String> {
+/// `-d JSON`, `-d @FILE` or `-d @-` (stdin); `rpc bench --params` reads the same way.
+pub(crate) fn read_params_source(source: &str) -> Result<String> {
     match source.strip_prefix('@') {
         Some("-") => {
             let mut text = String::new();

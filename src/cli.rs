@@ -290,6 +290,11 @@ pub struct BenchArgs {
     #[arg(num_args = 0.., allow_negative_numbers = true, value_name = "ARG")]
     pub args: Vec<String>,
 
+    /// Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin
+    /// (-d is --duration here)
+    #[arg(long, value_name = "JSON", conflicts_with = "args")]
+    pub params: Option<String>,
+
     #[command(flatten)]
     pub connect: ConnectArgs,
 

@@ -103,9 +103,13 @@ fn prepare(args: &BenchArgs) -> Result<(Settings, Plan)> {
         Some(secs) => seconds(secs, "--timeout")?,
         None => DEFAULT_TIMEOUT,
     };
+    let params = match &args.params {
+        Some(source) => args::parse_params_document(&crate::call::read_params_source(source)?)?,
+        None => args::parse_params(&args.args)?,
+    };
     let call = Call {
         method: args.method.clone(),
-        params: args::parse_params(&args.args)?,
+        params,
     };
     let client = Client::new(&args.endpoint, &args.connect, Trace::default())?;
     let (addr, request) = encode(&client, &call)?;

@@ -139,7 +139,16 @@ fn failures_are_counted_by_kind() {
     );
     assert!(report["latency_ms"].is_null());
 
-    let report = bench_json(&[&tcp(&server), "div", "1", "0", "-n", "30", "-c", "2"]);
+    let report = bench_json(&[
+        &tcp(&server),
+        "div",
+        "--params",
+        "[1, 0]",
+        "-n",
+        "30",
+        "-c",
+        "2",
+    ]);
     assert_eq!(
         report["errors_by_kind"]["server error 1000"], 30,
         "{report}"
