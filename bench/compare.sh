@@ -21,6 +21,10 @@ results="$out/results.tsv"
 
 say() { printf '%s\n' "$*" >&2; }
 
+for tool in cargo wrk hyperfine curl python3; do
+  command -v "$tool" >/dev/null || { say "compare.sh needs $tool: run bash bench/setup.sh first"; exit 2; }
+done
+
 # --- build -----------------------------------------------------------------------------------
 say "building release binaries (rpc, bench/servers)…"
 (cd "$root" && cargo build --release --locked --quiet)
@@ -204,5 +208,5 @@ EOF
 
 # --- the table ----------------------------------------------------------------------------------
 machine="$(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 "$root/bench/table.py" "$results" "$machine" "$duration"
+python3 "$root/bench/table.py" "$results" "$machine" "$duration" | tee "$out/table.txt"
 say "raw results in $out"
