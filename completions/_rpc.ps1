@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script (the same files are under completions/)')
             [CompletionResult]::new('repl', 'repl', [CompletionResultType]::ParameterValue, 'Interactive session that logs every request and response')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start the toy service in-process and take a logged tour of every protocol; exit 0')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -59,6 +60,7 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Print a string result without quotes')
             [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'Print a string result without quotes')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the request that would be sent, and send nothing')
+            [CompletionResult]::new('--curl', '--curl', [CompletionResultType]::ParameterName, 'Print an equivalent curl command (printf | nc for raw-tcp) for users without rpc, and send nothing')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -173,6 +175,12 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'rpc;demo' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'rpc;help' {
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Call a remote method (or a batch of them) and print the result on stdout')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the toy math service on every protocol at once, on one port')
@@ -181,6 +189,7 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script (the same files are under completions/)')
             [CompletionResult]::new('repl', 'repl', [CompletionResultType]::ParameterValue, 'Interactive session that logs every request and response')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start the toy service in-process and take a logged tour of every protocol; exit 0')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -203,6 +212,9 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             break
         }
         'rpc;help;replay' {
+            break
+        }
+        'rpc;help;demo' {
             break
         }
         'rpc;help;help' {

@@ -22,6 +22,9 @@ _rpc() {
             rpc,completions)
                 cmd="rpc__subcmd__completions"
                 ;;
+            rpc,demo)
+                cmd="rpc__subcmd__demo"
+                ;;
             rpc,describe)
                 cmd="rpc__subcmd__describe"
                 ;;
@@ -45,6 +48,9 @@ _rpc() {
                 ;;
             rpc__subcmd__help,completions)
                 cmd="rpc__subcmd__help__subcmd__completions"
+                ;;
+            rpc__subcmd__help,demo)
+                cmd="rpc__subcmd__help__subcmd__demo"
                 ;;
             rpc__subcmd__help,describe)
                 cmd="rpc__subcmd__help__subcmd__describe"
@@ -71,7 +77,7 @@ _rpc() {
 
     case "${cmd}" in
         rpc)
-            opts="-h -V --color --help --version call serve list describe completions repl replay help"
+            opts="-h -V --color --help --version call serve list describe completions repl replay demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -89,7 +95,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__call)
-            opts="-P -H -t -k -v -d -r -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --callback --value --params --notify --raw --dry-run --color --help"
+            opts="-P -H -t -k -v -d -r -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --callback --value --params --notify --raw --dry-run --curl --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -176,6 +182,24 @@ _rpc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rpc__subcmd__demo)
+            opts="-h --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rpc__subcmd__describe)
             opts="-P -H -t -k -v -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -231,7 +255,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__help)
-            opts="call serve list describe completions repl replay help"
+            opts="call serve list describe completions repl replay demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -259,6 +283,20 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rpc__subcmd__help__subcmd__demo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

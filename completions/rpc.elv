@@ -30,6 +30,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand completions 'Print the shell completion script (the same files are under completions/)'
             cand repl 'Interactive session that logs every request and response'
             cand replay 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
+            cand demo 'Start the toy service in-process and take a logged tour of every protocol; exit 0'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rpc;call'= {
@@ -55,6 +56,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand -r 'Print a string result without quotes'
             cand --raw 'Print a string result without quotes'
             cand --dry-run 'Print the request that would be sent, and send nothing'
+            cand --curl 'Print an equivalent curl command (printf | nc for raw-tcp) for users without rpc, and send nothing'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -162,6 +164,11 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'rpc;demo'= {
+            cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'rpc;help'= {
             cand call 'Call a remote method (or a batch of them) and print the result on stdout'
             cand serve 'Serve the toy math service on every protocol at once, on one port'
@@ -170,6 +177,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand completions 'Print the shell completion script (the same files are under completions/)'
             cand repl 'Interactive session that logs every request and response'
             cand replay 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
+            cand demo 'Start the toy service in-process and take a logged tour of every protocol; exit 0'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rpc;help;call'= {
@@ -185,6 +193,8 @@ set edit:completion:arg-completer[rpc] = {|@words|
         &'rpc;help;repl'= {
         }
         &'rpc;help;replay'= {
+        }
+        &'rpc;help;demo'= {
         }
         &'rpc;help;help'= {
         }

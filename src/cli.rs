@@ -10,8 +10,10 @@ use std::path::PathBuf;
     name = "rpc",
     version,
     about = "The curl, grpcurl and netcat of RPC: call, serve and debug JSON-RPC, XML-RPC, Reach RPC and raw-TCP JSON",
-    after_help = "Exit status: 0 success, 1 the server answered with an error, 2 usage error, \
-                  3 transport failure, 4 invalid answer.\nStart a server to play with: rpc serve --addr 127.0.0.1:8000"
+    after_help = "New here? `rpc demo` takes a logged tour of every protocol; `rpc serve` starts a \
+                  server to play with (:8000), and `rpc SUBCOMMAND --help` shows examples.\n\
+                  Exit status: 0 success, 1 the server answered with an error, 2 usage error, \
+                  3 transport failure, 4 invalid answer."
 )]
 pub struct Cli {
     /// When to colour output: auto (on terminals, unless NO_COLOR is set), always or never
@@ -38,10 +40,10 @@ pub enum Command {
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
     /// List the methods a server offers (by introspection)
-    #[command(after_help = "Example:\n  rpc list :8000\n  rpc list :8000 --json | jq -r '.[]'")]
+    #[command(after_help = LIST_EXAMPLES)]
     List(ListArgs),
     /// Show the help text and signature of one method (by introspection)
-    #[command(after_help = "Example:\n  rpc describe :8000 add")]
+    #[command(after_help = DESCRIBE_EXAMPLES)]
     Describe(DescribeArgs),
     /// Print the shell completion script (the same files are under completions/)
     #[command(after_help = COMPLETIONS_HELP)]
@@ -56,7 +58,37 @@ pub enum Command {
     /// Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed
     #[command(after_help = REPLAY_EXAMPLES)]
     Replay(ReplayArgs),
+    /// Start the toy service in-process and take a logged tour of every protocol; exit 0
+    #[command(after_help = DEMO_HELP)]
+    Demo,
 }
+
+const DEMO_HELP: &str = "\
+The server listens on 127.0.0.1 on a port the system picks, so nothing else needs to run and no
+port needs to be free. Each step prints the `rpc` command that makes the same call against
+`rpc serve`, then the log `rpc call -v` shows: RPC add [2,3] before the answer, RPC add [2,3] ==> 5
+after it (=!> for an error). The log is the output: it goes to stdout.
+
+Examples:
+  rpc demo                                    the tour
+  rpc demo | less -R                          page through it (--color always keeps colours)
+  cargo run -- demo                           build and run it from a clone";
+
+const LIST_EXAMPLES: &str = "\
+Asks rpc.discover (OpenRPC), else system.listMethods; a server with neither: exit 1.
+
+Examples:
+  rpc list :8000                              one name per line
+  rpc list :8000 --json | jq -r '.[]'         one JSON array, for scripts
+  rpc list -P xml-rpc :8000                   over XML-RPC (posts to /RPC2)
+  rpc list -P reach :8000                     over Reach (POST /system.listMethods)
+  rpc list tcp://localhost:8000               over raw-tcp";
+
+const DESCRIBE_EXAMPLES: &str = "\
+Examples:
+  rpc describe :8000 add                      signature, then the help text
+  rpc describe :8000 add --json | jq -r .help one JSON object, for scripts
+  rpc describe -P xml-rpc :8000 add           system.methodHelp and system.methodSignature";
 
 const COMPLETIONS_HELP: &str = "\
 Install:
@@ -78,6 +110,7 @@ Examples:
   rpc call :8000 sum -d @numbers.json         params from a file (-d @- reads stdin)
   rpc call :8000 info --notify                a notification: no answer, no output
   rpc call -v :8000 add 2 3                   log the exchange on stderr (-vv: the bytes)
+  rpc call --curl :8000 add 2 3               the same request as a curl command; sends nothing
 
 Reach RPC (-P reach): METHOD is the path, with or without its leading /. With no ENDPOINT, a first
 word starting with / is the METHOD and the server is https://$REACH_RPC_SERVER:$REACH_RPC_PORT.
@@ -194,6 +227,11 @@ pub struct CallArgs {
     /// Print the request that would be sent, and send nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Print an equivalent curl command (printf | nc for raw-tcp) for users without rpc, and send
+    /// nothing
+    #[arg(long, conflicts_with = "dry_run")]
+    pub curl: bool,
 }
 
 #[derive(Debug, Args)]
@@ -351,5 +389,44 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// Every flag and positional argument of every subcommand explains itself in `--help`.
+    #[test]
+    fn every_argument_has_help() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin
+                    && arg
+                        .get_help()
+                        .is_none_or(|h| h.to_string().trim().is_empty())
+                {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in command.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "rpc", &mut missing);
+        assert!(missing.is_empty(), "arguments without help: {missing:?}");
+    }
+
+    /// Every subcommand's `--help` ends with examples.
+    #[test]
+    fn every_subcommand_has_examples() {
+        for sub in Cli::command().get_subcommands() {
+            let after = sub
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            assert!(
+                after.contains("Example") || after.contains("Install:"),
+                "rpc {} --help shows no examples",
+                sub.get_name()
+            );
+        }
     }
 }

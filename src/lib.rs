@@ -6,6 +6,8 @@ pub mod args;
 pub mod call;
 pub mod cli;
 pub mod client;
+pub mod curl;
+pub mod demo;
 pub mod docs;
 pub mod error;
 pub mod introspect;
@@ -34,7 +36,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let color_when = cli.color;
     let runtime = match cli.command {
         // The server uses every core; one-shot commands start faster on one thread.
-        Command::Serve(_) => tokio::runtime::Builder::new_multi_thread()
+        Command::Serve(_) | Command::Demo => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build(),
         _ => tokio::runtime::Builder::new_current_thread()
@@ -54,6 +56,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 .map(|()| ExitCode::SUCCESS),
             Command::Repl(args) => repl::run(args, colors, color_when).await,
             Command::Replay(args) => replay::run(args, colors).await,
+            Command::Demo => demo::run(colors).await,
             Command::Completions { .. } => Ok(ExitCode::SUCCESS),
         }
     })

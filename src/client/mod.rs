@@ -24,7 +24,7 @@ pub enum Mode {
     Notify,
 }
 
-/// A request as it would go on the wire, for `--dry-run`.
+/// A request as it would go on the wire, for `--dry-run` and `--curl`.
 #[derive(Debug, Clone)]
 pub enum Wire {
     Http(http::HttpRequest),
@@ -44,6 +44,8 @@ pub struct Client {
     tcp: rawtcp::TcpSettings,
     /// The API key and interactive callbacks of Reach calls.
     reach: reach::Settings,
+    /// The connection options in effect (for Reach, with its environment applied).
+    connect: ConnectArgs,
 }
 
 impl Client {
@@ -55,11 +57,12 @@ impl Client {
             Proto::XmlRpc => xmlrpc::with_default_path(url, endpoint),
             _ => url,
         };
-        let http = if proto == Proto::Reach {
-            http::HttpTransport::new(&reach::apply_env(args, trace)?, trace)?
+        let connect = if proto == Proto::Reach {
+            reach::apply_env(args, trace)?
         } else {
-            http::HttpTransport::new(args, trace)?
+            args.clone()
         };
+        let http = http::HttpTransport::new(&connect, trace)?;
         Ok(Client {
             url,
             proto,
@@ -70,7 +73,18 @@ impl Client {
                 api_key: args.api_key.clone(),
                 interaction: None,
             },
+            connect,
         })
+    }
+
+    /// The connection options in effect: the command line's, and for Reach its environment.
+    pub fn connect_args(&self) -> &ConnectArgs {
+        &self.connect
+    }
+
+    /// Whether Reach calls are interactive (they send values and callbacks and answer `Kont`s).
+    pub fn is_interactive(&self) -> bool {
+        self.reach.interaction.is_some()
     }
 
     /// Makes Reach calls interactive: they send the values and callbacks, and answer each `Kont`.

@@ -1,7 +1,11 @@
 pub mod support;
 
+mod curl;
+mod demo;
 mod docs;
 mod exit_codes;
+mod help;
+mod introspection;
 mod jsonrpc_call;
 mod jsonrpc_interop;
 mod jsonrpc_serve;
