@@ -191,7 +191,9 @@ pub fn parse_header(text: &str) -> Result<(String, String)> {
     })?;
     let name = name.trim();
     if name.is_empty() || HeaderName::from_bytes(name.as_bytes()).is_err() {
-        return Err(Error::usage(format!("invalid header name in {text:?}")));
+        return Err(Error::usage(format!(
+            "invalid header name in {text:?}: a name is letters, digits and -, with no spaces ('Name: value')"
+        )));
     }
     Ok((name.to_owned(), value.trim().to_owned()))
 }
@@ -217,7 +219,9 @@ fn send_error(e: &reqwest::Error, url: &Url, timeout: Option<Duration>) -> Error
     let chain = error_chain(e);
     if e.is_timeout() {
         let secs = timeout.map(|t| t.as_secs_f64()).unwrap_or_default();
-        return Error::transport(format!("timed out after {secs}s waiting for {target}"));
+        return Error::transport(format!(
+            "timed out after {secs}s waiting for {target} (give it longer with -t SECS)"
+        ));
     }
     if chain.contains("certificate") || chain.contains("InvalidCertificate") {
         return Error::transport(format!(
@@ -231,7 +235,7 @@ fn send_error(e: &reqwest::Error, url: &Url, timeout: Option<Duration>) -> Error
     }
     if chain.contains("dns error") || chain.contains("failed to lookup") {
         return Error::transport(format!(
-            "cannot resolve {}: {chain}",
+            "cannot resolve {}: {chain} (check the host name in the endpoint)",
             url.host_str().unwrap_or_default()
         ));
     }
