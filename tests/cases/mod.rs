@@ -15,5 +15,6 @@ mod reach;
 mod repl;
 mod repl_pty;
 mod replay;
+mod scripting;
 mod xmlrpc;
 mod xmlrpc_interop;
