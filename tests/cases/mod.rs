@@ -12,6 +12,7 @@ mod jsonrpc_serve;
 mod rawtcp;
 mod rawtcp_interop;
 mod reach;
+mod readme;
 mod repl;
 mod repl_pty;
 mod replay;
