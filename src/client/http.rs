@@ -228,6 +228,11 @@ fn send_error(e: &reqwest::Error, url: &Url, timeout: Option<Duration>) -> Error
             "TLS failure with {target}: {chain} (trust its CA with --cacert FILE, or skip checks with -k)"
         ));
     }
+    if url.scheme() == "https" && chain.contains("handshake") {
+        return Error::transport(format!(
+            "TLS handshake with {target} failed: {chain} (does it speak HTTPS? try http://, or start it with `rpc serve --tls`)"
+        ));
+    }
     if chain.contains("Connection refused") {
         return Error::transport(format!(
             "connection refused by {target}: is a server running there? (start one with `rpc serve --addr {target}`)"

@@ -100,7 +100,7 @@ impl Server {
         let state = Arc::new(State::new(args)?);
         let listener = TcpListener::bind(&args.addr)
             .await
-            .map_err(|e| Error::Io(format!("cannot listen on {}: {e}", args.addr)))?;
+            .map_err(|e| listen_error(&args.addr, &e))?;
         Ok(Server { listener, state })
     }
 
@@ -153,6 +153,18 @@ impl Server {
         tracker.close();
         tracker.wait().await;
     }
+}
+
+/// Why the address cannot be had, and what to do about the common case.
+fn listen_error(addr: &str, e: &std::io::Error) -> Error {
+    let hint = match e.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            " (another server has it: pick another --addr, or port 0 for a free one)"
+        }
+        std::io::ErrorKind::PermissionDenied => " (ports below 1024 need privileges: try 8000)",
+        _ => "",
+    };
+    Error::Io(format!("cannot listen on {addr}: {e}{hint}"))
 }
 
 /// `rpc serve`: bind, announce, serve until SIGINT/SIGTERM, drain, exit 0.

@@ -90,6 +90,7 @@ fn errors_say_what_to_do_next() {
     let server = serve(&[]);
     let live = server.url();
     let dead = dead_endpoint();
+    let https_to_plain = format!("https://{}", server.addr);
     let cases: Vec<(Vec<&str>, i32, &str)> = vec![
         (
             vec!["call", "-P", "soap", ":8000", "add"],
@@ -133,6 +134,16 @@ fn errors_say_what_to_do_next() {
             vec!["call", "-t", "0", ":8000", "add"],
             2,
             "give a positive number of seconds",
+        ),
+        (
+            vec!["serve", "--addr", &server.addr],
+            3,
+            "pick another --addr, or port 0",
+        ),
+        (
+            vec!["call", &https_to_plain, "add", "1", "2"],
+            3,
+            "try http://, or start it with `rpc serve --tls`",
         ),
     ];
     for (args, code, advice) in cases {
