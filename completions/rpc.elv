@@ -56,7 +56,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand -r 'Print a string result without quotes'
             cand --raw 'Print a string result without quotes'
             cand --dry-run 'Print the request that would be sent, and send nothing'
-            cand --curl 'Print an equivalent curl command (printf | nc for raw-tcp) for users without rpc, and send nothing'
+            cand --curl 'Print the request as a curl command (printf | nc for raw-tcp), and send nothing'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

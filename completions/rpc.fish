@@ -58,7 +58,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand call" -s v -l verbose -d 'Log th
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l notify -d 'Send as notification(s): no id, no answer expected, nothing printed'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s r -l raw -d 'Print a string result without quotes'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l dry-run -d 'Print the request that would be sent, and send nothing'
-complete -c rpc -n "__fish_rpc_using_subcommand call" -l curl -d 'Print an equivalent curl command (printf | nc for raw-tcp) for users without rpc, and send nothing'
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l curl -d 'Print the request as a curl command (printf | nc for raw-tcp), and send nothing'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l addr -d 'Address to listen on; port 0 picks a free port' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l cert -d 'PEM certificate chain for HTTPS (with --key; implies --tls)' -r -F

@@ -71,7 +71,7 @@ after it (=!> for an error). The log is the output: it goes to stdout.
 
 Examples:
   rpc demo                                    the tour
-  rpc demo | less -R                          page through it (--color always keeps colours)
+  rpc demo --color always | less -R           page through it, in colour
   cargo run -- demo                           build and run it from a clone";
 
 const LIST_EXAMPLES: &str = "\
@@ -228,8 +228,7 @@ pub struct CallArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Print an equivalent curl command (printf | nc for raw-tcp) for users without rpc, and send
-    /// nothing
+    /// Print the request as a curl command (printf | nc for raw-tcp), and send nothing
     #[arg(long, conflicts_with = "dry_run")]
     pub curl: bool,
 }
