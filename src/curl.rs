@@ -147,6 +147,22 @@ mod tests {
     }
 
     #[test]
+    fn connection_options_become_curl_options() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            connect: ConnectArgs,
+        }
+        let parse = |argv: &[&str]| Only::parse_from(argv).connect;
+        assert!(curl_options(&parse(&["rpc"])).is_empty());
+        assert_eq!(
+            curl_options(&parse(&["rpc", "-k", "--cacert", "my ca.pem", "-t", "2.5"])),
+            ["-k", "--cacert", "'my ca.pem'", "--max-time", "2.5"]
+        );
+    }
+
+    #[test]
     fn nc_line_pipes_the_bytes() {
         assert_eq!(
             nc_line("127.0.0.1:9000", b"[\"add\",2,3]\n[\"echo\",\"it's\"]\n"),
