@@ -224,6 +224,11 @@ fn send_error(e: &reqwest::Error, url: &Url, timeout: Option<Duration>) -> Error
             "TLS failure with {target}: {chain} (trust its CA with --cacert FILE, or skip checks with -k)"
         ));
     }
+    if chain.contains("tls handshake") || chain.contains("InvalidContentType") {
+        return Error::transport(format!(
+            "TLS failure with {target}: {chain} (does the server speak HTTPS? for plain HTTP use http://)"
+        ));
+    }
     if chain.contains("Connection refused") {
         return Error::transport(format!(
             "connection refused by {target}: is a server running there? (start one with `rpc serve --addr {target}`)"

@@ -316,9 +316,12 @@ fn decode_answer(answer: &HttpAnswer) -> Result<Result<Answer, Fault>> {
 }
 
 fn status_fault(answer: &HttpAnswer) -> Fault {
-    let code = reach::decode_error_body(&answer.body)
-        .map(|fault| fault.code)
-        .unwrap_or(i64::from(answer.status.as_u16()));
+    // A Reach error body says it best; the status goes along in brackets.
+    if let Some(mut fault) = reach::decode_error_body(&answer.body) {
+        fault.message = format!("{} (HTTP {})", fault.message, answer.status);
+        return fault;
+    }
+    let code = i64::from(answer.status.as_u16());
     let mut fault = Fault::new(code, format!("HTTP {}", answer.status));
     let text = String::from_utf8_lossy(&answer.body).trim().to_owned();
     if !text.is_empty() {
