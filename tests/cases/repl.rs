@@ -225,6 +225,8 @@ fn history_and_help_in_a_script() {
         ":describe",
         ":header",
         ":verbose",
+        ":callback",
+        ":value",
     ] {
         assert!(stderr.contains(command), "{command} missing from :help");
     }
