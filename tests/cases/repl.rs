@@ -339,6 +339,9 @@ fn reach_callbacks_and_values_change_with_meta_commands() {
     let server = serve(&[]);
     let script = ":callback getNumber\n\
                   :value start=1\n\
+                  :verbose on\n\
+                  :describe add\n\
+                  :verbose off\n\
                   /interact/sum 1\n\
                   41\n\
                   :callback getNumber=!echo $(( $1 * 100 ))\n\
@@ -350,7 +353,12 @@ fn reach_callbacks_and_values_change_with_meta_commands() {
                   add 2 3\n";
     let (code, stdout, stderr) = repl(&server, &["-P", "reach"], script);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(stdout, "42\n300\n5\n", "{stderr}");
+    assert!(stdout.starts_with("add(a: number"), "{stdout}");
+    assert!(stdout.ends_with("\n42\n300\n5\n"), "{stdout}");
+    assert!(
+        stderr.contains("RPC /rpc.discover []\n"),
+        "introspection is never interactive: {stderr}"
+    );
     assert!(
         stderr.contains("RPC /interact/sum [2,{},{\"getNumber\":true}]"),
         "{stderr}"
