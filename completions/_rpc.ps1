@@ -143,6 +143,8 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file as well')
             [CompletionResult]::new('--max-response', '--max-response', [CompletionResultType]::ParameterName, 'Refuse an answer larger than BYTES')
             [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Reach: the API key sent as X-API-Key')
+            [CompletionResult]::new('--callback', '--callback', [CompletionResultType]::ParameterName, 'Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback''s arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable; makes the call interactive)')
+            [CompletionResult]::new('--value', '--value', [CompletionResultType]::ParameterName, 'Reach: add a non-function value NAME to the values object (repeatable)')
             [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'Keep the line history in FILE (default: rpc/history in the platform''s data directory)')
             [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Append every call and its answer to FILE as JSON Lines, for `rpc replay`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never')

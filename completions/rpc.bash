@@ -449,7 +449,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__repl)
-            opts="-P -H -t -k -v -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --history --record --fail-fast --color --help"
+            opts="-P -H -t -k -v -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --callback --value --history --record --fail-fast --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -488,6 +488,14 @@ _rpc() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --callback)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --value)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

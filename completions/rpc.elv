@@ -134,6 +134,8 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --cacert 'Trust the CA certificates in this PEM file as well'
             cand --max-response 'Refuse an answer larger than BYTES'
             cand --api-key 'Reach: the API key sent as X-API-Key'
+            cand --callback 'Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback''s arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable; makes the call interactive)'
+            cand --value 'Reach: add a non-function value NAME to the values object (repeatable)'
             cand --history 'Keep the line history in FILE (default: rpc/history in the platform''s data directory)'
             cand --record 'Append every call and its answer to FILE as JSON Lines, for `rpc replay`'
             cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'

@@ -124,6 +124,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand repl" -s t -l timeout -d 'Give u
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l max-response -d 'Refuse an answer larger than BYTES' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l callback -d 'Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback\'s arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable; makes the call interactive)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l value -d 'Reach: add a non-function value NAME to the values object (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l history -d 'Keep the line history in FILE (default: rpc/history in the platform\'s data directory)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l record -d 'Append every call and its answer to FILE as JSON Lines, for `rpc replay`' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''

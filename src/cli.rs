@@ -135,7 +135,12 @@ Examples:
   rpc repl                                    json-rpc at http://localhost:8000
   rpc repl tcp://127.0.0.1:9000               raw-tcp (the tcp:// default)
   rpc repl :8000 -P xml-rpc --record s.jsonl  record every call and answer
-  printf 'add 2 3\\nmul 3 4\\n' | rpc repl      a script: results on stdout, log on stderr";
+  printf 'add 2 3\\nmul 3 4\\n' | rpc repl      a script: results on stdout, log on stderr
+
+Reach interactive calls: --callback NAME=ANSWER and --value NAME=JSON as in `rpc call`; in the REPL
+--callback NAME alone offers the callback and asks you for each answer (getNumber(1) ? ).
+  rpc repl -P reach :8000 --callback getNumber --callback showTotal=null
+      then /interact/sum 2 asks getNumber(1) ? and getNumber(2) ? and prints the total";
 
 const REPLAY_EXAMPLES: &str = "\
 Examples:
@@ -265,6 +270,9 @@ pub struct ReplArgs {
 
     #[command(flatten)]
     pub connect: ConnectArgs,
+
+    #[command(flatten)]
+    pub reach: ReachArgs,
 
     /// Keep the line history in FILE (default: rpc/history in the platform's data directory)
     #[arg(long, value_name = "FILE")]

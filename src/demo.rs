@@ -9,7 +9,7 @@
 
 use crate::args;
 use crate::cli::{ConnectArgs, ServeArgs};
-use crate::client::reach::{Callbacks, Interaction};
+use crate::client::reach::{Answering, Callbacks, Interaction};
 use crate::client::{Client, Mode};
 use crate::curl::shell_quote;
 use crate::error::{Error, Result};
@@ -266,15 +266,17 @@ struct DemoCallbacks {
     out: Trace,
 }
 
-impl Callbacks for DemoCallbacks {
-    fn names(&self) -> Vec<String> {
-        vec!["getNumber".to_owned(), "showTotal".to_owned()]
-    }
-
-    fn answer(&self, name: &str, args: &[Json]) -> Result<Json> {
+impl DemoCallbacks {
+    /// The answer to `name(args)`; a name the demo never offered is an error, as in `rpc call`.
+    fn reply(&self, name: &str, args: &[Json]) -> Result<Json> {
         let answer = match (name, args.first().and_then(Json::as_i64)) {
             ("getNumber", Some(i)) => json!(i.saturating_mul(10)),
-            _ => Json::Null,
+            ("showTotal", _) => Json::Null,
+            _ => {
+                return Err(Error::protocol(format!(
+                    "the server called back {name}({args:?}), which the demo does not answer"
+                )))
+            }
         };
         self.out.note(&format!(
             "   the server called back {name}({}); the demo answers {answer}",
@@ -284,6 +286,16 @@ impl Callbacks for DemoCallbacks {
                 .join(", ")
         ));
         Ok(answer)
+    }
+}
+
+impl Callbacks for DemoCallbacks {
+    fn names(&self) -> Vec<String> {
+        vec!["getNumber".to_owned(), "showTotal".to_owned()]
+    }
+
+    fn answer<'a>(&'a self, name: &'a str, args: &'a [Json]) -> Answering<'a> {
+        Box::pin(std::future::ready(self.reply(name, args)))
     }
 }
 
@@ -321,12 +333,13 @@ mod tests {
             out: Trace::default(),
         };
         assert_eq!(
-            callbacks.answer("getNumber", &[json!(3)]).unwrap(),
+            callbacks.reply("getNumber", &[json!(3)]).unwrap(),
             json!(30)
         );
         assert_eq!(
-            callbacks.answer("showTotal", &[json!(160)]).unwrap(),
+            callbacks.reply("showTotal", &[json!(160)]).unwrap(),
             Json::Null
         );
+        assert!(callbacks.reply("getColor", &[]).is_err());
     }
 }

@@ -228,9 +228,10 @@ fn send_error(e: &reqwest::Error, url: &Url, timeout: Option<Duration>) -> Error
             "TLS failure with {target}: {chain} (trust its CA with --cacert FILE, or skip checks with -k)"
         ));
     }
-    if url.scheme() == "https" && chain.contains("handshake") {
+    if chain.contains("tls handshake") || chain.contains("InvalidContentType") {
         return Error::transport(format!(
-            "TLS handshake with {target} failed: {chain} (does it speak HTTPS? try http://, or start it with `rpc serve --tls`)"
+            "TLS failure with {target}: {chain} (does the server speak HTTPS? for plain HTTP use \
+             http://, or start it with `rpc serve --tls`)"
         ));
     }
     if chain.contains("Connection refused") {

@@ -57,12 +57,14 @@ pub enum Route {
     Reach,
 }
 
-/// Picks the protocol from the path and the body's first non-blank byte.
+/// Picks the protocol from the body's first non-blank byte and the path. XML is XML-RPC and a
+/// JSON object is JSON-RPC on any path (so clients that post to `/rpc` or `/xmlrpc` work): a Reach
+/// body is always an array. An array is a JSON-RPC batch at `/` and `/RPC2`, else Reach arguments.
 pub fn route_for(path: &str, body: &[u8]) -> Route {
     let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    match (path, first) {
-        ("/" | "/RPC2", Some(b'<')) => Route::XmlRpc,
-        ("/" | "/RPC2", _) => Route::JsonRpc,
+    match (first, path) {
+        (Some(b'<'), _) => Route::XmlRpc,
+        (Some(b'{'), _) | (_, "/" | "/RPC2") => Route::JsonRpc,
         _ => Route::Reach,
     }
 }
@@ -163,5 +165,11 @@ mod tests {
         assert_eq!(route_for("/RPC2", b"<methodCall/>"), Route::XmlRpc);
         assert_eq!(route_for("/RPC2", b"[{}]"), Route::JsonRpc);
         assert_eq!(route_for("/add", b"[1,2]"), Route::Reach);
+        assert_eq!(route_for("/echo", b"[{\"jsonrpc\":\"2.0\"}]"), Route::Reach);
+        assert_eq!(route_for("/rpc", b" {\"jsonrpc\":\"2.0\"}"), Route::JsonRpc);
+        assert_eq!(
+            route_for("/xmlrpc", b"<?xml version=\"1.0\"?>"),
+            Route::XmlRpc
+        );
     }
 }

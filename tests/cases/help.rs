@@ -143,7 +143,7 @@ fn errors_say_what_to_do_next() {
         (
             vec!["call", &https_to_plain, "add", "1", "2"],
             3,
-            "try http://, or start it with `rpc serve --tls`",
+            "use http://, or start it with `rpc serve --tls`",
         ),
     ];
     for (args, code, advice) in cases {
