@@ -120,6 +120,7 @@ const INTERACTIVE_FLAGS: &[&str] = &[
 /// How long any one step may take before the demo gives up on it (exit 3, never a hang).
 const STEP_TIMEOUT_SECS: &str = "10";
 
+/// Starts the server, takes the tour, stops the server: exit 0 when every answer was as expected.
 pub async fn run(colors: Colors) -> Result<ExitCode> {
     let server = Server::bind(&serve_args()?).await?;
     let addr = server.local_addr()?;

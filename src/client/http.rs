@@ -64,11 +64,24 @@ pub struct HttpTransport {
 
 impl HttpTransport {
     pub fn new(args: &ConnectArgs, trace: Trace) -> Result<HttpTransport> {
+        Self::build(args, trace, true)
+    }
+
+    /// A transport that ignores HTTP(S)_PROXY: for loopback endpoints, which a proxy, being
+    /// another machine, cannot reach (Go's net/http never proxies them either).
+    pub fn direct(args: &ConnectArgs, trace: Trace) -> Result<HttpTransport> {
+        Self::build(args, trace, false)
+    }
+
+    fn build(args: &ConnectArgs, trace: Trace, use_proxy: bool) -> Result<HttpTransport> {
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("rpc/", env!("CARGO_PKG_VERSION")))
             // No redirect is followed: an RPC endpoint that moves is an answer to show, and
             // following one could carry credentials to another host.
             .redirect(reqwest::redirect::Policy::none());
+        if !use_proxy {
+            builder = builder.no_proxy();
+        }
         if args.insecure {
             trace.note("rpc: warning: TLS certificate verification is disabled (--insecure); the connection can be intercepted");
             builder = builder.danger_accept_invalid_certs(true);

@@ -62,7 +62,11 @@ impl Client {
         } else {
             args.clone()
         };
-        let http = http::HttpTransport::new(&connect, trace)?;
+        let http = if is_loopback(&url) {
+            http::HttpTransport::direct(&connect, trace)?
+        } else {
+            http::HttpTransport::new(&connect, trace)?
+        };
         Ok(Client {
             url,
             proto,
@@ -130,6 +134,18 @@ pub fn default_proto(url: &Url) -> Proto {
     }
 }
 
+/// Whether the endpoint is this machine: `localhost` or a loopback address.
+fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// Parses ENDPOINT: a URL (`http://`, `https://`, `tcp://`), `HOST:PORT`, or `:PORT` (localhost).
 pub fn parse_endpoint(text: &str) -> Result<Url> {
     let full = if text.contains("://") {
@@ -177,6 +193,27 @@ mod tests {
         assert_eq!(parse_endpoint("tcp://h:9").unwrap().scheme(), "tcp");
         assert!(parse_endpoint("ftp://h").is_err());
         assert!(parse_endpoint(":notaport").is_err());
+    }
+
+    #[test]
+    fn loopback_endpoints_are_recognised() {
+        for endpoint in [
+            ":8000",
+            "127.0.0.1:1",
+            "http://[::1]:2/",
+            "https://LOCALHOST",
+        ] {
+            assert!(
+                is_loopback(&parse_endpoint(endpoint).unwrap()),
+                "{endpoint}"
+            );
+        }
+        for endpoint in ["example.org:80", "10.0.0.1:1", "http://localhost.example/"] {
+            assert!(
+                !is_loopback(&parse_endpoint(endpoint).unwrap()),
+                "{endpoint}"
+            );
+        }
     }
 
     #[test]

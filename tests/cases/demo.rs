@@ -47,6 +47,35 @@ fn demo_ignores_a_reach_key_in_the_environment() {
     demo_stdout(rpc().env("REACH_RPC_KEY", "from-the-environment"));
 }
 
+/// A proxy in the environment cannot reach this machine's loopback, so calls to it go direct: the
+/// demo (and `rpc call` to localhost) work behind a corporate proxy too.
+#[test]
+fn loopback_calls_ignore_proxy_settings() {
+    let dead_proxy = "http://127.0.0.1:9";
+    let with_proxy = |cmd: &mut assert_cmd::Command| {
+        for name in [
+            "HTTP_PROXY",
+            "http_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+        ] {
+            cmd.env(name, dead_proxy);
+        }
+        cmd.env_remove("NO_PROXY").env_remove("no_proxy");
+    };
+    let mut demo = rpc();
+    with_proxy(&mut demo);
+    demo_stdout(&mut demo);
+    let server = serve(&[]);
+    let mut call = rpc();
+    with_proxy(&mut call);
+    call.args(["call", &server.url(), "add", "2", "3"])
+        .assert()
+        .success()
+        .stdout("5\n");
+}
+
 /// Each step shows the `rpc call` line that makes the same call against `rpc serve`: those lines
 /// must be true. Run against a server on a free port, each gives the answer the demo logged.
 #[test]
