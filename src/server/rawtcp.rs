@@ -35,8 +35,7 @@ pub async fn serve_connection<S>(
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let mut framer = Framer::new(state.limits.max_message);
-    // State::new has checked the value; an impossible one waits forever rather than closing at once.
-    let idle = Duration::try_from_secs_f64(state.limits.idle_timeout).unwrap_or(Duration::MAX);
+    let idle = state.timeouts.idle;
     loop {
         // Shutdown is checked first: once it starts nothing more is read. The request being
         // answered (below, outside the select) is finished, and so is one that had already arrived
