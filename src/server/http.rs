@@ -13,7 +13,8 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{
-    HeaderValue, ACCEPT_ENCODING, ALLOW, CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE,
+    HeaderValue, ACCEPT_ENCODING, ALLOW, CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH,
+    CONTENT_TYPE, TRANSFER_ENCODING,
 };
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -202,25 +203,42 @@ async fn route(req: Request<Incoming>, state: &Arc<State>, peer: SocketAddr) -> 
     }
 }
 
-/// Refuses a compressed body with 415 before reading it: decompressing would turn a small request
-/// into an unbounded one, so only `identity` is accepted.
+/// Refuses a compressed body before reading it: decompressing would turn a small request into an
+/// unbounded one. `Content-Encoding` other than identity → 415; a transfer coding other than
+/// chunked (hyper decodes only that one and would pass, say, gzip bytes on as they are) → 501.
 fn refuse_encoding(headers: &hyper::HeaderMap) -> Option<Reply> {
-    let mut codings = headers
-        .get_all(CONTENT_ENCODING)
-        .iter()
-        .flat_map(|v| v.to_str().unwrap_or("?").split(','))
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    let refused = codings.find(|c| !c.eq_ignore_ascii_case("identity"))?;
-    let mut response = closing(error_reply(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    if let Some(refused) = first_coding_except(headers, &CONTENT_ENCODING, "identity") {
+        let mut response = closing(error_reply(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            codes::INVALID_REQUEST,
+            &format!("Content-Encoding {refused} is not accepted: send the body uncompressed"),
+        ));
+        response
+            .headers_mut()
+            .insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+        return Some(response);
+    }
+    let refused = first_coding_except(headers, &TRANSFER_ENCODING, "chunked")?;
+    Some(closing(error_reply(
+        StatusCode::NOT_IMPLEMENTED,
         codes::INVALID_REQUEST,
-        &format!("Content-Encoding {refused} is not accepted: send the body uncompressed"),
-    ));
-    response
-        .headers_mut()
-        .insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
-    Some(response)
+        &format!("Transfer-Encoding {refused} is not supported: only chunked"),
+    )))
+}
+
+/// The first coding listed in the `name` headers that is not `allowed` (case-insensitively).
+fn first_coding_except(
+    headers: &hyper::HeaderMap,
+    name: &hyper::header::HeaderName,
+    allowed: &str,
+) -> Option<String> {
+    headers
+        .get_all(name)
+        .iter()
+        .flat_map(|v| v.to_str().unwrap_or("(not text)").split(','))
+        .map(str::trim)
+        .find(|c| !c.is_empty() && !c.eq_ignore_ascii_case(allowed))
+        .map(str::to_owned)
 }
 
 /// Marks an answer as the connection's last: sent before the body was read, its leftovers would

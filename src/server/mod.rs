@@ -303,7 +303,9 @@ async fn refuse_busy(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>)
         ));
     }
     let _ = tokio::time::timeout(BUSY_LINGER, async {
-        stream.write_all(&busy_answer(state.limits.max_connections)).await?;
+        stream
+            .write_all(&busy_answer(state.limits.max_connections))
+            .await?;
         stream.shutdown().await?;
         // Read what the client sent, so closing does not reset the connection under the answer.
         let mut sink = [0u8; 4096];
