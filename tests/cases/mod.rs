@@ -2,6 +2,7 @@ pub mod support;
 
 mod docs;
 mod exit_codes;
+mod hostile;
 mod jsonrpc_call;
 mod jsonrpc_interop;
 mod jsonrpc_serve;
