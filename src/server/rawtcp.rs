@@ -97,9 +97,19 @@ async fn close_gently<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S) {
     let _ = tokio::time::timeout(LINGER, drain).await;
 }
 
-/// Decodes and runs one request; a parse error closes the connection, other faults do not.
+/// Decodes and runs one request; a parse error closes the connection, other faults do not. A panic
+/// while decoding (a bug: the framer and codec are fuzzed against it) is answered -32603, then the
+/// connection closes, since nothing says the stream is still sound.
 async fn answer_frame(state: &State, peer: SocketAddr, frame: &[u8]) -> (Outcome, Next) {
-    match rawtcp::decode_request(frame, state.limits.max_depth) {
+    let max_depth = state.limits.max_depth;
+    let Ok(decoded) = std::panic::catch_unwind(|| rawtcp::decode_request(frame, max_depth)) else {
+        let fault = Fault::new(
+            codes::INTERNAL_ERROR,
+            "Internal error: the server failed while reading this request",
+        );
+        return (Err(fault), Next::Close);
+    };
+    match decoded {
         Ok(call) => (
             state.invoke(Proto::RawTcp, peer, &call).await,
             Next::KeepOpen,
