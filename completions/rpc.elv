@@ -70,7 +70,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --idle-timeout 'Seconds a raw-tcp or keep-alive HTTP connection may wait for its next request before it is closed (HTTP: also bounded by --header-timeout)'
             cand --header-timeout 'Seconds a client may take to send a request''s first bytes and headers'
             cand --body-timeout 'Seconds a client may take to send an HTTP request''s body once its headers are in (later: 408)'
-            cand --max-connections 'Most connections open at once; one more is answered 503 and closed'
+            cand --max-connections 'Most connections open at once. When all are taken, a newcomer closes the oldest one that has not sent a request yet and takes its place; if every one has, the newcomer gets HTTP 503'
             cand --max-sleep 'Longest `sleep` the service grants, in seconds'
             cand --kont-timeout 'Seconds a Reach continuation handle (kid) stays valid, waiting for its /kont'
             cand --max-konts 'Most Reach continuations waiting for their /kont at once (more: HTTP 503)'

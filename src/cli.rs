@@ -323,7 +323,8 @@ pub struct LimitArgs {
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     pub body_timeout: f64,
 
-    /// Most connections open at once; one more is answered 503 and closed
+    /// Most connections open at once. When all are taken, a newcomer closes the oldest one that
+    /// has not sent a request yet and takes its place; if every one has, the newcomer gets HTTP 503
     #[arg(long, value_name = "N", default_value_t = 1024)]
     pub max_connections: usize,
 

@@ -7,6 +7,7 @@
 //! (408) and `--max-body` (413), no `Content-Encoding` but identity (415), and a keep-alive
 //! connection closed after `--idle-timeout` without a request.
 
+use super::probation::Probation;
 use super::State;
 use crate::protocol::codes;
 use bytes::Bytes;
@@ -34,6 +35,7 @@ pub async fn serve_connection<I>(
     peer: SocketAddr,
     state: Arc<State>,
     shutdown: CancellationToken,
+    probation: Arc<Probation>,
 ) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -43,6 +45,7 @@ pub async fn serve_connection<I>(
         let activity = Arc::clone(&activity);
         hyper::service::service_fn(move |req| {
             let state = Arc::clone(&state);
+            probation.prove();
             let busy = activity.begin();
             async move {
                 let reply = answer_or_internal_error(route(req, &state, peer)).await;

@@ -7,6 +7,7 @@ pub mod http;
 mod io;
 mod jsonrpc;
 pub mod openrpc;
+pub mod probation;
 mod rawtcp;
 pub mod reach;
 pub mod service;
@@ -25,6 +26,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::OwnedSemaphorePermit;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -39,6 +41,8 @@ pub struct State {
     pub timeouts: Timeouts,
     /// One permit per open connection, `--max-connections` in all.
     pub connections: Arc<tokio::sync::Semaphore>,
+    /// The open connections that have not had a request yet: shed first when the server is full.
+    pub ward: Arc<probation::Ward>,
     pub quiet: bool,
     /// The Reach API key and suspended interactive calls.
     pub reach: reach::ReachState,
@@ -57,6 +61,7 @@ impl State {
             service: Service::new(max_sleep),
             timeouts: Timeouts::from_limits(&args.limits)?,
             connections: Arc::new(tokio::sync::Semaphore::new(args.limits.max_connections)),
+            ward: Arc::default(),
             limits: args.limits.clone(),
             quiet: args.quiet,
             reach: reach::ReachState::new(args.api_key.as_deref(), &args.limits)?,
@@ -174,16 +179,13 @@ impl Server {
             match accepted {
                 Ok((stream, peer)) => {
                     let state = Arc::clone(&self.state);
+                    let shutdown = shutdown.clone();
                     match Arc::clone(&state.connections).try_acquire_owned() {
                         Ok(permit) => {
-                            let shutdown = shutdown.clone();
-                            tracker.spawn(async move {
-                                handle_connection(stream, peer, state, shutdown).await;
-                                drop(permit);
-                            });
+                            tracker.spawn(serve_in_slot(stream, peer, state, shutdown, permit));
                         }
                         Err(_) => {
-                            tracker.spawn(refuse_busy(stream, peer, state));
+                            tracker.spawn(make_room_or_refuse(stream, peer, state, shutdown));
                         }
                     }
                 }
@@ -269,6 +271,7 @@ async fn handle_connection(
     peer: SocketAddr,
     state: Arc<State>,
     shutdown: CancellationToken,
+    probation: Arc<probation::Probation>,
 ) {
     let _ = stream.set_nodelay(true);
     let wait = state.timeouts.header;
@@ -281,10 +284,53 @@ async fn handle_connection(
     };
     let stream = io::Prefixed::new(prefix, stream);
     match kind {
-        Kind::Http => http::serve_connection(stream, peer, state, shutdown).await,
-        Kind::Tls => serve_tls(stream, peer, state, shutdown, wait).await,
-        Kind::RawTcp => rawtcp::serve_connection(stream, peer, state, shutdown).await,
+        Kind::Http => http::serve_connection(stream, peer, state, shutdown, probation).await,
+        Kind::Tls => serve_tls(stream, peer, state, shutdown, wait, probation).await,
+        Kind::RawTcp => rawtcp::serve_connection(stream, peer, state, shutdown, &probation).await,
     }
+}
+
+/// Serves one connection in its slot under `--max-connections`, on probation until its first
+/// request; shed (closed) if the server fills up before that.
+async fn serve_in_slot(
+    stream: TcpStream,
+    peer: SocketAddr,
+    state: Arc<State>,
+    shutdown: CancellationToken,
+    permit: OwnedSemaphorePermit,
+) {
+    let probation = Arc::new(state.ward.admit());
+    tokio::select! {
+        _ = probation.shed() => {
+            if !state.quiet {
+                trace::Trace::default().note(&format!(
+                    "{peer} closed to make room: no request yet, and the server is full (--max-connections)"
+                ));
+            }
+        }
+        _ = handle_connection(stream, peer, Arc::clone(&state), shutdown, Arc::clone(&probation)) => {}
+    }
+    drop(permit);
+}
+
+/// How long a newcomer waits for the slot of a connection it shed.
+const SHED_WAIT: Duration = Duration::from_secs(1);
+
+/// Over `--max-connections`: shed the oldest connection that has sent no request yet and take its
+/// slot; when every connection has had a request, answer 503.
+async fn make_room_or_refuse(
+    stream: TcpStream,
+    peer: SocketAddr,
+    state: Arc<State>,
+    shutdown: CancellationToken,
+) {
+    if state.ward.shed_oldest() {
+        let slot = Arc::clone(&state.connections).acquire_owned();
+        if let Ok(Ok(permit)) = tokio::time::timeout(SHED_WAIT, slot).await {
+            return serve_in_slot(stream, peer, state, shutdown, permit).await;
+        }
+    }
+    refuse_busy(stream, peer, state).await
 }
 
 /// How long a refused connection is given to read its 503 before it is closed.
@@ -342,6 +388,7 @@ async fn serve_tls(
     state: Arc<State>,
     shutdown: CancellationToken,
     wait: Duration,
+    probation: Arc<probation::Probation>,
 ) {
     let Some(tls) = &state.tls else {
         if !state.quiet {
@@ -353,7 +400,7 @@ async fn serve_tls(
     };
     let acceptor = tls.acceptor.clone();
     match tokio::time::timeout(wait, acceptor.accept(stream)).await {
-        Ok(Ok(secure)) => http::serve_connection(secure, peer, state, shutdown).await,
+        Ok(Ok(secure)) => http::serve_connection(secure, peer, state, shutdown, probation).await,
         Ok(Err(e)) => {
             if !state.quiet {
                 trace::Trace::default().note(&format!("{peer} TLS handshake failed: {e}"));
@@ -405,6 +452,7 @@ mod tests {
             service: Service::with_methods(vec![method], Duration::ZERO),
             timeouts: Timeouts::from_limits(&crate::cli::LimitArgs::defaults()).unwrap(),
             connections: Arc::new(tokio::sync::Semaphore::new(1)),
+            ward: Arc::default(),
             limits: crate::cli::LimitArgs::defaults(),
             quiet: true,
             reach: reach::ReachState::new(None, &crate::cli::LimitArgs::defaults()).unwrap(),

@@ -8,6 +8,7 @@
 //! last answer, and when the server shuts down: the request in flight, or one already received in
 //! full, is answered first.
 
+use super::probation::Probation;
 use super::State;
 use crate::protocol::rawtcp::{self, FrameError, Framer, Read};
 use crate::protocol::{codes, Fault, Outcome, Proto};
@@ -31,6 +32,7 @@ pub async fn serve_connection<S>(
     peer: SocketAddr,
     state: Arc<State>,
     shutdown: CancellationToken,
+    probation: &Probation,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -57,6 +59,7 @@ pub async fn serve_connection<S>(
             Ok(Err(_)) | Ok(Ok(Ok(Read::Closed))) => return,
             Ok(Ok(Err(e))) => (Err(frame_fault(e, &state)), Next::Close),
             Ok(Ok(Ok(Read::Value { frame, closed }))) => {
+                probation.prove();
                 let (outcome, next) = answer_frame(&state, peer, &frame).await;
                 (outcome, if closed { Next::Close } else { next })
             }

@@ -639,7 +639,9 @@ fn half_open(port: u16, n: usize, prefix: &[u8]) -> Vec<TcpStream> {
 
 #[test]
 fn hundreds_of_half_open_connections_do_not_delay_a_normal_call() {
-    let server = serve(&["--header-timeout", "5"]);
+    // Three times more stuck connections than slots: the newest shed the oldest, and so does the
+    // normal call.
+    let server = serve(&["--header-timeout", "5", "--max-connections", "100"]);
     let mut stuck = half_open(server.port, 100, b"");
     stuck.extend(half_open(
         server.port,
@@ -677,9 +679,50 @@ fn hundreds_of_half_open_connections_do_not_delay_a_normal_call() {
 }
 
 #[test]
-fn connections_beyond_max_connections_get_503_and_the_server_recovers() {
-    let server = serve(&["--max-connections", "20", "--header-timeout", "30"]);
-    let stuck = half_open(server.port, 20, b"");
+fn a_full_server_sheds_its_oldest_silent_connection_to_answer_a_real_call() {
+    let server = serve(&["--max-connections", "20", "--header-timeout", "60"]);
+    let mut stuck = half_open(server.port, 20, b"");
+    let answer = exchange(
+        server.port,
+        &json_rpc(br#"{"jsonrpc":"2.0","method":"add","params":[2,3],"id":1}"#),
+    );
+    assert!(answer.contains(r#""result":5"#), "{answer:?}");
+    // The oldest silent connection made room: the server closed it, long before its header timeout.
+    let oldest = &mut stuck[0];
+    oldest
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut sink = Vec::new();
+    assert!(oldest.read_to_end(&mut sink).is_ok() && sink.is_empty());
+    // The youngest is still open: reading it times out rather than seeing the end.
+    let youngest = &mut stuck[19];
+    youngest
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    assert!(youngest.read(&mut [0u8; 16]).is_err());
+}
+
+/// `n` raw-tcp connections that have each had one call answered, and stay open.
+fn proven(port: u16, n: usize) -> Vec<TcpStream> {
+    (0..n)
+        .map(|_| {
+            let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+            stream.write_all(br#"["add",1,2]"#).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(20)))
+                .unwrap();
+            let mut answer = [0u8; 2];
+            stream.read_exact(&mut answer).unwrap();
+            assert_eq!(&answer, b"3\n");
+            stream
+        })
+        .collect()
+}
+
+#[test]
+fn a_server_full_of_proven_connections_answers_503_then_recovers() {
+    let server = serve(&["--max-connections", "5"]);
+    let busy = proven(server.port, 5);
     let answer = exchange(
         server.port,
         &json_rpc(br#"{"jsonrpc":"2.0","method":"info","id":1}"#),
@@ -692,7 +735,7 @@ fn connections_beyond_max_connections_get_503_and_the_server_recovers() {
     ] {
         assert!(answer.contains(fragment), "{fragment} not in {answer:?}");
     }
-    drop(stuck);
+    drop(busy);
     // The slots free as the server notices the closed connections.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
