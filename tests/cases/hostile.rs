@@ -796,3 +796,25 @@ fn limits_are_checked_at_start() {
             .stderr(predicates::str::contains(name));
     }
 }
+
+#[test]
+fn a_broken_or_stalled_tls_handshake_closes_and_https_goes_on() {
+    let server = serve(&["--tls", "--header-timeout", "2"]);
+    // A record header announcing a ClientHello, then garbage: the handshake fails at once.
+    let answer = exchange(
+        server.port,
+        &raw("\x16\x03\x01\x00\x10not a hello at all", b""),
+    );
+    assert!(answer.is_empty(), "{answer:?}");
+    // Half a record, then silence: closed once --header-timeout passes.
+    let start = Instant::now();
+    let answer = exchange(server.port, &raw("\x16\x03\x01\x02\x00", b""));
+    assert!(answer.is_empty(), "{answer:?}");
+    assert!(start.elapsed() < Duration::from_secs(15));
+    rpc()
+        .args(["call", "-k", "-t", "10"])
+        .args([&super::support::https(&server), "add", "2", "3"])
+        .assert()
+        .success()
+        .stdout("5\n");
+}
