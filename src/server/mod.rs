@@ -182,7 +182,11 @@ impl Server {
                     let shutdown = shutdown.clone();
                     match Arc::clone(&state.connections).try_acquire_owned() {
                         Ok(permit) => {
-                            tracker.spawn(serve_in_slot(stream, peer, state, shutdown, permit));
+                            // Admitted here, in accept order, so "oldest" means oldest.
+                            let probation = state.ward.admit();
+                            tracker.spawn(serve_in_slot(
+                                stream, peer, state, shutdown, permit, probation,
+                            ));
                         }
                         Err(_) => {
                             tracker.spawn(make_room_or_refuse(stream, peer, state, shutdown));
@@ -298,8 +302,9 @@ async fn serve_in_slot(
     state: Arc<State>,
     shutdown: CancellationToken,
     permit: OwnedSemaphorePermit,
+    probation: probation::Probation,
 ) {
-    let probation = Arc::new(state.ward.admit());
+    let probation = Arc::new(probation);
     tokio::select! {
         _ = probation.shed() => {
             if !state.quiet {
@@ -327,7 +332,8 @@ async fn make_room_or_refuse(
     if state.ward.shed_oldest() {
         let slot = Arc::clone(&state.connections).acquire_owned();
         if let Ok(Ok(permit)) = tokio::time::timeout(SHED_WAIT, slot).await {
-            return serve_in_slot(stream, peer, state, shutdown, permit).await;
+            let probation = state.ward.admit();
+            return serve_in_slot(stream, peer, state, shutdown, permit, probation).await;
         }
     }
     refuse_busy(stream, peer, state).await
