@@ -577,7 +577,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__serve)
-            opts="-q -h --addr --quiet --tls --cert --key --api-key --max-body --max-batch --max-depth --max-message --idle-timeout --header-timeout --max-sleep --kont-timeout --max-konts --color --help"
+            opts="-q -h --addr --quiet --tls --cert --key --api-key --max-body --max-batch --max-depth --max-message --idle-timeout --header-timeout --body-timeout --max-connections --max-sleep --kont-timeout --max-konts --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -620,6 +620,14 @@ _rpc() {
                     return 0
                     ;;
                 --header-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --body-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -68,8 +68,10 @@ complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-body -d 'Largest r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-batch -d 'Most calls in one JSON-RPC batch or XML-RPC multicall' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-depth -d 'Deepest nesting of arrays/objects (JSON) or arrays/structs (XML-RPC) accepted' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-message -d 'Largest raw-tcp request accepted, in bytes (larger: an error answer, then close)' -r
-complete -c rpc -n "__fish_rpc_using_subcommand serve" -l idle-timeout -d 'Seconds a raw-tcp connection may wait for its next complete request before it is closed' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l idle-timeout -d 'Seconds a raw-tcp or keep-alive HTTP connection may wait for its next request before it is closed (HTTP: also bounded by --header-timeout)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l header-timeout -d 'Seconds a client may take to send a request\'s first bytes and headers' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l body-timeout -d 'Seconds a client may take to send an HTTP request\'s body once its headers are in (later: 408)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-connections -d 'Most connections open at once. When all are taken, a newcomer closes the oldest one that has not sent a request yet and takes its place; if every one has, the newcomer gets HTTP 503' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-sleep -d 'Longest `sleep` the service grants, in seconds' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l kont-timeout -d 'Seconds a Reach continuation handle (kid) stays valid, waiting for its /kont' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-konts -d 'Most Reach continuations waiting for their /kont at once (more: HTTP 503)' -r

@@ -355,13 +355,23 @@ pub struct LimitArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
     pub max_message: usize,
 
-    /// Seconds a raw-tcp connection may wait for its next complete request before it is closed
+    /// Seconds a raw-tcp or keep-alive HTTP connection may wait for its next request before it is
+    /// closed (HTTP: also bounded by --header-timeout)
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     pub idle_timeout: f64,
 
     /// Seconds a client may take to send a request's first bytes and headers
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     pub header_timeout: f64,
+
+    /// Seconds a client may take to send an HTTP request's body once its headers are in (later: 408)
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub body_timeout: f64,
+
+    /// Most connections open at once. When all are taken, a newcomer closes the oldest one that
+    /// has not sent a request yet and takes its place; if every one has, the newcomer gets HTTP 503
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
 
     /// Longest `sleep` the service grants, in seconds
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]

@@ -151,6 +151,9 @@ impl HttpTransport {
                 String::from_utf8_lossy(value.as_bytes())
             ));
         }
+        if status.is_redirection() {
+            return Err(redirect_error(status, response.headers(), url));
+        }
         if response
             .content_length()
             .is_some_and(|n| n > self.max_response)
@@ -181,6 +184,19 @@ impl HttpTransport {
             self.max_response
         ))
     }
+}
+
+/// A redirect is reported, never followed: following it would send the body and the API key to
+/// wherever the server points, possibly another host.
+fn redirect_error(status: reqwest::StatusCode, headers: &HeaderMap, url: &Url) -> Error {
+    let location = headers
+        .get(reqwest::header::LOCATION)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_else(|| "nowhere (no Location header)".into());
+    Error::HttpStatus(format!(
+        "HTTP {status}: {url} redirects to {location}; rpc does not follow redirects (they could \
+         carry the request and its API key elsewhere), call that URL directly if you trust it"
+    ))
 }
 
 /// Parses a `-t` value into a duration, refusing negative, zero-length nonsense and NaN.

@@ -161,6 +161,9 @@ pub fn decode_request(body: &[u8], limits: DecodeLimits) -> Request {
         Err(e @ JsonError::TooDeep(_)) => {
             return invalid(codes::INVALID_REQUEST, format!("Invalid request: {e}"))
         }
+        Err(e @ JsonError::IntegerOutOfRange(_)) => {
+            return invalid(codes::INVALID_PARAMS, format!("Invalid params: {e}"))
+        }
     };
     match doc {
         Json::Array(items) if items.is_empty() => {

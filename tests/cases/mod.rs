@@ -1,14 +1,17 @@
 pub mod support;
 
+mod client_safety;
 mod curl;
 mod demo;
 mod docs;
 mod exit_codes;
 mod help;
+mod hostile;
 mod introspection;
 mod jsonrpc_call;
 mod jsonrpc_interop;
 mod jsonrpc_serve;
+mod load;
 mod rawtcp;
 mod rawtcp_interop;
 mod reach;
