@@ -31,6 +31,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand repl 'Interactive session that logs every request and response'
             cand replay 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
             cand bench 'Load a server with one call: throughput, latency percentiles, errors by kind'
+            cand demo 'Start the toy service in-process and take a logged tour of every protocol; exit 0'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rpc;call'= {
@@ -56,6 +57,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand -r 'Print a string result without quotes'
             cand --raw 'Print a string result without quotes'
             cand --dry-run 'Print the request that would be sent, and send nothing'
+            cand --curl 'Print the request as a curl command (printf | nc for raw-tcp), and send nothing'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -68,8 +70,10 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --max-batch 'Most calls in one JSON-RPC batch or XML-RPC multicall'
             cand --max-depth 'Deepest nesting of arrays/objects (JSON) or arrays/structs (XML-RPC) accepted'
             cand --max-message 'Largest raw-tcp request accepted, in bytes (larger: an error answer, then close)'
-            cand --idle-timeout 'Seconds a raw-tcp connection may wait for its next complete request before it is closed'
+            cand --idle-timeout 'Seconds a raw-tcp or keep-alive HTTP connection may wait for its next request before it is closed (HTTP: also bounded by --header-timeout)'
             cand --header-timeout 'Seconds a client may take to send a request''s first bytes and headers'
+            cand --body-timeout 'Seconds a client may take to send an HTTP request''s body once its headers are in (later: 408)'
+            cand --max-connections 'Most connections open at once. When all are taken, a newcomer closes the oldest one that has not sent a request yet and takes its place; if every one has, the newcomer gets HTTP 503'
             cand --max-sleep 'Longest `sleep` the service grants, in seconds'
             cand --kont-timeout 'Seconds a Reach continuation handle (kid) stays valid, waiting for its /kont'
             cand --max-konts 'Most Reach continuations waiting for their /kont at once (more: HTTP 503)'
@@ -133,6 +137,8 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --cacert 'Trust the CA certificates in this PEM file as well'
             cand --max-response 'Refuse an answer larger than BYTES'
             cand --api-key 'Reach: the API key sent as X-API-Key'
+            cand --callback 'Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback''s arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable; makes the call interactive)'
+            cand --value 'Reach: add a non-function value NAME to the values object (repeatable)'
             cand --history 'Keep the line history in FILE (default: rpc/history in the platform''s data directory)'
             cand --record 'Append every call and its answer to FILE as JSON Lines, for `rpc replay`'
             cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
@@ -193,6 +199,11 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'rpc;demo'= {
+            cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'rpc;help'= {
             cand call 'Call a remote method (or a batch of them) and print the result on stdout'
             cand serve 'Serve the toy math service on every protocol at once, on one port'
@@ -202,6 +213,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand repl 'Interactive session that logs every request and response'
             cand replay 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
             cand bench 'Load a server with one call: throughput, latency percentiles, errors by kind'
+            cand demo 'Start the toy service in-process and take a logged tour of every protocol; exit 0'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rpc;help;call'= {
@@ -219,6 +231,8 @@ set edit:completion:arg-completer[rpc] = {|@words|
         &'rpc;help;replay'= {
         }
         &'rpc;help;bench'= {
+        }
+        &'rpc;help;demo'= {
         }
         &'rpc;help;help'= {
         }

@@ -37,6 +37,7 @@ complete -c rpc -n "__fish_rpc_needs_command" -f -a "completions" -d 'Print the 
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "repl" -d 'Interactive session that logs every request and response'
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "replay" -d 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "bench" -d 'Load a server with one call: throughput, latency percentiles, errors by kind'
+complete -c rpc -n "__fish_rpc_needs_command" -f -a "demo" -d 'Start the toy service in-process and take a logged tour of every protocol; exit 0'
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
 xml-rpc\t'XML-RPC over HTTP(S) POST'
@@ -58,6 +59,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand call" -s v -l verbose -d 'Log th
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l notify -d 'Send as notification(s): no id, no answer expected, nothing printed'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s r -l raw -d 'Print a string result without quotes'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l dry-run -d 'Print the request that would be sent, and send nothing'
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l curl -d 'Print the request as a curl command (printf | nc for raw-tcp), and send nothing'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l addr -d 'Address to listen on; port 0 picks a free port' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l cert -d 'PEM certificate chain for HTTPS (with --key; implies --tls)' -r -F
@@ -67,8 +69,10 @@ complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-body -d 'Largest r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-batch -d 'Most calls in one JSON-RPC batch or XML-RPC multicall' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-depth -d 'Deepest nesting of arrays/objects (JSON) or arrays/structs (XML-RPC) accepted' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-message -d 'Largest raw-tcp request accepted, in bytes (larger: an error answer, then close)' -r
-complete -c rpc -n "__fish_rpc_using_subcommand serve" -l idle-timeout -d 'Seconds a raw-tcp connection may wait for its next complete request before it is closed' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l idle-timeout -d 'Seconds a raw-tcp or keep-alive HTTP connection may wait for its next request before it is closed (HTTP: also bounded by --header-timeout)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l header-timeout -d 'Seconds a client may take to send a request\'s first bytes and headers' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l body-timeout -d 'Seconds a client may take to send an HTTP request\'s body once its headers are in (later: 408)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-connections -d 'Most connections open at once. When all are taken, a newcomer closes the oldest one that has not sent a request yet and takes its place; if every one has, the newcomer gets HTTP 503' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-sleep -d 'Longest `sleep` the service grants, in seconds' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l kont-timeout -d 'Seconds a Reach continuation handle (kid) stays valid, waiting for its /kont' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-konts -d 'Most Reach continuations waiting for their /kont at once (more: HTTP 503)' -r
@@ -123,6 +127,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand repl" -s t -l timeout -d 'Give u
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l max-response -d 'Refuse an answer larger than BYTES' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l callback -d 'Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback\'s arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable; makes the call interactive)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l value -d 'Reach: add a non-function value NAME to the values object (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l history -d 'Keep the line history in FILE (default: rpc/history in the platform\'s data directory)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l record -d 'Append every call and its answer to FILE as JSON Lines, for `rpc replay`' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
@@ -173,12 +179,17 @@ complete -c rpc -n "__fish_rpc_using_subcommand bench" -s k -l insecure -d 'Do n
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s v -l verbose -d 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l json -d 'Print the report as one JSON object on stdout'
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench help" -f -a "call" -d 'Call a remote method (or a batch of them) and print the result on stdout'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench help" -f -a "serve" -d 'Serve the toy math service on every protocol at once, on one port'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench help" -f -a "list" -d 'List the methods a server offers (by introspection)'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench help" -f -a "describe" -d 'Show the help text and signature of one method (by introspection)'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench help" -f -a "completions" -d 'Print the shell completion script (the same files are under completions/)'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench help" -f -a "repl" -d 'Interactive session that logs every request and response'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench help" -f -a "replay" -d 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench help" -f -a "bench" -d 'Load a server with one call: throughput, latency percentiles, errors by kind'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rpc -n "__fish_rpc_using_subcommand demo" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rpc -n "__fish_rpc_using_subcommand demo" -s h -l help -d 'Print help'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "call" -d 'Call a remote method (or a batch of them) and print the result on stdout'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "serve" -d 'Serve the toy math service on every protocol at once, on one port'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "list" -d 'List the methods a server offers (by introspection)'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "describe" -d 'Show the help text and signature of one method (by introspection)'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "completions" -d 'Print the shell completion script (the same files are under completions/)'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "repl" -d 'Interactive session that logs every request and response'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "replay" -d 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "bench" -d 'Load a server with one call: throughput, latency percentiles, errors by kind'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "demo" -d 'Start the toy service in-process and take a logged tour of every protocol; exit 0'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

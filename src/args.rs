@@ -79,8 +79,12 @@ fn split_named(word: &str) -> Option<(&str, &str)> {
 
 /// Parses a whole params document (`-d`): a JSON array (positional) or object (named).
 pub fn parse_params_document(text: &str) -> Result<Params> {
-    let json: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| Error::usage(format!("--params is not valid JSON: {e}")))?;
+    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        Error::usage(format!(
+            "--params is not valid JSON: {e} (give one JSON array or object, quoted for the \
+                 shell: -d '[2,3]', or read it with -d @FILE or -d @-)"
+        ))
+    })?;
     let bad = |e: crate::value::ValueError| Error::usage(format!("--params: {e}"));
     match json {
         serde_json::Value::Array(items) => items

@@ -3,9 +3,10 @@
 use crate::args;
 use crate::cli::CallArgs;
 use crate::client::{reach, Client, Mode, Wire};
+use crate::curl;
 use crate::error::{Error, Result};
 use crate::output::{self, Style};
-use crate::protocol::{Call, Outcome, Proto};
+use crate::protocol::{codes, Call, Fault, Outcome, Proto};
 use crate::term::Colors;
 use crate::trace::Trace;
 use std::io::{Read, Write};
@@ -28,13 +29,42 @@ pub async fn run(mut args: CallArgs, colors: Colors) -> Result<ExitCode> {
         print_stdout(&dry_run_text(&client, &calls, mode)?);
         return Ok(ExitCode::SUCCESS);
     }
+    if args.curl {
+        let text = curl::render(&client, &calls, mode)?;
+        if let Some(note) = text.note {
+            eprintln!("{note}");
+        }
+        print_stdout(&text.commands.join("\n"));
+        return Ok(ExitCode::SUCCESS);
+    }
     let outcomes = client.run(&calls, mode).await?;
     let style = Style {
         pretty: colors.stdout_is_terminal,
         color: colors.stdout,
         raw: args.raw,
     };
-    report(&calls, outcomes, mode, style, client.proto)
+    let hint = list_hint(&args, &endpoint);
+    report(&calls, outcomes, mode, style, client.proto, &hint)
+}
+
+/// What to run to see the methods a server has, said when it answers "method not found".
+fn list_hint(args: &CallArgs, endpoint: &str) -> String {
+    let proto = match args.connect.proto {
+        Some(proto) => format!("-P {} ", proto.name()),
+        None => String::new(),
+    };
+    format!(
+        "`rpc list {proto}{}` shows the methods",
+        curl::shell_quote(endpoint)
+    )
+}
+
+/// The error of a call the server refused; an unknown method gets the hint to list them.
+fn call_error(proto: Proto, mut fault: Fault, hint: &str) -> Error {
+    if fault.code == codes::METHOD_NOT_FOUND {
+        fault.message = format!("{} ({hint})", fault.message);
+    }
+    Error::server(proto, fault)
 }
 
 /// Prints results; a single failed call is the command's error, a batch reports each failure and
@@ -45,13 +75,14 @@ fn report(
     mode: Mode,
     style: Style,
     proto: Proto,
+    hint: &str,
 ) -> Result<ExitCode> {
     if mode == Mode::Single {
         let value = outcomes
             .into_iter()
             .next()
             .ok_or_else(|| Error::protocol("the server sent no answer"))?
-            .map_err(|fault| Error::server(proto, fault))?;
+            .map_err(|fault| call_error(proto, fault, hint))?;
         print_stdout(&output::render(&value.to_json(), style));
         return Ok(ExitCode::SUCCESS);
     }
@@ -62,7 +93,7 @@ fn report(
             Err(fault) => {
                 failed = true;
                 let json = serde_json::json!({ "error": fault.to_json() });
-                let error = Error::server(proto, fault);
+                let error = call_error(proto, fault, hint);
                 eprintln!("rpc: call {} ({}): {error}", i + 1, call.method);
                 json
             }

@@ -10,8 +10,10 @@ use std::path::PathBuf;
     name = "rpc",
     version,
     about = "The curl, grpcurl and netcat of RPC: call, serve and debug JSON-RPC, XML-RPC, Reach RPC and raw-TCP JSON",
-    after_help = "Exit status: 0 success, 1 the server answered with an error, 2 usage error, \
-                  3 transport failure, 4 invalid answer.\nStart a server to play with: rpc serve --addr 127.0.0.1:8000"
+    after_help = "New here? `rpc demo` takes a logged tour of every protocol; `rpc serve` starts a \
+                  server to play with (:8000), and `rpc SUBCOMMAND --help` shows examples.\n\
+                  Exit status: 0 success, 1 the server answered with an error, 2 usage error, \
+                  3 transport failure, 4 invalid answer."
 )]
 pub struct Cli {
     /// When to colour output: auto (on terminals, unless NO_COLOR is set), always or never
@@ -38,10 +40,10 @@ pub enum Command {
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
     /// List the methods a server offers (by introspection)
-    #[command(after_help = "Example:\n  rpc list :8000\n  rpc list :8000 --json | jq -r '.[]'")]
+    #[command(after_help = LIST_EXAMPLES)]
     List(ListArgs),
     /// Show the help text and signature of one method (by introspection)
-    #[command(after_help = "Example:\n  rpc describe :8000 add")]
+    #[command(after_help = DESCRIBE_EXAMPLES)]
     Describe(DescribeArgs),
     /// Print the shell completion script (the same files are under completions/)
     #[command(after_help = COMPLETIONS_HELP)]
@@ -59,7 +61,37 @@ pub enum Command {
     /// Load a server with one call: throughput, latency percentiles, errors by kind
     #[command(after_help = BENCH_EXAMPLES)]
     Bench(BenchArgs),
+    /// Start the toy service in-process and take a logged tour of every protocol; exit 0
+    #[command(after_help = DEMO_HELP)]
+    Demo,
 }
+
+const DEMO_HELP: &str = "\
+The server listens on 127.0.0.1 on a port the system picks, so nothing else needs to run and no
+port needs to be free. Each step prints the `rpc` command that makes the same call against
+`rpc serve`, then the log `rpc call -v` shows: RPC add [2,3] before the answer, RPC add [2,3] ==> 5
+after it (=!> for an error). The log is the output: it goes to stdout.
+
+Examples:
+  rpc demo                                    the tour
+  rpc demo --color always | less -R           page through it, in colour
+  cargo run -- demo                           build and run it from a clone";
+
+const LIST_EXAMPLES: &str = "\
+Asks rpc.discover (OpenRPC), else system.listMethods; a server with neither: exit 1.
+
+Examples:
+  rpc list :8000                              one name per line
+  rpc list :8000 --json | jq -r '.[]'         one JSON array, for scripts
+  rpc list -P xml-rpc :8000                   over XML-RPC (posts to /RPC2)
+  rpc list -P reach :8000                     over Reach (POST /system.listMethods)
+  rpc list tcp://localhost:8000               over raw-tcp";
+
+const DESCRIBE_EXAMPLES: &str = "\
+Examples:
+  rpc describe :8000 add                      signature, then the help text
+  rpc describe :8000 add --json | jq -r .help one JSON object, for scripts
+  rpc describe -P xml-rpc :8000 add           system.methodHelp and system.methodSignature";
 
 const COMPLETIONS_HELP: &str = "\
 Install:
@@ -81,6 +113,7 @@ Examples:
   rpc call :8000 sum -d @numbers.json         params from a file (-d @- reads stdin)
   rpc call :8000 info --notify                a notification: no answer, no output
   rpc call -v :8000 add 2 3                   log the exchange on stderr (-vv: the bytes)
+  rpc call --curl :8000 add 2 3               the same request as a curl command; sends nothing
 
 Reach RPC (-P reach): METHOD is the path, with or without its leading /. With no ENDPOINT, a first
 word starting with / is the METHOD and the server is https://$REACH_RPC_SERVER:$REACH_RPC_PORT.
@@ -105,7 +138,12 @@ Examples:
   rpc repl                                    json-rpc at http://localhost:8000
   rpc repl tcp://127.0.0.1:9000               raw-tcp (the tcp:// default)
   rpc repl :8000 -P xml-rpc --record s.jsonl  record every call and answer
-  printf 'add 2 3\\nmul 3 4\\n' | rpc repl      a script: results on stdout, log on stderr";
+  printf 'add 2 3\\nmul 3 4\\n' | rpc repl      a script: results on stdout, log on stderr
+
+Reach interactive calls: --callback NAME=ANSWER and --value NAME=JSON as in `rpc call`; in the REPL
+--callback NAME alone offers the callback and asks you for each answer (getNumber(1) ? ).
+  rpc repl -P reach :8000 --callback getNumber --callback showTotal=null
+      then /interact/sum 2 asks getNumber(1) ? and getNumber(2) ? and prints the total";
 
 const REPLAY_EXAMPLES: &str = "\
 Examples:
@@ -208,6 +246,10 @@ pub struct CallArgs {
     /// Print the request that would be sent, and send nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Print the request as a curl command (printf | nc for raw-tcp), and send nothing
+    #[arg(long, conflicts_with = "dry_run")]
+    pub curl: bool,
 }
 
 #[derive(Debug, Args)]
@@ -242,6 +284,9 @@ pub struct ReplArgs {
 
     #[command(flatten)]
     pub connect: ConnectArgs,
+
+    #[command(flatten)]
+    pub reach: ReachArgs,
 
     /// Keep the line history in FILE (default: rpc/history in the platform's data directory)
     #[arg(long, value_name = "FILE")]
@@ -388,13 +433,23 @@ pub struct LimitArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
     pub max_message: usize,
 
-    /// Seconds a raw-tcp connection may wait for its next complete request before it is closed
+    /// Seconds a raw-tcp or keep-alive HTTP connection may wait for its next request before it is
+    /// closed (HTTP: also bounded by --header-timeout)
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     pub idle_timeout: f64,
 
     /// Seconds a client may take to send a request's first bytes and headers
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     pub header_timeout: f64,
+
+    /// Seconds a client may take to send an HTTP request's body once its headers are in (later: 408)
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub body_timeout: f64,
+
+    /// Most connections open at once. When all are taken, a newcomer closes the oldest one that
+    /// has not sent a request yet and takes its place; if every one has, the newcomer gets HTTP 503
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
 
     /// Longest `sleep` the service grants, in seconds
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
@@ -429,5 +484,44 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// Every flag and positional argument of every subcommand explains itself in `--help`.
+    #[test]
+    fn every_argument_has_help() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin
+                    && arg
+                        .get_help()
+                        .is_none_or(|h| h.to_string().trim().is_empty())
+                {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in command.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "rpc", &mut missing);
+        assert!(missing.is_empty(), "arguments without help: {missing:?}");
+    }
+
+    /// Every subcommand's `--help` ends with examples.
+    #[test]
+    fn every_subcommand_has_examples() {
+        for sub in Cli::command().get_subcommands() {
+            let after = sub
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            assert!(
+                after.contains("Example") || after.contains("Install:"),
+                "rpc {} --help shows no examples",
+                sub.get_name()
+            );
+        }
     }
 }

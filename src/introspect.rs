@@ -48,7 +48,21 @@ pub async fn method_names(client: &Client) -> Result<Vec<String>> {
             .filter_map(|m| m.get("name").and_then(Json::as_str).map(str::to_owned))
             .collect());
     }
-    match ask(client, "system.listMethods", vec![]).await? {
+    let listed = match ask(client, "system.listMethods", vec![]).await {
+        // An XML-RPC server without introspection answers with a fault code of its own (Twisted:
+        // 8001, Python: 1), not -32601; any fault to system.listMethods means the same.
+        Err(Error::Fault(fault)) => {
+            return Err(no_introspection(
+                client,
+                &format!(
+                    "system.listMethods answered fault {}: {}",
+                    fault.code, fault.message
+                ),
+            ))
+        }
+        other => other?,
+    };
+    match listed {
         Some(Json::Array(names)) => Ok(names
             .iter()
             .filter_map(|n| n.as_str().map(str::to_owned))
@@ -56,7 +70,10 @@ pub async fn method_names(client: &Client) -> Result<Vec<String>> {
         Some(other) => Err(Error::protocol(format!(
             "system.listMethods answered {other}, not a list"
         ))),
-        None => Err(no_introspection(client)),
+        None => Err(no_introspection(
+            client,
+            "neither rpc.discover nor system.listMethods is there",
+        )),
     }
 }
 
@@ -75,15 +92,16 @@ pub async fn describe_method(client: &Client, method: &str) -> Result<Json> {
     }
     // Some servers (Python's among them) answer methodHelp for any name, "" when unknown: the
     // list tells whether the method exists.
-    if let Ok(names) = method_names(client).await {
-        if !names.iter().any(|n| n == method) {
-            return Err(not_found(method));
-        }
+    match method_names(client).await {
+        Ok(names) if !names.iter().any(|n| n == method) => return Err(not_found(method)),
+        // The server answered that it has no introspection: methodHelp is not there either.
+        Err(e @ (Error::Server(_) | Error::Fault(_))) => return Err(e),
+        _ => {}
     }
     let name = Value::String(method.to_owned());
     let help = ask(client, "system.methodHelp", vec![name.clone()]).await?;
     let Some(help) = help else {
-        return Err(no_introspection(client));
+        return Err(no_introspection(client, "system.methodHelp is not there"));
     };
     // Some servers answer a string such as "signatures not supported", or a fault: either way the
     // help is still worth showing.
@@ -160,7 +178,8 @@ fn openrpc_methods(doc: &Json) -> impl Iterator<Item = &Json> {
         .flatten()
 }
 
-/// Calls an introspection method; Ok(None) when the server says it has no such method.
+/// Calls an introspection method; Ok(None) when the server says it has no such method (for Reach,
+/// also a plain HTTP 404, which is how Reach servers say it).
 async fn ask(client: &Client, method: &str, args: Vec<Value>) -> Result<Option<Json>> {
     let call = Call {
         method: method.to_owned(),
@@ -175,15 +194,18 @@ async fn ask(client: &Client, method: &str, args: Vec<Value>) -> Result<Option<J
     match outcome {
         Ok(value) => Ok(Some(value.to_json())),
         Err(fault) if fault.code == codes::METHOD_NOT_FOUND => Ok(None),
+        Err(fault) if client.proto == Proto::Reach && fault.code == 404 => Ok(None),
         Err(fault) => Err(Error::server(client.proto, fault)),
     }
 }
 
-fn no_introspection(client: &Client) -> Error {
+/// The server works but cannot say what it offers: exit 1, with what to do instead.
+fn no_introspection(client: &Client, why: &str) -> Error {
     Error::Server(crate::protocol::Fault::new(
         codes::METHOD_NOT_FOUND,
         format!(
-            "{} offers no introspection over {} (neither rpc.discover nor system.listMethods)",
+            "{} offers no introspection over {} ({why}); call its methods by name with \
+             `rpc call`, or check the protocol (-P)",
             client.url,
             client.proto.name()
         ),

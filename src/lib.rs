@@ -7,6 +7,8 @@ pub mod bench;
 pub mod call;
 pub mod cli;
 pub mod client;
+pub mod curl;
+pub mod demo;
 pub mod docs;
 pub mod error;
 pub mod introspect;
@@ -39,7 +41,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
     let runtime = match cli.command {
         // The server uses every core; one-shot commands start faster on one thread.
-        Command::Serve(_) => tokio::runtime::Builder::new_multi_thread()
+        Command::Serve(_) | Command::Demo => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build(),
         _ => tokio::runtime::Builder::new_current_thread()
@@ -59,6 +61,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 .map(|()| ExitCode::SUCCESS),
             Command::Repl(args) => repl::run(args, colors, color_when).await,
             Command::Replay(args) => replay::run(args, colors).await,
+            Command::Demo => demo::run(colors).await,
             Command::Completions { .. } | Command::Bench(_) => Ok(ExitCode::SUCCESS),
         }
     })

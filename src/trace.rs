@@ -8,12 +8,15 @@ use crate::protocol::Outcome;
 use colored::Colorize;
 use std::io::Write;
 
-/// Where and how much to log. Cheap to clone; every clone writes to stderr.
+/// Where and how much to log. Cheap to copy; every copy writes to the same stream (stderr, unless
+/// [`Trace::on_stdout`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Trace {
     /// 0: nothing, 1: call lines, 2: call lines and wire dumps.
     pub level: u8,
     pub color: bool,
+    /// Write to stdout instead of stderr: for `rpc demo`, whose log is its output.
+    pub to_stdout: bool,
 }
 
 /// Direction of a wire dump.
@@ -25,7 +28,19 @@ pub enum Direction {
 
 impl Trace {
     pub fn new(level: u8, color: bool) -> Self {
-        Trace { level, color }
+        Trace {
+            level,
+            color,
+            to_stdout: false,
+        }
+    }
+
+    /// The same log, written to stdout.
+    pub fn on_stdout(self) -> Self {
+        Trace {
+            to_stdout: true,
+            ..self
+        }
     }
 
     /// `RPC <method> <args>`, before a call goes out.
@@ -75,8 +90,14 @@ impl Trace {
 
     fn emit(&self, text: &str) {
         // One locked write per entry, so lines from concurrent calls never interleave.
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{text}");
+        if self.to_stdout {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{text}");
+            let _ = out.flush();
+        } else {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "{text}");
+        }
     }
 }
 

@@ -64,11 +64,24 @@ pub struct HttpTransport {
 
 impl HttpTransport {
     pub fn new(args: &ConnectArgs, trace: Trace) -> Result<HttpTransport> {
+        Self::build(args, trace, true)
+    }
+
+    /// A transport that ignores HTTP(S)_PROXY: for loopback endpoints, which a proxy, being
+    /// another machine, cannot reach (Go's net/http never proxies them either).
+    pub fn direct(args: &ConnectArgs, trace: Trace) -> Result<HttpTransport> {
+        Self::build(args, trace, false)
+    }
+
+    fn build(args: &ConnectArgs, trace: Trace, use_proxy: bool) -> Result<HttpTransport> {
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("rpc/", env!("CARGO_PKG_VERSION")))
             // No redirect is followed: an RPC endpoint that moves is an answer to show, and
             // following one could carry credentials to another host.
             .redirect(reqwest::redirect::Policy::none());
+        if !use_proxy {
+            builder = builder.no_proxy();
+        }
         if args.insecure {
             trace.note("rpc: warning: TLS certificate verification is disabled (--insecure); the connection can be intercepted");
             builder = builder.danger_accept_invalid_certs(true);
@@ -138,6 +151,9 @@ impl HttpTransport {
                 String::from_utf8_lossy(value.as_bytes())
             ));
         }
+        if status.is_redirection() {
+            return Err(redirect_error(status, response.headers(), url));
+        }
         if response
             .content_length()
             .is_some_and(|n| n > self.max_response)
@@ -170,6 +186,19 @@ impl HttpTransport {
     }
 }
 
+/// A redirect is reported, never followed: following it would send the body and the API key to
+/// wherever the server points, possibly another host.
+fn redirect_error(status: reqwest::StatusCode, headers: &HeaderMap, url: &Url) -> Error {
+    let location = headers
+        .get(reqwest::header::LOCATION)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_else(|| "nowhere (no Location header)".into());
+    Error::HttpStatus(format!(
+        "HTTP {status}: {url} redirects to {location}; rpc does not follow redirects (they could \
+         carry the request and its API key elsewhere), call that URL directly if you trust it"
+    ))
+}
+
 /// Parses a `-t` value into a duration, refusing negative, zero-length nonsense and NaN.
 pub fn seconds(secs: f64) -> Result<Duration> {
     Duration::try_from_secs_f64(secs)
@@ -191,7 +220,9 @@ pub fn parse_header(text: &str) -> Result<(String, String)> {
     })?;
     let name = name.trim();
     if name.is_empty() || HeaderName::from_bytes(name.as_bytes()).is_err() {
-        return Err(Error::usage(format!("invalid header name in {text:?}")));
+        return Err(Error::usage(format!(
+            "invalid header name in {text:?}: a name is letters, digits and -, with no spaces ('Name: value')"
+        )));
     }
     Ok((name.to_owned(), value.trim().to_owned()))
 }
@@ -217,11 +248,19 @@ fn send_error(e: &reqwest::Error, url: &Url, timeout: Option<Duration>) -> Error
     let chain = error_chain(e);
     if e.is_timeout() {
         let secs = timeout.map(|t| t.as_secs_f64()).unwrap_or_default();
-        return Error::transport(format!("timed out after {secs}s waiting for {target}"));
+        return Error::transport(format!(
+            "timed out after {secs}s waiting for {target} (give it longer with -t SECS)"
+        ));
     }
     if chain.contains("certificate") || chain.contains("InvalidCertificate") {
         return Error::transport(format!(
             "TLS failure with {target}: {chain} (trust its CA with --cacert FILE, or skip checks with -k)"
+        ));
+    }
+    if chain.contains("tls handshake") || chain.contains("InvalidContentType") {
+        return Error::transport(format!(
+            "TLS failure with {target}: {chain} (does the server speak HTTPS? for plain HTTP use \
+             http://, or start it with `rpc serve --tls`)"
         ));
     }
     if chain.contains("Connection refused") {
@@ -231,7 +270,7 @@ fn send_error(e: &reqwest::Error, url: &Url, timeout: Option<Duration>) -> Error
     }
     if chain.contains("dns error") || chain.contains("failed to lookup") {
         return Error::transport(format!(
-            "cannot resolve {}: {chain}",
+            "cannot resolve {}: {chain} (check the host name in the endpoint)",
             url.host_str().unwrap_or_default()
         ));
     }

@@ -24,7 +24,7 @@ pub enum Mode {
     Notify,
 }
 
-/// A request as it would go on the wire, for `--dry-run`.
+/// A request as it would go on the wire, for `--dry-run` and `--curl`.
 #[derive(Debug, Clone)]
 pub enum Wire {
     Http(http::HttpRequest),
@@ -44,6 +44,8 @@ pub struct Client {
     tcp: rawtcp::TcpSettings,
     /// The API key and interactive callbacks of Reach calls.
     reach: reach::Settings,
+    /// The connection options in effect (for Reach, with its environment applied).
+    connect: ConnectArgs,
 }
 
 impl Client {
@@ -55,10 +57,15 @@ impl Client {
             Proto::XmlRpc => xmlrpc::with_default_path(url, endpoint),
             _ => url,
         };
-        let http = if proto == Proto::Reach {
-            http::HttpTransport::new(&reach::apply_env(args, trace)?, trace)?
+        let connect = if proto == Proto::Reach {
+            reach::apply_env(args, trace)?
         } else {
-            http::HttpTransport::new(args, trace)?
+            args.clone()
+        };
+        let http = if is_loopback(&url) {
+            http::HttpTransport::direct(&connect, trace)?
+        } else {
+            http::HttpTransport::new(&connect, trace)?
         };
         Ok(Client {
             url,
@@ -70,7 +77,18 @@ impl Client {
                 api_key: args.api_key.clone(),
                 interaction: None,
             },
+            connect,
         })
+    }
+
+    /// The connection options in effect: the command line's, and for Reach its environment.
+    pub fn connect_args(&self) -> &ConnectArgs {
+        &self.connect
+    }
+
+    /// Whether Reach calls are interactive (they send values and callbacks and answer `Kont`s).
+    pub fn is_interactive(&self) -> bool {
+        self.reach.interaction.is_some()
     }
 
     /// Makes Reach calls interactive: they send the values and callbacks, and answer each `Kont`.
@@ -114,6 +132,18 @@ pub fn default_proto(url: &Url) -> Proto {
         "tcp" => Proto::RawTcp,
         _ => Proto::JsonRpc,
     }
+}
+
+/// Whether the endpoint is this machine: `localhost` or a loopback address.
+fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Parses ENDPOINT: a URL (`http://`, `https://`, `tcp://`), `HOST:PORT`, or `:PORT` (localhost).
@@ -163,6 +193,27 @@ mod tests {
         assert_eq!(parse_endpoint("tcp://h:9").unwrap().scheme(), "tcp");
         assert!(parse_endpoint("ftp://h").is_err());
         assert!(parse_endpoint(":notaport").is_err());
+    }
+
+    #[test]
+    fn loopback_endpoints_are_recognised() {
+        for endpoint in [
+            ":8000",
+            "127.0.0.1:1",
+            "http://[::1]:2/",
+            "https://LOCALHOST",
+        ] {
+            assert!(
+                is_loopback(&parse_endpoint(endpoint).unwrap()),
+                "{endpoint}"
+            );
+        }
+        for endpoint in ["example.org:80", "10.0.0.1:1", "http://localhost.example/"] {
+            assert!(
+                !is_loopback(&parse_endpoint(endpoint).unwrap()),
+                "{endpoint}"
+            );
+        }
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub async fn run(client: &Client, calls: &[Call], mode: Mode) -> Result<Vec<Outc
         None => work.await,
         Some(limit) => tokio::time::timeout(limit, work).await.map_err(|_| {
             Error::transport(format!(
-                "timed out after {}s waiting for {target}",
+                "timed out after {}s waiting for {target} (give it longer with -t SECS)",
                 limit.as_secs_f64()
             ))
         })?,

@@ -16,15 +16,23 @@ use crate::trace::Trace;
 use crate::value::Value;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
+use std::future::Future;
 use std::io::Write;
+use std::pin::Pin;
 use std::process::{Command, Stdio};
+
+/// An answer being worked out; see [`Callbacks::answer`].
+pub type Answering<'a> = Pin<Box<dyn Future<Output = Result<Json>> + Send + 'a>>;
 
 /// Answers the callbacks of interactive calls.
 pub trait Callbacks: Send + Sync {
     /// The callback names sent in the `methods` object, in order.
     fn names(&self) -> Vec<String>;
-    /// The answer to one `Kont`: callback `name` called with `args`.
-    fn answer(&self, name: &str, args: &[Json]) -> Result<Json>;
+    /// The answer to one `Kont`: callback `name` called with `args`. Asked for every `Kont`, also
+    /// for a name not in [`Callbacks::names`] (a server may call back what was never offered), so
+    /// the implementation decides whether that is an error. Async because the answer may come
+    /// from a person at a prompt: the runtime must keep serving the connections meanwhile.
+    fn answer<'a>(&'a self, name: &'a str, args: &'a [Json]) -> Answering<'a>;
 }
 
 /// What makes calls interactive: the `values` object and the callbacks.
@@ -93,12 +101,7 @@ pub fn interaction_from_args(args: &ReachArgs) -> Result<Option<Interaction>> {
     let values = args
         .values
         .iter()
-        .map(|pair| {
-            let (name, text) = split_pair(pair, "--value", "NAME=JSON")?;
-            let json = serde_json::from_str(text)
-                .map_err(|e| Error::usage(format!("--value {name}: {text:?} is not JSON: {e}")))?;
-            Ok((name.to_owned(), json))
-        })
+        .map(|pair| parse_value_pair(pair))
         .collect::<Result<IndexMap<_, _>>>()?;
     if args.callbacks.is_empty() {
         if !values.is_empty() {
@@ -110,18 +113,30 @@ pub fn interaction_from_args(args: &ReachArgs) -> Result<Option<Interaction>> {
     }
     let mut answers = IndexMap::new();
     for pair in &args.callbacks {
-        let (name, text) = split_pair(pair, "--callback", "NAME=ANSWER")?;
-        if answers
-            .insert(name.to_owned(), CallbackAnswer::parse(name, text)?)
-            .is_some()
-        {
+        let (name, answer) = parse_callback_pair(pair)?;
+        if answers.contains_key(&name) {
             return Err(Error::usage(format!("--callback {name} is given twice")));
         }
+        answers.insert(name, answer);
     }
     Ok(Some(Interaction {
         values,
         callbacks: Box::new(CommandLineCallbacks { answers }),
     }))
+}
+
+/// `NAME=JSON`, as `--value` takes it.
+pub fn parse_value_pair(pair: &str) -> Result<(String, Json)> {
+    let (name, text) = split_pair(pair, "--value", "NAME=JSON")?;
+    let json = serde_json::from_str(text)
+        .map_err(|e| Error::usage(format!("--value {name}: {text:?} is not JSON: {e}")))?;
+    Ok((name.to_owned(), json))
+}
+
+/// `NAME=ANSWER`, as `--callback` takes it.
+pub fn parse_callback_pair(pair: &str) -> Result<(String, CallbackAnswer)> {
+    let (name, text) = split_pair(pair, "--callback", "NAME=ANSWER")?;
+    Ok((name.to_owned(), CallbackAnswer::parse(name, text)?))
 }
 
 fn split_pair<'a>(pair: &'a str, flag: &str, form: &str) -> Result<(&'a str, &'a str)> {
@@ -133,7 +148,7 @@ fn split_pair<'a>(pair: &'a str, flag: &str, form: &str) -> Result<(&'a str, &'a
 
 /// How one `--callback` answers.
 #[derive(Debug, Clone, PartialEq)]
-enum CallbackAnswer {
+pub enum CallbackAnswer {
     /// Always the same JSON value.
     Fixed(Json),
     /// The output of a shell command.
@@ -141,6 +156,14 @@ enum CallbackAnswer {
 }
 
 impl CallbackAnswer {
+    /// The answer to callback `name` called with `args`.
+    pub fn answer(&self, name: &str, args: &[Json]) -> Result<Json> {
+        match self {
+            CallbackAnswer::Fixed(value) => Ok(value.clone()),
+            CallbackAnswer::Command(command) => run_callback_command(name, command, args),
+        }
+    }
+
     fn parse(name: &str, text: &str) -> Result<CallbackAnswer> {
         if let Some(command) = text.strip_prefix('!') {
             return Ok(CallbackAnswer::Command(command.to_owned()));
@@ -165,12 +188,12 @@ impl Callbacks for CommandLineCallbacks {
         self.answers.keys().cloned().collect()
     }
 
-    fn answer(&self, name: &str, args: &[Json]) -> Result<Json> {
-        match self.answers.get(name) {
-            Some(CallbackAnswer::Fixed(value)) => Ok(value.clone()),
-            Some(CallbackAnswer::Command(command)) => run_callback_command(name, command, args),
+    fn answer<'a>(&'a self, name: &'a str, args: &'a [Json]) -> Answering<'a> {
+        let answer = match self.answers.get(name) {
+            Some(answer) => answer.answer(name, args),
             None => Err(unregistered(name)),
-        }
+        };
+        Box::pin(std::future::ready(answer))
     }
 }
 
@@ -316,9 +339,12 @@ fn decode_answer(answer: &HttpAnswer) -> Result<Result<Answer, Fault>> {
 }
 
 fn status_fault(answer: &HttpAnswer) -> Fault {
-    let code = reach::decode_error_body(&answer.body)
-        .map(|fault| fault.code)
-        .unwrap_or(i64::from(answer.status.as_u16()));
+    // A Reach error body says it best; the status goes along in brackets.
+    if let Some(mut fault) = reach::decode_error_body(&answer.body) {
+        fault.message = format!("{} (HTTP {})", fault.message, answer.status);
+        return fault;
+    }
+    let code = i64::from(answer.status.as_u16());
     let mut fault = Fault::new(code, format!("HTTP {}", answer.status));
     let text = String::from_utf8_lossy(&answer.body).trim().to_owned();
     if !text.is_empty() {
@@ -337,7 +363,6 @@ async fn interact(
     path: &str,
     args: &[Json],
 ) -> Result<Outcome> {
-    let offered = interaction.callbacks.names();
     let mut answer = match post(client, path, args).await? {
         Ok(answer) => answer,
         Err(fault) => return Ok(Err(fault)),
@@ -350,10 +375,7 @@ async fn interact(
                     .map_err(|e| Error::protocol(e.to_string()))
             }
             Step::Kont { kid, method, args } => {
-                if !offered.contains(&method) {
-                    return Err(unregistered(&method));
-                }
-                let reply = interaction.callbacks.answer(&method, &args)?;
+                let reply = interaction.callbacks.answer(&method, &args).await?;
                 answer = match post(client, reach::KONT_PATH, &[Json::String(kid), reply]).await? {
                     Ok(answer) => answer,
                     Err(fault) => return Ok(Err(fault)),
@@ -375,8 +397,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn callbacks_answer_fixed_json_or_commands() {
+    #[tokio::test]
+    async fn callbacks_answer_fixed_json_or_commands() {
         let interaction = interaction_from_args(&reach_args(
             &["showX=null", "getNumber=!echo $1", "pair=!cat"],
             &["price=10"],
@@ -386,17 +408,23 @@ mod tests {
         assert_eq!(interaction.values["price"], json!(10));
         let callbacks = &interaction.callbacks;
         assert_eq!(callbacks.names(), ["showX", "getNumber", "pair"]);
-        assert_eq!(callbacks.answer("showX", &[json!(1)]).unwrap(), json!(null));
         assert_eq!(
-            callbacks.answer("getNumber", &[json!(7)]).unwrap(),
+            callbacks.answer("showX", &[json!(1)]).await.unwrap(),
+            json!(null)
+        );
+        assert_eq!(
+            callbacks.answer("getNumber", &[json!(7)]).await.unwrap(),
             json!(7)
         );
         assert_eq!(
-            callbacks.answer("pair", &[json!("a"), json!(2)]).unwrap(),
+            callbacks
+                .answer("pair", &[json!("a"), json!(2)])
+                .await
+                .unwrap(),
             json!(["a", 2])
         );
         assert!(matches!(
-            callbacks.answer("nope", &[]),
+            callbacks.answer("nope", &[]).await,
             Err(Error::Server(_))
         ));
     }

@@ -10,6 +10,9 @@ pub enum JsonError {
     Syntax(String),
     #[error("JSON nested deeper than {0} levels")]
     TooDeep(usize),
+    /// serde_json would silently turn such an integer into an approximate float.
+    #[error("integer {0} is out of the 64-bit range")]
+    IntegerOutOfRange(String),
 }
 
 /// Parses `bytes` as one JSON document nested at most `max_depth` levels.
@@ -17,7 +20,51 @@ pub fn parse(bytes: &[u8], max_depth: usize) -> Result<serde_json::Value, JsonEr
     if nesting_exceeds(bytes, max_depth) {
         return Err(JsonError::TooDeep(max_depth));
     }
-    serde_json::from_slice(bytes).map_err(|e| JsonError::Syntax(e.to_string()))
+    let doc = serde_json::from_slice(bytes).map_err(|e| JsonError::Syntax(e.to_string()))?;
+    match oversized_integer(bytes) {
+        Some(literal) => Err(JsonError::IntegerOutOfRange(literal)),
+        None => Ok(doc),
+    }
+}
+
+/// The first integer literal outside strings that fits neither i64 nor u64, if any. Run on a
+/// document serde_json has accepted, so every number token there is well formed.
+pub fn oversized_integer(bytes: &[u8]) -> Option<String> {
+    let (mut in_string, mut escaped) = (false, false);
+    let mut token: Option<usize> = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        let in_number = b == b'-' || b == b'+' || b == b'.' || b.is_ascii_alphanumeric();
+        match (token, in_number) {
+            (None, true) => token = Some(i),
+            (Some(start), false) => {
+                if let Some(big) = out_of_range(bytes.get(start..i)?) {
+                    return Some(big);
+                }
+                token = None;
+            }
+            _ => {}
+        }
+        in_string = b == b'"';
+    }
+    out_of_range(bytes.get(token?..)?)
+}
+
+/// The token as text when it is an integer literal beyond 64 bits.
+fn out_of_range(token: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(token).ok()?;
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let integer = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    let fits = text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok();
+    (integer && !fits).then(|| text.to_owned())
 }
 
 /// True when arrays/objects in `bytes` nest deeper than `max_depth`, brackets inside strings aside.
@@ -57,6 +104,28 @@ mod tests {
         assert!(!nesting_exceeds(br#"[[1]]"#, 2));
         assert!(nesting_exceeds(br#"[[[1]]]"#, 2));
         assert!(!nesting_exceeds(br#"["[[[[\"[[["]"#, 1));
+    }
+
+    #[test]
+    fn integers_beyond_64_bits_are_refused_not_rounded() {
+        let big = "1180591620717411303424";
+        assert_eq!(
+            parse(format!("[1, {big}]").as_bytes(), 8),
+            Err(JsonError::IntegerOutOfRange(big.into()))
+        );
+        assert_eq!(
+            parse(b"-9223372036854775809", 8),
+            Err(JsonError::IntegerOutOfRange("-9223372036854775809".into()))
+        );
+        // Floats, u64, i64::MIN, and digits inside strings or keys are fine.
+        for ok in [
+            "[1.5e300, 18446744073709551615, -9223372036854775808]",
+            r#"{"99999999999999999999999": "99999999999999999999999"}"#,
+            r#"["a\"99999999999999999999999"]"#,
+            "true",
+        ] {
+            assert!(parse(ok.as_bytes(), 8).is_ok(), "{ok}");
+        }
     }
 
     #[test]

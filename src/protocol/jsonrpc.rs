@@ -169,6 +169,9 @@ fn decode_request_in_general(body: &[u8], limits: DecodeLimits) -> Request {
         Err(e @ JsonError::TooDeep(_)) => {
             return invalid(codes::INVALID_REQUEST, format!("Invalid request: {e}"))
         }
+        Err(e @ JsonError::IntegerOutOfRange(_)) => {
+            return invalid(codes::INVALID_PARAMS, format!("Invalid params: {e}"))
+        }
     };
     match doc {
         Json::Array(items) if items.is_empty() => {
@@ -221,7 +224,12 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Json>, D::Er
 fn decode_plain_single(body: &[u8], max_depth: usize) -> Option<Entry> {
     // A derived struct also reads a JSON array positionally: only objects take this path.
     let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
-    if *first != b'{' || json::nesting_exceeds(body, max_depth) {
+    // The checks json::parse makes besides parsing: a body failing one takes the general path,
+    // which says why.
+    if *first != b'{'
+        || json::nesting_exceeds(body, max_depth)
+        || json::oversized_integer(body).is_some()
+    {
         return None;
     }
     let envelope: Envelope = serde_json::from_slice(body).ok()?;
@@ -360,6 +368,8 @@ mod tests {
             r#"{"jsonrpc":"2.0","id":1}"#,
             r#"{"jsonrpc":"2.0","method":"add","id":1} x"#,
             r#"{"jsonrpc":"2.0","method":"add","params":[[[[[[1]]]]]],"id":1}"#,
+            r#"{"jsonrpc":"2.0","method":"add","params":[1180591620717411303424,1],"id":1}"#,
+            r#"{"jsonrpc":"2.0","method":"add","params":[1],"id":1180591620717411303424}"#,
             r#"["2.0","add",[1,2],1]"#,
             r#"[{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1}]"#,
             r#"{"#,

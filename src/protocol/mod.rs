@@ -7,6 +7,9 @@ pub mod rawtcp;
 pub mod reach;
 pub mod xmlrpc;
 
+#[cfg(test)]
+mod roundtrip_tests;
+
 use crate::value::Value;
 use indexmap::IndexMap;
 

@@ -377,6 +377,12 @@ pub fn decode_request(frame: &[u8], max_depth: usize) -> Result<Call, Fault> {
                 format!("Invalid request: {e} (the server's --max-depth)"),
             ))
         }
+        Err(e @ JsonError::IntegerOutOfRange(_)) => {
+            return Err(Fault::new(
+                codes::INVALID_PARAMS,
+                format!("Invalid params: {e}"),
+            ))
+        }
     };
     let shape_error = || {
         Fault::new(

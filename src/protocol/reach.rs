@@ -129,6 +129,10 @@ pub fn decode_args(body: &[u8], max_depth: usize) -> Result<Vec<Json>, Fault> {
         Err(JsonError::Syntax(e)) => {
             Err(Fault::new(codes::PARSE_ERROR, format!("Parse error: {e}")))
         }
+        Err(e @ JsonError::IntegerOutOfRange(_)) => Err(Fault::new(
+            codes::INVALID_PARAMS,
+            format!("Invalid params: {e}"),
+        )),
     }
 }
 

@@ -20,6 +20,10 @@ pub enum Meta {
     Verbose(Option<bool>),
     History,
     Record(RecordCommand),
+    /// `:callback`: the session's Reach callbacks.
+    Callback(Setting),
+    /// `:value`: the session's Reach values.
+    Value(Setting),
     Quit,
 }
 
@@ -29,6 +33,17 @@ pub enum RecordCommand {
     Status,
     Start(PathBuf),
     Stop,
+}
+
+/// What `:callback` or `:value` is asked to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Setting {
+    List,
+    Clear,
+    /// `NAME=` with nothing after the `=`.
+    Remove(String),
+    /// `NAME=…` (or a bare `NAME` for `:callback`) as typed; the session parses it.
+    Set(String),
 }
 
 /// Every meta-command with its usage, in the order `:help` shows them; Tab completes these names.
@@ -57,6 +72,15 @@ pub const COMMANDS: &[(&str, &str)] = &[
         ":record [FILE|off]",
         "append every call and answer to FILE as JSON Lines (for rpc replay)",
     ),
+    (
+        ":callback [NAME[=ANSWER]]",
+        "Reach: answer callback NAME with JSON or !COMMAND; NAME alone is asked at the prompt \
+         (NAME= removes it, clear removes all; no argument lists them)",
+    ),
+    (
+        ":value [NAME=JSON]",
+        "Reach: a value of the interact object (NAME= removes it, clear removes all; no argument lists them)",
+    ),
     (":quit", "leave (Ctrl-D does too)"),
 ];
 
@@ -77,7 +101,14 @@ pub fn help_text() -> String {
     for (usage, what) in COMMANDS {
         text.push_str(&format!("  {usage:width$}  {what}\n"));
     }
-    text.push_str("Ctrl-C cancels the line or the call in flight; Ctrl-D leaves.");
+    text.push_str(
+        "Reach: with callbacks or values set, every call is interactive; a callback with no answer is\n\
+         asked at the prompt (getNumber(1) ? ), the answer read as an ARG (an empty line is null).\n\
+         From a pipe, the lines after a call answer its callbacks.\n",
+    );
+    text.push_str(
+        "Ctrl-C cancels the line, the call in flight or a callback's prompt; Ctrl-D leaves.",
+    );
     text
 }
 
@@ -101,6 +132,8 @@ pub fn parse(line: &str) -> Result<Meta> {
             Some("off") => RecordCommand::Stop,
             Some(path) => RecordCommand::Start(PathBuf::from(path)),
         })),
+        ":callback" => parse_setting(arg).map(Meta::Callback),
+        ":value" => parse_setting(arg).map(Meta::Value),
         ":quit" | ":q" | ":exit" => no_argument(Meta::Quit, arg),
         other => Err(Error::usage(format!(
             "unknown meta-command {other} (:help lists them)"
@@ -147,6 +180,23 @@ fn parse_header(text: &str) -> Result<(String, String)> {
     Ok((name.to_owned(), value.trim().to_owned()))
 }
 
+/// The argument of `:callback` and `:value`.
+fn parse_setting(arg: Option<&str>) -> Result<Setting> {
+    let Some(text) = arg else {
+        return Ok(Setting::List);
+    };
+    if text == "clear" {
+        return Ok(Setting::Clear);
+    }
+    match text.split_once('=') {
+        Some((name, "")) if name.trim().is_empty() => {
+            Err(Error::usage("a name is missing before the ="))
+        }
+        Some((name, "")) => Ok(Setting::Remove(name.trim().to_owned())),
+        _ => Ok(Setting::Set(text.to_owned())),
+    }
+}
+
 fn parse_switch(text: &str) -> Result<bool> {
     match text {
         "on" => Ok(true),
@@ -185,6 +235,27 @@ mod tests {
             parse(":record off").unwrap(),
             Meta::Record(RecordCommand::Stop)
         );
+        assert_eq!(
+            parse(":callback getNumber").unwrap(),
+            Meta::Callback(Setting::Set("getNumber".into()))
+        );
+        assert_eq!(
+            parse(":callback showTotal=null").unwrap(),
+            Meta::Callback(Setting::Set("showTotal=null".into()))
+        );
+        assert_eq!(
+            parse(":callback getNumber=").unwrap(),
+            Meta::Callback(Setting::Remove("getNumber".into()))
+        );
+        assert_eq!(
+            parse(":callback clear").unwrap(),
+            Meta::Callback(Setting::Clear)
+        );
+        assert_eq!(parse(":value").unwrap(), Meta::Value(Setting::List));
+        assert_eq!(
+            parse(":value start=10").unwrap(),
+            Meta::Value(Setting::Set("start=10".into()))
+        );
         assert_eq!(parse(" :quit ").unwrap(), Meta::Quit);
     }
 
@@ -197,6 +268,7 @@ mod tests {
         assert!(parse(":verbose maybe").is_err());
         assert!(parse(":header no-colon").is_err());
         assert!(parse(":quit now").is_err());
+        assert!(parse(":value =").is_err());
     }
 
     #[test]

@@ -5,11 +5,11 @@
 //! with no prompt and no colour ([`pipe`]). Both hand each line to the same [`session::Session`],
 //! so a script sees exactly the log lines a person sees. See docs/repl.md.
 //!
-//! Seam for Reach interactive calls (issue 6, point 4): once the Reach client can answer `Kont`
-//! callbacks, the session will hold the `--callback`/`--value` options and hand the client a way to
-//! ask the user about an unregistered callback: on a terminal a one-off `readline("getNumber(1) ? ")`
-//! in [`interactive`], from a pipe the next input line in [`pipe`].
+//! Reach interactive calls: the session holds the `--callback`/`--value` options ([`callbacks`])
+//! and lends them to its client; a callback with no answer is asked of the user, on a terminal at
+//! a one-off prompt `getNumber(1) ? `, from a pipe as the next input line.
 
+mod callbacks;
 mod complete;
 mod interactive;
 mod line;
@@ -21,24 +21,31 @@ use crate::cli::{ColorWhen, ReplArgs};
 use crate::error::Result;
 use crate::output::Style;
 use crate::term::Colors;
+use callbacks::{Asker, ReachSetup};
 use session::{Looks, Session};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 pub async fn run(args: ReplArgs, colors: Colors, color_when: ColorWhen) -> Result<ExitCode> {
     let on_terminal = std::io::stdin().is_terminal();
+    let script = (!on_terminal).then(pipe::script_lines);
+    let asker = match &script {
+        Some(lines) => Asker::Script(lines.clone()),
+        None => Asker::Terminal,
+    };
     let mut session = Session::new(
         args.endpoint,
         args.connect,
+        ReachSetup::from_args(&args.reach)?,
+        asker,
         looks(on_terminal, colors, color_when),
     )?;
     if let Some(path) = &args.record {
         session.start_recording(path)?;
     }
-    if on_terminal {
-        interactive::run(session, args.history).await
-    } else {
-        pipe::run(session, args.fail_fast).await
+    match script {
+        Some(lines) => pipe::run(session, lines, args.fail_fast).await,
+        None => interactive::run(session, args.history).await,
     }
 }
 

@@ -1,18 +1,20 @@
-//! The REPL reading a script from a pipe: no prompt, no colour, the same log lines.
+//! The REPL reading a script from a pipe: no prompt, no colour, the same log lines. A Reach
+//! callback with no answer takes the next line of the script (see [`super::callbacks`]).
 
+use super::callbacks::ScriptLines;
 use super::session::{Session, Step};
 use crate::call::print_stdout;
 use crate::error::{Error, Result};
 use std::io::BufRead;
 use std::process::ExitCode;
-use tokio::sync::mpsc;
+use std::sync::Arc;
+use tokio::sync::{mpsc, Mutex};
 
 /// Runs every line of stdin; exits 0 at the end, or with the first failure's status under
 /// `--fail-fast`.
-pub async fn run(mut session: Session, fail_fast: bool) -> Result<ExitCode> {
-    let mut lines = stdin_lines();
+pub async fn run(mut session: Session, lines: ScriptLines, fail_fast: bool) -> Result<ExitCode> {
     let mut history = Vec::new();
-    while let Some(line) = lines.recv().await {
+    while let Some(line) = next_line(&lines).await {
         let line = line.map_err(|e| Error::Io(format!("cannot read stdin: {e}")))?;
         match session.execute(&line).await {
             Step::Quit => break,
@@ -25,6 +27,17 @@ pub async fn run(mut session: Session, fail_fast: bool) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The next command. The lock is released before the command runs, so that a Reach callback of
+/// that command can take the lines after it.
+async fn next_line(lines: &ScriptLines) -> Option<std::io::Result<String>> {
+    lines.lock().await.recv().await
+}
+
+/// Stdin, line by line, shared by the commands and the callbacks that answer from the script.
+pub fn script_lines() -> ScriptLines {
+    Arc::new(Mutex::new(stdin_lines()))
 }
 
 /// Reads stdin on a thread of its own: a blocking read cannot be cancelled, and a thread the

@@ -1,9 +1,10 @@
 //! The state of one REPL session and what a line does to it. Both front ends (the terminal and the
 //! pipe) feed lines to [`Session::execute`]; everything a line prints is printed here.
 
+use super::callbacks::{Asker, ReachSetup};
 use super::complete::{MethodCache, Target};
 use super::line::split_words;
-use super::meta::{self, Meta, RecordCommand};
+use super::meta::{self, Meta, RecordCommand, Setting};
 use crate::args;
 use crate::call::print_stdout;
 use crate::cli::ConnectArgs;
@@ -11,7 +12,7 @@ use crate::client::{Client, Mode};
 use crate::error::{Error, Result};
 use crate::introspect;
 use crate::output::{self, Style};
-use crate::protocol::{Call, Outcome};
+use crate::protocol::{Call, Outcome, Proto};
 use crate::record::{self, Entry, Recorder};
 use crate::trace::Trace;
 use std::process::ExitCode;
@@ -50,13 +51,23 @@ pub struct Session {
     quiet_client: Arc<Client>,
     recorder: Option<Recorder>,
     methods: MethodCache,
+    /// Reach callbacks and values, lent to `client` for interactive calls.
+    reach: ReachSetup,
+    /// Who answers a callback that has no answer: the terminal or the script.
+    asker: Asker,
 }
 
 impl Session {
-    pub fn new(endpoint: String, connect: ConnectArgs, looks: Looks) -> Result<Session> {
+    pub fn new(
+        endpoint: String,
+        connect: ConnectArgs,
+        reach: ReachSetup,
+        asker: Asker,
+        looks: Looks,
+    ) -> Result<Session> {
         let wire_dump = connect.verbose >= 2;
         let (client, quiet_client) = clients(&endpoint, &connect, wire_dump, looks)?;
-        let session = Session {
+        let mut session = Session {
             endpoint,
             connect,
             wire_dump,
@@ -65,9 +76,19 @@ impl Session {
             quiet_client,
             recorder: None,
             methods: MethodCache::default(),
+            reach,
+            asker,
         };
         session.methods.set_target(session.target());
+        session.lend_interaction();
         Ok(session)
+    }
+
+    /// Gives the session's client the current Reach callbacks and values; only that client makes
+    /// calls the user typed, so only it is interactive.
+    fn lend_interaction(&mut self) {
+        self.client
+            .set_interaction(self.reach.interaction(&self.asker));
     }
 
     /// The method cache Tab completion reads.
@@ -211,6 +232,8 @@ impl Session {
             }
             Meta::History => return Ok(Step::ShowHistory),
             Meta::Record(command) => self.record_command(command)?,
+            Meta::Callback(setting) => self.callback_command(setting)?,
+            Meta::Value(setting) => self.value_command(setting)?,
             Meta::Quit => return Ok(Step::Quit),
         }
         Ok(Step::Continue)
@@ -228,6 +251,7 @@ impl Session {
         self.endpoint = endpoint;
         self.connect = connect;
         self.methods.set_target(self.target());
+        self.lend_interaction();
         Ok(())
     }
 
@@ -241,24 +265,29 @@ impl Session {
 
     /// Introspection for `:methods` and `:describe` is bookkeeping, not the traffic being
     /// debugged, and an OpenRPC document makes a very long log line; it is logged only while the
-    /// wire dump is on.
-    fn introspection(&self) -> &Client {
-        if self.wire_dump {
-            &self.client
-        } else {
-            &self.quiet_client
+    /// wire dump is on. It never carries the Reach interaction (it is not an interactive call),
+    /// so the logging client is a plain one made for it.
+    fn introspection(&self) -> Result<Arc<Client>> {
+        if !self.wire_dump {
+            return Ok(self.quiet_client.clone());
         }
+        let client = Client::new(
+            &self.endpoint,
+            &self.connect,
+            trace(true, self.looks.log_color),
+        )?;
+        Ok(Arc::new(client))
     }
 
     async fn list_methods(&mut self) -> Result<()> {
-        let names = introspect::method_names(self.introspection()).await?;
+        let names = introspect::method_names(&*self.introspection()?).await?;
         print_stdout(&names.join("\n"));
         self.methods.store_current(names);
         Ok(())
     }
 
     async fn describe(&self, method: &str) -> Result<()> {
-        let doc = introspect::describe_method(self.introspection(), method).await?;
+        let doc = introspect::describe_method(&*self.introspection()?, method).await?;
         print_stdout(&introspect::describe_text(&doc));
         Ok(())
     }
@@ -299,6 +328,57 @@ impl Session {
             },
         }
         Ok(())
+    }
+}
+
+impl Session {
+    fn callback_command(&mut self, setting: Setting) -> Result<()> {
+        match setting {
+            Setting::List => {
+                let lines = self.reach.callback_lines();
+                if lines.is_empty() {
+                    eprintln!(
+                        "no callbacks (:callback NAME=ANSWER answers one, :callback NAME asks you)"
+                    );
+                }
+                lines.iter().for_each(|line| print_stdout(line));
+            }
+            Setting::Clear => self.reach.clear_callbacks(),
+            Setting::Remove(name) => self.reach.remove_callback(&name)?,
+            Setting::Set(spec) => {
+                self.reach.set_callback(&spec)?;
+                self.note_reach_only();
+            }
+        }
+        self.lend_interaction();
+        Ok(())
+    }
+
+    fn value_command(&mut self, setting: Setting) -> Result<()> {
+        match setting {
+            Setting::List => {
+                let lines = self.reach.value_lines();
+                if lines.is_empty() {
+                    eprintln!("no values (add one with :value NAME=JSON)");
+                }
+                lines.iter().for_each(|line| print_stdout(line));
+            }
+            Setting::Clear => self.reach.clear_values(),
+            Setting::Remove(name) => self.reach.remove_value(&name)?,
+            Setting::Set(pair) => {
+                self.reach.set_value(&pair)?;
+                self.note_reach_only();
+            }
+        }
+        self.lend_interaction();
+        Ok(())
+    }
+
+    /// Callbacks and values are kept whatever the protocol, but only Reach sends them.
+    fn note_reach_only(&self) {
+        if self.client.proto != Proto::Reach {
+            eprintln!("(kept for Reach calls: :proto reach)");
+        }
     }
 }
 

@@ -2,19 +2,28 @@
 //!
 //! Routes: `GET|POST /health` → `true`; `POST /` or `/RPC2` with an XML body → XML-RPC, with a
 //! JSON body → JSON-RPC; `POST /<method>` → Reach.
+//!
+//! Limits (docs/security.md): headers within `--header-timeout`, the body within `--body-timeout`
+//! (408) and `--max-body` (413), no `Content-Encoding` but identity (415), and a keep-alive
+//! connection closed after `--idle-timeout` without a request.
 
+use super::probation::Probation;
 use super::State;
 use crate::protocol::codes;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderMap, HeaderValue, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::header::{
+    HeaderValue, ACCEPT_ENCODING, ALLOW, CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH,
+    CONTENT_TYPE, TRANSFER_ENCODING,
+};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_util::sync::CancellationToken;
 
@@ -26,20 +35,31 @@ pub async fn serve_connection<I>(
     peer: SocketAddr,
     state: Arc<State>,
     shutdown: CancellationToken,
+    probation: Arc<Probation>,
 ) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let header_timeout = Duration::from_secs_f64(state.limits.header_timeout);
-    let service = hyper::service::service_fn(move |req| {
-        let state = Arc::clone(&state);
-        async move { Ok::<_, Infallible>(route(req, &state, peer).await) }
-    });
+    let timeouts = state.timeouts;
+    let activity = Arc::new(Activity::new());
+    let service = {
+        let activity = Arc::clone(&activity);
+        hyper::service::service_fn(move |req| {
+            let state = Arc::clone(&state);
+            probation.prove();
+            let busy = activity.begin();
+            async move {
+                let reply = answer_or_internal_error(route(req, &state, peer)).await;
+                drop(busy);
+                Ok::<_, Infallible>(reply)
+            }
+        })
+    };
+    // hyper's header timer also runs while a keep-alive connection waits for its next request,
+    // so an idle connection closes after the shorter of --header-timeout and --idle-timeout.
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout)
+        .header_read_timeout(timeouts.header)
         .keep_alive(true)
-        // A pipelining client's answers go out together, in one write, not one write each.
-        .pipeline_flush(true)
         .serve_connection(TokioIo::new(io), service);
     tokio::pin!(conn);
     tokio::select! {
@@ -48,6 +68,85 @@ pub async fn serve_connection<I>(
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         }
+        _ = activity.idle_for(timeouts.idle) => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
+/// Runs the routing and decoding of one request; a panic there (a bug: the codecs are fuzzed and
+/// linted against it) becomes a 500 with -32603 instead of a connection dropped without a word.
+/// Methods have their own guard in `State::invoke`.
+async fn answer_or_internal_error(routed: impl std::future::Future<Output = Reply>) -> Reply {
+    use futures_util::FutureExt;
+    std::panic::AssertUnwindSafe(routed)
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|_| {
+            closing(error_reply(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                codes::INTERNAL_ERROR,
+                "Internal error: the server failed while handling this request",
+            ))
+        })
+}
+
+/// Whether a connection has a request in hand, and since when it has had none.
+struct Activity {
+    start: Instant,
+    in_flight: AtomicUsize,
+    /// Milliseconds after `start` when the last request was answered.
+    last_done_ms: AtomicU64,
+}
+
+/// Marks a request as in hand until dropped.
+struct Busy(Arc<Activity>);
+
+impl Activity {
+    fn new() -> Activity {
+        Activity {
+            start: Instant::now(),
+            in_flight: AtomicUsize::new(0),
+            last_done_ms: AtomicU64::new(0),
+        }
+    }
+
+    fn begin(self: &Arc<Self>) -> Busy {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        Busy(Arc::clone(self))
+    }
+
+    fn since_start_ms(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Resolves once no request has been in hand for `idle`.
+    async fn idle_for(&self, idle: Duration) {
+        loop {
+            let wait = if self.in_flight.load(Ordering::SeqCst) > 0 {
+                idle
+            } else {
+                let quiet_ms = self
+                    .since_start_ms()
+                    .saturating_sub(self.last_done_ms.load(Ordering::SeqCst));
+                match idle.checked_sub(Duration::from_millis(quiet_ms)) {
+                    Some(left) if !left.is_zero() => left,
+                    _ => return,
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        let activity = &self.0;
+        activity
+            .last_done_ms
+            .store(activity.since_start_ms(), Ordering::SeqCst);
+        activity.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -59,22 +158,29 @@ pub enum Route {
     Reach,
 }
 
-/// Picks the protocol from the path and the body's first non-blank byte.
+/// Picks the protocol from the body's first non-blank byte and the path. XML is XML-RPC on any
+/// path, and so is a JSON-RPC object (one with a `"jsonrpc"` member), so clients that post to
+/// `/rpc` or `/xmlrpc` work; a Reach body is always an array, and any other object at a method path
+/// gets Reach's own error. At `/` and `/RPC2`, JSON is JSON-RPC (an array is a batch).
 pub fn route_for(path: &str, body: &[u8]) -> Route {
     let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    match (path, first) {
-        ("/" | "/RPC2", Some(b'<')) => Route::XmlRpc,
-        ("/" | "/RPC2", _) => Route::JsonRpc,
+    match (first, path) {
+        (Some(b'<'), _) => Route::XmlRpc,
+        (_, "/" | "/RPC2") => Route::JsonRpc,
+        (Some(b'{'), _) if mentions_jsonrpc(body) => Route::JsonRpc,
         _ => Route::Reach,
     }
 }
 
+fn mentions_jsonrpc(body: &[u8]) -> bool {
+    body.windows(b"\"jsonrpc\"".len())
+        .any(|w| w == b"\"jsonrpc\"")
+}
+
 async fn route(req: Request<Incoming>, state: &Arc<State>, peer: SocketAddr) -> Reply {
-    // The head is taken apart, not copied: path and headers are borrowed from it below.
-    let (head, body) = req.into_parts();
-    let path = head.uri.path();
-    let is_post = head.method == Method::POST;
-    if path == "/health" && (is_post || head.method == Method::GET) {
+    let path = req.uri().path().to_owned();
+    let is_post = req.method() == Method::POST;
+    if path == "/health" && (is_post || req.method() == Method::GET) {
         return reply(StatusCode::OK, "application/json", "true");
     }
     if !is_post {
@@ -88,11 +194,30 @@ async fn route(req: Request<Incoming>, state: &Arc<State>, peer: SocketAddr) -> 
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    let body = match read_body(&head.headers, body, state.limits.max_body).await {
-        Ok(body) => body,
-        Err(response) => return response,
+    let headers = req.headers().clone();
+    if let Some(refusal) = refuse_encoding(&headers) {
+        return refusal;
+    }
+    let body = match tokio::time::timeout(
+        state.timeouts.body,
+        read_body(req, state.limits.max_body),
+    )
+    .await
+    {
+        Ok(Ok(body)) => body,
+        Ok(Err(response)) => return response,
+        Err(_elapsed) => {
+            return closing(error_reply(
+                StatusCode::REQUEST_TIMEOUT,
+                codes::LIMIT_EXCEEDED,
+                &format!(
+                    "request body not received within {} s (the server's --body-timeout)",
+                    state.limits.body_timeout
+                ),
+            ))
+        }
     };
-    match route_for(path, &body) {
+    match route_for(&path, &body) {
         Route::JsonRpc => match super::jsonrpc::handle(state, peer, &body).await {
             Some(answer) => reply(StatusCode::OK, "application/json", answer),
             None => reply(StatusCode::NO_CONTENT, "application/json", Bytes::new()),
@@ -103,20 +228,68 @@ async fn route(req: Request<Incoming>, state: &Arc<State>, peer: SocketAddr) -> 
             "text/xml",
             super::xmlrpc::handle(state, peer, &body).await,
         ),
-        Route::Reach => super::reach::handle(state, peer, path, &head.headers, &body).await,
+        Route::Reach => super::reach::handle(state, peer, &path, &headers, &body).await,
     }
 }
 
+/// Refuses a compressed body before reading it: decompressing would turn a small request into an
+/// unbounded one. `Content-Encoding` other than identity → 415; a transfer coding other than
+/// chunked (hyper decodes only that one and would pass, say, gzip bytes on as they are) → 501.
+fn refuse_encoding(headers: &hyper::HeaderMap) -> Option<Reply> {
+    if let Some(refused) = first_coding_except(headers, &CONTENT_ENCODING, "identity") {
+        let mut response = closing(error_reply(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            codes::INVALID_REQUEST,
+            &format!("Content-Encoding {refused} is not accepted: send the body uncompressed"),
+        ));
+        response
+            .headers_mut()
+            .insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+        return Some(response);
+    }
+    let refused = first_coding_except(headers, &TRANSFER_ENCODING, "chunked")?;
+    Some(closing(error_reply(
+        StatusCode::NOT_IMPLEMENTED,
+        codes::INVALID_REQUEST,
+        &format!("Transfer-Encoding {refused} is not supported: only chunked"),
+    )))
+}
+
+/// The first coding listed in the `name` headers that is not `allowed` (case-insensitively).
+fn first_coding_except(
+    headers: &hyper::HeaderMap,
+    name: &hyper::header::HeaderName,
+    allowed: &str,
+) -> Option<String> {
+    headers
+        .get_all(name)
+        .iter()
+        .flat_map(|v| v.to_str().unwrap_or("(not text)").split(','))
+        .map(str::trim)
+        .find(|c| !c.is_empty() && !c.eq_ignore_ascii_case(allowed))
+        .map(str::to_owned)
+}
+
+/// Marks an answer as the connection's last: sent before the body was read, its leftovers would
+/// otherwise be taken for the next request.
+fn closing(mut response: Reply) -> Reply {
+    response
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 /// Reads the body, refusing it with 413 before reading when Content-Length is over the limit.
-async fn read_body(headers: &HeaderMap, body: Incoming, max: u64) -> Result<Bytes, Reply> {
+async fn read_body(req: Request<Incoming>, max: u64) -> Result<Bytes, Reply> {
     let too_large = || {
-        error_reply(
+        closing(error_reply(
             StatusCode::PAYLOAD_TOO_LARGE,
             codes::LIMIT_EXCEEDED,
             &format!("request body larger than {max} bytes (the server's --max-body)"),
-        )
+        ))
     };
-    let declared = headers
+    let declared = req
+        .headers()
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
@@ -124,7 +297,7 @@ async fn read_body(headers: &HeaderMap, body: Incoming, max: u64) -> Result<Byte
         return Err(too_large());
     }
     let limit = usize::try_from(max).unwrap_or(usize::MAX);
-    match Limited::new(body, limit).collect().await {
+    match Limited::new(req.into_body(), limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
         Err(e) => Err(error_reply(
@@ -165,5 +338,12 @@ mod tests {
         assert_eq!(route_for("/RPC2", b"<methodCall/>"), Route::XmlRpc);
         assert_eq!(route_for("/RPC2", b"[{}]"), Route::JsonRpc);
         assert_eq!(route_for("/add", b"[1,2]"), Route::Reach);
+        assert_eq!(route_for("/echo", b"[{\"jsonrpc\":\"2.0\"}]"), Route::Reach);
+        assert_eq!(route_for("/rpc", b" {\"jsonrpc\":\"2.0\"}"), Route::JsonRpc);
+        assert_eq!(route_for("/add", b"{\"a\":1}"), Route::Reach);
+        assert_eq!(
+            route_for("/xmlrpc", b"<?xml version=\"1.0\"?>"),
+            Route::XmlRpc
+        );
     }
 }

@@ -8,6 +8,7 @@ mod io;
 mod jsonrpc;
 mod log;
 pub mod openrpc;
+pub mod probation;
 mod rawtcp;
 pub mod reach;
 pub mod service;
@@ -26,6 +27,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::OwnedSemaphorePermit;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -36,6 +38,12 @@ const MAX_LEADING_BLANKS: usize = 1024;
 pub struct State {
     pub service: Service,
     pub limits: LimitArgs,
+    /// The time limits of `limits`, checked once at start.
+    pub timeouts: Timeouts,
+    /// One permit per open connection, `--max-connections` in all.
+    pub connections: Arc<tokio::sync::Semaphore>,
+    /// The open connections that have not had a request yet: shed first when the server is full.
+    pub ward: Arc<probation::Ward>,
     pub quiet: bool,
     /// The Reach API key and suspended interactive calls.
     pub reach: reach::ReachState,
@@ -47,12 +55,14 @@ impl State {
     pub fn new(args: &ServeArgs) -> Result<State> {
         let max_sleep = Duration::try_from_secs_f64(args.limits.max_sleep)
             .map_err(|_| Error::usage("--max-sleep must be a non-negative number of seconds"))?;
-        Duration::try_from_secs_f64(args.limits.idle_timeout)
-            .ok()
-            .filter(|idle| !idle.is_zero())
-            .ok_or_else(|| Error::usage("--idle-timeout must be a positive number of seconds"))?;
+        if args.limits.max_connections == 0 {
+            return Err(Error::usage("--max-connections must be at least 1"));
+        }
         Ok(State {
             service: Service::new(max_sleep),
+            timeouts: Timeouts::from_limits(&args.limits)?,
+            connections: Arc::new(tokio::sync::Semaphore::new(args.limits.max_connections)),
+            ward: Arc::default(),
             limits: args.limits.clone(),
             quiet: args.quiet,
             reach: reach::ReachState::new(args.api_key.as_deref(), &args.limits)?,
@@ -92,6 +102,35 @@ impl State {
     }
 }
 
+/// The server's time limits as durations, each checked to be positive once at start, so no
+/// connection can meet a negative or NaN number of seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// `--header-timeout`: the first bytes, a request's headers, a TLS handshake.
+    pub header: Duration,
+    /// `--body-timeout`: an HTTP request's body once its headers are in.
+    pub body: Duration,
+    /// `--idle-timeout`: a raw-tcp or keep-alive HTTP connection between requests.
+    pub idle: Duration,
+}
+
+impl Timeouts {
+    pub fn from_limits(limits: &LimitArgs) -> Result<Timeouts> {
+        Ok(Timeouts {
+            header: positive_seconds(limits.header_timeout, "--header-timeout")?,
+            body: positive_seconds(limits.body_timeout, "--body-timeout")?,
+            idle: positive_seconds(limits.idle_timeout, "--idle-timeout")?,
+        })
+    }
+}
+
+fn positive_seconds(secs: f64, flag: &str) -> Result<Duration> {
+    Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| Error::usage(format!("{flag} must be a positive number of seconds")))
+}
+
 /// A bound, not yet running, server.
 pub struct Server {
     listener: TcpListener,
@@ -103,7 +142,7 @@ impl Server {
         let state = Arc::new(State::new(args)?);
         let listener = TcpListener::bind(&args.addr)
             .await
-            .map_err(|e| Error::Io(format!("cannot listen on {}: {e}", args.addr)))?;
+            .map_err(|e| listen_error(&args.addr, &e))?;
         Ok(Server { listener, state })
     }
 
@@ -143,7 +182,19 @@ impl Server {
             match accepted {
                 Ok((stream, peer)) => {
                     let state = Arc::clone(&self.state);
-                    tracker.spawn(handle_connection(stream, peer, state, shutdown.clone()));
+                    let shutdown = shutdown.clone();
+                    match Arc::clone(&state.connections).try_acquire_owned() {
+                        Ok(permit) => {
+                            // Admitted here, in accept order, so "oldest" means oldest.
+                            let probation = state.ward.admit();
+                            tracker.spawn(serve_in_slot(
+                                stream, peer, state, shutdown, permit, probation,
+                            ));
+                        }
+                        Err(_) => {
+                            tracker.spawn(make_room_or_refuse(stream, peer, state, shutdown));
+                        }
+                    }
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: say so, breathe, go on.
@@ -156,6 +207,18 @@ impl Server {
         tracker.close();
         tracker.wait().await;
     }
+}
+
+/// Why the address cannot be had, and what to do about the common case.
+fn listen_error(addr: &str, e: &std::io::Error) -> Error {
+    let hint = match e.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            " (another server has it: pick another --addr, or port 0 for a free one)"
+        }
+        std::io::ErrorKind::PermissionDenied => " (ports below 1024 need privileges: try 8000)",
+        _ => "",
+    };
+    Error::Io(format!("cannot listen on {addr}: {e}{hint}"))
 }
 
 /// `rpc serve`: bind, announce, serve until SIGINT/SIGTERM, drain, exit 0.
@@ -228,9 +291,10 @@ async fn handle_connection(
     peer: SocketAddr,
     state: Arc<State>,
     shutdown: CancellationToken,
+    probation: Arc<probation::Probation>,
 ) {
     let _ = stream.set_nodelay(true);
-    let wait = Duration::from_secs_f64(state.limits.header_timeout);
+    let wait = state.timeouts.header;
     let prefix = tokio::select! {
         _ = shutdown.cancelled() => return,
         prefix = tokio::time::timeout(wait, read_prefix(&mut stream)) => prefix,
@@ -240,10 +304,103 @@ async fn handle_connection(
     };
     let stream = io::Prefixed::new(prefix, stream);
     match kind {
-        Kind::Http => http::serve_connection(stream, peer, state, shutdown).await,
-        Kind::Tls => serve_tls(stream, peer, state, shutdown, wait).await,
-        Kind::RawTcp => rawtcp::serve_connection(stream, peer, state, shutdown).await,
+        Kind::Http => http::serve_connection(stream, peer, state, shutdown, probation).await,
+        Kind::Tls => serve_tls(stream, peer, state, shutdown, wait, probation).await,
+        Kind::RawTcp => rawtcp::serve_connection(stream, peer, state, shutdown, &probation).await,
     }
+}
+
+/// Serves one connection in its slot under `--max-connections`, on probation until its first
+/// request; shed (closed) if the server fills up before that.
+async fn serve_in_slot(
+    stream: TcpStream,
+    peer: SocketAddr,
+    state: Arc<State>,
+    shutdown: CancellationToken,
+    permit: OwnedSemaphorePermit,
+    probation: probation::Probation,
+) {
+    let probation = Arc::new(probation);
+    tokio::select! {
+        _ = probation.shed() => {
+            if !state.quiet {
+                trace::Trace::default().note(&format!(
+                    "{peer} closed to make room: no request yet, and the server is full (--max-connections)"
+                ));
+            }
+        }
+        _ = handle_connection(stream, peer, Arc::clone(&state), shutdown, Arc::clone(&probation)) => {}
+    }
+    drop(permit);
+}
+
+/// How long a newcomer waits for the slot of a connection it shed.
+const SHED_WAIT: Duration = Duration::from_secs(1);
+
+/// Over `--max-connections`: shed the oldest connection that has sent no request yet and take its
+/// slot; when every connection has had a request, answer 503.
+async fn make_room_or_refuse(
+    stream: TcpStream,
+    peer: SocketAddr,
+    state: Arc<State>,
+    shutdown: CancellationToken,
+) {
+    if state.ward.shed_oldest() {
+        let slot = Arc::clone(&state.connections).acquire_owned();
+        if let Ok(Ok(permit)) = tokio::time::timeout(SHED_WAIT, slot).await {
+            let probation = state.ward.admit();
+            return serve_in_slot(stream, peer, state, shutdown, permit, probation).await;
+        }
+    }
+    refuse_busy(stream, peer, state).await
+}
+
+/// How long a refused connection is given to read its 503 before it is closed.
+const BUSY_LINGER: Duration = Duration::from_millis(500);
+
+/// Answers a connection over `--max-connections` with an HTTP 503 and closes it, without reading
+/// its request: the slot it would need is taken, and waiting for its first bytes is exactly what
+/// a flood of half-open connections wants. Raw-tcp clients see the same bytes and report an
+/// answer that is not JSON; the stderr log says why.
+async fn refuse_busy(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) {
+    use tokio::io::AsyncWriteExt;
+    if !state.quiet {
+        trace::Trace::default().note(&format!(
+            "{peer} refused: {} connections open (the server's --max-connections)",
+            state.limits.max_connections
+        ));
+    }
+    let _ = tokio::time::timeout(BUSY_LINGER, async {
+        stream
+            .write_all(&busy_answer(state.limits.max_connections))
+            .await?;
+        stream.shutdown().await?;
+        // Read what the client sent, so closing does not reset the connection under the answer.
+        let mut sink = [0u8; 4096];
+        while stream.read(&mut sink).await? > 0 {}
+        Ok::<_, std::io::Error>(())
+    })
+    .await;
+}
+
+/// The 503 a connection over `--max-connections` gets: a JSON-RPC error with id null.
+pub fn busy_answer(max_connections: usize) -> Vec<u8> {
+    let body = serde_json::json!({
+        "jsonrpc": "2.0",
+        "error": {
+            "code": codes::LIMIT_EXCEEDED,
+            "message": format!(
+                "server busy: {max_connections} connections open (the server's --max-connections); retry later"
+            ),
+        },
+        "id": null,
+    })
+    .to_string();
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 /// Completes the TLS handshake (within the header timeout), then serves HTTP inside it.
@@ -253,6 +410,7 @@ async fn serve_tls(
     state: Arc<State>,
     shutdown: CancellationToken,
     wait: Duration,
+    probation: Arc<probation::Probation>,
 ) {
     let Some(tls) = &state.tls else {
         if !state.quiet {
@@ -264,7 +422,7 @@ async fn serve_tls(
     };
     let acceptor = tls.acceptor.clone();
     match tokio::time::timeout(wait, acceptor.accept(stream)).await {
-        Ok(Ok(secure)) => http::serve_connection(secure, peer, state, shutdown).await,
+        Ok(Ok(secure)) => http::serve_connection(secure, peer, state, shutdown, probation).await,
         Ok(Err(e)) => {
             if !state.quiet {
                 trace::Trace::default().note(&format!("{peer} TLS handshake failed: {e}"));
@@ -314,6 +472,9 @@ mod tests {
         };
         let state = State {
             service: Service::with_methods(vec![method], Duration::ZERO),
+            timeouts: Timeouts::from_limits(&crate::cli::LimitArgs::defaults()).unwrap(),
+            connections: Arc::new(tokio::sync::Semaphore::new(1)),
+            ward: Arc::default(),
             limits: crate::cli::LimitArgs::defaults(),
             quiet: true,
             reach: reach::ReachState::new(None, &crate::cli::LimitArgs::defaults()).unwrap(),

@@ -8,6 +8,7 @@
 //! last answer, and when the server shuts down: the request in flight, or one already received in
 //! full, is answered first.
 
+use super::probation::Probation;
 use super::State;
 use crate::protocol::rawtcp::{self, FrameError, Framer, Read};
 use crate::protocol::{codes, Fault, Outcome, Proto};
@@ -31,12 +32,12 @@ pub async fn serve_connection<S>(
     peer: SocketAddr,
     state: Arc<State>,
     shutdown: CancellationToken,
+    probation: &Probation,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let mut framer = Framer::new(state.limits.max_message);
-    // State::new has checked the value; an impossible one waits forever rather than closing at once.
-    let idle = Duration::try_from_secs_f64(state.limits.idle_timeout).unwrap_or(Duration::MAX);
+    let idle = state.timeouts.idle;
     // Pipelined requests already received in full are answered before anything is written, so a
     // burst of N requests costs one write, not N: `ahead` is the next one, taken from the framer,
     // and `out` the answers not yet written.
@@ -71,6 +72,7 @@ pub async fn serve_connection<S>(
             Ok(Err(_)) | Ok(Ok(Ok(Read::Closed))) => return,
             Ok(Ok(Err(e))) => (Err(frame_fault(e, &state)), Next::Close),
             Ok(Ok(Ok(Read::Value { frame, closed }))) => {
+                probation.prove();
                 let (outcome, next) = answer_frame(&state, peer, &frame).await;
                 (outcome, if closed { Next::Close } else { next })
             }
@@ -122,9 +124,19 @@ async fn close_gently<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S) {
     let _ = tokio::time::timeout(LINGER, drain).await;
 }
 
-/// Decodes and runs one request; a parse error closes the connection, other faults do not.
+/// Decodes and runs one request; a parse error closes the connection, other faults do not. A panic
+/// while decoding (a bug: the framer and codec are fuzzed against it) is answered -32603, then the
+/// connection closes, since nothing says the stream is still sound.
 async fn answer_frame(state: &State, peer: SocketAddr, frame: &[u8]) -> (Outcome, Next) {
-    match rawtcp::decode_request(frame, state.limits.max_depth) {
+    let max_depth = state.limits.max_depth;
+    let Ok(decoded) = std::panic::catch_unwind(|| rawtcp::decode_request(frame, max_depth)) else {
+        let fault = Fault::new(
+            codes::INTERNAL_ERROR,
+            "Internal error: the server failed while reading this request",
+        );
+        return (Err(fault), Next::Close);
+    };
+    match decoded {
         Ok(call) => (
             state.invoke(Proto::RawTcp, peer, &call).await,
             Next::KeepOpen,

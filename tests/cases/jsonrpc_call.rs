@@ -376,3 +376,49 @@ fn https_verifies_certificates_unless_told_otherwise() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn https_to_a_plain_server_says_what_to_try() {
+    let server = serve(&[]);
+    rpc()
+        .args([
+            "call",
+            &format!("https://127.0.0.1:{}", server.port),
+            "add",
+            "1",
+            "2",
+        ])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("TLS failure").and(predicate::str::contains("http://")));
+}
+
+#[test]
+fn json_rpc_and_xml_rpc_answer_on_any_path() {
+    let server = serve(&[]);
+    let rpc_path = format!("{}/rpc", server.url());
+    rpc()
+        .args(["call", &rpc_path, "add", "1", "2"])
+        .assert()
+        .success()
+        .stdout("3\n");
+    let xml_path = format!("{}/xmlrpc", server.url());
+    rpc()
+        .args(["call", "-P", "xml-rpc", &xml_path, "mul", "3", "4"])
+        .assert()
+        .success()
+        .stdout("12\n");
+    // An array at a method path stays Reach arguments, even when it holds an object.
+    rpc()
+        .args([
+            "call",
+            "-P",
+            "reach",
+            &server.url(),
+            "echo",
+            r#"{"jsonrpc":"2.0"}"#,
+        ])
+        .assert()
+        .success()
+        .stdout("{\"jsonrpc\":\"2.0\"}\n");
+}

@@ -1,16 +1,25 @@
 pub mod support;
 
 mod bench;
+mod client_safety;
+mod curl;
+mod demo;
 mod docs;
 mod exit_codes;
+mod help;
+mod hostile;
+mod introspection;
 mod jsonrpc_call;
 mod jsonrpc_interop;
 mod jsonrpc_serve;
+mod load;
 mod rawtcp;
 mod rawtcp_interop;
 mod reach;
+mod readme;
 mod repl;
 mod repl_pty;
 mod replay;
+mod scripting;
 mod xmlrpc;
 mod xmlrpc_interop;

@@ -649,3 +649,36 @@ fn reach_kont_for_an_unregistered_callback_is_an_error() {
         .stdout("")
         .stderr(predicate::str::contains("showX").and(predicate::str::contains("--callback")));
 }
+
+/// In the REPL, a `Kont` for a callback that was never offered is asked of the user too: here the
+/// line after the call answers showX, which the spec server calls back whatever is offered.
+#[test]
+fn reach_repl_asks_for_a_callback_the_server_called_back_unoffered() {
+    let files = cert_files();
+    let server = spec_server(&files);
+    let out = rpc()
+        .env("REACH_RPC_KEY", "OpenSesame")
+        .args([
+            "repl",
+            "-P",
+            "reach",
+            "--cacert",
+            path_str(&files.cert),
+            &format!("https://localhost:{}", server.port),
+            "--value",
+            "price=10",
+            "--callback",
+            "other=1",
+        ])
+        .write_stdin("/backend/Alice Contract-42\n\"shown\"\n")
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stdout_lines(&out.stdout), ["\"shown\""], "{stderr}");
+    assert!(
+        stderr.contains(r#"RPC /kont ["Kont-A","shown"] ==> {"t":"Done","ans":"shown"}"#),
+        "{stderr}"
+    );
+}

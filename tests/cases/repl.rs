@@ -225,6 +225,8 @@ fn history_and_help_in_a_script() {
         ":describe",
         ":header",
         ":verbose",
+        ":callback",
+        ":value",
     ] {
         assert!(stderr.contains(command), "{command} missing from :help");
     }
@@ -277,4 +279,108 @@ fn read_lines(path: &std::path::Path) -> Vec<Json> {
 fn a_bad_endpoint_is_a_usage_error() {
     let (code, _, stderr) = repl_at("ftp://example.org", &[], "");
     assert_eq!(code, 2, "{stderr}");
+}
+
+/// The log with every Reach continuation handle (a run of 32 hex digits) replaced by `KID`, so it
+/// can be compared whole.
+fn without_kids(log: &str) -> String {
+    let mut out = String::new();
+    let mut hex = String::new();
+    for c in log.chars() {
+        if c.is_ascii_hexdigit() {
+            hex.push(c);
+            continue;
+        }
+        out.push_str(if hex.len() == 32 { "KID" } else { &hex });
+        hex.clear();
+        out.push(c);
+    }
+    out.push_str(if hex.len() == 32 { "KID" } else { &hex });
+    out
+}
+
+/// An interactive Reach call: showTotal answered by its flag, getNumber by the script's next
+/// lines; the whole exchange, `/kont` steps included, in the log.
+#[test]
+fn reach_callbacks_with_no_answer_take_the_next_script_lines() {
+    let server = serve(&[]);
+    let flags = [
+        "-P",
+        "reach",
+        "--callback",
+        "showTotal=null",
+        "--callback",
+        "getNumber",
+        "--value",
+        "start=10",
+    ];
+    let script = "/interact/sum 2\n5\n 7 \n:callback\n:value\n";
+    let (code, stdout, stderr) = repl(&server, &flags, script);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout, "22\nshowTotal=null\ngetNumber    (asked at the prompt)\nstart=10\n",
+        "{stderr}"
+    );
+    assert_eq!(
+        without_kids(&stderr),
+        "RPC /interact/sum [2,{\"start\":10},{\"showTotal\":true,\"getNumber\":true}]\n\
+         RPC /interact/sum [2,{\"start\":10},{\"showTotal\":true,\"getNumber\":true}] ==> {\"t\":\"Kont\",\"kid\":\"KID\",\"m\":\"getNumber\",\"args\":[1]}\n\
+         RPC /kont [\"KID\",5]\n\
+         RPC /kont [\"KID\",5] ==> {\"t\":\"Kont\",\"kid\":\"KID\",\"m\":\"getNumber\",\"args\":[2]}\n\
+         RPC /kont [\"KID\",7]\n\
+         RPC /kont [\"KID\",7] ==> {\"t\":\"Kont\",\"kid\":\"KID\",\"m\":\"showTotal\",\"args\":[22]}\n\
+         RPC /kont [\"KID\",null]\n\
+         RPC /kont [\"KID\",null] ==> {\"t\":\"Done\",\"ans\":22}\n"
+    );
+}
+
+#[test]
+fn reach_callbacks_and_values_change_with_meta_commands() {
+    let server = serve(&[]);
+    let script = ":callback getNumber\n\
+                  :value start=1\n\
+                  :verbose on\n\
+                  :describe add\n\
+                  :verbose off\n\
+                  /interact/sum 1\n\
+                  41\n\
+                  :callback getNumber=!echo $(( $1 * 100 ))\n\
+                  :value start=\n\
+                  /interact/sum 2\n\
+                  :callback clear\n\
+                  :value clear\n\
+                  :callback\n\
+                  add 2 3\n";
+    let (code, stdout, stderr) = repl(&server, &["-P", "reach"], script);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("add(a: number"), "{stdout}");
+    assert!(stdout.ends_with("\n42\n300\n5\n"), "{stdout}");
+    assert!(
+        stderr.contains("RPC /rpc.discover []\n"),
+        "introspection is never interactive: {stderr}"
+    );
+    assert!(
+        stderr.contains("RPC /interact/sum [2,{},{\"getNumber\":true}]"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("RPC /add [2,3] ==> 5"),
+        "cleared, calls are plain again: {stderr}"
+    );
+    assert!(stderr.contains("no callbacks"), "{stderr}");
+}
+
+#[test]
+fn reach_end_of_input_before_an_answer_is_a_usage_error() {
+    let server = serve(&[]);
+    let flags = ["-P", "reach", "--callback", "getNumber", "--fail-fast"];
+    let (code, stdout, stderr) = repl(&server, &flags, "/interact/sum 1\n");
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains("rpc: end of input before getNumber(1) was answered"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = repl(&server, &["-P", "reach", "--callback", "x y"], "");
+    assert_eq!(code, 2, "a bad --callback is a usage error: {stderr}");
 }

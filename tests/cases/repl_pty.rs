@@ -268,3 +268,50 @@ fn commands_piped_in_on_a_terminal_get_no_prompt_and_no_colour() {
     let colored = screen.text(true);
     assert!(!colored.contains("\u{1b}[3"), "no colour: {colored}");
 }
+
+/// A Reach callback with no answer is asked at its own prompt: typing answers it, and Ctrl-C there
+/// abandons the call and returns to the REPL's prompt.
+#[test]
+fn a_reach_callback_is_answered_at_the_prompt_and_ctrl_c_abandons_it() {
+    let server = serve(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history");
+    let url = server.url();
+    let screen = Screen::rpc(&[
+        "repl",
+        "-P",
+        "reach",
+        &url,
+        "--history",
+        history.to_str().unwrap(),
+        "--callback",
+        "getNumber",
+        "--callback",
+        "showTotal=null",
+        "--value",
+        "start=100",
+    ]);
+    let prompt = format!("reach {url}> ");
+    screen.wait_for(&prompt);
+
+    screen.keys(&["/interact/sum 2", "Enter"]);
+    screen.wait_for("getNumber(1) ? ");
+    screen.keys(&["20", "Enter"]);
+    screen.wait_for("getNumber(2) ? ");
+    screen.keys(&["3", "Enter"]);
+    let text = screen.wait_for("==> {\"t\":\"Done\",\"ans\":123}");
+    assert!(text.contains("getNumber(1) ? 20\n"), "{text}");
+    let text = screen.wait_for_count(&prompt, 2);
+    assert!(text.contains("\n123\n"), "the total is printed: {text}");
+
+    screen.keys(&["/interact/sum 1", "Enter"]);
+    screen.wait_for_count("getNumber(1) ? ", 2);
+    screen.keys(&["C-c"]);
+    screen.wait_for("rpc: cancelled: getNumber(1) was not answered");
+    screen.wait_for_count(&prompt, 3);
+    screen.keys(&[":callback getNumber=!echo 5", "Enter"]);
+    screen.wait_for_count(&prompt, 4);
+    screen.keys(&["/interact/sum 1", "Enter"]);
+    screen.wait_for("==> {\"t\":\"Done\",\"ans\":105}");
+    assert!(!screen.ended());
+}

@@ -1,0 +1,176 @@
+//! `rpc call --curl`: the same request as a command line for someone without `rpc` — curl with
+//! the exact body and headers for the HTTP protocols, `printf` into `nc` for raw-tcp.
+//!
+//! It renders [`Client::preview`], the very requests `rpc call` would send (and `--dry-run`
+//! prints), so the two can never disagree. Every word is shell-quoted for POSIX shells.
+
+use crate::cli::ConnectArgs;
+use crate::client::http::HttpRequest;
+use crate::client::{Client, Mode, Wire};
+use crate::error::Result;
+use crate::protocol::{Call, Proto};
+
+/// The command lines, one per request, and a note for stderr when one line cannot do it all.
+pub struct CurlText {
+    pub commands: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// The equivalent commands of `calls` as `client` would send them.
+pub fn render(client: &Client, calls: &[Call], mode: Mode) -> Result<CurlText> {
+    let options = curl_options(client.connect_args());
+    let commands = client
+        .preview(calls, mode)?
+        .iter()
+        .map(|wire| match wire {
+            Wire::Http(request) => curl_line(request, client.extra_headers(), &options),
+            Wire::Tcp { addr, bytes } => nc_line(addr, bytes),
+        })
+        .collect();
+    Ok(CurlText {
+        commands,
+        note: interactive_note(client),
+    })
+}
+
+/// An interactive Reach call goes on with `/kont` requests whose content depends on each answer.
+fn interactive_note(client: &Client) -> Option<String> {
+    if client.proto != Proto::Reach || !client.is_interactive() {
+        return None;
+    }
+    let mut kont = client.url.clone();
+    kont.set_path(&format!(
+        "{}{}",
+        client.url.path().trim_end_matches('/'),
+        crate::protocol::reach::KONT_PATH
+    ));
+    Some(format!(
+        "rpc: --curl shows only the first request of an interactive call: each callback the server \
+         asks for with {{\"t\":\"Kont\",\"kid\":KID,\"m\":NAME,\"args\":[…]}} needs one more round \
+         trip, curl {kont} --data-binary '[\"KID\", ANSWER]' (with the same headers), until the server \
+         answers {{\"t\":\"Done\",\"ans\":RESULT}}"
+    ))
+}
+
+/// The curl options that match `rpc`'s connection options: `-k`, `--cacert FILE`,
+/// `--max-time SECS`.
+fn curl_options(connect: &ConnectArgs) -> Vec<String> {
+    let mut options = Vec::new();
+    if connect.insecure {
+        options.push("-k".to_owned());
+    }
+    if let Some(path) = &connect.cacert {
+        options.push("--cacert".to_owned());
+        options.push(shell_quote(&path.to_string_lossy()));
+    }
+    if let Some(secs) = connect.timeout {
+        options.push("--max-time".to_owned());
+        options.push(secs.to_string());
+    }
+    options
+}
+
+/// `curl -sS [OPTIONS] URL -H 'Name: value' … --data-binary 'BODY'`.
+fn curl_line(
+    request: &HttpRequest,
+    extra_headers: &[(String, String)],
+    options: &[String],
+) -> String {
+    let mut words = vec!["curl".to_owned(), "-sS".to_owned()];
+    words.extend(options.iter().cloned());
+    words.push(shell_quote(request.url.as_str()));
+    for (name, value) in request.headers.iter().chain(extra_headers) {
+        words.push("-H".to_owned());
+        words.push(shell_quote(&format!("{name}: {value}")));
+    }
+    // --data-binary sends the bytes unchanged (-d would strip newlines) and makes it a POST.
+    words.push("--data-binary".to_owned());
+    words.push(shell_quote(&String::from_utf8_lossy(&request.body)));
+    words.join(" ")
+}
+
+/// `printf '%s\n' 'REQUEST'… | nc -N HOST PORT`: printf writes each request on its own line
+/// (it repeats its format for every argument), nc carries them and prints the answers. `-N`
+/// (netcat-openbsd, macOS) closes the sending side at the end of input, so a server that keeps
+/// connections open learns that no more requests come, answers, and closes.
+fn nc_line(addr: &str, bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let requests: Vec<String> = text.lines().map(shell_quote).collect();
+    let (host, port) = addr.rsplit_once(':').unwrap_or((addr, ""));
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    format!(
+        "printf '%s\\n' {} | nc -N {} {}",
+        requests.join(" "),
+        shell_quote(host),
+        shell_quote(port)
+    )
+}
+
+/// One word for a POSIX shell: bare when it is made of safe characters only, else in single
+/// quotes, with each `'` written as `'\''` (close, escaped quote, reopen).
+pub fn shell_quote(word: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./:=@,+%".contains(c);
+    if !word.is_empty() && word.chars().all(safe) {
+        return word.to_owned();
+    }
+    format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::Url;
+
+    #[test]
+    fn words_are_quoted_only_when_needed() {
+        assert_eq!(shell_quote("add"), "add");
+        assert_eq!(shell_quote("http://h:1/RPC2"), "http://h:1/RPC2");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("two words"), "'two words'");
+        assert_eq!(shell_quote(r#"{"a":[1,2]}"#), r#"'{"a":[1,2]}'"#);
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote("$HOME `x` \\"), "'$HOME `x` \\'");
+    }
+
+    #[test]
+    fn curl_line_carries_url_headers_and_body() {
+        let mut request = HttpRequest::post(
+            Url::parse("http://127.0.0.1:8000/add").unwrap(),
+            "application/json",
+            b"[\"it's\",2]".to_vec(),
+        );
+        request.headers.push(("X-API-Key".into(), "k".into()));
+        assert_eq!(
+            curl_line(&request, &[("X-A".into(), "b c".into())], &["-k".into()]),
+            r#"curl -sS -k http://127.0.0.1:8000/add -H 'Content-Type: application/json' -H 'X-API-Key: k' -H 'X-A: b c' --data-binary '["it'\''s",2]'"#
+        );
+    }
+
+    #[test]
+    fn connection_options_become_curl_options() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            connect: ConnectArgs,
+        }
+        let parse = |argv: &[&str]| Only::parse_from(argv).connect;
+        assert!(curl_options(&parse(&["rpc"])).is_empty());
+        assert_eq!(
+            curl_options(&parse(&["rpc", "-k", "--cacert", "my ca.pem", "-t", "2.5"])),
+            ["-k", "--cacert", "'my ca.pem'", "--max-time", "2.5"]
+        );
+    }
+
+    #[test]
+    fn nc_line_pipes_the_bytes() {
+        assert_eq!(
+            nc_line("127.0.0.1:9000", b"[\"add\",2,3]\n[\"echo\",\"it's\"]\n"),
+            r#"printf '%s\n' '["add",2,3]' '["echo","it'\''s"]' | nc -N 127.0.0.1 9000"#
+        );
+        assert_eq!(
+            nc_line("[::1]:9000", b"[]\n"),
+            r"printf '%s\n' '[]' | nc -N ::1 9000"
+        );
+    }
+}

@@ -1,0 +1,148 @@
+//! `rpc list` and `rpc describe` on every protocol, with `--json` for scripts; a server without
+//! introspection gets a clear message and exit 1.
+
+use super::support::{cert_files, node, path_str, python, rpc, serve, Spawned};
+use predicates::prelude::*;
+use serde_json::{json, Value};
+use std::process::Stdio;
+
+/// The endpoint and `-P` of `rpc serve` for each protocol.
+fn endpoints(server: &Spawned) -> Vec<(&'static str, String)> {
+    vec![
+        ("json-rpc", server.url()),
+        ("xml-rpc", server.url()),
+        ("reach", server.url()),
+        ("raw-tcp", format!("tcp://{}", server.addr)),
+    ]
+}
+
+fn stdout_json(args: &[&str]) -> Value {
+    let out = rpc().args(args).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert_eq!(text.lines().count(), 1, "--json prints one line: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text:?} is not JSON: {e}"))
+}
+
+#[test]
+fn list_json_names_every_method_on_every_protocol() {
+    let server = serve(&[]);
+    for (proto, url) in endpoints(&server) {
+        let names = stdout_json(&["list", "-t", "10", "-P", proto, &url, "--json"]);
+        let names = names
+            .as_array()
+            .unwrap_or_else(|| panic!("{proto}: {names}"));
+        for name in ["add", "sub", "mul", "div", "sum", "echo", "info", "sleep"] {
+            assert!(names.contains(&json!(name)), "{proto}: {name} in {names:?}");
+        }
+    }
+}
+
+#[test]
+fn describe_json_gives_help_on_every_protocol() {
+    let server = serve(&[]);
+    for (proto, url) in endpoints(&server) {
+        let doc = stdout_json(&["describe", "-t", "10", "-P", proto, &url, "add", "--json"]);
+        assert_eq!(doc["name"], json!("add"), "{proto}: {doc}");
+        assert_eq!(
+            doc["help"],
+            json!("add(a, b): the sum a + b"),
+            "{proto}: {doc}"
+        );
+        // Where the signature comes from differs (OpenRPC params or system.methodSignature),
+        // but every protocol has one.
+        assert!(
+            doc.get("params")
+                .is_some_and(|p| p.as_array().is_some_and(|p| p.len() == 2))
+                || doc.get("signatures").is_some_and(Value::is_array),
+            "{proto}: a signature in {doc}"
+        );
+    }
+}
+
+#[test]
+fn describe_of_an_unknown_method_says_to_list() {
+    let server = serve(&[]);
+    for (proto, url) in endpoints(&server) {
+        rpc()
+            .args(["describe", "-t", "10", "-P", proto, &url, "nope"])
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(predicate::str::contains("no method named \"nope\"").or(
+                predicate::str::contains("does not describe a method named \"nope\""),
+            ))
+            .stderr(predicate::str::contains("rpc list"));
+    }
+}
+
+/// Checks both commands against a server that has no introspection: exit 1, nothing on stdout,
+/// and a message that says so and what to do instead.
+fn assert_no_introspection(proto: &str, url: &str) {
+    for args in [vec!["list"], vec!["describe"]] {
+        let mut cmd = rpc();
+        cmd.args(&args).args(["-t", "10", "-P", proto, url]);
+        if args[0] == "describe" {
+            cmd.arg("add");
+        }
+        cmd.assert()
+            .code(1)
+            .stdout("")
+            .stderr(predicate::str::contains("offers no introspection"))
+            .stderr(predicate::str::contains("rpc call"));
+    }
+}
+
+#[test]
+fn jayson_json_rpc_server_has_no_introspection() {
+    let mut cmd = node();
+    cmd.arg("jayson_server.js");
+    let server = Spawned::start(cmd);
+    assert_no_introspection("json-rpc", &server.url());
+}
+
+#[test]
+fn twisted_xml_rpc_server_has_no_introspection() {
+    let mut cmd = python();
+    cmd.arg("twisted_xmlrpc.py");
+    let server = Spawned::start(cmd);
+    assert_no_introspection("xml-rpc", &server.url());
+    // Twisted's own fault is quoted, so the user sees what the server said.
+    rpc()
+        .args(["list", "-P", "xml-rpc", &server.url()])
+        .assert()
+        .stderr(predicate::str::contains("fault 8001"));
+}
+
+#[test]
+fn tutorial_raw_tcp_server_has_no_introspection() {
+    let mut cmd = python();
+    cmd.arg("tcp_tutorial_server.py");
+    let server = Spawned::start(cmd);
+    assert_no_introspection("raw-tcp", &format!("tcp://{}", server.addr));
+}
+
+#[test]
+fn reach_spec_server_has_no_introspection() {
+    let files = cert_files();
+    let mut cmd = python();
+    cmd.args([
+        "reach_spec_server.py",
+        path_str(&files.cert),
+        path_str(&files.key),
+    ])
+    .stderr(Stdio::null());
+    let server = Spawned::start(cmd);
+    let url = format!("https://127.0.0.1:{}", server.port);
+    for args in [vec!["list"], vec!["describe"]] {
+        let mut cmd = rpc();
+        cmd.args(&args)
+            .args(["-P", "reach", "--cacert", path_str(&files.cert)])
+            .args(["--api-key", "OpenSesame", &url]);
+        if args[0] == "describe" {
+            cmd.arg("add");
+        }
+        cmd.assert().code(1).stderr(predicate::str::contains(
+            "offers no introspection over reach",
+        ));
+    }
+}
