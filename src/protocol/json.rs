@@ -30,18 +30,8 @@ pub fn parse(bytes: &[u8], max_depth: usize) -> Result<serde_json::Value, JsonEr
 /// The first integer literal outside strings that fits neither i64 nor u64, if any. Run on a
 /// document serde_json has accepted, so every number token there is well formed.
 pub fn oversized_integer(bytes: &[u8]) -> Option<String> {
-    let (mut in_string, mut escaped) = (false, false);
     let mut token: Option<usize> = None;
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    for (i, b) in outside_strings(bytes) {
         let in_number = b == b'-' || b == b'+' || b == b'.' || b.is_ascii_alphanumeric();
         match (token, in_number) {
             (None, true) => token = Some(i),
@@ -53,9 +43,30 @@ pub fn oversized_integer(bytes: &[u8]) -> Option<String> {
             }
             _ => {}
         }
-        in_string = b == b'"';
     }
     out_of_range(bytes.get(token?..)?)
+}
+
+/// The bytes of a JSON text that are not inside a string literal (the quotes left out too), with
+/// their offsets: what the scanners here look at, so brackets and digits in strings never count.
+fn outside_strings(bytes: &[u8]) -> impl Iterator<Item = (usize, u8)> + '_ {
+    let (mut in_string, mut escaped) = (false, false);
+    bytes.iter().enumerate().filter_map(move |(i, &b)| {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            None
+        } else if b == b'"' {
+            in_string = true;
+            None
+        } else {
+            Some((i, b))
+        }
+    })
 }
 
 /// The token as text when it is an integer literal beyond 64 bits.
@@ -69,19 +80,9 @@ fn out_of_range(token: &[u8]) -> Option<String> {
 
 /// True when arrays/objects in `bytes` nest deeper than `max_depth`, brackets inside strings aside.
 pub fn nesting_exceeds(bytes: &[u8], max_depth: usize) -> bool {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for &b in bytes {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    let mut depth = 0usize;
+    for (_, b) in outside_strings(bytes) {
         match b {
-            b'"' => in_string = true,
             b'[' | b'{' => {
                 depth += 1;
                 if depth > max_depth {

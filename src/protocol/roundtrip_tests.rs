@@ -7,7 +7,8 @@ use super::{jsonrpc, rawtcp, Call, Fault, Outcome, Params};
 use crate::value::Value;
 use proptest::prelude::*;
 
-fn datetime() -> impl Strategy<Value = String> {
+/// An XML-RPC date-time in its compact form (shared by the codecs' property tests).
+pub(super) fn datetime() -> impl Strategy<Value = String> {
     (
         1000u32..9999,
         1u32..=12,

@@ -836,18 +836,6 @@ mod tests {
         ]
     }
 
-    fn datetime() -> impl Strategy<Value = String> {
-        (
-            0u32..10000,
-            1u32..=12,
-            1u32..=28,
-            0u32..24,
-            0u32..60,
-            0u32..60,
-        )
-            .prop_map(|(y, mo, d, h, mi, s)| format!("{y:04}{mo:02}{d:02}T{h:02}:{mi:02}:{s:02}"))
-    }
-
     fn leaf() -> impl Strategy<Value = Value> {
         prop_oneof![
             Just(Value::Nil),
@@ -859,7 +847,7 @@ mod tests {
                 .prop_map(Value::Double),
             xml_string().prop_map(Value::String),
             prop::collection::vec(any::<u8>(), 0..40).prop_map(Value::Bytes),
-            datetime().prop_map(Value::DateTime),
+            crate::protocol::roundtrip_tests::datetime().prop_map(Value::DateTime),
         ]
     }
 
