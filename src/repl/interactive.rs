@@ -83,12 +83,16 @@ async fn read_line(
 /// on. At the prompt the terminal is in raw mode, so Ctrl-C reaches rustyline as a key instead.
 async fn execute_cancellable(session: &mut Session, line: &str) -> Step {
     tokio::select! {
-        step = session.execute(line) => step,
+        // Biased, signal first: the Ctrl-C listener must exist before the call prints its log line
+        // and starts, or a Ctrl-C typed right after that line is lost (or, before any listener was
+        // ever installed, kills the process).
+        biased;
         _ = tokio::signal::ctrl_c() => {
             // The terminal has echoed ^C; the note goes on a line of its own.
             eprintln!("\nrpc: cancelled");
             Step::Continue
         }
+        step = session.execute(line) => step,
     }
 }
 
