@@ -82,6 +82,7 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             [CompletionResult]::new('--max-sleep', '--max-sleep', [CompletionResultType]::ParameterName, 'Longest `sleep` the service grants, in seconds')
             [CompletionResult]::new('--kont-timeout', '--kont-timeout', [CompletionResultType]::ParameterName, 'Seconds a Reach continuation handle (kid) stays valid, waiting for its /kont')
             [CompletionResult]::new('--max-konts', '--max-konts', [CompletionResultType]::ParameterName, 'Most Reach continuations waiting for their /kont at once (more: HTTP 503)')
+            [CompletionResult]::new('--max-log-queue', '--max-log-queue', [CompletionResultType]::ParameterName, 'Most per-call log lines waiting for a slow stderr (more are dropped, and counted in the log)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not log one line per call on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not log one line per call on stderr')

@@ -77,6 +77,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --max-sleep 'Longest `sleep` the service grants, in seconds'
             cand --kont-timeout 'Seconds a Reach continuation handle (kid) stays valid, waiting for its /kont'
             cand --max-konts 'Most Reach continuations waiting for their /kont at once (more: HTTP 503)'
+            cand --max-log-queue 'Most per-call log lines waiting for a slow stderr (more are dropped, and counted in the log)'
             cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
             cand -q 'Do not log one line per call on stderr'
             cand --quiet 'Do not log one line per call on stderr'

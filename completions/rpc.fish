@@ -76,6 +76,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-connections -d 'Mo
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-sleep -d 'Longest `sleep` the service grants, in seconds' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l kont-timeout -d 'Seconds a Reach continuation handle (kid) stays valid, waiting for its /kont' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-konts -d 'Most Reach continuations waiting for their /kont at once (more: HTTP 503)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-log-queue -d 'Most per-call log lines waiting for a slow stderr (more are dropped, and counted in the log)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"

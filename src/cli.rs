@@ -462,6 +462,10 @@ pub struct LimitArgs {
     /// Most Reach continuations waiting for their /kont at once (more: HTTP 503)
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub max_konts: usize,
+
+    /// Most per-call log lines waiting for a slow stderr (more are dropped, and counted in the log)
+    #[arg(long, value_name = "LINES", default_value_t = 65536)]
+    pub max_log_queue: usize,
 }
 
 impl LimitArgs {

@@ -5,7 +5,8 @@
 //! [`crate::trace`], as before; only the writing moved here.
 
 use std::io::Write;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -15,13 +16,25 @@ enum Message {
     Flush(mpsc::SyncSender<()>),
 }
 
-/// The channel to the writer thread; None when that thread could not be started.
-static WRITER: OnceLock<Option<Sender<Message>>> = OnceLock::new();
+/// The channel to the writer thread; None when that thread could not be started. It is bounded
+/// (`--max-log-queue`), so a stderr nobody reads can never make the server grow without bound.
+static WRITER: OnceLock<Option<SyncSender<Message>>> = OnceLock::new();
 
-fn writer() -> Option<&'static Sender<Message>> {
+/// The queue's capacity in lines, set from `--max-log-queue` before the first line.
+static QUEUE_LIMIT: AtomicUsize = AtomicUsize::new(65536);
+
+/// Lines dropped because the queue was full; the writer reports them once it catches up.
+static DROPPED: AtomicU64 = AtomicU64::new(0);
+
+/// Sets the queue's capacity (`--max-log-queue`); takes effect if no line was logged yet.
+pub fn set_queue_limit(lines: usize) {
+    QUEUE_LIMIT.store(lines.max(1), Ordering::Relaxed);
+}
+
+fn writer() -> Option<&'static SyncSender<Message>> {
     WRITER
         .get_or_init(|| {
-            let (tx, rx) = mpsc::channel();
+            let (tx, rx) = mpsc::sync_channel(QUEUE_LIMIT.load(Ordering::Relaxed));
             std::thread::Builder::new()
                 .name("rpc-serve-log".into())
                 .spawn(move || write_lines(rx))
@@ -31,14 +44,18 @@ fn writer() -> Option<&'static Sender<Message>> {
         .as_ref()
 }
 
-/// Logs one line on stderr (soon, and in the order lines were given).
+/// Logs one line on stderr (soon, and in the order lines were given). Never blocks the caller:
+/// when the queue is full the line is dropped and counted.
 pub fn line(text: String) {
     match writer() {
-        Some(tx) => {
-            if let Err(mpsc::SendError(Message::Line(text))) = tx.send(Message::Line(text)) {
-                direct(&text);
+        Some(tx) => match tx.try_send(Message::Line(text)) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                DROPPED.fetch_add(1, Ordering::Relaxed);
             }
-        }
+            Err(TrySendError::Disconnected(Message::Line(text))) => direct(&text),
+            Err(TrySendError::Disconnected(_)) => {}
+        },
         None => direct(&text),
     }
 }
@@ -49,9 +66,12 @@ pub fn flush() {
         return;
     };
     let (done, wait) = mpsc::sync_channel(1);
-    if tx.send(Message::Flush(done)).is_ok() {
+    // A full queue means stderr is stuck: waiting for room could hang the shutdown, so give up.
+    if tx.try_send(Message::Flush(done)).is_ok() {
         let _ = wait.recv_timeout(Duration::from_secs(1));
     }
+    // The writer reports drops once it catches up; a stuck one never does, so say it here.
+    report_dropped(&mut std::io::stderr().lock());
 }
 
 fn direct(text: &str) {
@@ -63,6 +83,16 @@ fn direct(text: &str) {
 /// it at most a few hundred times a second, whatever its call rate, and an idle one still shows a
 /// line at once.
 const REST: Duration = Duration::from_millis(2);
+
+fn report_dropped(out: &mut impl Write) {
+    let dropped = DROPPED.swap(0, Ordering::Relaxed);
+    if dropped > 0 {
+        let _ = writeln!(
+            out,
+            "rpc serve: {dropped} log lines dropped: stderr is not keeping up (--max-log-queue)"
+        );
+    }
+}
 
 fn write_lines(rx: Receiver<Message>) {
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
@@ -81,6 +111,7 @@ fn write_lines(rx: Receiver<Message>) {
             }
             next = rx.try_recv().ok();
         }
+        report_dropped(&mut out);
         let _ = out.flush();
         std::thread::sleep(REST);
     }

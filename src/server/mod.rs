@@ -58,6 +58,7 @@ impl State {
         if args.limits.max_connections == 0 {
             return Err(Error::usage("--max-connections must be at least 1"));
         }
+        log::set_queue_limit(args.limits.max_log_queue);
         Ok(State {
             service: Service::new(max_sleep),
             timeouts: Timeouts::from_limits(&args.limits)?,

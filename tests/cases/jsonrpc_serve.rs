@@ -343,3 +343,31 @@ fn http_after_connect(port: u16, body: &str, sent: std::sync::mpsc::Sender<()>) 
     stream.read_to_string(&mut answer).unwrap();
     answer
 }
+
+#[test]
+fn a_stderr_nobody_reads_never_blocks_calls_and_dropped_lines_are_counted() {
+    let mut cmd = Command::new(rpc_path());
+    cmd.args(["serve", "--addr", "127.0.0.1:0", "--max-log-queue", "4"])
+        .stderr(Stdio::piped());
+    let mut server = Spawned::start(cmd);
+    // Each call logs ~2 KiB; a pipe holds 64 KiB, so the log stalls after a few dozen calls.
+    let big = "x".repeat(1000);
+    let body = json!({"jsonrpc": "2.0", "method": "echo", "params": [big], "id": 1}).to_string();
+    for _ in 0..300 {
+        let (status, answer) = post_json(server.port, &body);
+        assert_eq!(
+            (status, answer["result"].as_str().map(str::len)),
+            (200, Some(1000))
+        );
+    }
+    let mut stderr = server.child.stderr.take().unwrap();
+    terminate(&server);
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut text).unwrap();
+    assert!(server.child.wait().unwrap().success());
+    assert!(
+        text.contains("log lines dropped"),
+        "{}",
+        &text[text.len().saturating_sub(500)..]
+    );
+}
