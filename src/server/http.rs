@@ -8,6 +8,7 @@
 //! connection closed after `--idle-timeout` without a request.
 
 use super::probation::Probation;
+use super::woken::poll_when_woken;
 use super::State;
 use crate::protocol::codes;
 use bytes::Bytes;
@@ -65,13 +66,14 @@ pub async fn serve_connection<I>(
         .keep_alive(true)
         .serve_connection(TokioIo::new(io), service);
     tokio::pin!(conn);
+    // The guards are polled only when they are woken, not on each of the connection's wake-ups.
     tokio::select! {
         _ = conn.as_mut() => {}
-        _ = shutdown.cancelled() => {
+        _ = poll_when_woken(shutdown.cancelled()) => {
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         }
-        _ = activity.idle_for(timeouts.idle) => {
+        _ = poll_when_woken(activity.idle_for(timeouts.idle)) => {
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         }
