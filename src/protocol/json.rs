@@ -35,7 +35,8 @@ pub fn parse(bytes: &[u8], max_depth: usize) -> Result<serde_json::Value, JsonEr
 /// integer literal beyond 64 bits.
 pub fn passes_byte_checks(bytes: &[u8], max_depth: usize) -> bool {
     let scan = scan(bytes, max_depth);
-    !scan.too_deep && !(scan.may_hold_oversized_integer && oversized_integer(bytes).is_some())
+    let oversized = scan.may_hold_oversized_integer && oversized_integer(bytes).is_some();
+    !scan.too_deep && !oversized
 }
 
 /// What one pass over a JSON text's bytes outside strings tells.
