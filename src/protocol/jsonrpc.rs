@@ -226,10 +226,7 @@ fn decode_plain_single(body: &[u8], max_depth: usize) -> Option<Entry> {
     let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
     // The checks json::parse makes besides parsing: a body failing one takes the general path,
     // which says why.
-    if *first != b'{'
-        || json::nesting_exceeds(body, max_depth)
-        || json::oversized_integer(body).is_some()
-    {
+    if *first != b'{' || !json::passes_byte_checks(body, max_depth) {
         return None;
     }
     let envelope: Envelope = serde_json::from_slice(body).ok()?;

@@ -14,6 +14,7 @@ pub mod reach;
 pub mod service;
 pub mod sniff;
 pub mod tls;
+mod woken;
 mod xmlrpc;
 
 use crate::cli::{LimitArgs, ServeArgs};
@@ -323,7 +324,7 @@ async fn serve_in_slot(
 ) {
     let probation = Arc::new(probation);
     tokio::select! {
-        _ = probation.shed() => {
+        _ = woken::poll_when_woken(probation.shed()) => {
             if !state.quiet {
                 trace::Trace::default().note(&format!(
                     "{peer} closed to make room: no request yet, and the server is full (--max-connections)"

@@ -73,26 +73,32 @@ pub fn decode_response(bytes: &[u8], limits: Limits) -> Result<Outcome> {
     Ok(outcome)
 }
 
-/// A document event, reduced to what XML-RPC's grammar looks at.
+/// A document event, reduced to what XML-RPC's grammar looks at. Names and texts borrow from the
+/// document wherever they can (a text is owned only when a reference had to be resolved): that
+/// saves an allocation per tag and per text, a large part of reading a small call.
 #[derive(Debug)]
-enum Token {
+enum Token<'a> {
     /// A start tag, by local name (so `<ex:nil/>` from Apache's extensions reads as `nil`).
-    Open(String),
-    Close(String),
+    Open(Cow<'a, str>),
+    Close(Cow<'a, str>),
     /// Character data: text with references resolved, or a CDATA section.
-    Text(String),
+    Text(Cow<'a, str>),
     Eof,
 }
 
 /// A token with blank text skipped: what may come between elements.
 #[derive(Debug)]
-enum Tag {
-    Open(String),
-    Close(String),
+enum Tag<'a> {
+    Open(Cow<'a, str>),
+    Close(Cow<'a, str>),
     Eof,
 }
 
 struct Parser<'a> {
+    document: &'a [u8],
+    /// The document as text when all of it is valid UTF-8 (validated once, for every name);
+    /// None otherwise, and each name is then validated where it is read, as before.
+    valid_text: Option<&'a str>,
     reader: Reader<&'a [u8]>,
     max_depth: usize,
 }
@@ -103,13 +109,15 @@ impl<'a> Parser<'a> {
         // `<nil/>` then reads exactly as `<nil></nil>`.
         reader.config_mut().expand_empty_elements = true;
         Parser {
+            document: utf8,
+            valid_text: std::str::from_utf8(utf8).ok(),
             reader,
             max_depth: limits.max_depth.min(DEPTH_CEILING),
         }
     }
 
     /// The next token, skipping comments, processing instructions and the XML declaration.
-    fn next(&mut self) -> Result<Token> {
+    fn next(&mut self) -> Result<Token<'a>> {
         loop {
             let event = self.reader.read_event().map_err(|e| self.syntax(&e))?;
             if let Some(token) = self.token(event)? {
@@ -119,13 +127,13 @@ impl<'a> Parser<'a> {
     }
 
     /// The token an event stands for; None for the events XML-RPC ignores.
-    fn token(&self, event: Event) -> Result<Option<Token>> {
+    fn token(&self, event: Event<'a>) -> Result<Option<Token<'a>>> {
         let text = match event {
             Event::Start(start) => {
-                return Ok(Some(Token::Open(self.name(start.local_name().as_ref())?)))
+                return Ok(Some(Token::Open(self.name(start.local_name().as_ref())?)));
             }
             Event::End(end) => {
-                return Ok(Some(Token::Close(self.name(end.local_name().as_ref())?)))
+                return Ok(Some(Token::Close(self.name(end.local_name().as_ref())?)));
             }
             Event::Eof => return Ok(Some(Token::Eof)),
             Event::Comment(_) | Event::PI(_) | Event::Decl(_) => return Ok(None),
@@ -137,15 +145,15 @@ impl<'a> Parser<'a> {
             }
             // Cannot happen with expand_empty_elements; refused rather than trusted.
             Event::Empty(_) => return Err(self.shape("unexpected empty-element tag")),
-            Event::Text(text) => text.unescape().map_err(|e| self.syntax(&e))?.into_owned(),
-            Event::CData(data) => data.decode().map_err(|e| self.syntax(&e))?.into_owned(),
+            Event::Text(text) => text.unescape().map_err(|e| self.syntax(&e))?,
+            Event::CData(data) => data.decode().map_err(|e| self.syntax(&e))?,
         };
         self.check_chars(&text)?;
         Ok(Some(Token::Text(text)))
     }
 
     /// The next tag, skipping blank text; other text here is out of place.
-    fn next_tag(&mut self, within: &str) -> Result<Tag> {
+    fn next_tag(&mut self, within: &str) -> Result<Tag<'a>> {
         loop {
             match self.next()? {
                 Token::Open(name) => return Ok(Tag::Open(name)),
@@ -190,11 +198,11 @@ impl<'a> Parser<'a> {
     }
 
     /// All text up to `</name>`; an element inside is out of place.
-    fn text_until_close(&mut self, name: &str) -> Result<String> {
-        let mut text = String::new();
+    fn text_until_close(&mut self, name: &str) -> Result<Cow<'a, str>> {
+        let mut text = Cow::Borrowed("");
         loop {
             match self.next()? {
-                Token::Text(part) => text.push_str(&part),
+                Token::Text(part) => append(&mut text, part),
                 Token::Close(found) if found == name => return Ok(text),
                 Token::Open(found) => {
                     return Err(self.unexpected(&Tag::Open(found), &format!("</{name}>")))
@@ -225,12 +233,14 @@ impl<'a> Parser<'a> {
 
     /// The value of an open `<value>`, through `</value>`; `depth` counts enclosing containers.
     fn value(&mut self, depth: usize) -> Result<Value> {
-        let mut text = String::new();
+        let mut text = Cow::Borrowed("");
         loop {
             match self.next()? {
-                Token::Text(part) => text.push_str(&part),
+                Token::Text(part) => append(&mut text, part),
                 // No type element: the spec makes the text a string, blanks and all.
-                Token::Close(name) if name == "value" => return Ok(Value::String(text)),
+                Token::Close(name) if name == "value" => {
+                    return Ok(Value::String(text.into_owned()))
+                }
                 Token::Open(kind) if is_blank(&text) => {
                     let value = self.typed(&kind, depth)?;
                     self.expect_close("value")?;
@@ -253,7 +263,7 @@ impl<'a> Parser<'a> {
         match kind {
             "array" => self.array(depth + 1),
             "struct" => self.structure(depth + 1),
-            "string" => Ok(Value::String(self.text_until_close(kind)?)),
+            "string" => Ok(Value::String(self.text_until_close(kind)?.into_owned())),
             _ if SCALARS.contains(&kind) => {
                 let text = self.text_until_close(kind)?;
                 scalar(kind, &text).map_err(|message| self.value_error(&message))
@@ -308,7 +318,7 @@ impl<'a> Parser<'a> {
         loop {
             match self.next_tag("member")? {
                 Tag::Open(tag) if tag == "name" && name.is_none() => {
-                    name = Some(self.text_until_close("name")?)
+                    name = Some(self.text_until_close("name")?.into_owned())
                 }
                 Tag::Open(tag) if tag == "value" && value.is_none() => {
                     value = Some(self.value(depth)?)
@@ -323,10 +333,36 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn name(&self, raw: &[u8]) -> Result<String> {
-        std::str::from_utf8(raw)
-            .map(str::to_owned)
-            .map_err(|e| self.syntax(&e))
+    /// A tag name as text, borrowed from the document when `raw` lies in it (always, for the
+    /// slice reader; quick-xml only hands it out tied to the event, hence the lookup by address).
+    /// In a document already known to be UTF-8 that is a slice, with no validation per name.
+    fn name(&self, raw: &[u8]) -> Result<Cow<'a, str>> {
+        if let Some(name) = self.in_valid_document(raw) {
+            return Ok(Cow::Borrowed(name));
+        }
+        match self.in_document(raw) {
+            Some(bytes) => std::str::from_utf8(bytes).map(Cow::Borrowed),
+            None => std::str::from_utf8(raw).map(|text| Cow::Owned(text.to_owned())),
+        }
+        .map_err(|e| self.syntax(&e))
+    }
+
+    /// Where `part` starts in the document, when it lies within it.
+    fn offset_in_document(&self, part: &[u8]) -> Option<std::ops::Range<usize>> {
+        let offset = (part.as_ptr() as usize).checked_sub(self.document.as_ptr() as usize)?;
+        let end = offset.checked_add(part.len())?;
+        (end <= self.document.len()).then_some(offset..end)
+    }
+
+    /// The same bytes as `part`, borrowed from the document itself, when `part` lies within it.
+    fn in_document(&self, part: &[u8]) -> Option<&'a [u8]> {
+        self.document.get(self.offset_in_document(part)?)
+    }
+
+    /// `part` as text borrowed from the document, when the whole document is valid UTF-8 and
+    /// `part` lies within it on character boundaries.
+    fn in_valid_document(&self, part: &[u8]) -> Option<&'a str> {
+        self.valid_text?.get(self.offset_in_document(part)?)
     }
 
     /// Refuses characters XML 1.0 forbids, whether raw or written as references (`&#1;`).
@@ -357,13 +393,22 @@ impl<'a> Parser<'a> {
     }
 
     /// A tag out of place is not XML-RPC; the document ending early is not even well-formed XML.
-    fn unexpected(&self, found: &Tag, wanted: &str) -> ReadError {
+    fn unexpected(&self, found: &Tag<'_>, wanted: &str) -> ReadError {
         let found = match found {
             Tag::Open(name) => format!("<{name}>"),
             Tag::Close(name) => format!("</{name}>"),
             Tag::Eof => return self.syntax(&format!("expected {wanted}, the document ends")),
         };
         self.shape(&format!("expected {wanted}, found {found}"))
+    }
+}
+
+/// Appends a text part, allocating only when a second part has to be joined to a first.
+fn append<'a>(text: &mut Cow<'a, str>, part: Cow<'a, str>) {
+    if text.is_empty() {
+        *text = part;
+    } else {
+        text.to_mut().push_str(&part);
     }
 }
 
