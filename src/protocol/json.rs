@@ -124,26 +124,45 @@ pub fn oversized_integer(bytes: &[u8]) -> Option<String> {
     out_of_range(bytes.get(token?..)?)
 }
 
+/// Where a byte of JSON text stands relative to string literals, fed one byte at a time: the one
+/// rule (a `"` opens and closes a string, a backslash escapes the byte after it) that the scanner
+/// below and the raw-tcp framer both follow. The framer keeps it across reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StringState {
+    in_string: bool,
+    escaped: bool,
+}
+
+impl StringState {
+    /// Takes in the next byte; true when it stands outside every string literal (a string's
+    /// quotes count as inside).
+    pub fn outside(&mut self, b: u8) -> bool {
+        if self.in_string {
+            match (self.escaped, b) {
+                (true, _) => self.escaped = false,
+                (false, b'\\') => self.escaped = true,
+                (false, b'"') => self.in_string = false,
+                _ => {}
+            }
+            false
+        } else if b == b'"' {
+            self.in_string = true;
+            false
+        } else {
+            true
+        }
+    }
+}
+
 /// The bytes of a JSON text that are not inside a string literal (the quotes left out too), with
 /// their offsets: what the scanners here look at, so brackets and digits in strings never count.
 fn outside_strings(bytes: &[u8]) -> impl Iterator<Item = (usize, u8)> + '_ {
-    let (mut in_string, mut escaped) = (false, false);
-    bytes.iter().enumerate().filter_map(move |(i, &b)| {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            None
-        } else if b == b'"' {
-            in_string = true;
-            None
-        } else {
-            Some((i, b))
-        }
-    })
+    let mut strings = StringState::default();
+    bytes
+        .iter()
+        .enumerate()
+        .filter(move |(_, &b)| strings.outside(b))
+        .map(|(i, &b)| (i, b))
 }
 
 /// The token as text when it is an integer literal beyond 64 bits.

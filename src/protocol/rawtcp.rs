@@ -15,7 +15,7 @@
 //! [`read_frame`] drives a framer from any async reader; the client and the server share it, and
 //! it knows no sockets. Wire examples and limits: docs/protocols.md, section "Raw TCP".
 
-use super::json::{self, JsonError};
+use super::json::{self, JsonError, StringState};
 use super::{codes, Call, Fault, Outcome, Params};
 use crate::value::Value;
 use serde_json::Value as Json;
@@ -39,11 +39,7 @@ enum Scan {
     /// Only blanks so far.
     Blank,
     /// Inside an array or object, `depth` brackets deep.
-    Container {
-        depth: usize,
-        in_string: bool,
-        escaped: bool,
-    },
+    Container { depth: usize, strings: StringState },
     /// Inside a top-level string.
     Str { escaped: bool },
     /// Inside a bare token: a number, `true`, `false`, `null` or garbage.
@@ -71,11 +67,7 @@ impl Scan {
     fn step(&mut self, byte: u8) -> Step {
         match *self {
             Scan::Blank => self.start(byte),
-            Scan::Container {
-                depth,
-                in_string,
-                escaped,
-            } => self.in_container(depth, in_string, escaped, byte),
+            Scan::Container { depth, strings } => self.in_container(depth, strings, byte),
             Scan::Str { escaped } => match (escaped, byte) {
                 (true, _) => {
                     *self = Scan::Str { escaped: false };
@@ -99,8 +91,7 @@ impl Scan {
             b'[' | b'{' => {
                 *self = Scan::Container {
                     depth: 1,
-                    in_string: false,
-                    escaped: false,
+                    strings: StringState::default(),
                 }
             }
             b'"' => *self = Scan::Str { escaped: false },
@@ -111,18 +102,9 @@ impl Scan {
         Step::Continue
     }
 
-    fn in_container(&mut self, depth: usize, in_string: bool, escaped: bool, byte: u8) -> Step {
-        let (mut depth, mut in_string, mut escaped) = (depth, in_string, escaped);
-        if in_string {
-            match (escaped, byte) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-        } else {
+    fn in_container(&mut self, mut depth: usize, mut strings: StringState, byte: u8) -> Step {
+        if strings.outside(byte) {
             match byte {
-                b'"' => in_string = true,
                 b'[' | b'{' => depth += 1,
                 b']' | b'}' => {
                     depth -= 1;
@@ -133,11 +115,7 @@ impl Scan {
                 _ => {}
             }
         }
-        *self = Scan::Container {
-            depth,
-            in_string,
-            escaped,
-        };
+        *self = Scan::Container { depth, strings };
         Step::Continue
     }
 }
