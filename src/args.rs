@@ -23,6 +23,40 @@ pub fn parse_value(word: &str) -> Result<Value> {
     }
 }
 
+/// Parses a number of seconds (`-t 2.5`, `--idle-timeout 30`, `REACH_RPC_TIMEOUT`) into a
+/// positive duration; the error says what is wrong, for clap or the caller to wrap.
+pub fn parse_seconds(text: &str) -> std::result::Result<std::time::Duration, String> {
+    parse_seconds_or_zero(text)?
+        .filter_zero()
+        .ok_or_else(|| "give a positive number of seconds".to_owned())
+}
+
+/// Like [`parse_seconds`], also accepting 0 (`--warmup 0`, `--max-sleep 0`).
+pub fn parse_seconds_or_zero(text: &str) -> std::result::Result<Seconds, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(|secs| std::time::Duration::try_from_secs_f64(secs).ok())
+        .map(Seconds)
+        .ok_or_else(|| format!("{text:?} is not a number of seconds (e.g. 2.5)"))
+}
+
+/// A duration given in seconds on the command line; shown (in `--help` defaults) as seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Seconds(pub std::time::Duration);
+
+impl Seconds {
+    fn filter_zero(self) -> Option<std::time::Duration> {
+        (!self.0.is_zero()).then_some(self.0)
+    }
+}
+
+impl std::fmt::Display for Seconds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.as_secs_f64())
+    }
+}
+
 /// Splits `METHOD ARG… [+ METHOD ARG…]…` into calls.
 pub fn parse_calls(words: &[String]) -> Result<Vec<Call>> {
     words

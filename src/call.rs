@@ -16,8 +16,8 @@ pub async fn run(mut args: CallArgs, colors: Colors) -> Result<ExitCode> {
     let endpoint = resolve_endpoint(&mut args)?;
     let calls = build_calls(&args)?;
     let trace = Trace::new(args.connect.verbose, colors.stderr);
-    let mut client = Client::new(&endpoint, &args.connect, trace)?;
-    client.set_interaction(reach::interaction_from_args(&args.reach)?);
+    let mut client = Client::new(&endpoint, &args.connect.options(), trace)?;
+    client.set_interaction(reach::interaction_from_args(&args.reach.interaction())?);
     let mode = if args.notify {
         Mode::Notify
     } else if calls.len() > 1 {

@@ -1,9 +1,19 @@
-//! The command-line interface: clap definitions only, so completions and the man page can be
-//! rendered from the same [`Cli::command`].
+//! The command-line interface: clap definitions, so completions and the man page can be rendered
+//! from the same [`Cli::command`], and the one place where command lines become the layers' own
+//! configuration types ([`client::Options`], [`server::Config`], [`bench::Options`],
+//! [`repl::Options`]). Values are parsed and checked here, by clap: durations arrive as
+//! [`Duration`]s, headers as (name, value) pairs.
 
+use crate::args::{parse_seconds, parse_seconds_or_zero, Seconds};
+use crate::bench::{self, ConnectionMode};
+use crate::client::{self, reach::InteractionArgs, DEFAULT_MAX_RESPONSE};
 use crate::protocol::Proto;
-use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use crate::repl;
+use crate::server::{self, Limits, TlsSource};
+pub use crate::term::ColorWhen;
+use clap::{ArgAction, Args, Parser, Subcommand};
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -22,13 +32,6 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorWhen {
-    Auto,
-    Always,
-    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -169,12 +172,12 @@ pub struct ConnectArgs {
     pub proto: Option<Proto>,
 
     /// Extra HTTP header, 'Name: value' (repeatable)
-    #[arg(short = 'H', long = "header", value_name = "HEADER")]
-    pub headers: Vec<String>,
+    #[arg(short = 'H', long = "header", value_name = "HEADER", value_parser = header)]
+    pub headers: Vec<(String, String)>,
 
     /// Give up after SECS seconds (connect and answer together)
-    #[arg(short = 't', long, value_name = "SECS")]
-    pub timeout: Option<f64>,
+    #[arg(short = 't', long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<Duration>,
 
     /// Do not verify the server's TLS certificate (prints a warning)
     #[arg(short = 'k', long)]
@@ -185,7 +188,7 @@ pub struct ConnectArgs {
     pub cacert: Option<PathBuf>,
 
     /// Refuse an answer larger than BYTES
-    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_RESPONSE)]
     pub max_response: u64,
 
     /// Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)
@@ -202,6 +205,31 @@ pub struct ConnectArgs {
     pub api_key: Option<String>,
 }
 
+impl ConnectArgs {
+    /// The client's options, as these flags give them.
+    pub fn options(&self) -> client::Options {
+        client::Options {
+            proto: self.proto,
+            headers: self.headers.clone(),
+            timeout: self.timeout,
+            insecure: self.insecure,
+            cacert: self.cacert.clone(),
+            max_response: self.max_response,
+            api_key: self.api_key.clone(),
+        }
+    }
+}
+
+/// `-H 'Name: value'`, parsed for clap.
+fn header(text: &str) -> Result<(String, String), String> {
+    client::http::parse_header(text).map_err(|e| e.to_string())
+}
+
+/// A positive number of seconds, for flags whose default clap shows.
+fn positive_seconds(text: &str) -> Result<Seconds, String> {
+    parse_seconds(text).map(Seconds)
+}
+
 /// Reach interactive calls: the callbacks and values of the participant's interact interface.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ReachArgs {
@@ -214,6 +242,16 @@ pub struct ReachArgs {
     /// Reach: add a non-function value NAME to the values object (repeatable)
     #[arg(long = "value", value_name = "NAME=JSON")]
     pub values: Vec<String>,
+}
+
+impl ReachArgs {
+    /// The words as typed; the commands parse them.
+    pub fn interaction(&self) -> InteractionArgs {
+        InteractionArgs {
+            callbacks: self.callbacks.clone(),
+            values: self.values.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -301,6 +339,22 @@ pub struct ReplArgs {
     pub fail_fast: bool,
 }
 
+impl ReplArgs {
+    /// The REPL's options; `color` is the global `--color`.
+    pub fn options(&self, color: ColorWhen) -> repl::Options {
+        repl::Options {
+            endpoint: self.endpoint.clone(),
+            client: self.connect.options(),
+            verbose: self.connect.verbose,
+            interaction: self.reach.interaction(),
+            history: self.history.clone(),
+            record: self.record.clone(),
+            fail_fast: self.fail_fast,
+            color,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
     /// A JSON Lines file written by `rpc repl --record`
@@ -312,15 +366,6 @@ pub struct ReplayArgs {
 
     #[command(flatten)]
     pub connect: ConnectArgs,
-}
-
-/// How `rpc bench` uses connections.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ConnectionMode {
-    /// Each of the -c connections is opened once and reused (HTTP keep-alive)
-    KeepAlive,
-    /// A new connection for every call, closed after its answer
-    PerCall,
 }
 
 #[derive(Debug, Args)]
@@ -352,12 +397,13 @@ pub struct BenchArgs {
     pub requests: Option<u64>,
 
     /// Stop after SECS seconds (the default, 10, when neither -n nor -d is given)
-    #[arg(short = 'd', long, value_name = "SECS")]
-    pub duration: Option<f64>,
+    #[arg(short = 'd', long, value_name = "SECS", value_parser = parse_seconds)]
+    pub duration: Option<Duration>,
 
     /// Send calls for SECS seconds first, and count nothing of them
-    #[arg(long, value_name = "SECS", default_value_t = 0.0)]
-    pub warmup: f64,
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds_or_zero,
+          default_value_t = Seconds(Duration::ZERO))]
+    pub warmup: Seconds,
 
     /// Keep connections alive, or open a new one per call (closed with a reset once answered, so
     /// no port is left waiting in TIME_WAIT)
@@ -376,6 +422,27 @@ pub struct BenchArgs {
     /// Print the report as one JSON object on stdout
     #[arg(long)]
     pub json: bool,
+}
+
+impl BenchArgs {
+    /// The benchmark's options, as these flags give them.
+    pub fn options(&self) -> bench::Options {
+        bench::Options {
+            endpoint: self.endpoint.clone(),
+            method: self.method.clone(),
+            args: self.args.clone(),
+            params: self.params.clone(),
+            client: self.connect.options(),
+            concurrency: self.concurrency,
+            requests: self.requests,
+            duration: self.duration,
+            warmup: self.warmup.0,
+            connections: self.connections,
+            pipeline: self.pipeline,
+            threads: self.threads,
+            json: self.json,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -414,69 +481,103 @@ pub struct ServeArgs {
     pub limits: LimitArgs,
 }
 
-/// Every server limit: a name, a default and a flag (see docs/security.md).
+impl ServeArgs {
+    /// The server's configuration, as these flags give it.
+    pub fn config(&self) -> server::Config {
+        let tls = match (&self.cert, &self.key) {
+            (Some(cert), Some(key)) => Some(TlsSource::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            _ if self.tls => Some(TlsSource::SelfSigned),
+            _ => None,
+        };
+        server::Config {
+            addr: self.addr.clone(),
+            quiet: self.quiet,
+            tls,
+            api_key: self.api_key.clone(),
+            limits: self.limits.limits(),
+        }
+    }
+}
+
+/// Every server limit: a name, a default ([`Limits::DEFAULT`]) and a flag (see docs/security.md).
 #[derive(Debug, Clone, Args)]
 pub struct LimitArgs {
     /// Largest request body accepted, in bytes (larger: HTTP 413)
-    #[arg(long, value_name = "BYTES", default_value_t = 4 * 1024 * 1024)]
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT.max_body)]
     pub max_body: u64,
 
     /// Most calls in one JSON-RPC batch or XML-RPC multicall
-    #[arg(long, value_name = "N", default_value_t = 100)]
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_batch)]
     pub max_batch: usize,
 
     /// Deepest nesting of arrays/objects (JSON) or arrays/structs (XML-RPC) accepted
-    #[arg(long, value_name = "N", default_value_t = 64)]
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_depth)]
     pub max_depth: usize,
 
     /// Largest raw-tcp request accepted, in bytes (larger: an error answer, then close)
-    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT.max_message)]
     pub max_message: usize,
 
     /// Seconds a raw-tcp or keep-alive HTTP connection may wait for its next request before it is
     /// closed (HTTP: also bounded by --header-timeout)
-    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
-    pub idle_timeout: f64,
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds,
+          default_value_t = Seconds(Limits::DEFAULT.idle_timeout))]
+    pub idle_timeout: Seconds,
 
     /// Seconds a client may take to send a request's first bytes and headers
-    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
-    pub header_timeout: f64,
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds,
+          default_value_t = Seconds(Limits::DEFAULT.header_timeout))]
+    pub header_timeout: Seconds,
 
     /// Seconds a client may take to send an HTTP request's body once its headers are in (later: 408)
-    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
-    pub body_timeout: f64,
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds,
+          default_value_t = Seconds(Limits::DEFAULT.body_timeout))]
+    pub body_timeout: Seconds,
 
     /// Most connections open at once. When all are taken, a newcomer closes the oldest one that
     /// has not sent a request yet and takes its place; if every one has, the newcomer gets HTTP 503
-    #[arg(long, value_name = "N", default_value_t = 1024)]
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_connections)]
     pub max_connections: usize,
 
     /// Longest `sleep` the service grants, in seconds
-    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
-    pub max_sleep: f64,
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds_or_zero,
+          default_value_t = Seconds(Limits::DEFAULT.max_sleep))]
+    pub max_sleep: Seconds,
 
     /// Seconds a Reach continuation handle (kid) stays valid, waiting for its /kont
-    #[arg(long, value_name = "SECS", default_value_t = 300.0)]
-    pub kont_timeout: f64,
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds,
+          default_value_t = Seconds(Limits::DEFAULT.kont_timeout))]
+    pub kont_timeout: Seconds,
 
     /// Most Reach continuations waiting for their /kont at once (more: HTTP 503)
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_konts)]
     pub max_konts: usize,
 
     /// Most per-call log lines waiting for a slow stderr (more are dropped, and counted in the log)
-    #[arg(long, value_name = "LINES", default_value_t = 65536)]
+    #[arg(long, value_name = "LINES", default_value_t = Limits::DEFAULT.max_log_queue)]
     pub max_log_queue: usize,
 }
 
 impl LimitArgs {
-    /// The defaults, as `rpc serve` with no limit flags has them (for servers started in-process).
-    pub fn defaults() -> LimitArgs {
-        #[derive(Parser)]
-        struct Only {
-            #[command(flatten)]
-            limits: LimitArgs,
+    /// The limits these flags give.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_body: self.max_body,
+            max_batch: self.max_batch,
+            max_depth: self.max_depth,
+            max_message: self.max_message,
+            idle_timeout: self.idle_timeout.0,
+            header_timeout: self.header_timeout.0,
+            body_timeout: self.body_timeout.0,
+            max_connections: self.max_connections,
+            max_sleep: self.max_sleep.0,
+            kont_timeout: self.kont_timeout.0,
+            max_konts: self.max_konts,
+            max_log_queue: self.max_log_queue,
         }
-        Only::parse_from(["rpc"]).limits
     }
 }
 
@@ -488,6 +589,22 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// The flags' defaults are the layers' defaults: `rpc serve` with no flags is
+    /// `Limits::DEFAULT`, and `rpc call` with none is `client::Options::default()`.
+    #[test]
+    fn flag_defaults_are_the_layers_defaults() {
+        let Command::Serve(serve) = Cli::parse_from(["rpc", "serve"]).command else {
+            panic!("not serve")
+        };
+        assert_eq!(serve.config().limits, Limits::DEFAULT);
+        let Command::Call(call) = Cli::parse_from(["rpc", "call", ":1", "m"]).command else {
+            panic!("not call")
+        };
+        let defaults = client::Options::default();
+        assert_eq!(call.connect.options().max_response, defaults.max_response);
+        assert_eq!(call.connect.options().timeout, defaults.timeout);
     }
 
     /// Every flag and positional argument of every subcommand explains itself in `--help`.

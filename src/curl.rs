@@ -4,9 +4,8 @@
 //! It renders [`Client::preview`], the very requests `rpc call` would send (and `--dry-run`
 //! prints), so the two can never disagree. Every word is shell-quoted for POSIX shells.
 
-use crate::cli::ConnectArgs;
 use crate::client::http::HttpRequest;
-use crate::client::{Client, Mode, Wire};
+use crate::client::{Client, Mode, Options, Wire};
 use crate::error::Result;
 use crate::protocol::{Call, Proto};
 
@@ -18,7 +17,7 @@ pub struct CurlText {
 
 /// The equivalent commands of `calls` as `client` would send them.
 pub fn render(client: &Client, calls: &[Call], mode: Mode) -> Result<CurlText> {
-    let options = curl_options(client.connect_args());
+    let options = curl_options(client.options());
     let commands = client
         .preview(calls, mode)?
         .iter()
@@ -54,7 +53,7 @@ fn interactive_note(client: &Client) -> Option<String> {
 
 /// The curl options that match `rpc`'s connection options: `-k`, `--cacert FILE`,
 /// `--max-time SECS`.
-fn curl_options(connect: &ConnectArgs) -> Vec<String> {
+fn curl_options(connect: &Options) -> Vec<String> {
     let mut options = Vec::new();
     if connect.insecure {
         options.push("-k".to_owned());
@@ -63,9 +62,9 @@ fn curl_options(connect: &ConnectArgs) -> Vec<String> {
         options.push("--cacert".to_owned());
         options.push(shell_quote(&path.to_string_lossy()));
     }
-    if let Some(secs) = connect.timeout {
+    if let Some(timeout) = connect.timeout {
         options.push("--max-time".to_owned());
-        options.push(secs.to_string());
+        options.push(timeout.as_secs_f64().to_string());
     }
     options
 }
@@ -148,16 +147,15 @@ mod tests {
 
     #[test]
     fn connection_options_become_curl_options() {
-        use clap::Parser;
-        #[derive(Parser)]
-        struct Only {
-            #[command(flatten)]
-            connect: ConnectArgs,
-        }
-        let parse = |argv: &[&str]| Only::parse_from(argv).connect;
-        assert!(curl_options(&parse(&["rpc"])).is_empty());
+        assert!(curl_options(&Options::default()).is_empty());
+        let options = Options {
+            insecure: true,
+            cacert: Some("my ca.pem".into()),
+            timeout: Some(std::time::Duration::from_millis(2500)),
+            ..Options::default()
+        };
         assert_eq!(
-            curl_options(&parse(&["rpc", "-k", "--cacert", "my ca.pem", "-t", "2.5"])),
+            curl_options(&options),
             ["-k", "--cacert", "'my ca.pem'", "--max-time", "2.5"]
         );
     }

@@ -8,16 +8,14 @@
 //! surprises it, which also makes it a smoke test of the whole binary.
 
 use crate::args;
-use crate::cli::{ConnectArgs, ServeArgs};
 use crate::client::reach::{Answering, Callbacks, Interaction};
-use crate::client::{Client, Mode};
+use crate::client::{self, Client, Mode};
 use crate::curl::shell_quote;
 use crate::error::{Error, Result};
 use crate::protocol::Proto;
-use crate::server::Server;
+use crate::server::{self, Server};
 use crate::term::Colors;
 use crate::trace::Trace;
-use clap::Parser;
 use colored::Colorize;
 use serde_json::{json, Value as Json};
 use std::net::SocketAddr;
@@ -118,11 +116,11 @@ const INTERACTIVE_FLAGS: &[&str] = &[
 ];
 
 /// How long any one step may take before the demo gives up on it (exit 3, never a hang).
-const STEP_TIMEOUT_SECS: &str = "10";
+const STEP_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Starts the server, takes the tour, stops the server: exit 0 when every answer was as expected.
 pub async fn run(colors: Colors) -> Result<ExitCode> {
-    let server = Server::bind(&serve_args()?).await?;
+    let server = Server::bind(&server_config()).await?;
     let addr = server.local_addr()?;
     let shutdown = CancellationToken::new();
     let running = tokio::spawn(server.run(shutdown.clone()));
@@ -176,7 +174,11 @@ async fn tour(addr: SocketAddr, out: Trace) -> Result<Vec<String>> {
 async fn run_step(addr: SocketAddr, step: &Step, out: Trace) -> Result<bool> {
     let words: Vec<String> = step.words.iter().map(|w| (*w).to_owned()).collect();
     let calls = args::parse_calls(&words)?;
-    let mut client = Client::new(&endpoint(step.proto, addr), &connect_args(step.proto)?, out)?;
+    let mut client = Client::new(
+        &endpoint(step.proto, addr),
+        &client_options(step.proto),
+        out,
+    )?;
     if step.interactive {
         client.set_interaction(Some(Interaction {
             values: [("start".to_owned(), json!(START))].into_iter().collect(),
@@ -230,35 +232,22 @@ fn endpoint(proto: Proto, addr: SocketAddr) -> String {
     }
 }
 
-/// `rpc serve --addr 127.0.0.1:0 --quiet` with every other option at its default. Parsed rather
-/// than written out, so the demo's server is exactly the one `rpc serve` would start.
-fn serve_args() -> Result<ServeArgs> {
-    #[derive(Parser)]
-    struct Only {
-        #[command(flatten)]
-        serve: ServeArgs,
+/// `rpc serve --addr 127.0.0.1:0 --quiet`: every other option at its default, so the demo's
+/// server is exactly the one `rpc serve` would start. No API key: the demo's calls send none.
+fn server_config() -> server::Config {
+    server::Config {
+        quiet: true,
+        ..server::Config::new("127.0.0.1:0")
     }
-    let mut args = Only::try_parse_from(["rpc", "--addr", "127.0.0.1:0", "--quiet"])
-        .map_err(|e| Error::Io(format!("cannot set up the demo server: {e}")))?
-        .serve;
-    // The demo's own calls send no key: a REACH_RPC_KEY in the environment must not lock it out.
-    args.api_key = None;
-    Ok(args)
 }
 
-/// The connection options of `rpc call -P PROTO -t 10 -v`, parsed for the same reason.
-fn connect_args(proto: Proto) -> Result<ConnectArgs> {
-    #[derive(Parser)]
-    struct Only {
-        #[command(flatten)]
-        connect: ConnectArgs,
+/// The connection options of `rpc call -P PROTO -t 10`.
+fn client_options(proto: Proto) -> client::Options {
+    client::Options {
+        proto: Some(proto),
+        timeout: Some(STEP_TIMEOUT),
+        ..client::Options::default()
     }
-    let argv = ["rpc", "-P", proto.name(), "-t", STEP_TIMEOUT_SECS, "-v"];
-    let mut args = Only::try_parse_from(argv)
-        .map_err(|e| Error::Io(format!("cannot set up the demo client: {e}")))?
-        .connect;
-    args.api_key = None;
-    Ok(args)
 }
 
 /// The interactive step's callbacks: `getNumber(i)` answers `10 * i`, `showTotal` answers null;
@@ -313,8 +302,8 @@ mod tests {
             let words: Vec<String> = step.words.iter().map(|w| (*w).to_owned()).collect();
             assert!(args::parse_calls(&words).is_ok(), "{}", step.title);
         }
-        assert!(serve_args().is_ok());
-        assert!(connect_args(Proto::Reach).is_ok());
+        assert_eq!(server_config().limits, server::Limits::DEFAULT);
+        assert_eq!(client_options(Proto::Reach).proto, Some(Proto::Reach));
     }
 
     #[test]

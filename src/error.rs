@@ -24,9 +24,10 @@ pub enum Error {
     /// Something came back, but it is not valid for the protocol.
     #[error("invalid answer: {0}")]
     Protocol(String),
-    /// A local failure that is none of the above (a file that cannot be read, a port in use).
+    /// A local failure: a file that cannot be written, a port that cannot be had, an internal
+    /// fault. Not the server's doing, nor the command line's.
     #[error("{0}")]
-    Io(String),
+    Local(String),
 }
 
 impl Error {
@@ -35,8 +36,9 @@ impl Error {
         ExitCode::from(match self {
             Error::Server(_) | Error::Fault(_) | Error::HttpStatus(_) => 1,
             Error::Usage(_) => 2,
-            Error::Transport(_) | Error::Io(_) => 3,
+            Error::Transport(_) => 3,
             Error::Protocol(_) => 4,
+            Error::Local(_) => 5,
         })
     }
 
@@ -58,6 +60,14 @@ impl Error {
 
     pub fn transport(message: impl Into<String>) -> Self {
         Error::Transport(message.into())
+    }
+
+    /// A fault in `rpc` itself (a bug), reported rather than panicked on.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::Local(format!(
+            "internal error: {} (please report it)",
+            message.into()
+        ))
     }
 }
 

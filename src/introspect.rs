@@ -14,7 +14,7 @@ use serde_json::{json, Value as Json};
 pub async fn list(args: ListArgs, colors: Colors) -> Result<()> {
     let client = Client::new(
         &args.endpoint,
-        &args.connect,
+        &args.connect.options(),
         Trace::new(args.connect.verbose, colors.stderr),
     )?;
     let names = method_names(&client).await?;
@@ -29,7 +29,7 @@ pub async fn list(args: ListArgs, colors: Colors) -> Result<()> {
 pub async fn describe(args: DescribeArgs, colors: Colors) -> Result<()> {
     let client = Client::new(
         &args.endpoint,
-        &args.connect,
+        &args.connect.options(),
         Trace::new(args.connect.verbose, colors.stderr),
     )?;
     let doc = describe_method(&client, &args.method).await?;

@@ -37,7 +37,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let color_when = cli.color;
     // The load generator starts its own runtimes, one per client thread.
     if let Command::Bench(args) = cli.command {
-        return bench::run(args, colors);
+        return bench::run(args.options(), colors);
     }
     let runtime = match cli.command {
         // The server uses every core; one-shot commands start faster on one thread.
@@ -48,18 +48,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             .enable_all()
             .build(),
     }
-    .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
+    .map_err(|e| Error::Local(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async move {
         match cli.command {
             Command::Call(args) => call::run(args, colors).await,
-            Command::Serve(args) => server::serve(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Serve(args) => server::serve(args.config())
+                .await
+                .map(|()| ExitCode::SUCCESS),
             Command::List(args) => introspect::list(args, colors)
                 .await
                 .map(|()| ExitCode::SUCCESS),
             Command::Describe(args) => introspect::describe(args, colors)
                 .await
                 .map(|()| ExitCode::SUCCESS),
-            Command::Repl(args) => repl::run(args, colors, color_when).await,
+            Command::Repl(args) => repl::run(args.options(color_when), colors).await,
             Command::Replay(args) => replay::run(args, colors).await,
             Command::Demo => demo::run(colors).await,
             Command::Completions { .. } | Command::Bench(_) => Ok(ExitCode::SUCCESS),

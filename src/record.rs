@@ -110,7 +110,7 @@ pub fn answer_json(outcome: std::result::Result<&Outcome, &Error>) -> Option<Jso
         Err(Error::Protocol(text)) => {
             Some(json!({ "error": {"kind": "invalid-answer", "message": text} }))
         }
-        Err(Error::Usage(_) | Error::Transport(_) | Error::Io(_)) => None,
+        Err(Error::Usage(_) | Error::Transport(_) | Error::Local(_)) => None,
     }
 }
 
@@ -144,7 +144,7 @@ impl Recorder {
         self.file
             .write_all(line.as_bytes())
             .and_then(|()| self.file.flush())
-            .map_err(|e| Error::Io(format!("cannot write to {}: {e}", self.path.display())))
+            .map_err(|e| Error::Local(format!("cannot write to {}: {e}", self.path.display())))
     }
 }
 

@@ -6,8 +6,8 @@
 //! got no answer at all (the server is not there: nothing can be compared).
 
 use crate::call::print_stdout;
-use crate::cli::{ConnectArgs, ReplayArgs};
-use crate::client::{Client, Mode};
+use crate::cli::ReplayArgs;
+use crate::client::{Client, Mode, Options};
 use crate::error::{Error, Result};
 use crate::output::{self, Style};
 use crate::protocol::Proto;
@@ -26,12 +26,13 @@ const MAX_DIFF_CELLS: usize = 250_000;
 pub async fn run(args: ReplayArgs, colors: Colors) -> Result<ExitCode> {
     let entries = read_recording(&args.file)?;
     let trace = Trace::new(args.connect.verbose, colors.stderr);
+    let options = args.connect.options();
     let mut clients = Clients::default();
     let mut changed = 0;
     for (line_number, entry) in &entries {
         let endpoint = args.endpoint.as_deref().unwrap_or(&entry.endpoint);
         let proto = args.connect.proto.unwrap_or(entry.proto);
-        let client = clients.get(endpoint, proto, &args.connect, trace)?;
+        let client = clients.get(endpoint, proto, &options, trace)?;
         let answer = replay_one(client, entry).await?;
         if answer != entry.answer {
             changed += 1;
@@ -91,21 +92,21 @@ impl Clients {
         &mut self,
         endpoint: &str,
         proto: Proto,
-        connect: &ConnectArgs,
+        options: &Options,
         trace: Trace,
     ) -> Result<&Client> {
         let key = (endpoint.to_owned(), proto);
         if !self.made.contains_key(&key) {
-            let connect = ConnectArgs {
+            let options = Options {
                 proto: Some(proto),
-                ..connect.clone()
+                ..options.clone()
             };
-            let client = Client::new(endpoint, &connect, trace)?;
+            let client = Client::new(endpoint, &options, trace)?;
             self.made.insert(key.clone(), client);
         }
         self.made
             .get(&key)
-            .ok_or_else(|| Error::Io("client cache lost an entry".into()))
+            .ok_or_else(|| Error::internal("the client cache lost an entry"))
     }
 }
 

@@ -1,7 +1,14 @@
 //! Terminal facts decided once: which streams are terminals and which get colour.
 
-use crate::cli::ColorWhen;
 use std::io::IsTerminal;
+
+/// `--color`: when to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct Colors {

@@ -14,8 +14,7 @@ mod report;
 mod stats;
 
 use crate::args;
-use crate::cli::{BenchArgs, ConnectionMode};
-use crate::client::{Client, Mode, Wire};
+use crate::client::{self, Client, Mode, Wire};
 use crate::error::{Error, Result};
 use crate::protocol::Call;
 use crate::term::Colors;
@@ -34,6 +33,43 @@ const DEFAULT_DURATION: Duration = Duration::from_secs(10);
 /// How long one call may wait for its answer (or a connection) unless `-t` says otherwise.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How `rpc bench` uses connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ConnectionMode {
+    /// Each of the -c connections is opened once and reused (HTTP keep-alive)
+    KeepAlive,
+    /// A new connection for every call, closed after its answer
+    PerCall,
+}
+
+/// What to measure and how: built at the command line's edge (`cli.rs`).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The server: a URL, `HOST:PORT` or `:PORT`.
+    pub endpoint: String,
+    pub method: String,
+    /// The method's ARG words, as `rpc call` reads them.
+    pub args: Vec<String>,
+    /// `--params`: the whole params document (JSON, `@FILE` or `@-`) instead of `args`.
+    pub params: Option<String>,
+    pub client: client::Options,
+    /// `-c`: calls in flight at once, one per connection.
+    pub concurrency: usize,
+    /// `-n`: stop after this many calls (warm-up not counted).
+    pub requests: Option<u64>,
+    /// `-d`: stop after this long (10 s when neither this nor `requests` is given).
+    pub duration: Option<Duration>,
+    /// `--warmup`: calls sent first and not counted, for this long.
+    pub warmup: Duration,
+    pub connections: ConnectionMode,
+    /// `--pipeline`: requests written ahead on each kept-alive connection.
+    pub pipeline: usize,
+    /// `--threads`: client threads; None: one per core.
+    pub threads: Option<usize>,
+    /// `--json`: the report as one JSON object.
+    pub json: bool,
+}
+
 /// What the command line asked for, checked.
 struct Settings {
     endpoint: String,
@@ -49,7 +85,7 @@ struct Settings {
 
 /// Runs the benchmark and prints its report; exits 0 once the run is over, errors or not (they
 /// are in the report).
-pub fn run(args: BenchArgs, colors: Colors) -> Result<ExitCode> {
+pub fn run(args: Options, colors: Colors) -> Result<ExitCode> {
     let (settings, plan) = prepare(&args)?;
     let plan = Arc::new(plan);
     let started = Instant::now();
@@ -76,7 +112,7 @@ pub fn run(args: BenchArgs, colors: Colors) -> Result<ExitCode> {
 }
 
 /// Checks the arguments and encodes the call once.
-fn prepare(args: &BenchArgs) -> Result<(Settings, Plan)> {
+fn prepare(args: &Options) -> Result<(Settings, Plan)> {
     let positive = |n: usize, flag: &str| {
         if n == 0 {
             Err(Error::usage(format!("{flag} must be at least 1")))
@@ -91,18 +127,10 @@ fn prepare(args: &BenchArgs) -> Result<(Settings, Plan)> {
     let duration = match (args.requests, args.duration) {
         (Some(0), _) => return Err(Error::usage("--requests must be at least 1")),
         (Some(_), _) => None,
-        (None, Some(secs)) => Some(seconds(secs, "--duration")?),
-        (None, None) => Some(DEFAULT_DURATION),
+        (None, duration) => Some(duration.unwrap_or(DEFAULT_DURATION)),
     };
-    let warmup = if args.warmup == 0.0 {
-        Duration::ZERO
-    } else {
-        seconds(args.warmup, "--warmup")?
-    };
-    let timeout = match args.connect.timeout {
-        Some(secs) => seconds(secs, "--timeout")?,
-        None => DEFAULT_TIMEOUT,
-    };
+    let warmup = args.warmup;
+    let timeout = args.client.timeout.unwrap_or(DEFAULT_TIMEOUT);
     let params = match &args.params {
         Some(source) => args::parse_params_document(&crate::call::read_params_source(source)?)?,
         None => args::parse_params(&args.args)?,
@@ -111,7 +139,7 @@ fn prepare(args: &BenchArgs) -> Result<(Settings, Plan)> {
         method: args.method.clone(),
         params,
     };
-    let client = Client::new(&args.endpoint, &args.connect, Trace::default())?;
+    let client = Client::new(&args.endpoint, &args.client, Trace::default())?;
     let (addr, request) = encode(&client, &call)?;
     let settings = Settings {
         endpoint: client.url.to_string(),
@@ -143,13 +171,6 @@ fn prepare(args: &BenchArgs) -> Result<(Settings, Plan)> {
         done: AtomicU64::new(0),
     };
     Ok((settings, plan))
-}
-
-fn seconds(secs: f64, flag: &str) -> Result<Duration> {
-    Duration::try_from_secs_f64(secs)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| Error::usage(format!("{flag} must be a positive number of seconds")))
 }
 
 /// The call's bytes, exactly as `rpc call` would send them, and where to send them.
@@ -197,12 +218,12 @@ fn load(settings: &Settings, plan: &Arc<Plan>) -> Result<(Stats, Instant)> {
     let shares = split(settings.concurrency, settings.threads);
     let mut workers = Vec::with_capacity(shares.len());
     for connections in shares {
-        let stats = Stats::new().map_err(|e| Error::Io(format!("histogram: {e}")))?;
+        let stats = Stats::new().map_err(|e| Error::Local(format!("histogram: {e}")))?;
         let plan = Arc::clone(plan);
         let worker = std::thread::Builder::new()
             .name("rpc-bench".into())
             .spawn(move || run_thread(&plan, connections, stats))
-            .map_err(|e| Error::Io(format!("cannot start a client thread: {e}")))?;
+            .map_err(|e| Error::Local(format!("cannot start a client thread: {e}")))?;
         workers.push(worker);
     }
     let progress = report::Progress::start(plan.limit, settings.duration, settings.warmup);
@@ -211,13 +232,13 @@ fn load(settings: &Settings, plan: &Arc<Plan>) -> Result<(Stats, Instant)> {
         std::thread::sleep(Duration::from_millis(100));
     }
     progress.finish();
-    let mut total = Stats::new().map_err(|e| Error::Io(format!("histogram: {e}")))?;
+    let mut total = Stats::new().map_err(|e| Error::Local(format!("histogram: {e}")))?;
     let mut ended = Instant::now();
     let mut last = None::<Instant>;
     for worker in workers {
         let (stats, finished) = worker
             .join()
-            .map_err(|_| Error::Io("a client thread failed".into()))??;
+            .map_err(|_| Error::Local("a client thread failed".into()))??;
         total.merge(stats);
         last = Some(last.map_or(finished, |l| l.max(finished)));
     }
@@ -232,7 +253,7 @@ fn run_thread(plan: &Plan, connections: usize, stats: Stats) -> Result<(Stats, I
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| Error::Local(format!("cannot start the async runtime: {e}")))?;
     let stats = RefCell::new(stats);
     let ends = runtime.block_on(futures_util::future::join_all(
         (0..connections).map(|_| conn::drive(plan, &stats)),

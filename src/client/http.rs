@@ -1,6 +1,6 @@
 //! The HTTP(S) transport (reqwest): POST a body, get status, headers and a size-bounded body back.
 
-use crate::cli::ConnectArgs;
+use super::Options;
 use crate::error::{Error, Result};
 use crate::trace::{Direction, Trace};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -63,17 +63,11 @@ pub struct HttpTransport {
 }
 
 impl HttpTransport {
-    pub fn new(args: &ConnectArgs, trace: Trace) -> Result<HttpTransport> {
-        Self::build(args, trace, true)
-    }
-
-    /// A transport that ignores HTTP(S)_PROXY: for loopback endpoints, which a proxy, being
-    /// another machine, cannot reach (Go's net/http never proxies them either).
-    pub fn direct(args: &ConnectArgs, trace: Trace) -> Result<HttpTransport> {
-        Self::build(args, trace, false)
-    }
-
-    fn build(args: &ConnectArgs, trace: Trace, use_proxy: bool) -> Result<HttpTransport> {
+    /// An HTTP(S) client with the TLS, header, time and size options of `args`. Without
+    /// `use_proxy` it ignores HTTP(S)_PROXY: for loopback endpoints, which a proxy, being another
+    /// machine, cannot reach (Go's net/http never proxies them either). A usage error for an
+    /// unreadable `--cacert`, a local error when the TLS stack cannot be set up.
+    pub fn new(args: &Options, trace: Trace, use_proxy: bool) -> Result<HttpTransport> {
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("rpc/", env!("CARGO_PKG_VERSION")))
             // No redirect is followed: an RPC endpoint that moves is an answer to show, and
@@ -89,29 +83,19 @@ impl HttpTransport {
         if let Some(path) = &args.cacert {
             builder = builder.add_root_certificate(read_certificate(path)?);
         }
-        let timeout = args.timeout.map(seconds).transpose()?;
         let client = builder.build().map_err(|e| {
-            Error::Io(format!(
+            Error::Local(format!(
                 "cannot set up the HTTP client: {}",
                 error_chain(&e)
             ))
         })?;
         Ok(HttpTransport {
             client,
-            extra_headers: args
-                .headers
-                .iter()
-                .map(|h| parse_header(h))
-                .collect::<Result<_>>()?,
-            timeout,
+            extra_headers: args.headers.clone(),
+            timeout: args.timeout,
             max_response: args.max_response,
             trace,
         })
-    }
-
-    /// Extra `-H` headers, as given.
-    pub fn extra_headers(&self) -> &[(String, String)] {
-        &self.extra_headers
     }
 
     /// Sends the request and reads the whole answer (up to the response size limit).
@@ -197,18 +181,6 @@ fn redirect_error(status: reqwest::StatusCode, headers: &HeaderMap, url: &Url) -
         "HTTP {status}: {url} redirects to {location}; rpc does not follow redirects (they could \
          carry the request and its API key elsewhere), call that URL directly if you trust it"
     ))
-}
-
-/// Parses a `-t` value into a duration, refusing negative, zero-length nonsense and NaN.
-pub fn seconds(secs: f64) -> Result<Duration> {
-    Duration::try_from_secs_f64(secs)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| {
-            Error::usage(format!(
-                "invalid timeout {secs}: give a positive number of seconds"
-            ))
-        })
 }
 
 /// Parses `Name: value`.
@@ -304,14 +276,6 @@ mod tests {
         );
         assert!(parse_header("novalue").is_err());
         assert!(parse_header("bad name: x").is_err());
-    }
-
-    #[test]
-    fn timeouts_must_be_positive() {
-        assert!(seconds(0.5).is_ok());
-        assert!(seconds(0.0).is_err());
-        assert!(seconds(-1.0).is_err());
-        assert!(seconds(f64::NAN).is_err());
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub async fn run(client: &Client, calls: &[Call], mode: Mode) -> Result<Vec<Outc
     for call in calls {
         client.trace.call(&call.method, &call.params.to_json());
     }
-    let answer = client.http.send(&request(client, calls, mode)).await?;
+    let answer = client.http()?.send(&request(client, calls, mode)).await?;
     let outcomes = if mode == Mode::Notify {
         check_notification_answer(&answer)?;
         Vec::new()

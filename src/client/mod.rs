@@ -7,11 +7,49 @@ mod rawtcp;
 pub mod reach;
 mod xmlrpc;
 
-use crate::cli::ConnectArgs;
 use crate::error::{Error, Result};
 use crate::protocol::{Call, Outcome, Proto};
 use crate::trace::Trace;
 use reqwest::Url;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The largest answer a client reads unless told otherwise (`--max-response`), in bytes.
+pub const DEFAULT_MAX_RESPONSE: u64 = 64 * 1024 * 1024;
+
+/// How to reach a server, whatever the protocol: built once at the command line's edge
+/// (`cli.rs`), or in code (`rpc demo`, `rpc replay`).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `-P`: the protocol; None: the endpoint's scheme decides ([`default_proto`]).
+    pub proto: Option<Proto>,
+    /// `-H`: extra HTTP headers, in order, as (name, value).
+    pub headers: Vec<(String, String)>,
+    /// `-t`: the whole exchange's time limit; None: no limit, as curl.
+    pub timeout: Option<Duration>,
+    /// `-k`: do not verify the server's TLS certificate.
+    pub insecure: bool,
+    /// `--cacert`: a PEM file of certificates to trust as well.
+    pub cacert: Option<PathBuf>,
+    /// `--max-response`: the largest answer read, in bytes.
+    pub max_response: u64,
+    /// `--api-key`: Reach's `X-API-Key`.
+    pub api_key: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            proto: None,
+            headers: Vec::new(),
+            timeout: None,
+            insecure: false,
+            cacert: None,
+            max_response: DEFAULT_MAX_RESPONSE,
+            api_key: None,
+        }
+    }
+}
 
 /// How a batch of calls is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,55 +73,85 @@ pub enum Wire {
     },
 }
 
+/// The transport a protocol travels on; a client builds only the one its protocol needs.
+enum Transport {
+    Http(http::HttpTransport),
+    Tcp(rawtcp::TcpSettings),
+}
+
 /// A connection to one endpoint over one protocol.
 pub struct Client {
     pub url: Url,
     pub proto: Proto,
     pub trace: Trace,
-    http: http::HttpTransport,
-    tcp: rawtcp::TcpSettings,
+    transport: Transport,
     /// The API key and interactive callbacks of Reach calls.
     reach: reach::Settings,
-    /// The connection options in effect (for Reach, with its environment applied).
-    connect: ConnectArgs,
+    /// The options in effect (for Reach, with its environment applied).
+    options: Options,
 }
 
 impl Client {
-    pub fn new(endpoint: &str, args: &ConnectArgs, trace: Trace) -> Result<Client> {
+    /// A client for `endpoint` (see [`parse_endpoint`]); a usage error for a bad endpoint or
+    /// option, an I/O error when the TLS setup cannot be built.
+    pub fn new(endpoint: &str, options: &Options, trace: Trace) -> Result<Client> {
         let url = parse_endpoint(endpoint)?;
-        let proto = args.proto.unwrap_or_else(|| default_proto(&url));
-        let tcp = rawtcp::TcpSettings::new(args)?;
+        let proto = options.proto.unwrap_or_else(|| default_proto(&url));
         let url = match proto {
             Proto::XmlRpc => xmlrpc::with_default_path(url, endpoint),
             _ => url,
         };
-        let connect = if proto == Proto::Reach {
-            reach::apply_env(args, trace)?
+        let options = if proto == Proto::Reach {
+            reach::apply_env(options, trace)?
         } else {
-            args.clone()
+            options.clone()
         };
-        let http = if is_loopback(&url) {
-            http::HttpTransport::direct(&connect, trace)?
-        } else {
-            http::HttpTransport::new(&connect, trace)?
+        let transport = match proto {
+            Proto::RawTcp => Transport::Tcp(rawtcp::TcpSettings::new(&options)),
+            _ => Transport::Http(http::HttpTransport::new(
+                &options,
+                trace,
+                !is_loopback(&url),
+            )?),
         };
         Ok(Client {
             url,
             proto,
             trace,
-            http,
-            tcp,
+            transport,
             reach: reach::Settings {
-                api_key: args.api_key.clone(),
+                api_key: options.api_key.clone(),
                 interaction: None,
             },
-            connect,
+            options,
         })
     }
 
-    /// The connection options in effect: the command line's, and for Reach its environment.
-    pub fn connect_args(&self) -> &ConnectArgs {
-        &self.connect
+    /// The options in effect: the command line's, and for Reach its environment.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// The raw-tcp settings; an internal error for a protocol that travels on HTTP (a driver bug).
+    fn tcp(&self) -> Result<&rawtcp::TcpSettings> {
+        match &self.transport {
+            Transport::Tcp(tcp) => Ok(tcp),
+            Transport::Http(_) => Err(Error::internal(format!(
+                "{} has no raw-tcp transport",
+                self.proto.name()
+            ))),
+        }
+    }
+
+    /// The HTTP transport; an internal error for a protocol that has none (a driver bug).
+    fn http(&self) -> Result<&http::HttpTransport> {
+        match &self.transport {
+            Transport::Http(http) => Ok(http),
+            Transport::Tcp(_) => Err(Error::internal(format!(
+                "{} has no HTTP transport",
+                self.proto.name()
+            ))),
+        }
     }
 
     /// Whether Reach calls are interactive (they send values and callbacks and answer `Kont`s).
@@ -108,7 +176,7 @@ impl Client {
 
     /// The `-H` headers every HTTP request carries.
     pub fn extra_headers(&self) -> &[(String, String)] {
-        self.http.extra_headers()
+        &self.options.headers
     }
 
     /// The requests `run` would send, without sending them.

@@ -6,8 +6,8 @@
 //! without the server closing, the rest are written at once (pipelined) and read back in order.
 //! When the server closes instead, the calls still unanswered go on a new connection, the same way.
 
+use super::Options;
 use super::{Client, Mode, Wire};
-use crate::cli::ConnectArgs;
 use crate::error::{Error, Result};
 use crate::protocol::rawtcp::{self, FrameError, Framer, Read};
 use crate::protocol::{Call, Outcome};
@@ -30,11 +30,12 @@ pub struct TcpSettings {
 }
 
 impl TcpSettings {
-    pub fn new(args: &ConnectArgs) -> Result<TcpSettings> {
-        Ok(TcpSettings {
-            timeout: args.timeout.map(super::http::seconds).transpose()?,
-            max_answer: usize::try_from(args.max_response).unwrap_or(usize::MAX),
-        })
+    /// The raw-tcp part of `options`: `-t` and `--max-response`.
+    pub fn new(options: &Options) -> TcpSettings {
+        TcpSettings {
+            timeout: options.timeout,
+            max_answer: usize::try_from(options.max_response).unwrap_or(usize::MAX),
+        }
     }
 }
 
@@ -83,7 +84,7 @@ pub async fn run(client: &Client, calls: &[Call], mode: Mode) -> Result<Vec<Outc
         client.trace.call(&call.method, &call.params.to_json());
     }
     let work = exchange_all(client, &target, calls, &requests);
-    match client.tcp.timeout {
+    match client.tcp()?.timeout {
         None => work.await,
         Some(limit) => tokio::time::timeout(limit, work).await.map_err(|_| {
             Error::transport(format!(
@@ -189,7 +190,7 @@ impl<'a> Connection<'a> {
             client,
             target,
             stream,
-            framer: Framer::new(client.tcp.max_answer),
+            framer: Framer::new(client.tcp()?.max_answer),
         })
     }
 

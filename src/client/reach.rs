@@ -7,8 +7,8 @@
 //! the user at a prompt instead.
 
 use super::http::{HttpAnswer, HttpRequest};
+use super::Options;
 use super::{Client, Mode};
-use crate::cli::{ConnectArgs, ReachArgs};
 use crate::error::{Error, Result};
 use crate::protocol::reach::{self, Step};
 use crate::protocol::{codes, Call, Fault, Outcome};
@@ -72,17 +72,13 @@ pub fn endpoint_from_env() -> Result<String> {
 
 /// The connection options with Reach's environment applied: `REACH_RPC_TIMEOUT` (seconds, as in
 /// the Reach clients) when `-t` is not given, and `REACH_RPC_TLS_REJECT_UNVERIFIED=0` as `-k`.
-pub fn apply_env(args: &ConnectArgs, trace: Trace) -> Result<ConnectArgs> {
+pub fn apply_env(args: &Options, trace: Trace) -> Result<Options> {
     let mut args = args.clone();
     if args.timeout.is_none() {
         if let Ok(text) = std::env::var(env::TIMEOUT) {
-            let secs = text.trim().parse::<f64>().map_err(|_| {
-                Error::usage(format!(
-                    "{}={text:?} is not a number of seconds",
-                    env::TIMEOUT
-                ))
-            })?;
-            args.timeout = Some(secs);
+            let timeout = crate::args::parse_seconds(&text)
+                .map_err(|e| Error::usage(format!("{}={text:?}: {e}", env::TIMEOUT)))?;
+            args.timeout = Some(timeout);
         }
     }
     if !args.insecure && std::env::var(env::REJECT_UNVERIFIED).is_ok_and(|v| v == "0") {
@@ -96,8 +92,17 @@ pub fn apply_env(args: &ConnectArgs, trace: Trace) -> Result<ConnectArgs> {
     Ok(args)
 }
 
+/// The `--callback NAME=ANSWER` and `--value NAME=JSON` words of a command line, as typed; the
+/// commands parse them (`rpc call` with [`interaction_from_args`], the REPL its own way, since a
+/// bare `--callback NAME` asks the user there).
+#[derive(Debug, Clone, Default)]
+pub struct InteractionArgs {
+    pub callbacks: Vec<String>,
+    pub values: Vec<String>,
+}
+
 /// The callbacks and values of `rpc call`'s command line; None when no `--callback` is given.
-pub fn interaction_from_args(args: &ReachArgs) -> Result<Option<Interaction>> {
+pub fn interaction_from_args(args: &InteractionArgs) -> Result<Option<Interaction>> {
     let values = args
         .values
         .iter()
@@ -309,7 +314,10 @@ struct Answer {
 async fn post(client: &Client, path: &str, args: &[Json]) -> Result<Result<Answer, Fault>> {
     let shown = Json::Array(args.to_vec());
     client.trace.call(path, &shown);
-    let answer = client.http.send(&post_request(client, path, args)).await?;
+    let answer = client
+        .http()?
+        .send(&post_request(client, path, args))
+        .await?;
     let result = decode_answer(&answer)?;
     let outcome: Outcome = result
         .as_ref()
@@ -390,8 +398,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn reach_args(callbacks: &[&str], values: &[&str]) -> ReachArgs {
-        ReachArgs {
+    fn reach_args(callbacks: &[&str], values: &[&str]) -> InteractionArgs {
+        InteractionArgs {
             callbacks: callbacks.iter().map(|s| s.to_string()).collect(),
             values: values.iter().map(|s| s.to_string()).collect(),
         }

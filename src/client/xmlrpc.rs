@@ -44,7 +44,7 @@ pub async fn run(client: &Client, calls: &[Call], mode: Mode) -> Result<Vec<Outc
     for call in calls {
         client.trace.call(&call.method, &call.params.to_json());
     }
-    let outcome = decode(&client.http.send(&request).await?)?;
+    let outcome = decode(&client.http()?.send(&request).await?)?;
     let outcomes = match (mode, outcome) {
         (Mode::Single, outcome) => vec![outcome],
         (_, Ok(answer)) => {

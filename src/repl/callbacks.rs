@@ -8,8 +8,9 @@
 //! ARG rules of `rpc call`: JSON when it is valid JSON, else a string.
 
 use crate::args;
-use crate::cli::ReachArgs;
-use crate::client::reach::{self, Answering, CallbackAnswer, Callbacks, Interaction};
+use crate::client::reach::{
+    self, Answering, CallbackAnswer, Callbacks, Interaction, InteractionArgs,
+};
 use crate::error::{Error, Result};
 use indexmap::IndexMap;
 use rustyline::error::ReadlineError;
@@ -39,7 +40,7 @@ pub struct ReachSetup {
 
 impl ReachSetup {
     /// The `--value` and `--callback` flags of `rpc repl`.
-    pub fn from_args(args: &ReachArgs) -> Result<ReachSetup> {
+    pub fn from_args(args: &InteractionArgs) -> Result<ReachSetup> {
         let mut setup = ReachSetup::default();
         for pair in &args.values {
             setup.set_value(pair)?;
@@ -187,13 +188,13 @@ async fn read_at_prompt(call: &str) -> Result<String> {
         rustyline::DefaultEditor::new().and_then(|mut editor| editor.readline(&prompt))
     })
     .await
-    .map_err(|e| Error::Io(format!("the line editor failed: {e}")))?;
+    .map_err(|e| Error::Local(format!("the line editor failed: {e}")))?;
     match read {
         Ok(line) => Ok(line),
         Err(ReadlineError::Interrupted | ReadlineError::Eof) => {
             Err(Error::usage(format!("cancelled: {call} was not answered")))
         }
-        Err(e) => Err(Error::Io(format!("cannot read the terminal: {e}"))),
+        Err(e) => Err(Error::Local(format!("cannot read the terminal: {e}"))),
     }
 }
 
@@ -202,7 +203,7 @@ async fn read_at_prompt(call: &str) -> Result<String> {
 async fn next_script_line(lines: &ScriptLines, call: &str) -> Result<String> {
     match lines.lock().await.recv().await {
         Some(Ok(line)) => Ok(line),
-        Some(Err(e)) => Err(Error::Io(format!("cannot read stdin: {e}"))),
+        Some(Err(e)) => Err(Error::Local(format!("cannot read stdin: {e}"))),
         None => Err(Error::usage(format!(
             "end of input before {call} was answered (the lines after a call answer its callbacks)"
         ))),
@@ -224,8 +225,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn reach_args(callbacks: &[&str], values: &[&str]) -> ReachArgs {
-        ReachArgs {
+    fn reach_args(callbacks: &[&str], values: &[&str]) -> InteractionArgs {
+        InteractionArgs {
             callbacks: callbacks.iter().map(|s| s.to_string()).collect(),
             values: values.iter().map(|s| s.to_string()).collect(),
         }

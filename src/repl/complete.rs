@@ -174,22 +174,15 @@ impl Helper for ReplHelper {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::ConnectArgs;
+    use crate::client::Options;
     use crate::trace::Trace;
-    use clap::Parser;
     use std::cell::Cell;
 
-    #[derive(Parser)]
-    struct Options {
-        #[command(flatten)]
-        connect: ConnectArgs,
-    }
-
     fn target(key: &str) -> Target {
-        let connect = Options::parse_from(["rpc"]).connect;
+        let options = Options::default();
         Target {
             key: key.into(),
-            quiet_client: Arc::new(Client::new(":1", &connect, Trace::default()).unwrap()),
+            quiet_client: Arc::new(Client::new(":1", &options, Trace::default()).unwrap()),
         }
     }
 

@@ -35,7 +35,7 @@ pub async fn run(mut session: Session, history: Option<PathBuf>) -> Result<ExitC
             // Ctrl-C at the prompt drops the line; the session goes on.
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => break,
-            Err(e) => return Err(Error::Io(format!("cannot read the terminal: {e}"))),
+            Err(e) => return Err(Error::Local(format!("cannot read the terminal: {e}"))),
         };
         remember(&mut editor, &line, history.as_deref());
         match execute_cancellable(&mut session, &line).await {
@@ -51,13 +51,13 @@ fn new_editor(session: &Session) -> Result<LineEditor> {
     let config = Config::builder()
         .auto_add_history(false)
         .history_ignore_dups(true)
-        .map_err(|e| Error::Io(format!("cannot set up the line editor: {e}")))?
+        .map_err(|e| Error::Local(format!("cannot set up the line editor: {e}")))?
         .max_history_size(HISTORY_SIZE)
-        .map_err(|e| Error::Io(format!("cannot set up the line editor: {e}")))?
+        .map_err(|e| Error::Local(format!("cannot set up the line editor: {e}")))?
         .completion_type(CompletionType::List)
         .build();
     let mut editor = LineEditor::with_config(config)
-        .map_err(|e| Error::Io(format!("cannot set up the line editor: {e}")))?;
+        .map_err(|e| Error::Local(format!("cannot set up the line editor: {e}")))?;
     editor.set_helper(Some(ReplHelper {
         methods: session.methods(),
         runtime: tokio::runtime::Handle::current(),
@@ -76,7 +76,7 @@ async fn read_line(
         (editor, read)
     })
     .await
-    .map_err(|e| Error::Io(format!("the line editor failed: {e}")))
+    .map_err(|e| Error::Local(format!("the line editor failed: {e}")))
 }
 
 /// Runs a line; Ctrl-C while it runs drops the call (closing its connection) and the session goes

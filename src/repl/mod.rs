@@ -17,16 +17,40 @@ pub mod meta;
 mod pipe;
 mod session;
 
-use crate::cli::{ColorWhen, ReplArgs};
+use crate::client::{self, reach::InteractionArgs};
 use crate::error::Result;
 use crate::output::Style;
-use crate::term::Colors;
+use crate::term::{ColorWhen, Colors};
 use callbacks::{Asker, ReachSetup};
 use session::{Looks, Session};
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub async fn run(args: ReplArgs, colors: Colors, color_when: ColorWhen) -> Result<ExitCode> {
+/// What `rpc repl` starts with: built at the command line's edge (`cli.rs`).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The server: a URL, `HOST:PORT` or `:PORT`.
+    pub endpoint: String,
+    pub client: client::Options,
+    /// `-v`: 2 or more starts with the wire dump on (`:verbose`).
+    pub verbose: u8,
+    /// `--callback` and `--value`, as typed.
+    pub interaction: InteractionArgs,
+    /// `--history FILE`; None: the platform's data directory.
+    pub history: Option<PathBuf>,
+    /// `--record FILE`: append every call and answer.
+    pub record: Option<PathBuf>,
+    /// `--fail-fast`: in pipe mode, stop at the first failed line.
+    pub fail_fast: bool,
+    /// The global `--color`.
+    pub color: ColorWhen,
+}
+
+/// Runs the REPL until `:quit`, Ctrl-D or the end of the script; the exit status is that of the
+/// last failed line in pipe mode with `--fail-fast`, else 0.
+pub async fn run(args: Options, colors: Colors) -> Result<ExitCode> {
+    let color_when = args.color;
     let on_terminal = std::io::stdin().is_terminal();
     let script = (!on_terminal).then(pipe::script_lines);
     let asker = match &script {
@@ -35,8 +59,9 @@ pub async fn run(args: ReplArgs, colors: Colors, color_when: ColorWhen) -> Resul
     };
     let mut session = Session::new(
         args.endpoint,
-        args.connect,
-        ReachSetup::from_args(&args.reach)?,
+        args.client,
+        args.verbose >= 2,
+        ReachSetup::from_args(&args.interaction)?,
         asker,
         looks(on_terminal, colors, color_when),
     )?;

@@ -15,7 +15,7 @@ use tokio::sync::{mpsc, Mutex};
 pub async fn run(mut session: Session, lines: ScriptLines, fail_fast: bool) -> Result<ExitCode> {
     let mut history = Vec::new();
     while let Some(line) = next_line(&lines).await {
-        let line = line.map_err(|e| Error::Io(format!("cannot read stdin: {e}")))?;
+        let line = line.map_err(|e| Error::Local(format!("cannot read stdin: {e}")))?;
         match session.execute(&line).await {
             Step::Quit => break,
             Step::ShowHistory => print_history(&history),

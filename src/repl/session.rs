@@ -7,8 +7,7 @@ use super::line::split_words;
 use super::meta::{self, Meta, RecordCommand, Setting};
 use crate::args;
 use crate::call::print_stdout;
-use crate::cli::ConnectArgs;
-use crate::client::{Client, Mode};
+use crate::client::{Client, Mode, Options};
 use crate::error::{Error, Result};
 use crate::introspect;
 use crate::output::{self, Style};
@@ -42,7 +41,7 @@ pub struct Looks {
 /// One REPL session: where it is connected, how it logs, and what it records.
 pub struct Session {
     endpoint: String,
-    connect: ConnectArgs,
+    options: Options,
     /// `:verbose on`: dump the bytes on the wire too (trace level 2 instead of 1).
     wire_dump: bool,
     looks: Looks,
@@ -58,18 +57,19 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session connected to `endpoint`; `wire_dump` starts with `:verbose on`.
     pub fn new(
         endpoint: String,
-        connect: ConnectArgs,
+        options: Options,
+        wire_dump: bool,
         reach: ReachSetup,
         asker: Asker,
         looks: Looks,
     ) -> Result<Session> {
-        let wire_dump = connect.verbose >= 2;
-        let (client, quiet_client) = clients(&endpoint, &connect, wire_dump, looks)?;
+        let (client, quiet_client) = clients(&endpoint, &options, wire_dump, looks)?;
         let mut session = Session {
             endpoint,
-            connect,
+            options,
             wire_dump,
             looks,
             client,
@@ -209,15 +209,15 @@ impl Session {
             Meta::Help => eprintln!("{}", meta::help_text()),
             Meta::Proto(None) => self.say_where(),
             Meta::Proto(Some(proto)) => {
-                let connect = ConnectArgs {
+                let options = Options {
                     proto: Some(proto),
-                    ..self.connect.clone()
+                    ..self.options.clone()
                 };
-                self.reconnect(self.endpoint.clone(), connect)?;
+                self.reconnect(self.endpoint.clone(), options)?;
                 self.say_where();
             }
             Meta::Connect(endpoint) => {
-                self.reconnect(endpoint, self.connect.clone())?;
+                self.reconnect(endpoint, self.options.clone())?;
                 self.say_where();
             }
             Meta::Methods => self.list_methods().await?,
@@ -226,7 +226,7 @@ impl Session {
             Meta::Header(Some((name, value))) => self.set_header(&name, &value)?,
             Meta::Verbose(on) => {
                 self.wire_dump = on.unwrap_or(!self.wire_dump);
-                self.reconnect(self.endpoint.clone(), self.connect.clone())?;
+                self.reconnect(self.endpoint.clone(), self.options.clone())?;
                 let state = if self.wire_dump { "on" } else { "off" };
                 eprintln!("wire dump {state}");
             }
@@ -244,12 +244,12 @@ impl Session {
     }
 
     /// Switches endpoint or options; on an error the session keeps its old connection.
-    fn reconnect(&mut self, endpoint: String, connect: ConnectArgs) -> Result<()> {
-        let (client, quiet_client) = clients(&endpoint, &connect, self.wire_dump, self.looks)?;
+    fn reconnect(&mut self, endpoint: String, options: Options) -> Result<()> {
+        let (client, quiet_client) = clients(&endpoint, &options, self.wire_dump, self.looks)?;
         self.client = client;
         self.quiet_client = quiet_client;
         self.endpoint = endpoint;
-        self.connect = connect;
+        self.options = options;
         self.methods.set_target(self.target());
         self.lend_interaction();
         Ok(())
@@ -273,7 +273,7 @@ impl Session {
         }
         let client = Client::new(
             &self.endpoint,
-            &self.connect,
+            &self.options,
             trace(true, self.looks.log_color),
         )?;
         Ok(Arc::new(client))
@@ -293,22 +293,24 @@ impl Session {
     }
 
     fn list_headers(&self) {
-        if self.connect.headers.is_empty() {
+        if self.options.headers.is_empty() {
             eprintln!("no extra headers (add one with :header Name: value)");
         }
-        for header in &self.connect.headers {
-            print_stdout(header);
+        for (name, value) in &self.options.headers {
+            print_stdout(&format!("{name}: {value}"));
         }
     }
 
-    /// Adds or replaces header `name`; an empty value removes it.
+    /// Adds or replaces header `name` (compared without case); an empty value removes it.
     fn set_header(&mut self, name: &str, value: &str) -> Result<()> {
-        let mut connect = self.connect.clone();
-        connect.headers.retain(|h| !header_is_named(h, name));
+        let mut options = self.options.clone();
+        options
+            .headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
         if !value.is_empty() {
-            connect.headers.push(format!("{name}: {value}"));
+            options.headers.push((name.to_owned(), value.to_owned()));
         }
-        self.reconnect(self.endpoint.clone(), connect)
+        self.reconnect(self.endpoint.clone(), options)
     }
 
     fn record_command(&mut self, command: RecordCommand) -> Result<()> {
@@ -385,22 +387,16 @@ impl Session {
 /// The session's client, which logs every call, and the same connection with no log.
 fn clients(
     endpoint: &str,
-    connect: &ConnectArgs,
+    options: &Options,
     wire_dump: bool,
     looks: Looks,
 ) -> Result<(Client, Arc<Client>)> {
-    let client = Client::new(endpoint, connect, trace(wire_dump, looks.log_color))?;
-    let quiet = Client::new(endpoint, connect, Trace::new(0, looks.log_color))?;
+    let client = Client::new(endpoint, options, trace(wire_dump, looks.log_color))?;
+    let quiet = Client::new(endpoint, options, Trace::new(0, looks.log_color))?;
     Ok((client, Arc::new(quiet)))
 }
 
 /// Every call is logged (level 1); the wire dump adds the bytes (level 2).
 fn trace(wire_dump: bool, color: bool) -> Trace {
     Trace::new(if wire_dump { 2 } else { 1 }, color)
-}
-
-fn header_is_named(header: &str, name: &str) -> bool {
-    header
-        .split_once(':')
-        .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case(name))
 }

@@ -40,7 +40,7 @@ pub async fn serve_connection<I>(
 ) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let timeouts = state.timeouts;
+    let (header_timeout, idle_timeout) = (state.limits.header_timeout, state.limits.idle_timeout);
     let activity = Arc::new(Activity::new());
     let service = {
         let activity = Arc::clone(&activity);
@@ -62,7 +62,7 @@ pub async fn serve_connection<I>(
     // so an idle connection closes after the shorter of --header-timeout and --idle-timeout.
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(timeouts.header)
+        .header_read_timeout(header_timeout)
         .keep_alive(true)
         .serve_connection(TokioIo::new(io), service);
     tokio::pin!(conn);
@@ -73,7 +73,7 @@ pub async fn serve_connection<I>(
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         }
-        _ = poll_when_woken(activity.idle_for(timeouts.idle)) => {
+        _ = poll_when_woken(activity.idle_for(idle_timeout)) => {
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         }
@@ -206,7 +206,7 @@ async fn route(req: Request<Incoming>, state: &Arc<State>, peer: SocketAddr) -> 
         return refusal;
     }
     let read = read_body(&headers, incoming, state.limits.max_body);
-    let body = match within(state.timeouts.body, read).await {
+    let body = match within(state.limits.body_timeout, read).await {
         Ok(Ok(body)) => body,
         Ok(Err(response)) => return response,
         Err(BodyTimedOut) => {
@@ -215,7 +215,7 @@ async fn route(req: Request<Incoming>, state: &Arc<State>, peer: SocketAddr) -> 
                 codes::LIMIT_EXCEEDED,
                 &format!(
                     "request body not received within {} s (the server's --body-timeout)",
-                    state.limits.body_timeout
+                    state.limits.body_timeout.as_secs_f64()
                 ),
             ))
         }

@@ -3,6 +3,7 @@
 //! decodes with its codec, runs the call on the [`service::Service`] through [`State::invoke`], and
 //! encodes the answer.
 
+pub mod config;
 pub mod http;
 mod io;
 mod jsonrpc;
@@ -17,10 +18,10 @@ pub mod tls;
 mod woken;
 mod xmlrpc;
 
-use crate::cli::{LimitArgs, ServeArgs};
 use crate::error::{Error, Result};
 use crate::protocol::{codes, Call, Fault, Outcome, Proto};
 use crate::trace;
+pub use config::{Config, Limits, TlsSource};
 use service::Service;
 use sniff::Kind;
 use std::net::SocketAddr;
@@ -38,9 +39,7 @@ const MAX_LEADING_BLANKS: usize = 1024;
 /// What every connection shares.
 pub struct State {
     pub service: Service,
-    pub limits: LimitArgs,
-    /// The time limits of `limits`, checked once at start.
-    pub timeouts: Timeouts,
+    pub limits: Limits,
     /// One permit per open connection, `--max-connections` in all.
     pub connections: Arc<tokio::sync::Semaphore>,
     /// The open connections that have not had a request yet: shed first when the server is full.
@@ -53,22 +52,22 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(args: &ServeArgs) -> Result<State> {
-        let max_sleep = Duration::try_from_secs_f64(args.limits.max_sleep)
-            .map_err(|_| Error::usage("--max-sleep must be a non-negative number of seconds"))?;
-        if args.limits.max_connections == 0 {
+    /// The shared state of a server started with `config`; a usage error for a limit that
+    /// cannot work (no connection allowed), an I/O error for unreadable TLS files.
+    pub fn new(config: &Config) -> Result<State> {
+        let limits = &config.limits;
+        if limits.max_connections == 0 {
             return Err(Error::usage("--max-connections must be at least 1"));
         }
-        log::set_queue_limit(args.limits.max_log_queue);
+        log::set_queue_limit(limits.max_log_queue);
         Ok(State {
-            service: Service::new(max_sleep),
-            timeouts: Timeouts::from_limits(&args.limits)?,
-            connections: Arc::new(tokio::sync::Semaphore::new(args.limits.max_connections)),
+            service: Service::new(limits.max_sleep),
+            connections: Arc::new(tokio::sync::Semaphore::new(limits.max_connections)),
             ward: Arc::default(),
-            limits: args.limits.clone(),
-            quiet: args.quiet,
-            reach: reach::ReachState::new(args.api_key.as_deref(), &args.limits)?,
-            tls: tls::from_args(args)?,
+            limits: limits.clone(),
+            quiet: config.quiet,
+            reach: reach::ReachState::new(config.api_key.as_deref(), limits),
+            tls: config.tls.as_ref().map(tls::Tls::new).transpose()?,
         })
     }
 
@@ -104,35 +103,6 @@ impl State {
     }
 }
 
-/// The server's time limits as durations, each checked to be positive once at start, so no
-/// connection can meet a negative or NaN number of seconds.
-#[derive(Debug, Clone, Copy)]
-pub struct Timeouts {
-    /// `--header-timeout`: the first bytes, a request's headers, a TLS handshake.
-    pub header: Duration,
-    /// `--body-timeout`: an HTTP request's body once its headers are in.
-    pub body: Duration,
-    /// `--idle-timeout`: a raw-tcp or keep-alive HTTP connection between requests.
-    pub idle: Duration,
-}
-
-impl Timeouts {
-    pub fn from_limits(limits: &LimitArgs) -> Result<Timeouts> {
-        Ok(Timeouts {
-            header: positive_seconds(limits.header_timeout, "--header-timeout")?,
-            body: positive_seconds(limits.body_timeout, "--body-timeout")?,
-            idle: positive_seconds(limits.idle_timeout, "--idle-timeout")?,
-        })
-    }
-}
-
-fn positive_seconds(secs: f64, flag: &str) -> Result<Duration> {
-    Duration::try_from_secs_f64(secs)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| Error::usage(format!("{flag} must be a positive number of seconds")))
-}
-
 /// A bound, not yet running, server.
 pub struct Server {
     listener: TcpListener,
@@ -140,18 +110,19 @@ pub struct Server {
 }
 
 impl Server {
-    pub async fn bind(args: &ServeArgs) -> Result<Server> {
-        let state = Arc::new(State::new(args)?);
-        let listener = TcpListener::bind(&args.addr)
+    /// Binds `config.addr` and sets up the shared state; nothing is accepted before [`Server::run`].
+    pub async fn bind(config: &Config) -> Result<Server> {
+        let state = Arc::new(State::new(config)?);
+        let listener = TcpListener::bind(&config.addr)
             .await
-            .map_err(|e| listen_error(&args.addr, &e))?;
+            .map_err(|e| listen_error(&config.addr, &e))?;
         Ok(Server { listener, state })
     }
 
     pub fn local_addr(&self) -> Result<SocketAddr> {
         self.listener
             .local_addr()
-            .map_err(|e| Error::Io(format!("cannot read the bound address: {e}")))
+            .map_err(|e| Error::Local(format!("cannot read the bound address: {e}")))
     }
 
     /// The lines `rpc serve` prints once it listens: the address, then one endpoint per protocol.
@@ -220,12 +191,12 @@ fn listen_error(addr: &str, e: &std::io::Error) -> Error {
         std::io::ErrorKind::PermissionDenied => " (ports below 1024 need privileges: try 8000)",
         _ => "",
     };
-    Error::Io(format!("cannot listen on {addr}: {e}{hint}"))
+    Error::Local(format!("cannot listen on {addr}: {e}{hint}"))
 }
 
 /// `rpc serve`: bind, announce, serve until SIGINT/SIGTERM, drain, exit 0.
-pub async fn serve(args: ServeArgs) -> Result<()> {
-    let server = Server::bind(&args).await?;
+pub async fn serve(config: Config) -> Result<()> {
+    let server = Server::bind(&config).await?;
     // The handlers go in before the banner: a signal sent as soon as the port is known must find
     // them, or its default action kills the process instead of a graceful stop.
     let signalled = shutdown_signal()?;
@@ -240,7 +211,7 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
     tokio::spawn(cancel_on_signal(signalled, shutdown.clone()));
     server.run(shutdown).await;
     log::flush();
-    if !args.quiet {
+    if !config.quiet {
         trace::Trace::default().note("rpc serve: stopped");
     }
     Ok(())
@@ -262,7 +233,7 @@ fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
     {
         use tokio::signal::unix::{signal, SignalKind};
         let install = |kind| {
-            signal(kind).map_err(|e| Error::Io(format!("cannot install signal handlers: {e}")))
+            signal(kind).map_err(|e| Error::Local(format!("cannot install signal handlers: {e}")))
         };
         let mut interrupt = install(SignalKind::interrupt())?;
         let mut terminate = install(SignalKind::terminate())?;
@@ -296,7 +267,7 @@ async fn handle_connection(
     probation: Arc<probation::Probation>,
 ) {
     let _ = stream.set_nodelay(true);
-    let wait = state.timeouts.header;
+    let wait = state.limits.header_timeout;
     let prefix = tokio::select! {
         _ = shutdown.cancelled() => return,
         prefix = tokio::time::timeout(wait, read_prefix(&mut stream)) => prefix,
@@ -474,12 +445,11 @@ mod tests {
         };
         let state = State {
             service: Service::with_methods(vec![method], Duration::ZERO),
-            timeouts: Timeouts::from_limits(&crate::cli::LimitArgs::defaults()).unwrap(),
             connections: Arc::new(tokio::sync::Semaphore::new(1)),
             ward: Arc::default(),
-            limits: crate::cli::LimitArgs::defaults(),
+            limits: Limits::DEFAULT,
             quiet: true,
-            reach: reach::ReachState::new(None, &crate::cli::LimitArgs::defaults()).unwrap(),
+            reach: reach::ReachState::new(None, &Limits::DEFAULT),
             tls: None,
         };
         let call = Call {

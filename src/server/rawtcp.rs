@@ -37,7 +37,7 @@ pub async fn serve_connection<S>(
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let mut framer = Framer::new(state.limits.max_message);
-    let idle = state.timeouts.idle;
+    let idle = state.limits.idle_timeout;
     // Pipelined requests already received in full are answered before anything is written, so a
     // burst of N requests costs one write, not N: `ahead` is the next one, taken from the framer,
     // and `out` the answers not yet written.

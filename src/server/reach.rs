@@ -9,9 +9,9 @@
 //! is dropped, which ends its task. At most `--max-konts` continuations wait at once.
 
 use super::http::{reply, Reply};
+use super::Limits;
 use super::State;
-use crate::cli::LimitArgs;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::protocol::reach::{self, Step};
 use crate::protocol::{codes, Call, Fault, Outcome, Params, Proto};
 use crate::trace;
@@ -38,15 +38,13 @@ pub struct ReachState {
 }
 
 impl ReachState {
-    pub fn new(api_key: Option<&str>, limits: &LimitArgs) -> Result<ReachState> {
-        let timeout = Duration::try_from_secs_f64(limits.kont_timeout)
-            .ok()
-            .filter(|d| !d.is_zero())
-            .ok_or_else(|| Error::usage("--kont-timeout must be a positive number of seconds"))?;
-        Ok(ReachState {
+    /// The Reach state for a server that demands `api_key` (None: no key), with the
+    /// continuation limits of `limits`.
+    pub fn new(api_key: Option<&str>, limits: &Limits) -> ReachState {
+        ReachState {
             api_key: api_key.map(ApiKey::new),
-            continuations: Continuations::new(timeout, limits.max_konts),
-        })
+            continuations: Continuations::new(limits.kont_timeout, limits.max_konts),
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 //!
 //! The Reach RPC protocol asks for HTTPS (<https://docs.reach.sh/ref-backends-rpc-proto.html>).
 
-use crate::cli::ServeArgs;
+use super::TlsSource;
 use crate::error::{Error, Result};
 use ring::digest::{digest, SHA256};
 use rustls_pki_types::pem::PemObject;
@@ -26,41 +26,42 @@ pub struct Tls {
     pub origin: String,
 }
 
-/// The TLS setup `args` ask for: None without `--tls`/`--cert`.
-pub fn from_args(args: &ServeArgs) -> Result<Option<Tls>> {
-    let (chain, key, origin) = match (&args.cert, &args.key) {
-        (Some(cert), Some(key)) => (
-            read_chain(cert)?,
-            read_key(key)?,
-            format!("certificate {}", cert.display()),
-        ),
-        (None, None) if args.tls => {
-            let (chain, key) = self_signed()?;
-            let origin = format!(
-                "self-signed certificate for {}",
-                SELF_SIGNED_NAMES.join(" and ")
-            );
-            (chain, key, origin)
-        }
-        (None, None) => return Ok(None),
-        _ => return Err(Error::usage("--cert and --key go together")),
-    };
-    let fingerprint = fingerprint(&chain[0]);
-    let config = server_config(chain, key)?;
-    Ok(Some(Tls {
-        acceptor: TlsAcceptor::from(Arc::new(config)),
-        fingerprint,
-        origin,
-    }))
+impl Tls {
+    /// The acceptor for `source`: the PEM files read and checked, or a self-signed certificate
+    /// made now. A usage error names the file that cannot be used.
+    pub fn new(source: &TlsSource) -> Result<Tls> {
+        let (chain, key, origin) = match source {
+            TlsSource::Files { cert, key } => (
+                read_chain(cert)?,
+                read_key(key)?,
+                format!("certificate {}", cert.display()),
+            ),
+            TlsSource::SelfSigned => {
+                let (chain, key) = self_signed()?;
+                let origin = format!(
+                    "self-signed certificate for {}",
+                    SELF_SIGNED_NAMES.join(" and ")
+                );
+                (chain, key, origin)
+            }
+        };
+        let fingerprint = fingerprint(&chain[0]);
+        let config = server_config(chain, key)?;
+        Ok(Tls {
+            acceptor: TlsAcceptor::from(Arc::new(config)),
+            fingerprint,
+            origin,
+        })
+    }
 }
 
 /// A fresh key pair and a certificate for localhost and 127.0.0.1, signed by itself.
 fn self_signed() -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
     let names: Vec<String> = SELF_SIGNED_NAMES.iter().map(|n| n.to_string()).collect();
     let certified = rcgen::generate_simple_self_signed(names)
-        .map_err(|e| Error::Io(format!("cannot make a self-signed certificate: {e}")))?;
+        .map_err(|e| Error::Local(format!("cannot make a self-signed certificate: {e}")))?;
     let key = PrivateKeyDer::try_from(certified.signing_key.serialize_der())
-        .map_err(|e| Error::Io(format!("cannot use the generated key: {e}")))?;
+        .map_err(|e| Error::Local(format!("cannot use the generated key: {e}")))?;
     Ok((vec![certified.cert.der().clone()], key))
 }
 
@@ -73,7 +74,7 @@ fn server_config(
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Io(format!("cannot set up TLS: {e}")))?
+        .map_err(|e| Error::Local(format!("cannot set up TLS: {e}")))?
         .with_no_client_auth()
         .with_single_cert(chain, key)
         .map_err(|e| Error::usage(format!("the certificate and key do not fit: {e}")))?;

@@ -137,7 +137,7 @@ fn errors_say_what_to_do_next() {
         ),
         (
             vec!["serve", "--addr", &server.addr],
-            3,
+            5,
             "pick another --addr, or port 0",
         ),
         (

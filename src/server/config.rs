@@ -1,0 +1,98 @@
+//! What `rpc serve` is told: the address, TLS, the Reach API key and every limit. Built once, at
+//! the command line's edge (`cli.rs`) or in-process (`rpc demo`, tests), from [`Limits::DEFAULT`],
+//! which is also what the flags show as their defaults. Durations are kept once, as [`Duration`]s.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything `rpc serve` needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `HOST:PORT` to listen on; port 0 picks a free one.
+    pub addr: String,
+    /// No per-call log line on stderr.
+    pub quiet: bool,
+    /// HTTPS on the same port, and where its certificate comes from.
+    pub tls: Option<TlsSource>,
+    /// The `X-API-Key` the Reach endpoints demand; None: no key asked.
+    pub api_key: Option<String>,
+    pub limits: Limits,
+}
+
+impl Config {
+    /// A server on `addr` with no TLS, no key, and every limit at its default.
+    pub fn new(addr: impl Into<String>) -> Config {
+        Config {
+            addr: addr.into(),
+            quiet: false,
+            tls: None,
+            api_key: None,
+            limits: Limits::DEFAULT,
+        }
+    }
+}
+
+/// Where the HTTPS certificate comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsSource {
+    /// Made at start for `localhost` and `127.0.0.1`, signed by itself.
+    SelfSigned,
+    /// A PEM certificate chain and its PEM private key.
+    Files { cert: PathBuf, key: PathBuf },
+}
+
+/// Every server limit: a name, a default (here) and a flag (`rpc serve --help`); docs/security.md
+/// shows what each refusal looks like on each protocol.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// `--max-body`: largest request body, in bytes (larger: HTTP 413).
+    pub max_body: u64,
+    /// `--max-batch`: most calls in one JSON-RPC batch or XML-RPC multicall.
+    pub max_batch: usize,
+    /// `--max-depth`: deepest nesting of arrays/objects (JSON) or arrays/structs (XML-RPC).
+    pub max_depth: usize,
+    /// `--max-message`: largest raw-tcp request, in bytes.
+    pub max_message: usize,
+    /// `--idle-timeout`: how long a raw-tcp or keep-alive HTTP connection may wait for its next
+    /// request.
+    pub idle_timeout: Duration,
+    /// `--header-timeout`: how long a client may take to send a request's first bytes and headers
+    /// (and a TLS handshake).
+    pub header_timeout: Duration,
+    /// `--body-timeout`: how long a client may take to send an HTTP body once its headers are in.
+    pub body_timeout: Duration,
+    /// `--max-connections`: most connections open at once.
+    pub max_connections: usize,
+    /// `--max-sleep`: the longest `sleep` the service grants.
+    pub max_sleep: Duration,
+    /// `--kont-timeout`: how long a Reach continuation handle stays valid.
+    pub kont_timeout: Duration,
+    /// `--max-konts`: most Reach continuations waiting at once.
+    pub max_konts: usize,
+    /// `--max-log-queue`: most per-call log lines waiting for a slow stderr.
+    pub max_log_queue: usize,
+}
+
+impl Limits {
+    /// The defaults of `rpc serve` with no limit flags.
+    pub const DEFAULT: Limits = Limits {
+        max_body: 4 * 1024 * 1024,
+        max_batch: 100,
+        max_depth: 64,
+        max_message: 1024 * 1024,
+        idle_timeout: Duration::from_secs(30),
+        header_timeout: Duration::from_secs(10),
+        body_timeout: Duration::from_secs(30),
+        max_connections: 1024,
+        max_sleep: Duration::from_secs(10),
+        kont_timeout: Duration::from_secs(300),
+        max_konts: 1000,
+        max_log_queue: 65536,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits::DEFAULT
+    }
+}
