@@ -5,11 +5,11 @@ use crate::cli::CallArgs;
 use crate::client::{reach, Client, Mode, Wire};
 use crate::curl;
 use crate::error::{Error, Result};
-use crate::output::{self, Style};
-use crate::protocol::{codes, Call, Fault, Outcome, Proto};
+use crate::output::{self, print_stdout, Style};
+use crate::protocol::{Call, Proto};
 use crate::term::Colors;
 use crate::trace::Trace;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::process::ExitCode;
 
 pub async fn run(mut args: CallArgs, colors: Colors) -> Result<ExitCode> {
@@ -43,75 +43,12 @@ pub async fn run(mut args: CallArgs, colors: Colors) -> Result<ExitCode> {
         color: colors.stdout,
         raw: args.raw,
     };
-    let hint = list_hint(&args, &endpoint);
-    report(&calls, outcomes, mode, style, client.proto, &hint)
-}
-
-/// What to run to see the methods a server has, said when it answers "method not found".
-fn list_hint(args: &CallArgs, endpoint: &str) -> String {
-    let proto = match args.connect.proto {
-        Some(proto) => format!("-P {} ", proto.name()),
-        None => String::new(),
+    let report = output::Report {
+        proto: client.proto,
+        style,
+        hint: output::list_hint(&endpoint, args.connect.proto),
     };
-    format!(
-        "`rpc list {proto}{}` shows the methods",
-        curl::shell_quote(endpoint)
-    )
-}
-
-/// The error of a call the server refused; an unknown method gets the hint to list them.
-fn call_error(proto: Proto, mut fault: Fault, hint: &str) -> Error {
-    if fault.code == codes::METHOD_NOT_FOUND {
-        fault.message = format!("{} ({hint})", fault.message);
-    }
-    Error::server(proto, fault)
-}
-
-/// Prints results; a single failed call is the command's error, a batch reports each failure and
-/// exits 1 after printing every line.
-fn report(
-    calls: &[Call],
-    outcomes: Vec<Outcome>,
-    mode: Mode,
-    style: Style,
-    proto: Proto,
-    hint: &str,
-) -> Result<ExitCode> {
-    if mode == Mode::Single {
-        let value = outcomes
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::protocol("the server sent no answer"))?
-            .map_err(|fault| call_error(proto, fault, hint))?;
-        print_stdout(&output::render(&value.to_json(), style));
-        return Ok(ExitCode::SUCCESS);
-    }
-    let mut failed = false;
-    for (i, (call, outcome)) in calls.iter().zip(outcomes).enumerate() {
-        let line = match outcome {
-            Ok(value) => value.to_json(),
-            Err(fault) => {
-                failed = true;
-                let json = serde_json::json!({ "error": fault.to_json() });
-                let error = call_error(proto, fault, hint);
-                eprintln!("rpc: call {} ({}): {error}", i + 1, call.method);
-                json
-            }
-        };
-        // One line per call, so a script can pair lines with calls.
-        print_stdout(&output::render(
-            &line,
-            Style {
-                pretty: false,
-                ..style
-            },
-        ));
-    }
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    report.print(&calls, outcomes, mode)
 }
 
 /// The endpoint to call. With `-P reach`, a first word starting with `/` is a method path (no
@@ -178,10 +115,4 @@ fn dry_run_text(client: &Client, calls: &[Call], mode: Mode) -> Result<String> {
         })
         .collect();
     Ok(texts.join("\n\n"))
-}
-
-pub fn print_stdout(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{text}");
-    let _ = out.flush();
 }

@@ -1,17 +1,17 @@
 //! One error type for the whole binary; its kind decides the exit code (see CONTRACT.md).
 
+use crate::protocol::answer::AnswerError;
 use crate::protocol::{Fault, Proto};
 use std::process::ExitCode;
 
 /// Everything that can end a command unsuccessfully.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The server answered, and the answer is an error (JSON-RPC error, XML-RPC fault, HTTP status).
-    #[error("{0}")]
-    Server(Fault),
-    /// An XML-RPC fault, printed in XML-RPC's words: `fault CODE: STRING`.
-    #[error("fault {}: {}", .0.code, .0.message)]
-    Fault(Fault),
+    /// The server answered, and the answer is an error (JSON-RPC error object, XML-RPC fault,
+    /// Reach error, raw-tcp error object), printed in the protocol's words: `error CODE: MESSAGE`
+    /// or XML-RPC's `fault CODE: STRING`.
+    #[error("{} {}: {}{}", .0.spec().error_word, .1.code, .1.message, data_suffix(.1))]
+    Answered(Proto, Fault),
     /// The server answered with an HTTP error status and no RPC-level error: `HTTP 404 Not Found: …`.
     #[error("{0}")]
     HttpStatus(String),
@@ -34,7 +34,7 @@ impl Error {
     /// The exit status the contract assigns to this kind of failure.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
-            Error::Server(_) | Error::Fault(_) | Error::HttpStatus(_) => 1,
+            Error::Answered(..) | Error::HttpStatus(_) => 1,
             Error::Usage(_) => 2,
             Error::Transport(_) => 3,
             Error::Protocol(_) => 4,
@@ -44,9 +44,30 @@ impl Error {
 
     /// The error for a call the server answered with `fault`, worded as `proto` words it.
     pub fn server(proto: Proto, fault: Fault) -> Self {
-        match proto {
-            Proto::XmlRpc => Error::Fault(fault),
-            _ => Error::Server(fault),
+        Error::Answered(proto, fault)
+    }
+
+    /// An answer that gave no outcome per call, as the command's error.
+    pub fn from_answer(proto: Proto, error: AnswerError) -> Self {
+        match error {
+            AnswerError::Refused(fault) => Error::Answered(proto, fault),
+            AnswerError::Status { status, body } => {
+                let status = crate::protocol::answer::status_text(status);
+                Error::HttpStatus(if body.is_empty() {
+                    format!("HTTP {status}")
+                } else {
+                    format!("HTTP {status}: {body}")
+                })
+            }
+            AnswerError::Invalid(why) => Error::Protocol(why),
+        }
+    }
+
+    /// The server's fault, when the server answered with one.
+    pub fn fault(&self) -> Option<&Fault> {
+        match self {
+            Error::Answered(_, fault) => Some(fault),
+            _ => None,
         }
     }
 
@@ -69,6 +90,15 @@ impl Error {
             message.into()
         ))
     }
+}
+
+/// ` (DATA)` after a fault's message when it carries data, else nothing.
+fn data_suffix(fault: &Fault) -> String {
+    fault
+        .data
+        .as_ref()
+        .map(|data| format!(" ({data})"))
+        .unwrap_or_default()
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

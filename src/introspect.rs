@@ -1,11 +1,11 @@
 //! `rpc list` and `rpc describe`: what a server offers, via `rpc.discover` (OpenRPC) or the
 //! XML-RPC introspection methods `system.listMethods`, `system.methodHelp`, `system.methodSignature`.
 
-use crate::call::print_stdout;
 use crate::cli::{DescribeArgs, ListArgs};
 use crate::client::{Client, Mode};
 use crate::error::{Error, Result};
-use crate::protocol::{codes, Call, Params, Proto};
+use crate::output::print_stdout;
+use crate::protocol::{codes, Call, Introspection, Params, Proto};
 use crate::term::Colors;
 use crate::trace::Trace;
 use crate::value::Value;
@@ -51,7 +51,9 @@ pub async fn method_names(client: &Client) -> Result<Vec<String>> {
     let listed = match ask(client, "system.listMethods", vec![]).await {
         // An XML-RPC server without introspection answers with a fault code of its own (Twisted:
         // 8001, Python: 1), not -32601; any fault to system.listMethods means the same.
-        Err(Error::Fault(fault)) => {
+        Err(Error::Answered(_, fault))
+            if client.proto.spec().introspection == Introspection::System =>
+        {
             return Err(no_introspection(
                 client,
                 &format!(
@@ -82,7 +84,7 @@ pub async fn describe_method(client: &Client, method: &str) -> Result<Json> {
     if let Some(doc) = discover(client).await? {
         let entry = openrpc_methods(&doc)
             .find(|m| m.get("name").and_then(Json::as_str) == Some(method))
-            .ok_or_else(|| not_found(method))?;
+            .ok_or_else(|| not_found(client.proto, method))?;
         return Ok(json!({
             "name": method,
             "help": entry.get("description").or(entry.get("summary")).cloned().unwrap_or(Json::Null),
@@ -93,9 +95,11 @@ pub async fn describe_method(client: &Client, method: &str) -> Result<Json> {
     // Some servers (Python's among them) answer methodHelp for any name, "" when unknown: the
     // list tells whether the method exists.
     match method_names(client).await {
-        Ok(names) if !names.iter().any(|n| n == method) => return Err(not_found(method)),
+        Ok(names) if !names.iter().any(|n| n == method) => {
+            return Err(not_found(client.proto, method))
+        }
         // The server answered that it has no introspection: methodHelp is not there either.
-        Err(e @ (Error::Server(_) | Error::Fault(_))) => return Err(e),
+        Err(e @ Error::Answered(..)) => return Err(e),
         _ => {}
     }
     let name = Value::String(method.to_owned());
@@ -107,7 +111,7 @@ pub async fn describe_method(client: &Client, method: &str) -> Result<Json> {
     // help is still worth showing.
     let signatures = match ask(client, "system.methodSignature", vec![name]).await {
         Ok(signatures) => signatures,
-        Err(Error::Server(_) | Error::Fault(_)) => None,
+        Err(Error::Answered(..)) => None,
         Err(e) => return Err(e),
     };
     Ok(json!({"name": method, "help": help, "signatures": signatures.unwrap_or(Json::Null)}))
@@ -117,7 +121,7 @@ pub async fn describe_method(client: &Client, method: &str) -> Result<Json> {
 /// rpc.discover, and some (Python's) answer an unknown method with a fault code of their own
 /// rather than -32601, so the question would end the command instead of falling back.
 async fn discover(client: &Client) -> Result<Option<Json>> {
-    if client.proto == Proto::XmlRpc {
+    if client.proto.spec().introspection == Introspection::System {
         return Ok(None);
     }
     ask(client, "rpc.discover", vec![]).await
@@ -201,20 +205,26 @@ async fn ask(client: &Client, method: &str, args: Vec<Value>) -> Result<Option<J
 
 /// The server works but cannot say what it offers: exit 1, with what to do instead.
 fn no_introspection(client: &Client, why: &str) -> Error {
-    Error::Server(crate::protocol::Fault::new(
-        codes::METHOD_NOT_FOUND,
-        format!(
-            "{} offers no introspection over {} ({why}); call its methods by name with \
+    Error::server(
+        client.proto,
+        crate::protocol::Fault::new(
+            codes::METHOD_NOT_FOUND,
+            format!(
+                "{} offers no introspection over {} ({why}); call its methods by name with \
              `rpc call`, or check the protocol (-P)",
-            client.url,
-            client.proto.name()
+                client.url,
+                client.proto.name()
+            ),
         ),
-    ))
+    )
 }
 
-fn not_found(method: &str) -> Error {
-    Error::Server(crate::protocol::Fault::new(
-        codes::METHOD_NOT_FOUND,
-        format!("the server does not describe a method named {method:?} (see `rpc list`)"),
-    ))
+fn not_found(proto: Proto, method: &str) -> Error {
+    Error::server(
+        proto,
+        crate::protocol::Fault::new(
+            codes::METHOD_NOT_FOUND,
+            format!("the server does not describe a method named {method:?} (see `rpc list`)"),
+        ),
+    )
 }

@@ -1,7 +1,100 @@
 //! Printing results on stdout: pretty on a terminal, one compact line when piped, colour on request.
 
+use crate::curl::shell_quote;
+use crate::error::{Error, Result};
+use crate::protocol::answer::Mode;
+use crate::protocol::{codes, Call, Outcome, Proto};
 use colored::Colorize;
 use serde_json::Value as Json;
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Prints one line on stdout and flushes it (stdout may be a pipe someone is reading live).
+pub fn print_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
+    let _ = out.flush();
+}
+
+/// How `rpc call` and the REPL report the outcomes of a line of calls: the same code, so the
+/// same fault reads the same in both.
+pub struct Report {
+    pub proto: Proto,
+    pub style: Style,
+    /// Said after a "method not found" error: how to see the methods.
+    pub hint: String,
+}
+
+impl Report {
+    /// Prints results on stdout (notifications have none). A single failed call is the returned error (the caller prints
+    /// it as `rpc: …`); a batch prints one compact line per call, so a script can pair lines with
+    /// calls, reports each failure on stderr, and exits 1 after printing every line.
+    pub fn print(&self, calls: &[Call], outcomes: Vec<Outcome>, mode: Mode) -> Result<ExitCode> {
+        if mode == Mode::Notify {
+            return Ok(ExitCode::SUCCESS);
+        }
+        if outcomes.len() < calls.len() {
+            return Err(Error::protocol("the server sent fewer answers than calls"));
+        }
+        if mode == Mode::Single {
+            let value = outcomes
+                .into_iter()
+                .next()
+                .ok_or_else(|| Error::protocol("the server sent no answer"))?
+                .map_err(|fault| self.error(fault))?;
+            print_stdout(&render(&value.to_json(), self.style));
+            return Ok(ExitCode::SUCCESS);
+        }
+        let line_style = Style {
+            pretty: false,
+            ..self.style
+        };
+        let mut failed = false;
+        for (i, (call, outcome)) in calls.iter().zip(outcomes).enumerate() {
+            let line = match outcome {
+                Ok(value) => value.to_json(),
+                Err(fault) => {
+                    failed = true;
+                    let json = serde_json::json!({ "error": fault.to_json() });
+                    eprintln!(
+                        "rpc: call {} ({}): {}",
+                        i + 1,
+                        call.method,
+                        self.error(fault)
+                    );
+                    json
+                }
+            };
+            print_stdout(&render(&line, line_style));
+        }
+        Ok(if failed {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        })
+    }
+
+    /// The error of a call the server refused; an unknown method gets the hint to list them.
+    pub fn error(&self, mut fault: crate::protocol::Fault) -> Error {
+        if fault.code == codes::METHOD_NOT_FOUND {
+            fault.message = format!("{} ({})", fault.message, self.hint);
+        }
+        Error::server(self.proto, fault)
+    }
+}
+
+/// What to run to see the methods of `endpoint`: `` `rpc list [-P PROTO] ENDPOINT` shows the
+/// methods``, with `-P` when the protocol was chosen by hand.
+pub fn list_hint(endpoint: &str, proto: Option<Proto>) -> String {
+    let proto = match proto {
+        Some(proto) => format!("-P {} ", proto.name()),
+        None => String::new(),
+    };
+    format!(
+        "`rpc list {proto}{}` shows the methods",
+        shell_quote(endpoint)
+    )
+}
 
 /// How results are printed.
 #[derive(Debug, Clone, Copy)]

@@ -57,8 +57,7 @@ impl Entry {
                 .map(str::to_owned)
                 .ok_or_else(|| format!("{name:?} is not a string"))
         };
-        let proto =
-            crate::repl::meta::parse_proto(&text("protocol")?).map_err(|e| e.to_string())?;
+        let proto = Proto::parse(&text("protocol")?)?;
         let answer = match (line.get("result"), line.get("error")) {
             (Some(result), None) => json!({ "result": result }),
             (None, Some(error)) => json!({ "error": error }),
@@ -103,7 +102,7 @@ fn params_from_json(json: &Json) -> std::result::Result<Params, String> {
 pub fn answer_json(outcome: std::result::Result<&Outcome, &Error>) -> Option<Json> {
     match outcome {
         Ok(Ok(value)) => Some(json!({ "result": value.to_json() })),
-        Ok(Err(fault)) | Err(Error::Server(fault) | Error::Fault(fault)) => {
+        Ok(Err(fault)) | Err(Error::Answered(_, fault)) => {
             Some(json!({ "error": fault.to_json() }))
         }
         Err(Error::HttpStatus(text)) => Some(json!({ "error": {"kind": "http", "message": text} })),

@@ -5,10 +5,10 @@
 //! 0 when every answer matched, 1 when any changed, 2 for an unreadable recording, 3 when a call
 //! got no answer at all (the server is not there: nothing can be compared).
 
-use crate::call::print_stdout;
 use crate::cli::ReplayArgs;
 use crate::client::{Client, Mode, Options};
 use crate::error::{Error, Result};
+use crate::output::print_stdout;
 use crate::output::{self, Style};
 use crate::protocol::Proto;
 use crate::record::{self, Entry};

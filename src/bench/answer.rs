@@ -3,8 +3,8 @@
 //! with the protocol's own decoder, so a wrong answer counts as an error, never as a success.
 
 use super::stats::Failure;
-use crate::protocol::xmlrpc::{self, Limits};
-use crate::protocol::{jsonrpc, rawtcp, reach, Outcome, Proto};
+use crate::protocol::answer::{self, AnswerError, Mode, Reply};
+use crate::protocol::Proto;
 
 /// Most header lines an answer may carry; more is an invalid answer.
 const MAX_HEADERS: usize = 32;
@@ -121,48 +121,30 @@ impl Checked {
 /// The `status` a remembered raw-tcp answer has (no HTTP status is 1).
 const RAW: u16 = 1;
 
-/// Checks one HTTP answer's body with the protocol's decoder.
+/// Checks one HTTP answer with the protocol's answer rule (the one `rpc call` reads answers
+/// with). A load test counts more strictly than a call: a result under an error status is a
+/// failure of that status.
 pub fn check_http(proto: Proto, status: u16, body: &[u8]) -> Result<(), Failure> {
-    let success = (200..300).contains(&status);
-    let decoded: Result<Outcome, ()> = match proto {
-        Proto::JsonRpc => jsonrpc::decode_response(body, 1, false)
-            .ok()
-            .and_then(|outcomes| outcomes.into_iter().next())
-            .ok_or(()),
-        Proto::XmlRpc => xmlrpc::decode_response(body, Limits::CLIENT).map_err(|_| ()),
-        Proto::Reach => return check_reach(status, body),
-        // Raw-tcp never travels over HTTP.
-        Proto::RawTcp => Err(()),
-    };
-    match decoded {
-        Ok(Ok(_)) if success => Ok(()),
-        Ok(Err(fault)) => Err(Failure::Server(fault.code)),
-        // A valid-looking result under an error status, or no RPC answer at all.
-        _ if !success => Err(Failure::Http(status)),
-        _ => Err(Failure::Invalid),
-    }
-}
-
-/// Reach: a success status carries the JSON result; an error status an error body or none.
-fn check_reach(status: u16, body: &[u8]) -> Result<(), Failure> {
-    if (200..300).contains(&status) {
-        return match serde_json::from_slice::<serde_json::Value>(body) {
-            Ok(_) => Ok(()),
-            Err(_) => Err(Failure::Invalid),
-        };
-    }
-    match reach::decode_error_body(body) {
-        Some(fault) => Err(Failure::Server(fault.code)),
-        None => Err(Failure::Http(status)),
-    }
+    check(proto, Reply::Http { status, body })
 }
 
 /// Checks one raw-tcp answer (one JSON value).
 pub fn check_raw(frame: &[u8]) -> Result<(), Failure> {
-    match rawtcp::decode_answer(frame) {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(fault)) => Err(Failure::Server(fault.code)),
-        Err(_) => Err(Failure::Invalid),
+    check(Proto::RawTcp, Reply::Frame(frame))
+}
+
+fn check(proto: Proto, reply: Reply<'_>) -> Result<(), Failure> {
+    let outcome = (proto.spec().read_answer)(reply, 1, Mode::Single).and_then(answer::single);
+    let status = reply.status().unwrap_or_default();
+    match outcome {
+        Ok(Ok(_)) if reply.is_success() => Ok(()),
+        // Reach gives a bare error status a fault whose code is the status: count it as one.
+        Ok(Err(fault)) if !reply.is_success() && fault.code == i64::from(status) => {
+            Err(Failure::Http(status))
+        }
+        Ok(Err(fault)) | Err(AnswerError::Refused(fault)) => Err(Failure::Server(fault.code)),
+        Ok(Ok(_)) | Err(AnswerError::Status { .. }) => Err(Failure::Http(status)),
+        Err(AnswerError::Invalid(_)) => Err(Failure::Invalid),
     }
 }
 
@@ -239,6 +221,15 @@ mod tests {
             Err(Failure::Invalid)
         );
         assert_eq!(check_http(Proto::Reach, 200, b"5"), Ok(()));
+        assert_eq!(
+            check_http(Proto::Reach, 404, b"no such path"),
+            Err(Failure::Http(404))
+        );
+        let reach_error = br#"{"error":{"code":1000,"message":"division by zero"}}"#;
+        assert_eq!(
+            check_http(Proto::Reach, 400, reach_error),
+            Err(Failure::Server(1000))
+        );
         assert_eq!(check_raw(b"5\n"), Ok(()));
         assert_eq!(
             check_raw(br#"{"error":{"code":1000,"message":"division by zero"}}"#),

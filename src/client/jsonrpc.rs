@@ -1,60 +1,26 @@
 //! JSON-RPC 2.0 over HTTP: one POST per call or per batch.
 
-use super::http::{HttpAnswer, HttpRequest};
+use super::http::HttpRequest;
 use super::{Client, Mode};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::protocol::answer::Reply;
 use crate::protocol::{jsonrpc, Call, Outcome};
 
+/// The one POST that carries `calls` (a batch as one array).
 pub fn request(client: &Client, calls: &[Call], mode: Mode) -> HttpRequest {
     let body = jsonrpc::encode_request(calls, mode == Mode::Batch, mode == Mode::Notify);
     HttpRequest::post(client.url.clone(), "application/json", body)
 }
 
+/// Sends `calls` in one POST and reads one outcome per call (none for notifications).
 pub async fn run(client: &Client, calls: &[Call], mode: Mode) -> Result<Vec<Outcome>> {
-    for call in calls {
-        client.trace.call(&call.method, &call.params.to_json());
-    }
+    client.trace_calls(calls);
     let answer = client.http()?.send(&request(client, calls, mode)).await?;
-    let outcomes = if mode == Mode::Notify {
-        check_notification_answer(&answer)?;
-        Vec::new()
-    } else {
-        decode(&answer, calls.len(), mode == Mode::Batch)?
+    let reply = Reply::Http {
+        status: answer.status.as_u16(),
+        body: &answer.body,
     };
-    for (call, outcome) in calls.iter().zip(&outcomes) {
-        client
-            .trace
-            .answer(&call.method, &call.params.to_json(), outcome);
-    }
+    let outcomes = client.read_answer(reply, calls.len(), mode)?;
+    client.trace_answers(calls, &outcomes);
     Ok(outcomes)
-}
-
-/// A JSON-RPC answer wins over the HTTP status (servers send errors with 200, 400 or 500 alike);
-/// a non-JSON-RPC body with an error status is the server's HTTP error.
-fn decode(answer: &HttpAnswer, count: usize, batch: bool) -> Result<Vec<Outcome>> {
-    match jsonrpc::decode_response(&answer.body, count, batch) {
-        Ok(outcomes) => Ok(outcomes),
-        Err(_) if !answer.status.is_success() => Err(http_status_error(answer)),
-        Err(e) => Err(Error::protocol(e)),
-    }
-}
-
-fn check_notification_answer(answer: &HttpAnswer) -> Result<()> {
-    if answer.status.is_success() {
-        Ok(())
-    } else {
-        Err(http_status_error(answer))
-    }
-}
-
-/// An HTTP error status as a server error: the status and (the start of) the body.
-pub fn http_status_error(answer: &HttpAnswer) -> Error {
-    let body = String::from_utf8_lossy(&answer.body);
-    let body: String = body.trim().chars().take(300).collect();
-    let status = &answer.status;
-    Error::HttpStatus(if body.is_empty() {
-        format!("HTTP {status}")
-    } else {
-        format!("HTTP {status}: {body}")
-    })
 }

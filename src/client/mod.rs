@@ -8,7 +8,8 @@ pub mod reach;
 mod xmlrpc;
 
 use crate::error::{Error, Result};
-use crate::protocol::{Call, Outcome, Proto};
+use crate::protocol::answer::Reply;
+use crate::protocol::{Call, Outcome, Proto, Transport as Carrier};
 use crate::trace::Trace;
 use reqwest::Url;
 use std::path::PathBuf;
@@ -51,16 +52,7 @@ impl Default for Options {
     }
 }
 
-/// How a batch of calls is sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// One call, answered.
-    Single,
-    /// Several calls in one exchange where the protocol has one, answered in order.
-    Batch,
-    /// No answer wanted (JSON-RPC notifications).
-    Notify,
-}
+pub use crate::protocol::answer::Mode;
 
 /// A request as it would go on the wire, for `--dry-run` and `--curl`.
 #[derive(Debug, Clone)]
@@ -97,18 +89,15 @@ impl Client {
     pub fn new(endpoint: &str, options: &Options, trace: Trace) -> Result<Client> {
         let url = parse_endpoint(endpoint)?;
         let proto = options.proto.unwrap_or_else(|| default_proto(&url));
-        let url = match proto {
-            Proto::XmlRpc => xmlrpc::with_default_path(url, endpoint),
-            _ => url,
-        };
+        let url = with_default_path(url, endpoint, proto.spec().default_path);
         let options = if proto == Proto::Reach {
             reach::apply_env(options, trace)?
         } else {
             options.clone()
         };
-        let transport = match proto {
-            Proto::RawTcp => Transport::Tcp(rawtcp::TcpSettings::new(&options)),
-            _ => Transport::Http(http::HttpTransport::new(
+        let transport = match proto.spec().transport {
+            Carrier::Tcp => Transport::Tcp(rawtcp::TcpSettings::new(&options)),
+            Carrier::Http => Transport::Http(http::HttpTransport::new(
                 &options,
                 trace,
                 !is_loopback(&url),
@@ -174,6 +163,28 @@ impl Client {
         }
     }
 
+    /// One outcome per call from `reply`, by the protocol's answer rule; an answer that gives
+    /// none is the command's error (the server's, an HTTP status, or an invalid answer).
+    pub fn read_answer(&self, reply: Reply<'_>, count: usize, mode: Mode) -> Result<Vec<Outcome>> {
+        (self.proto.spec().read_answer)(reply, count, mode)
+            .map_err(|e| Error::from_answer(self.proto, e))
+    }
+
+    /// Logs `RPC m args` for each call, before they go out.
+    fn trace_calls(&self, calls: &[Call]) {
+        for call in calls {
+            self.trace.call(&call.method, &call.params.to_json());
+        }
+    }
+
+    /// Logs `RPC m args ==> result` for each call and its outcome.
+    fn trace_answers(&self, calls: &[Call], outcomes: &[Outcome]) {
+        for (call, outcome) in calls.iter().zip(outcomes) {
+            self.trace
+                .answer(&call.method, &call.params.to_json(), outcome);
+        }
+    }
+
     /// The `-H` headers every HTTP request carries.
     pub fn extra_headers(&self) -> &[(String, String)] {
         &self.options.headers
@@ -196,10 +207,23 @@ impl Client {
 
 /// The protocol an endpoint implies when `-P` is not given.
 pub fn default_proto(url: &Url) -> Proto {
-    match url.scheme() {
-        "tcp" => Proto::RawTcp,
-        _ => Proto::JsonRpc,
+    Proto::for_scheme(url.scheme())
+}
+
+/// `url` with the protocol's default path (XML-RPC's `/RPC2`, as Python's `ServerProxy` and
+/// xmlrpc-c's client use) when `endpoint`, as typed, names no path (`:8000`, `http://host:8000`);
+/// an explicit `/` is kept.
+fn with_default_path(mut url: Url, endpoint: &str, default: Option<&str>) -> Url {
+    let Some(default) = default else {
+        return url;
+    };
+    let after_scheme = endpoint
+        .split_once("://")
+        .map_or(endpoint, |(_, rest)| rest);
+    if !after_scheme.contains('/') {
+        url.set_path(default);
     }
+    url
 }
 
 /// Whether the endpoint is this machine: `localhost` or a loopback address.
@@ -282,6 +306,19 @@ mod tests {
                 "{endpoint}"
             );
         }
+    }
+
+    #[test]
+    fn endpoints_without_a_path_get_the_default_path() {
+        let url_for = |endpoint: &str| {
+            with_default_path(parse_endpoint(endpoint).unwrap(), endpoint, Some("/RPC2"))
+                .to_string()
+        };
+        assert_eq!(url_for(":8000"), "http://localhost:8000/RPC2");
+        assert_eq!(url_for("h:81"), "http://h:81/RPC2");
+        assert_eq!(url_for("http://h:81"), "http://h:81/RPC2");
+        assert_eq!(url_for("http://h:81/"), "http://h:81/");
+        assert_eq!(url_for("https://h/xmlrpc"), "https://h/xmlrpc");
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use super::Options;
 use super::{Client, Mode, Wire};
 use crate::error::{Error, Result};
+use crate::protocol::answer::Reply;
 use crate::protocol::rawtcp::{self, FrameError, Framer, Read};
 use crate::protocol::{Call, Outcome};
 use crate::trace::Direction;
@@ -80,9 +81,7 @@ pub async fn run(client: &Client, calls: &[Call], mode: Mode) -> Result<Vec<Outc
     refuse_notify(mode)?;
     let requests = encode_all(calls)?;
     let target = target(&client.url)?;
-    for call in calls {
-        client.trace.call(&call.method, &call.params.to_json());
-    }
+    client.trace_calls(calls);
     let work = exchange_all(client, &target, calls, &requests);
     match client.tcp()?.timeout {
         None => work.await,
@@ -219,9 +218,18 @@ impl<'a> Connection<'a> {
             return Ok(Received::Closed);
         };
         self.client.trace.wire(Direction::Received, &frame);
-        let outcome = rawtcp::decode_answer(&frame).map_err(|e| {
-            Error::protocol(format!("{} answered something that is {e}", self.target))
-        })?;
+        let reply = Reply::Frame(&frame);
+        let outcome = match self.client.read_answer(reply, 1, Mode::Single) {
+            Ok(outcomes) => outcomes.into_iter().next(),
+            Err(Error::Protocol(e)) => {
+                return Err(Error::protocol(format!(
+                    "{} answered something that is {e}",
+                    self.target
+                )))
+            }
+            Err(e) => return Err(e),
+        };
+        let outcome = outcome.ok_or_else(|| Error::internal("the raw-tcp rule gave no outcome"))?;
         Ok(Received::Answer { outcome, closed })
     }
 

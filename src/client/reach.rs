@@ -6,12 +6,13 @@
 //! small [`Callbacks`] trait, so `rpc call` can answer from its command line and the REPL can ask
 //! the user at a prompt instead.
 
-use super::http::{HttpAnswer, HttpRequest};
+use super::http::HttpRequest;
 use super::Options;
 use super::{Client, Mode};
 use crate::error::{Error, Result};
+use crate::protocol::answer::Reply;
 use crate::protocol::reach::{self, Step};
-use crate::protocol::{codes, Call, Fault, Outcome};
+use crate::protocol::{codes, Call, Fault, Outcome, Proto};
 use crate::trace::Trace;
 use crate::value::Value;
 use indexmap::IndexMap;
@@ -204,7 +205,7 @@ impl Callbacks for CommandLineCallbacks {
 
 /// The server asked for a callback the client never offered: an error, not a guess or a hang.
 fn unregistered(name: &str) -> Error {
-    Error::Server(Fault::new(
+    Error::server(Proto::Reach, Fault::new(
         codes::METHOD_NOT_FOUND,
         format!(
             "the server called back {name:?}, which is not registered; answer it with --callback {name}=ANSWER"
@@ -310,7 +311,8 @@ struct Answer {
     value: Value,
 }
 
-/// One POST, logged as `RPC <path> <args>` and `RPC <path> <args> ==> <answer>`.
+/// One POST, logged as `RPC <path> <args>` and `RPC <path> <args> ==> <answer>`; the reply is
+/// read by the protocol's rule ([`reach::decode_answer`]).
 async fn post(client: &Client, path: &str, args: &[Json]) -> Result<Result<Answer, Fault>> {
     let shown = Json::Array(args.to_vec());
     client.trace.call(path, &shown);
@@ -318,50 +320,24 @@ async fn post(client: &Client, path: &str, args: &[Json]) -> Result<Result<Answe
         .http()?
         .send(&post_request(client, path, args))
         .await?;
-    let result = decode_answer(&answer)?;
+    let reply = Reply::Http {
+        status: answer.status.as_u16(),
+        body: &answer.body,
+    };
+    let result =
+        match reach::decode_answer(reply).map_err(|e| Error::from_answer(Proto::Reach, e))? {
+            Ok(json) => {
+                let value = Value::from_json(&json).map_err(|e| Error::protocol(e.to_string()))?;
+                Ok(Answer { json, value })
+            }
+            Err(fault) => Err(fault),
+        };
     let outcome: Outcome = result
         .as_ref()
         .map(|a| a.value.clone())
         .map_err(Clone::clone);
     client.trace.answer(path, &shown, &outcome);
     Ok(result)
-}
-
-/// A success status carries the JSON result; an error status is the server's error, with the
-/// status and the body (the code comes from a `{"error":{"code",…}}` body when there is one).
-fn decode_answer(answer: &HttpAnswer) -> Result<Result<Answer, Fault>> {
-    if !answer.status.is_success() {
-        return Ok(Err(status_fault(answer)));
-    }
-    let json: Json = serde_json::from_slice(&answer.body).map_err(|e| {
-        Error::protocol(format!(
-            "the Reach answer is not JSON ({e}): {}",
-            String::from_utf8_lossy(&answer.body)
-                .chars()
-                .take(200)
-                .collect::<String>()
-        ))
-    })?;
-    let value = Value::from_json(&json).map_err(|e| Error::protocol(e.to_string()))?;
-    Ok(Ok(Answer { json, value }))
-}
-
-fn status_fault(answer: &HttpAnswer) -> Fault {
-    // A Reach error body says it best; the status goes along in brackets.
-    if let Some(mut fault) = reach::decode_error_body(&answer.body) {
-        fault.message = format!("{} (HTTP {})", fault.message, answer.status);
-        return fault;
-    }
-    let code = i64::from(answer.status.as_u16());
-    let mut fault = Fault::new(code, format!("HTTP {}", answer.status));
-    let text = String::from_utf8_lossy(&answer.body).trim().to_owned();
-    if !text.is_empty() {
-        fault.data = Some(
-            serde_json::from_str(&text)
-                .unwrap_or_else(|_| Json::String(text.chars().take(300).collect())),
-        );
-    }
-    fault
 }
 
 /// An interactive call: the first POST, then `/kont [kid, answer]` for every `Kont`, until `Done`.
@@ -433,7 +409,7 @@ mod tests {
         );
         assert!(matches!(
             callbacks.answer("nope", &[]).await,
-            Err(Error::Server(_))
+            Err(Error::Answered(..))
         ));
     }
 

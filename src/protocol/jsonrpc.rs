@@ -1,6 +1,7 @@
 //! JSON-RPC 2.0 codec (<https://www.jsonrpc.org/specification>): requests and responses, single and
 //! batch, for the client and the server alike.
 
+use super::answer::{self, AnswerError, Mode, Reply};
 use super::json::{self, JsonError};
 use super::{codes, Call, Fault, Outcome, Params};
 use crate::value::Value;
@@ -42,6 +43,17 @@ fn request_object(call: &Call, id: Option<u64>) -> Json {
         obj.insert("id".into(), id.into());
     }
     Json::Object(obj)
+}
+
+/// The answer rule: the JSON-RPC answer in the body wins over the HTTP status.
+pub fn read_answer(
+    reply: Reply<'_>,
+    count: usize,
+    mode: Mode,
+) -> Result<Vec<Outcome>, AnswerError> {
+    answer::rpc_over_status(reply, mode, |body| {
+        decode_response(body, count, mode == Mode::Batch).map_err(AnswerError::Invalid)
+    })
 }
 
 /// Decodes the answer to `count` calls sent with ids 1..=count, in the order they were sent.

@@ -1,6 +1,7 @@
 //! Pure codecs, one per protocol: bytes in, calls or outcomes out, and back. No sockets here; the
 //! client transports and the server both use these, so each protocol is written once.
 
+pub mod answer;
 pub mod json;
 pub mod jsonrpc;
 pub mod rawtcp;
@@ -10,34 +11,218 @@ pub mod xmlrpc;
 #[cfg(test)]
 mod roundtrip_tests;
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+
+    #[test]
+    fn every_protocol_has_exactly_one_row() {
+        for proto in Proto::value_variants() {
+            let rows = PROTOCOLS.iter().filter(|s| s.proto == *proto).count();
+            assert_eq!(rows, 1, "{proto:?}");
+            assert_eq!(proto.spec().proto, *proto);
+        }
+        assert_eq!(PROTOCOLS.len(), Proto::value_variants().len());
+    }
+
+    #[test]
+    fn names_aliases_and_schemes_come_from_the_table() {
+        assert_eq!(Proto::parse("XML"), Ok(Proto::XmlRpc));
+        assert_eq!(Proto::parse("raw"), Ok(Proto::RawTcp));
+        assert!(Proto::parse("soap")
+            .unwrap_err()
+            .contains("json-rpc, xml-rpc"));
+        assert_eq!(Proto::for_scheme("tcp"), Proto::RawTcp);
+        assert_eq!(Proto::for_scheme("https"), Proto::JsonRpc);
+    }
+}
+
 use crate::value::Value;
 use indexmap::IndexMap;
 
-/// The protocols `rpc` speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+/// The protocols `rpc` speaks. Everything `rpc` knows about one, beyond its codec, driver and
+/// server glue, is its row in [`PROTOCOLS`]; read it with [`Proto::spec`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Proto {
-    /// JSON-RPC 2.0 over HTTP(S) POST
-    #[value(name = "json-rpc", aliases = ["json", "jsonrpc"])]
     JsonRpc,
-    /// XML-RPC over HTTP(S) POST
-    #[value(name = "xml-rpc", aliases = ["xml", "xmlrpc"])]
     XmlRpc,
-    /// The Reach RPC protocol: POST /<method> with a JSON array
-    #[value(name = "reach")]
     Reach,
-    /// One JSON array per request over a TCP connection
-    #[value(name = "raw-tcp", aliases = ["tcp", "raw"])]
     RawTcp,
 }
 
+/// What carries a protocol's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// HTTP(S) POSTs; `--curl` prints curl lines, `-k`/`--cacert` apply.
+    Http,
+    /// A plain TCP connection (never TLS); `--curl` prints `printf … | nc -N`.
+    Tcp,
+}
+
+/// How a protocol carries several calls at once (`rpc call A + B`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Batching {
+    /// One request holding an array of calls, answered by an array (JSON-RPC).
+    Array,
+    /// One `system.multicall` call whose result holds one answer per call (XML-RPC).
+    Multicall,
+    /// One request after the other, each answered before the next (Reach).
+    Sequential,
+    /// Back to back on one connection, answered in order (raw-tcp).
+    Pipelined,
+}
+
+/// How `rpc list` and `rpc describe` ask a server what it offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Introspection {
+    /// `rpc.discover` (OpenRPC), falling back to `system.listMethods` and friends.
+    OpenRpcThenSystem,
+    /// `system.listMethods`, `system.methodHelp`, `system.methodSignature` only: XML-RPC peers
+    /// rarely know `rpc.discover`, and some answer it with a fault of their own, not -32601.
+    System,
+}
+
+/// One protocol, declared once: every command reads these facts here instead of matching on
+/// [`Proto`] itself.
+#[derive(Debug)]
+pub struct Spec {
+    pub proto: Proto,
+    /// The name `-P` takes and messages use.
+    pub name: &'static str,
+    /// Other names `-P` accepts.
+    pub aliases: &'static [&'static str],
+    /// One line for `--help` and completions.
+    pub about: &'static str,
+    pub transport: Transport,
+    /// URL schemes whose endpoints speak this protocol when `-P` is not given.
+    pub default_for_schemes: &'static [&'static str],
+    /// The path an HTTP endpoint typed without one gets (XML-RPC's `/RPC2`).
+    pub default_path: Option<&'static str>,
+    pub batching: Batching,
+    /// Whether calls can be sent without wanting an answer (`--notify`).
+    pub notifications: bool,
+    pub introspection: Introspection,
+    /// The word for an error answer in messages: `error -32601: …` or XML-RPC's `fault 3: …`.
+    pub error_word: &'static str,
+    /// The rule that turns an answer into one outcome per call (see [`answer`]).
+    pub read_answer: answer::Rule,
+}
+
+/// Every protocol `rpc` speaks, in the order help and completions list them.
+pub const PROTOCOLS: &[Spec] = &[
+    Spec {
+        proto: Proto::JsonRpc,
+        name: "json-rpc",
+        aliases: &["json", "jsonrpc"],
+        about: "JSON-RPC 2.0 over HTTP(S) POST",
+        transport: Transport::Http,
+        default_for_schemes: &["http", "https"],
+        default_path: None,
+        batching: Batching::Array,
+        notifications: true,
+        introspection: Introspection::OpenRpcThenSystem,
+        error_word: "error",
+        read_answer: jsonrpc::read_answer,
+    },
+    Spec {
+        proto: Proto::XmlRpc,
+        name: "xml-rpc",
+        aliases: &["xml", "xmlrpc"],
+        about: "XML-RPC over HTTP(S) POST",
+        transport: Transport::Http,
+        default_for_schemes: &[],
+        default_path: Some("/RPC2"),
+        batching: Batching::Multicall,
+        notifications: false,
+        introspection: Introspection::System,
+        error_word: "fault",
+        read_answer: xmlrpc::read_answer,
+    },
+    Spec {
+        proto: Proto::Reach,
+        name: "reach",
+        aliases: &[],
+        about: "The Reach RPC protocol: POST /<method> with a JSON array",
+        transport: Transport::Http,
+        default_for_schemes: &[],
+        default_path: None,
+        batching: Batching::Sequential,
+        notifications: false,
+        introspection: Introspection::OpenRpcThenSystem,
+        error_word: "error",
+        read_answer: reach::read_answer,
+    },
+    Spec {
+        proto: Proto::RawTcp,
+        name: "raw-tcp",
+        aliases: &["tcp", "raw"],
+        about: "One JSON array per request over a TCP connection",
+        transport: Transport::Tcp,
+        default_for_schemes: &["tcp"],
+        default_path: None,
+        batching: Batching::Pipelined,
+        notifications: false,
+        introspection: Introspection::OpenRpcThenSystem,
+        error_word: "error",
+        read_answer: rawtcp::read_answer,
+    },
+];
+
 impl Proto {
+    /// This protocol's row in [`PROTOCOLS`].
+    pub fn spec(self) -> &'static Spec {
+        // Every variant has its row (a unit test holds it), so the fallback is never taken.
+        PROTOCOLS
+            .iter()
+            .find(|spec| spec.proto == self)
+            .unwrap_or(&PROTOCOLS[0])
+    }
+
+    /// The name `-P` takes: `json-rpc`, `xml-rpc`, `reach`, `raw-tcp`.
     pub fn name(self) -> &'static str {
-        match self {
-            Proto::JsonRpc => "json-rpc",
-            Proto::XmlRpc => "xml-rpc",
-            Proto::Reach => "reach",
-            Proto::RawTcp => "raw-tcp",
-        }
+        self.spec().name
+    }
+
+    /// A protocol by name or alias, without regard to case; the error lists the names.
+    pub fn parse(name: &str) -> Result<Proto, String> {
+        let name = name.trim();
+        PROTOCOLS
+            .iter()
+            .find(|spec| {
+                spec.name.eq_ignore_ascii_case(name)
+                    || spec.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+            })
+            .map(|spec| spec.proto)
+            .ok_or_else(|| {
+                let names: Vec<&str> = PROTOCOLS.iter().map(|spec| spec.name).collect();
+                format!("unknown protocol {name:?}: use {}", names.join(", "))
+            })
+    }
+
+    /// The protocol an endpoint with this URL scheme speaks when `-P` is not given: the first
+    /// row that claims the scheme, else JSON-RPC.
+    pub fn for_scheme(scheme: &str) -> Proto {
+        PROTOCOLS
+            .iter()
+            .find(|spec| spec.default_for_schemes.contains(&scheme))
+            .map_or(Proto::JsonRpc, |spec| spec.proto)
+    }
+}
+
+/// `-P` reads the table: names, aliases and help come from [`PROTOCOLS`].
+impl clap::ValueEnum for Proto {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Proto::JsonRpc, Proto::XmlRpc, Proto::Reach, Proto::RawTcp]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let spec = self.spec();
+        Some(
+            clap::builder::PossibleValue::new(spec.name)
+                .aliases(spec.aliases.iter().copied())
+                .help(spec.about),
+        )
     }
 }
 

@@ -311,6 +311,17 @@ pub fn encode_request(call: &Call) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// The answer rule: each frame answers one call.
+pub fn read_answer(
+    reply: super::answer::Reply<'_>,
+    _count: usize,
+    _mode: super::answer::Mode,
+) -> Result<Vec<Outcome>, super::answer::AnswerError> {
+    decode_answer(reply.body())
+        .map(|outcome| vec![outcome])
+        .map_err(super::answer::AnswerError::Invalid)
+}
+
 /// Reads one answer: an object whose only member is `error` is the server's error, anything else
 /// is the result. An `error` that is not `{"code", "message"}` (tutorial servers send a bare
 /// string) is kept as the message, with code -32603.

@@ -9,8 +9,10 @@
 //! answers `{"t":"Kont","kid","m","args"}` for each callback the client must run, until
 //! `{"t":"Done","ans"}`; the client answers a `Kont` with `POST /kont [kid, answer]`.
 
+use super::answer::{AnswerError, Mode, Reply};
 use super::json::{self, JsonError};
-use super::{codes, Fault, Params};
+use super::{codes, Fault, Outcome, Params};
+use crate::value::Value;
 use indexmap::IndexMap;
 use serde_json::{json, Value as Json};
 
@@ -162,6 +164,57 @@ pub fn decode_error_body(body: &[u8]) -> Option<Fault> {
     let mut fault = Fault::new(code, message);
     fault.data = error.get("data").cloned();
     Some(fault)
+}
+
+/// The answer rule: each call has its own request, so a reply answers one call. A success status
+/// carries the JSON result; an error status is that call's error (see [`decode_answer`]).
+pub fn read_answer(
+    reply: Reply<'_>,
+    _count: usize,
+    _mode: Mode,
+) -> Result<Vec<Outcome>, AnswerError> {
+    let outcome = match decode_answer(reply)? {
+        Ok(json) => Ok(Value::from_json(&json).map_err(|e| AnswerError::Invalid(e.to_string()))?),
+        Err(fault) => Err(fault),
+    };
+    Ok(vec![outcome])
+}
+
+/// One reply as JSON (the interactive loop reads `Kont` steps from it) or as the call's error: a
+/// Reach error body says it best, with the status in brackets; a body of another shape becomes a
+/// fault whose code is the HTTP status and whose data is the body.
+pub fn decode_answer(reply: Reply<'_>) -> Result<Result<Json, Fault>, AnswerError> {
+    let body = reply.body();
+    if !reply.is_success() {
+        let status = reply.status().unwrap_or_default();
+        return Ok(Err(status_fault(status, body)));
+    }
+    serde_json::from_slice(body).map(Ok).map_err(|e| {
+        AnswerError::Invalid(format!(
+            "the Reach answer is not JSON ({e}): {}",
+            String::from_utf8_lossy(body)
+                .chars()
+                .take(200)
+                .collect::<String>()
+        ))
+    })
+}
+
+fn status_fault(status: u16, body: &[u8]) -> Fault {
+    let shown = super::answer::status_text(status);
+    if let Some(mut fault) = decode_error_body(body) {
+        fault.message = format!("{} (HTTP {shown})", fault.message);
+        return fault;
+    }
+    let mut fault = Fault::new(i64::from(status), format!("HTTP {shown}"));
+    let text = String::from_utf8_lossy(body).trim().to_owned();
+    if !text.is_empty() {
+        fault.data = Some(
+            serde_json::from_str(&text)
+                .unwrap_or_else(|_| Json::String(text.chars().take(300).collect())),
+        );
+    }
+    fault
 }
 
 /// The HTTP status that goes with a fault's code.

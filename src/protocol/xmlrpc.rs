@@ -16,6 +16,7 @@
 mod read;
 mod write;
 
+use super::answer::{self, AnswerError, Mode, Reply};
 use super::{codes, Call, Fault, Outcome, Params};
 use crate::value::Value;
 use indexmap::IndexMap;
@@ -154,6 +155,25 @@ fn missing_member(name: &str, kind: &str, found: Option<&Value>) -> String {
 
 const METHOD_NAME: &str = "methodName";
 const PARAMS: &str = "params";
+
+/// The answer rule: the XML-RPC answer in the body wins over the HTTP status; a batch travels
+/// as one `system.multicall`, whose result is split back into one outcome per call, and a fault
+/// to the multicall itself (most often: the server has none) refuses the whole batch.
+pub fn read_answer(
+    reply: Reply<'_>,
+    count: usize,
+    mode: Mode,
+) -> Result<Vec<Outcome>, AnswerError> {
+    answer::rpc_over_status(reply, mode, |body| {
+        let outcome = decode_response(body, Limits::CLIENT)
+            .map_err(|e| AnswerError::Invalid(e.to_string()))?;
+        match (mode, outcome) {
+            (Mode::Single, outcome) => Ok(vec![outcome]),
+            (_, Ok(answer)) => multicall_outcomes(answer, count).map_err(AnswerError::Invalid),
+            (_, Err(fault)) => Err(AnswerError::Refused(fault)),
+        }
+    })
+}
 
 /// The one `system.multicall` call that carries `calls`.
 pub fn multicall(calls: &[Call]) -> Result<Call, WriteError> {

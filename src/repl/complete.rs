@@ -108,7 +108,7 @@ fn fetch_method_names(runtime: &tokio::runtime::Handle, client: &Client) -> Opti
         Ok(Ok(names)) => Some(names),
         // The server answered that it has no introspection: nothing to complete, and no point
         // asking again.
-        Ok(Err(Error::Server(_))) => Some(Vec::new()),
+        Ok(Err(Error::Answered(..))) => Some(Vec::new()),
         _ => None,
     }
 }

@@ -1,8 +1,7 @@
 //! The REPL's meta-commands: lines that start with `:` and talk to `rpc`, not to the server.
 
 use crate::error::{Error, Result};
-use crate::protocol::Proto;
-use clap::ValueEnum;
+use crate::protocol::{Proto, PROTOCOLS};
 use std::path::PathBuf;
 
 /// One parsed meta-command.
@@ -154,18 +153,13 @@ fn required(arg: Option<&str>, usage: &str) -> Result<String> {
 }
 
 /// A protocol by name or alias, as `-P` takes it.
-pub fn parse_proto(name: &str) -> Result<Proto> {
-    Proto::from_str(name, true).map_err(|_| {
-        Error::usage(format!(
-            "unknown protocol {name:?}: use {}",
-            proto_names().collect::<Vec<_>>().join(", ")
-        ))
-    })
+fn parse_proto(name: &str) -> Result<Proto> {
+    Proto::parse(name).map_err(Error::usage)
 }
 
-/// The protocols' main names, for messages and completion.
+/// The protocols' main names, for completion.
 pub fn proto_names() -> impl Iterator<Item = &'static str> {
-    Proto::value_variants().iter().map(|p| p.name())
+    PROTOCOLS.iter().map(|spec| spec.name)
 }
 
 /// `Name: value` → (Name, value); `Name:` → (Name, "") which removes the header.

@@ -3,8 +3,8 @@
 
 use super::callbacks::ScriptLines;
 use super::session::{Session, Step};
-use crate::call::print_stdout;
 use crate::error::{Error, Result};
+use crate::output::print_stdout;
 use std::io::BufRead;
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -6,10 +6,10 @@ use super::complete::{MethodCache, Target};
 use super::line::split_words;
 use super::meta::{self, Meta, RecordCommand, Setting};
 use crate::args;
-use crate::call::print_stdout;
 use crate::client::{Client, Mode, Options};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::introspect;
+use crate::output::print_stdout;
 use crate::output::{self, Style};
 use crate::protocol::{Call, Outcome, Proto};
 use crate::record::{self, Entry, Recorder};
@@ -147,30 +147,22 @@ impl Session {
         let started = Instant::now();
         let result = self.client.run(&calls, mode).await;
         self.record(&calls, &result, started.elapsed())?;
-        self.print_outcomes(&calls, result?)
+        self.print_outcomes(&calls, result?, mode)
     }
 
-    /// Prints each result; a failed call is reported as `rpc call` reports it.
-    fn print_outcomes(&self, calls: &[Call], outcomes: Vec<Outcome>) -> Result<Step> {
-        if outcomes.len() < calls.len() {
-            return Err(Error::protocol("the server sent fewer answers than calls"));
-        }
-        let mut step = Step::Continue;
-        for (i, (call, outcome)) in calls.iter().zip(outcomes).enumerate() {
-            match outcome {
-                Ok(value) => print_stdout(&output::render(&value.to_json(), self.looks.results)),
-                Err(fault) if calls.len() == 1 => return Err(Error::Server(fault)),
-                Err(fault) => {
-                    // As `rpc call` does for a batch: one stdout line per call, so a script can
-                    // pair lines with calls.
-                    eprintln!("rpc: call {} ({}): {fault}", i + 1, call.method);
-                    let error = serde_json::json!({ "error": fault.to_json() });
-                    print_stdout(&output::render(&error, self.looks.results));
-                    step = Step::Failed(ExitCode::from(1));
-                }
-            }
-        }
-        Ok(step)
+    /// Prints each result and failure through the same [`output::Report`] as `rpc call`.
+    fn print_outcomes(&self, calls: &[Call], outcomes: Vec<Outcome>, mode: Mode) -> Result<Step> {
+        let report = output::Report {
+            proto: self.client.proto,
+            style: self.looks.results,
+            hint: output::list_hint(&self.endpoint, self.options.proto),
+        };
+        let code = report.print(calls, outcomes, mode)?;
+        Ok(if code == ExitCode::SUCCESS {
+            Step::Continue
+        } else {
+            Step::Failed(code)
+        })
     }
 
     fn record(
