@@ -315,17 +315,6 @@ impl Drop for Spawned {
     }
 }
 
-/// `rpc serve` on a free port, quiet unless `extra` says otherwise.
-pub fn serve(extra: &[&str]) -> Spawned {
-    let mut cmd = Command::new(rpc_path());
-    cmd.args(["serve", "--addr", "127.0.0.1:0"]).args(extra);
-    if !extra.contains(&"--log") {
-        cmd.arg("-q");
-    }
-    cmd.stderr(Stdio::null());
-    Spawned::start(cmd)
-}
-
 /// Where `scripts/install-peers` put the peers.
 pub fn peers_dir() -> PathBuf {
     std::env::var_os("RPC_PEERS_DIR")
