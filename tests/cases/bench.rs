@@ -2,7 +2,7 @@
 //! has its shape, and failures are counted by kind. No timing is asserted: performance is measured
 //! by bench/compare.sh, never here.
 
-use super::support::{python, rpc, serve, Spawned};
+use super::support::{python_peer, rpc, stderr_of, stdout_of, Serve};
 use serde_json::Value;
 
 /// Runs `rpc bench ARGS --json` and returns its report.
@@ -13,7 +13,7 @@ fn bench_json(args: &[&str]) -> Value {
         .arg("--json")
         .assert()
         .success();
-    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let stdout = stdout_of(&out);
     serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
 }
 
@@ -23,28 +23,24 @@ fn assert_all_ok(report: &Value, n: u64) {
     assert_eq!(report["errors"], 0, "{report}");
 }
 
-fn tcp(server: &Spawned) -> String {
-    format!("tcp://{}", server.addr)
-}
-
 #[test]
 fn every_protocol_runs_the_count_asked_for_without_errors() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let http = server.url();
     for proto in ["json-rpc", "xml-rpc", "reach"] {
         let report = bench_json(&[&http, "add", "2", "3", "-P", proto, "-n", "300", "-c", "4"]);
         assert_eq!(report["proto"], proto);
         assert_all_ok(&report, 300);
     }
-    let report = bench_json(&[&tcp(&server), "add", "2", "3", "-n", "300", "-c", "4"]);
+    let report = bench_json(&[&server.tcp_url(), "add", "2", "3", "-n", "300", "-c", "4"]);
     assert_eq!(report["proto"], "raw-tcp");
     assert_all_ok(&report, 300);
 }
 
 #[test]
 fn connections_per_call_and_pipelining_count_exactly() {
-    let server = serve(&[]);
-    for target in [server.url(), tcp(&server)] {
+    let server = Serve::new().start();
+    for target in [server.url(), server.tcp_url()] {
         let report = bench_json(&[
             &target,
             "mul",
@@ -81,16 +77,12 @@ fn connections_per_call_and_pipelining_count_exactly() {
 fn servers_that_close_after_each_answer_are_not_counted_as_failing() {
     // The tutorial server answers one request per connection, then closes; Python's XML-RPC
     // server speaks HTTP/1.0 and closes too. Calls written after the last answer go again.
-    let mut cmd = python();
-    cmd.arg("tcp_tutorial_server.py");
-    let tutorial = Spawned::start(cmd);
-    let report = bench_json(&[&tcp(&tutorial), "add", "2", "3", "-n", "60", "-c", "3"]);
+    let tutorial = python_peer(&["tcp_tutorial_server.py"]);
+    let report = bench_json(&[&tutorial.tcp_url(), "add", "2", "3", "-n", "60", "-c", "3"]);
     assert_all_ok(&report, 60);
     assert_eq!(report["connects"], 60, "{report}");
 
-    let mut cmd = python();
-    cmd.arg("xmlrpc_server.py");
-    let xml = Spawned::start(cmd);
+    let xml = python_peer(&["xmlrpc_server.py"]);
     let report = bench_json(&[
         &format!("{}/RPC2", xml.url()),
         "add",
@@ -110,7 +102,7 @@ fn servers_that_close_after_each_answer_are_not_counted_as_failing() {
 
 #[test]
 fn json_report_has_throughput_latency_and_errors_by_kind() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let report = bench_json(&[&server.url(), "echo", "hi", "-n", "50", "-c", "2"]);
     for key in ["requests_per_sec", "duration_secs"] {
         assert!(report[key].is_f64(), "{key}: {report}");
@@ -129,7 +121,7 @@ fn json_report_has_throughput_latency_and_errors_by_kind() {
 
 #[test]
 fn failures_are_counted_by_kind() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let report = bench_json(&[&server.url(), "nope", "-n", "40", "-c", "2"]);
     assert_eq!(report["requests"], 40);
     assert_eq!(report["ok"], 0);
@@ -140,7 +132,7 @@ fn failures_are_counted_by_kind() {
     assert!(report["latency_ms"].is_null());
 
     let report = bench_json(&[
-        &tcp(&server),
+        &server.tcp_url(),
         "div",
         "--params",
         "[1, 0]",
@@ -172,7 +164,7 @@ fn failures_are_counted_by_kind() {
 #[test]
 fn a_closed_port_counts_connection_failures() {
     let port = {
-        let server = serve(&[]);
+        let server = Serve::new().start();
         server.port
     };
     let report = bench_json(&[&format!(":{port}"), "add", "1", "2", "-n", "5", "-c", "1"]);
@@ -183,7 +175,7 @@ fn a_closed_port_counts_connection_failures() {
 
 #[test]
 fn text_report_without_a_terminal_has_no_progress_bar() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let out = rpc()
         .args([
             "bench",
@@ -198,8 +190,8 @@ fn text_report_without_a_terminal_has_no_progress_bar() {
         ])
         .assert()
         .success();
-    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let stdout = stdout_of(&out);
+    let stderr = stderr_of(&out);
     assert!(stdout.contains("calls"), "{stdout}");
     assert!(stdout.contains("p99.9"), "{stdout}");
     assert!(stdout.contains("latency histogram"), "{stdout}");

@@ -1,65 +1,19 @@
 //! The client fails safely against hostile or broken servers: redirects are reported, not followed;
 //! endless or huge answers stop at --max-response; silence stops at -t. Each exits with the
-//! contract's code and says what happened. The peers here are plain sockets in the test itself.
+//! contract's code and says what happened. The peers here are `FakeServer`s.
 
-use super::support::rpc;
+use super::support::{http_answer, rpc, FakeServer};
 use predicates::prelude::*;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::time::Duration;
 
-/// A listener on a free port whose first `connections` connections are each handed to `behave`
-/// on their own thread.
-fn peer(connections: usize, behave: fn(TcpStream)) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(connections).flatten() {
-            std::thread::spawn(move || behave(stream));
-        }
-    });
-    port
-}
-
-/// Reads what the client sends until the end of its headers (and a little more), so the answer
-/// does not race the request.
-fn read_request(stream: &mut TcpStream) {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut seen = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => seen.extend_from_slice(&chunk[..n]),
-        }
-    }
-}
-
-/// Writes `chunk` again and again, up to 256 MiB, until the client hangs up.
-fn stream_forever(stream: &mut TcpStream, chunk: &[u8]) {
-    for _ in 0..(256 << 20) / chunk.len() {
-        if stream.write_all(chunk).is_err() {
-            return;
-        }
-    }
-}
-
 /// A peer answering every request with a 307 to `location`.
-fn redirecting_peer(location: String) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for mut stream in listener.incoming().take(4).flatten() {
-            read_request(&mut stream);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 307 Temporary Redirect\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            );
-        }
-    });
-    port
+fn redirecting_peer(location: &str) -> FakeServer {
+    FakeServer::answering(http_answer(
+        "307 Temporary Redirect",
+        &format!("Location: {location}\r\n"),
+        "",
+    ))
 }
 
 #[test]
@@ -70,7 +24,8 @@ fn a_redirect_to_another_port_is_reported_not_followed() {
         "http://127.0.0.1:{}/",
         elsewhere.local_addr().unwrap().port()
     );
-    let port = redirecting_peer(target.clone());
+    let peer = redirecting_peer(&target);
+    let port = peer.port;
     for proto in ["json-rpc", "xml-rpc", "reach"] {
         rpc()
             .args(["call", "-t", "10", "-P", proto, "--api-key", "s3cret"])
@@ -91,16 +46,14 @@ fn a_redirect_to_another_port_is_reported_not_followed() {
 
 #[test]
 fn an_endless_http_answer_stops_at_max_response() {
-    let port = peer(1, |mut stream| {
-        read_request(&mut stream);
-        let _ = stream.write_all(
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
-        );
-        let mut chunk = b"10000\r\n".to_vec();
-        chunk.extend(std::iter::repeat_n(b'[', 0x10000));
-        chunk.extend_from_slice(b"\r\n");
-        stream_forever(&mut stream, &chunk);
-    });
+    let mut chunk = b"10000\r\n".to_vec();
+    chunk.extend(std::iter::repeat_n(b'[', 0x10000));
+    chunk.extend_from_slice(b"\r\n");
+    let peer = FakeServer::endless(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        chunk,
+    );
+    let port = peer.port;
     rpc()
         .args(["call", "-t", "30", "--max-response", "1000000"])
         .args([&format!("http://127.0.0.1:{port}/"), "add", "1", "2"])
@@ -113,13 +66,10 @@ fn an_endless_http_answer_stops_at_max_response() {
 
 #[test]
 fn a_huge_declared_answer_is_refused_before_reading_it() {
-    let port = peer(1, |mut stream| {
-        read_request(&mut stream);
-        let _ = stream.write_all(
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n[",
-        );
-        std::thread::sleep(Duration::from_secs(30));
-    });
+    let peer = FakeServer::holding(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n[",
+    );
+    let port = peer.port;
     rpc()
         .args(["call", "-t", "20", "--max-response", "1000"])
         .args([&format!("http://127.0.0.1:{port}/"), "add", "1", "2"])
@@ -130,11 +80,9 @@ fn a_huge_declared_answer_is_refused_before_reading_it() {
 
 #[test]
 fn an_endless_raw_tcp_answer_stops_at_max_response() {
-    let port = peer(1, |mut stream| {
-        // A string that never ends: no framer can cut a value out of it.
-        let _ = stream.write_all(b"\"");
-        stream_forever(&mut stream, &[b'a'; 65536]);
-    });
+    // A string that never ends: no framer can cut a value out of it.
+    let peer = FakeServer::endless(b"\"", [b'a'; 65536]);
+    let port = peer.port;
     rpc()
         .args(["call", "-t", "30", "--max-response", "1000000"])
         .args([&format!("tcp://127.0.0.1:{port}"), "add", "1", "2"])
@@ -145,11 +93,8 @@ fn an_endless_raw_tcp_answer_stops_at_max_response() {
 
 #[test]
 fn a_raw_tcp_server_that_never_answers_hits_the_timeout() {
-    let port = peer(1, |mut stream| {
-        let mut sink = [0u8; 1024];
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-        while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
-    });
+    let peer = FakeServer::silent();
+    let port = peer.port;
     let start = std::time::Instant::now();
     rpc()
         .args(["call", "-t", "1"])

@@ -2,7 +2,7 @@
 //! answer `rpc call` gets; it sends nothing itself. The tools are installed by
 //! `scripts/install-peers`: a missing curl or nc fails these tests, it never skips them.
 
-use super::support::{cert_files, https, path_str, rpc, serve};
+use super::support::{cert_files, closed_port, https, rpc, Serve};
 use predicates::prelude::*;
 use serde_json::{json, Value};
 use std::process::Command;
@@ -68,7 +68,7 @@ fn require_tool(name: &str) {
 #[test]
 fn json_rpc_curl_line_gets_the_same_answer() {
     require_tool("curl");
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let url = server.url();
     for args in [vec!["add", "2", "3"], vec!["echo", AWKWARD]] {
         let mut full = vec![url.as_str()];
@@ -102,7 +102,7 @@ fn json_rpc_curl_line_gets_the_same_answer() {
 #[test]
 fn xml_rpc_curl_line_posts_to_rpc2_and_gets_the_same_answer() {
     require_tool("curl");
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let endpoint = format!("127.0.0.1:{}", server.port);
     let (line, _) = curl_line(&["-P", "xml-rpc", &endpoint, "add", "2", "3"]);
     assert!(line.contains(&format!("http://{endpoint}/RPC2")), "{line}");
@@ -134,14 +134,7 @@ fn xml_rpc_curl_line_posts_to_rpc2_and_gets_the_same_answer() {
 fn reach_curl_line_sends_the_api_key_and_k_over_https() {
     require_tool("curl");
     let files = cert_files();
-    let server = serve(&[
-        "--cert",
-        path_str(&files.cert),
-        "--key",
-        path_str(&files.key),
-        "--api-key",
-        "s3'cret",
-    ]);
+    let server = Serve::new().cert(&files).api_key("s3'cret").start();
     let url = https(&server);
     for args in [vec!["/add", "2", "3"], vec!["/echo", AWKWARD]] {
         let mut full = vec!["-P", "reach", "-k", "--api-key", "s3'cret", url.as_str()];
@@ -165,7 +158,7 @@ fn reach_curl_line_sends_the_api_key_and_k_over_https() {
 #[test]
 fn reach_interactive_curl_line_is_the_first_request_and_says_why() {
     require_tool("curl");
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let (line, stderr) = curl_line(&[
         "-P",
         "reach",
@@ -185,7 +178,7 @@ fn reach_interactive_curl_line_is_the_first_request_and_says_why() {
 #[test]
 fn raw_tcp_nc_line_gets_the_same_answers() {
     require_tool("nc");
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let url = format!("tcp://{}", server.addr);
     let full = [url.as_str(), "add", "1", "2", "+", "echo", AWKWARD];
     let (line, _) = curl_line(&full);
@@ -201,9 +194,7 @@ fn raw_tcp_nc_line_gets_the_same_answers() {
 #[test]
 fn curl_sends_nothing() {
     // Nothing listens here, and --curl still succeeds: it never connects.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
+    let port = closed_port();
     rpc()
         .args(["call", "--curl", &format!(":{port}"), "add", "2", "3"])
         .assert()

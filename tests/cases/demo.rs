@@ -1,11 +1,11 @@
 //! `rpc demo`: a logged tour of every protocol against an in-process server on a free port.
 
-use super::support::{rpc, rpc_path, serve};
+use super::support::{path_with_rpc, rpc, stdout_of, Serve};
 use std::process::Command;
 
 fn demo_stdout(cmd: &mut assert_cmd::Command) -> String {
     let out = cmd.arg("demo").assert().success();
-    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+    stdout_of(&out)
 }
 
 #[test]
@@ -67,7 +67,7 @@ fn loopback_calls_ignore_proxy_settings() {
     let mut demo = rpc();
     with_proxy(&mut demo);
     demo_stdout(&mut demo);
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let mut call = rpc();
     with_proxy(&mut call);
     call.args(["call", &server.url(), "add", "2", "3"])
@@ -81,13 +81,8 @@ fn loopback_calls_ignore_proxy_settings() {
 #[test]
 fn demo_command_lines_work_against_rpc_serve() {
     let log = demo_stdout(&mut rpc());
-    let server = serve(&[]);
-    let bin_dir = rpc_path().parent().unwrap().to_owned();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let server = Serve::new().start();
+    let path = path_with_rpc();
     let sections: Vec<&str> = log.split("\n== ").skip(1).collect();
     assert_eq!(sections.len(), 9);
     for section in sections {

@@ -1,23 +1,11 @@
 //! Every row of the contract's exit-code table, and the one-line error on stderr.
 
-use super::support::{python, rpc, serve, Spawned};
+use super::support::{closed_port, http_answer, rpc, stderr_of, FakeServer, Serve};
 use predicates::prelude::*;
-
-fn fixture(mode: &str) -> Spawned {
-    let mut cmd = python();
-    cmd.args(["http_fixture.py", mode]);
-    Spawned::start(cmd)
-}
-
-/// A port nobody listens on: bound by us, then released.
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
 
 #[test]
 fn success_is_0() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     rpc()
         .args(["call", &server.url(), "add", "2", "3"])
         .assert()
@@ -27,7 +15,7 @@ fn success_is_0() {
 
 #[test]
 fn an_error_object_is_1_with_code_and_message() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     rpc()
         .args(["call", &server.url(), "nope"])
         .assert()
@@ -40,7 +28,11 @@ fn an_error_object_is_1_with_code_and_message() {
 
 #[test]
 fn an_http_error_status_is_1() {
-    let server = fixture("status");
+    let server = FakeServer::answering(http_answer(
+        "503 Service Unavailable",
+        "Content-Type: text/plain\r\n",
+        "down for maintenance",
+    ));
     rpc()
         .args(["call", &server.url(), "add", "1", "2"])
         .assert()
@@ -88,7 +80,7 @@ fn a_refused_connection_is_3_and_suggests_rpc_serve() {
 
 #[test]
 fn a_timeout_is_3() {
-    let server = fixture("silent");
+    let server = FakeServer::silent();
     rpc()
         .args(["call", "-t", "0.5", &server.url(), "add", "1", "2"])
         .assert()
@@ -106,7 +98,11 @@ fn an_unknown_host_is_3() {
 
 #[test]
 fn a_garbage_answer_is_4() {
-    let server = fixture("garbage");
+    let server = FakeServer::answering(http_answer(
+        "200 OK",
+        "Content-Type: text/plain\r\n",
+        "this is not JSON-RPC",
+    ));
     rpc()
         .args(["call", &server.url(), "add", "1", "2"])
         .assert()
@@ -117,12 +113,12 @@ fn a_garbage_answer_is_4() {
 
 #[test]
 fn errors_are_one_line() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let out = rpc()
         .args(["call", &server.url(), "add", "x", "1"])
         .assert()
         .code(1);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let stderr = stderr_of(&out);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.starts_with("rpc: error -32602: Invalid params"),

@@ -1,12 +1,12 @@
 //! Help that teaches: `rpc --help` and every subcommand's `--help`, as a new user would walk them,
 //! and error messages that say what to do next.
 
-use super::support::{rpc, serve};
+use super::support::{closed_port, rpc, stderr_of, stdout_of, Serve};
 use predicates::prelude::*;
 
 fn help_text(args: &[&str]) -> String {
     let out = rpc().args(args).arg("--help").assert().success();
-    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+    stdout_of(&out)
 }
 
 /// The subcommands `rpc --help` lists, in its `Commands:` section.
@@ -76,21 +76,15 @@ fn call_help_names_curl_and_the_demo_help_says_where_the_log_goes() {
     assert!(help_text(&["demo"]).contains("stdout"));
 }
 
-/// An endpoint where nothing listens: a port the OS just handed out and took back.
-fn dead_endpoint() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("127.0.0.1:{port}")
-}
-
 /// Each error a newcomer can hit names the problem and says what to do, on one stderr line.
 #[test]
 fn errors_say_what_to_do_next() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let live = server.url();
-    let dead = dead_endpoint();
+    let dead = format!("127.0.0.1:{}", closed_port());
     let https_to_plain = format!("https://{}", server.addr);
+    // `rpc serve` on the address the server above already holds.
+    let busy = Serve::new().addr(&server.addr).argv();
     let cases: Vec<(Vec<&str>, i32, &str)> = vec![
         (
             vec!["call", "-P", "soap", ":8000", "add"],
@@ -136,7 +130,7 @@ fn errors_say_what_to_do_next() {
             "give a positive number of seconds",
         ),
         (
-            vec!["serve", "--addr", &server.addr],
+            busy.iter().map(String::as_str).collect(),
             5,
             "pick another --addr, or port 0",
         ),
@@ -148,7 +142,7 @@ fn errors_say_what_to_do_next() {
     ];
     for (args, code, advice) in cases {
         let out = rpc().args(&args).assert().code(code);
-        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        let stderr = stderr_of(&out);
         assert!(
             stderr.contains(advice),
             "rpc {args:?}: {advice:?} in {stderr:?}"

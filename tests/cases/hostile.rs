@@ -3,7 +3,7 @@
 //! normal call that must still answer. Then the connection limits, the load test and the memory
 //! bound.
 
-use super::support::{post_json, rpc, serve, Spawned};
+use super::support::{https, post_json, rpc, Serve, Spawned};
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
@@ -27,14 +27,13 @@ struct Case {
 
 /// The server every row is sent to: limits small enough to reach, large enough to let the deep
 /// documents through to the codecs' own checks.
-const LIMITS: &[&str] = &[
-    "--max-body",
-    "2000000",
-    "--body-timeout",
-    "1",
-    "--max-batch",
-    "10",
-];
+fn limited_server() -> Spawned {
+    Serve::new()
+        .limit("--max-body", "2000000")
+        .limit("--body-timeout", "1")
+        .limit("--max-batch", "10")
+        .start()
+}
 
 fn post(path: &str, content_type: &str, extra: &str, body: &[u8]) -> Wire {
     let mut raw = format!(
@@ -592,7 +591,7 @@ fn assert_still_answers(server: &Spawned, after: &str) {
 
 #[test]
 fn every_hostile_input_gets_its_exact_refusal_and_the_server_goes_on() {
-    let server = serve(LIMITS);
+    let server = limited_server();
     let cases = catalogue();
     assert!(cases.len() >= 40, "the catalogue has {} rows", cases.len());
     let mut failures = Vec::new();
@@ -615,14 +614,7 @@ fn every_hostile_input_gets_its_exact_refusal_and_the_server_goes_on() {
 
 /// The server's resident memory, from /proc, is under `mib` MiB.
 fn assert_rss_below(server: &Spawned, mib: u64) {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id()))
-        .expect("/proc/PID/status");
-    let kib: u64 = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .expect("a VmRSS line");
+    let kib = server.rss_kib();
     assert!(kib < mib * 1024, "server RSS is {kib} KiB, over {mib} MiB");
 }
 
@@ -641,7 +633,10 @@ fn half_open(port: u16, n: usize, prefix: &[u8]) -> Vec<TcpStream> {
 fn hundreds_of_half_open_connections_do_not_delay_a_normal_call() {
     // Three times more stuck connections than slots: the newest shed the oldest, and so does the
     // normal call.
-    let server = serve(&["--header-timeout", "5", "--max-connections", "100"]);
+    let server = Serve::new()
+        .limit("--header-timeout", "5")
+        .limit("--max-connections", "100")
+        .start();
     let mut stuck = half_open(server.port, 100, b"");
     stuck.extend(half_open(
         server.port,
@@ -656,7 +651,7 @@ fn hundreds_of_half_open_connections_do_not_delay_a_normal_call() {
         .success()
         .stdout("5\n");
     rpc()
-        .args(["call", &format!("tcp://127.0.0.1:{}", server.port)])
+        .args(["call", &server.tcp_url()])
         .args(["add", "2", "3", "-t", "10"])
         .assert()
         .success()
@@ -680,7 +675,10 @@ fn hundreds_of_half_open_connections_do_not_delay_a_normal_call() {
 
 #[test]
 fn a_full_server_sheds_its_oldest_silent_connection_to_answer_a_real_call() {
-    let server = serve(&["--max-connections", "20", "--header-timeout", "60"]);
+    let server = Serve::new()
+        .limit("--max-connections", "20")
+        .limit("--header-timeout", "60")
+        .start();
     let mut stuck = half_open(server.port, 20, b"");
     let answer = exchange(
         server.port,
@@ -721,7 +719,7 @@ fn proven(port: u16, n: usize) -> Vec<TcpStream> {
 
 #[test]
 fn a_server_full_of_proven_connections_answers_503_then_recovers() {
-    let server = serve(&["--max-connections", "5"]);
+    let server = Serve::new().limit("--max-connections", "5").start();
     let busy = proven(server.port, 5);
     let answer = exchange(
         server.port,
@@ -753,7 +751,7 @@ fn a_server_full_of_proven_connections_answers_503_then_recovers() {
 
 #[test]
 fn an_idle_keep_alive_connection_is_closed_after_idle_timeout() {
-    let server = serve(&["--idle-timeout", "1"]);
+    let server = Serve::new().limit("--idle-timeout", "1").start();
     let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
@@ -788,9 +786,9 @@ fn limits_are_checked_at_start() {
     ] {
         let args = [flag, value].into_iter().filter(|a| !a.is_empty());
         let name = flag.split('=').next().unwrap_or(flag);
-        rpc()
-            .args(["serve", "--addr", "127.0.0.1:0"])
+        Serve::new()
             .args(args)
+            .command()
             .assert()
             .code(2)
             .stderr(predicates::str::contains(name));
@@ -799,7 +797,7 @@ fn limits_are_checked_at_start() {
 
 #[test]
 fn a_broken_or_stalled_tls_handshake_closes_and_https_goes_on() {
-    let server = serve(&["--tls", "--header-timeout", "2"]);
+    let server = Serve::new().tls().limit("--header-timeout", "2").start();
     // A record header announcing a ClientHello, then garbage: the handshake fails at once.
     let answer = exchange(
         server.port,
@@ -813,7 +811,7 @@ fn a_broken_or_stalled_tls_handshake_closes_and_https_goes_on() {
     assert!(start.elapsed() < Duration::from_secs(15));
     rpc()
         .args(["call", "-k", "-t", "10"])
-        .args([&super::support::https(&server), "add", "2", "3"])
+        .args([&https(&server), "add", "2", "3"])
         .assert()
         .success()
         .stdout("5\n");

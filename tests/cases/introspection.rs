@@ -1,10 +1,11 @@
 //! `rpc list` and `rpc describe` on every protocol, with `--json` for scripts; a server without
 //! introspection gets a clear message and exit 1.
 
-use super::support::{cert_files, node, path_str, python, rpc, serve, Spawned};
+use super::support::{
+    cert_files, node_peer, path_str, python_peer, reach_spec_server, rpc, stdout_of, Serve, Spawned,
+};
 use predicates::prelude::*;
 use serde_json::{json, Value};
-use std::process::Stdio;
 
 /// The endpoint and `-P` of `rpc serve` for each protocol.
 fn endpoints(server: &Spawned) -> Vec<(&'static str, String)> {
@@ -12,20 +13,20 @@ fn endpoints(server: &Spawned) -> Vec<(&'static str, String)> {
         ("json-rpc", server.url()),
         ("xml-rpc", server.url()),
         ("reach", server.url()),
-        ("raw-tcp", format!("tcp://{}", server.addr)),
+        ("raw-tcp", server.tcp_url()),
     ]
 }
 
 fn stdout_json(args: &[&str]) -> Value {
     let out = rpc().args(args).assert().success();
-    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let text = stdout_of(&out);
     assert_eq!(text.lines().count(), 1, "--json prints one line: {text}");
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text:?} is not JSON: {e}"))
 }
 
 #[test]
 fn list_json_names_every_method_on_every_protocol() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     for (proto, url) in endpoints(&server) {
         let names = stdout_json(&["list", "-t", "10", "-P", proto, &url, "--json"]);
         let names = names
@@ -39,7 +40,7 @@ fn list_json_names_every_method_on_every_protocol() {
 
 #[test]
 fn describe_json_gives_help_on_every_protocol() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     for (proto, url) in endpoints(&server) {
         let doc = stdout_json(&["describe", "-t", "10", "-P", proto, &url, "add", "--json"]);
         assert_eq!(doc["name"], json!("add"), "{proto}: {doc}");
@@ -61,7 +62,7 @@ fn describe_json_gives_help_on_every_protocol() {
 
 #[test]
 fn describe_of_an_unknown_method_says_to_list() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     for (proto, url) in endpoints(&server) {
         rpc()
             .args(["describe", "-t", "10", "-P", proto, &url, "nope"])
@@ -94,17 +95,13 @@ fn assert_no_introspection(proto: &str, url: &str) {
 
 #[test]
 fn jayson_json_rpc_server_has_no_introspection() {
-    let mut cmd = node();
-    cmd.arg("jayson_server.js");
-    let server = Spawned::start(cmd);
+    let server = node_peer(&["jayson_server.js"]);
     assert_no_introspection("json-rpc", &server.url());
 }
 
 #[test]
 fn twisted_xml_rpc_server_has_no_introspection() {
-    let mut cmd = python();
-    cmd.arg("twisted_xmlrpc.py");
-    let server = Spawned::start(cmd);
+    let server = python_peer(&["twisted_xmlrpc.py"]);
     assert_no_introspection("xml-rpc", &server.url());
     // Twisted's own fault is quoted, so the user sees what the server said.
     rpc()
@@ -115,23 +112,14 @@ fn twisted_xml_rpc_server_has_no_introspection() {
 
 #[test]
 fn tutorial_raw_tcp_server_has_no_introspection() {
-    let mut cmd = python();
-    cmd.arg("tcp_tutorial_server.py");
-    let server = Spawned::start(cmd);
-    assert_no_introspection("raw-tcp", &format!("tcp://{}", server.addr));
+    let server = python_peer(&["tcp_tutorial_server.py"]);
+    assert_no_introspection("raw-tcp", &server.tcp_url());
 }
 
 #[test]
 fn reach_spec_server_has_no_introspection() {
     let files = cert_files();
-    let mut cmd = python();
-    cmd.args([
-        "reach_spec_server.py",
-        path_str(&files.cert),
-        path_str(&files.key),
-    ])
-    .stderr(Stdio::null());
-    let server = Spawned::start(cmd);
+    let server = reach_spec_server(&files);
     let url = format!("https://127.0.0.1:{}", server.port);
     for args in [vec!["list"], vec!["describe"]] {
         let mut cmd = rpc();

@@ -1,6 +1,9 @@
 //! `rpc call` over JSON-RPC: arguments, params, batches, notifications, output and trace rules.
 
-use super::support::{python, rpc, serve, Spawned};
+use super::support::{
+    cert_files, http_answer, https, path_str, rpc, rpc_path, stderr_of, stdout_of, FakeServer,
+    Serve,
+};
 use predicates::prelude::*;
 use serde_json::{json, Value};
 
@@ -10,7 +13,7 @@ fn stdout_json(out: &assert_cmd::assert::Assert) -> Value {
 
 #[test]
 fn args_are_json_else_strings() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let url = server.url();
     let cases: &[(&str, &str)] = &[
         ("2", "2"),
@@ -35,7 +38,7 @@ fn args_are_json_else_strings() {
 
 #[test]
 fn shorthand_endpoints_reach_localhost() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     for endpoint in [
         format!(":{}", server.port),
         format!("127.0.0.1:{}", server.port),
@@ -50,7 +53,7 @@ fn shorthand_endpoints_reach_localhost() {
 
 #[test]
 fn named_params_bind_by_name() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     rpc()
         .args(["call", &server.url(), "sub", "b:=1", "a:=5"])
         .assert()
@@ -65,7 +68,7 @@ fn named_params_bind_by_name() {
 
 #[test]
 fn params_from_an_argument_a_file_and_stdin() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let url = server.url();
     rpc()
         .args(["call", &url, "add", "-d", "[2,3]"])
@@ -94,7 +97,7 @@ fn params_from_an_argument_a_file_and_stdin() {
 
 #[test]
 fn a_notification_prints_nothing_and_succeeds() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     rpc()
         .args(["call", &server.url(), "add", "1", "2", "--notify"])
         .assert()
@@ -118,7 +121,7 @@ fn a_notification_prints_nothing_and_succeeds() {
 
 #[test]
 fn a_batch_prints_one_line_per_call_in_order_and_keeps_going_past_a_failure() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let out = rpc()
         .args([
             "call",
@@ -138,7 +141,7 @@ fn a_batch_prints_one_line_per_call_in_order_and_keeps_going_past_a_failure() {
         ])
         .assert()
         .code(1);
-    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let stdout = stdout_of(&out);
     let lines: Vec<Value> = stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -148,7 +151,7 @@ fn a_batch_prints_one_line_per_call_in_order_and_keeps_going_past_a_failure() {
     assert_eq!(lines[1]["error"]["code"], json!(-32601));
     assert_eq!(lines[2], json!(12));
     assert_eq!(lines[3], json!("+"));
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let stderr = stderr_of(&out);
     assert!(
         stderr.contains("rpc: call 2 (nope): error -32601"),
         "{stderr}"
@@ -168,9 +171,21 @@ fn a_batch_is_one_request() {
 
 #[test]
 fn headers_are_sent() {
-    let mut cmd = python();
-    cmd.args(["http_fixture.py", "headers"]);
-    let server = Spawned::start(cmd);
+    // Answers with the request's headers (names lower-cased) as the result.
+    let server = FakeServer::replying(|request| {
+        let headers: serde_json::Map<String, Value> = request
+            .headers()
+            .into_iter()
+            .map(|(name, value)| (name.to_lowercase(), json!(value)))
+            .collect();
+        let id = serde_json::from_slice::<Value>(request.body()).unwrap()["id"].clone();
+        let doc = json!({"jsonrpc": "2.0", "result": headers, "id": id});
+        http_answer(
+            "200 OK",
+            "Content-Type: application/json\r\n",
+            &doc.to_string(),
+        )
+    });
     let out = rpc()
         .args([
             "call",
@@ -211,7 +226,7 @@ fn dry_run_sends_nothing() {
 
 #[test]
 fn piped_output_is_one_compact_line_and_raw_drops_quotes() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let url = server.url();
     rpc()
         .args(["call", &url, "echo", r#"{"a": [1, 2], "b": {"c": "d"}}"#])
@@ -229,7 +244,7 @@ fn piped_output_is_one_compact_line_and_raw_drops_quotes() {
 
 #[test]
 fn colour_follows_the_flag_and_no_color() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let url = server.url();
     rpc()
         .args(["call", "--color", "always", &url, "echo", "\"x\""])
@@ -249,10 +264,10 @@ fn colour_follows_the_flag_and_no_color() {
 #[test]
 fn a_terminal_gets_pretty_colour() {
     // `script` gives rpc a real terminal as stdout.
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let command = format!(
         "{} call {} echo '{{\"a\":[1]}}'",
-        super::support::rpc_path().display(),
+        rpc_path().display(),
         server.url()
     );
     let out = std::process::Command::new("script")
@@ -267,7 +282,7 @@ fn a_terminal_gets_pretty_colour() {
 
 #[test]
 fn verbose_logs_reach_style_lines_on_stderr_only() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     rpc()
         .args(["call", "-v", &server.url(), "add", "2", "3"])
         .assert()
@@ -286,7 +301,7 @@ fn verbose_logs_reach_style_lines_on_stderr_only() {
 
 #[test]
 fn very_verbose_dumps_the_wire() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     rpc()
         .args(["call", "-vv", &server.url(), "add", "2", "3"])
         .assert()
@@ -307,7 +322,7 @@ fn very_verbose_dumps_the_wire() {
 
 #[test]
 fn list_and_describe_use_rpc_discover() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let out = rpc()
         .args(["list", &server.url(), "--json"])
         .assert()
@@ -334,15 +349,8 @@ fn list_and_describe_use_rpc_discover() {
 
 #[test]
 fn https_verifies_certificates_unless_told_otherwise() {
-    use super::support::{cert_files, https, path_str};
     let files = cert_files();
-    let server = serve(&[
-        "--tls",
-        "--cert",
-        path_str(&files.cert),
-        "--key",
-        path_str(&files.key),
-    ]);
+    let server = Serve::new().tls().cert(&files).start();
     let url = https(&server);
     rpc()
         .args(["call", &url, "add", "2", "3"])
@@ -379,7 +387,7 @@ fn https_verifies_certificates_unless_told_otherwise() {
 
 #[test]
 fn https_to_a_plain_server_says_what_to_try() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     rpc()
         .args([
             "call",
@@ -395,7 +403,7 @@ fn https_to_a_plain_server_says_what_to_try() {
 
 #[test]
 fn json_rpc_and_xml_rpc_answer_on_any_path() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let rpc_path = format!("{}/rpc", server.url());
     rpc()
         .args(["call", &rpc_path, "add", "1", "2"])

@@ -1,6 +1,6 @@
 //! JSON-RPC interop with real peers: jsonrpclib-pelix (PyPI) and jayson (npm), each both ways.
 
-use super::support::{node, output, python, rpc, serve, Spawned};
+use super::support::{node, node_peer, output, python, python_peer, rpc, Serve};
 use predicates::prelude::*;
 use serde_json::{json, Value};
 
@@ -12,7 +12,7 @@ fn report(cmd: &mut std::process::Command) -> Value {
 
 #[test]
 fn jsonrpclib_client_against_rpc_serve() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let got = report(python().args(["jsonrpc_client.py", &server.url()]));
     assert_eq!(got["add"], json!(5));
     assert_eq!(got["float"], json!(3.5));
@@ -31,9 +31,7 @@ fn jsonrpclib_client_against_rpc_serve() {
 
 #[test]
 fn rpc_call_against_jsonrpclib_server() {
-    let mut cmd = python();
-    cmd.arg("jsonrpc_server.py");
-    let server = Spawned::start(cmd);
+    let server = python_peer(&["jsonrpc_server.py"]);
     let url = server.url();
     rpc()
         .args(["call", &url, "add", "2", "3"])
@@ -80,7 +78,7 @@ fn rpc_call_against_jsonrpclib_server() {
 
 #[test]
 fn jayson_client_against_rpc_serve() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let got = report(node().args(["jayson_client.js", &server.port.to_string()]));
     assert_eq!(got["add"], json!(5));
     assert_eq!(got["named"], json!(4));
@@ -93,9 +91,7 @@ fn jayson_client_against_rpc_serve() {
 
 #[test]
 fn rpc_call_against_jayson_server() {
-    let mut cmd = node();
-    cmd.arg("jayson_server.js");
-    let server = Spawned::start(cmd);
+    let server = node_peer(&["jayson_server.js"]);
     let url = server.url();
     rpc()
         .args(["call", &url, "add", "2", "3"])

@@ -1,14 +1,11 @@
 //! `rpc serve` as a JSON-RPC 2.0 server: the spec's rules, the limits, the log, shutdown.
 
-use super::support::{http, post_json, rpc_path, serve, Spawned};
+use super::support::{http, post_json, Serve};
 use serde_json::{json, Value};
-use std::process::{Command, Stdio};
 
 #[test]
 fn banner_names_the_real_port_first() {
-    let mut cmd = Command::new(rpc_path());
-    cmd.args(["serve", "--addr", "127.0.0.1:0", "-q"]);
-    let server = Spawned::start_with_lines(&mut cmd, 1);
+    let server = Serve::new().start_with_banner();
     assert_ne!(server.port, 0);
     assert_eq!(
         server.extra_lines[0],
@@ -18,7 +15,7 @@ fn banner_names_the_real_port_first() {
 
 #[test]
 fn single_calls_and_ids_of_every_type_are_echoed() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     for id in [
         json!(1),
         json!("abc"),
@@ -37,7 +34,7 @@ fn single_calls_and_ids_of_every_type_are_echoed() {
 
 #[test]
 fn the_spec_examples_answer_as_the_spec_says() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let port = server.port;
     let code = |answer: &Value| answer["error"]["code"].clone();
 
@@ -79,7 +76,7 @@ fn the_spec_examples_answer_as_the_spec_says() {
 
 #[test]
 fn a_mixed_batch_answers_calls_and_skips_notifications() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let body = r#"[
         {"jsonrpc": "2.0", "method": "sum", "params": [[1,2,4]], "id": "1"},
         {"jsonrpc": "2.0", "method": "echo", "params": [7]},
@@ -111,7 +108,7 @@ fn a_mixed_batch_answers_calls_and_skips_notifications() {
 
 #[test]
 fn notifications_get_no_answer() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let single = http(
         server.port,
         "POST",
@@ -130,7 +127,7 @@ fn notifications_get_no_answer() {
 
 #[test]
 fn invalid_params_say_what_was_expected() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let cases = [
         (r#"[1]"#, "add(a, b) takes 2 arguments, got 1"),
         (r#"{"a":1}"#, "add(a, b) is missing parameter \"b\""),
@@ -151,7 +148,7 @@ fn invalid_params_say_what_was_expected() {
 
 #[test]
 fn the_math_service_keeps_its_numeric_rules() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let call = |method: &str, params: Value| {
         let body =
             json!({"jsonrpc": "2.0", "method": method, "params": params, "id": 1}).to_string();
@@ -188,7 +185,7 @@ fn the_math_service_keeps_its_numeric_rules() {
 
 #[test]
 fn rpc_discover_is_an_openrpc_document_of_the_table() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let (_, answer) = post_json(
         server.port,
         r#"{"jsonrpc":"2.0","method":"rpc.discover","id":1}"#,
@@ -207,7 +204,7 @@ fn rpc_discover_is_an_openrpc_document_of_the_table() {
 
 #[test]
 fn health_answers_true_and_other_verbs_are_refused() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     for method in ["GET", "POST"] {
         let reply = http(server.port, method, "/health", "");
         assert_eq!((reply.status, reply.body.as_str()), (200, "true"));
@@ -219,7 +216,11 @@ fn health_answers_true_and_other_verbs_are_refused() {
 
 #[test]
 fn limits_refuse_with_their_names() {
-    let server = serve(&["--max-body", "160", "--max-batch", "2", "--max-depth", "5"]);
+    let server = Serve::new()
+        .limit("--max-body", "160")
+        .limit("--max-batch", "2")
+        .limit("--max-depth", "5")
+        .start();
     let big = format!(
         r#"{{"jsonrpc":"2.0","method":"echo","params":["{}"],"id":1}}"#,
         "x".repeat(300)
@@ -258,18 +259,14 @@ fn limits_refuse_with_their_names() {
 
 #[test]
 fn one_log_line_per_call_unless_quiet() {
-    let mut cmd = Command::new(rpc_path());
-    cmd.args(["serve", "--addr", "127.0.0.1:0"])
-        .stderr(Stdio::piped());
-    let mut server = Spawned::start(cmd);
+    let mut server = Serve::new().log().stderr_piped().start();
     post_json(
         server.port,
         r#"{"jsonrpc":"2.0","method":"add","params":[2,3],"id":1}"#,
     );
     post_json(server.port, r#"{"jsonrpc":"2.0","method":"nope","id":2}"#);
-    terminate(&server);
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(server.child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    server.terminate();
+    let stderr = server.stderr_text();
     let calls: Vec<&str> = stderr
         .lines()
         .filter(|l| l.contains(" json-rpc RPC "))
@@ -281,31 +278,19 @@ fn one_log_line_per_call_unless_quiet() {
         "{stderr}"
     );
 
-    let mut cmd = Command::new(rpc_path());
-    cmd.args(["serve", "--addr", "127.0.0.1:0", "-q"])
-        .stderr(Stdio::piped());
-    let mut quiet = Spawned::start(cmd);
+    let mut quiet = Serve::new().stderr_piped().start();
     post_json(
         quiet.port,
         r#"{"jsonrpc":"2.0","method":"add","params":[2,3],"id":1}"#,
     );
-    terminate(&quiet);
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(quiet.child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    quiet.terminate();
+    let stderr = quiet.stderr_text();
     assert!(!stderr.contains("RPC add"), "{stderr}");
-}
-
-fn terminate(server: &Spawned) {
-    let status = Command::new("kill")
-        .args(["-TERM", &server.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
 }
 
 #[test]
 fn sigterm_finishes_calls_in_flight_then_exits_0() {
-    let mut server = serve(&[]);
+    let mut server = Serve::new().start();
     let port = server.port;
     let (sent_tx, sent_rx) = std::sync::mpsc::channel();
     let slow = std::thread::spawn(move || {
@@ -316,7 +301,7 @@ fn sigterm_finishes_calls_in_flight_then_exits_0() {
     // The listener accepts in order: once a later connection is answered, the slow one has been
     // accepted and its (already written) request is being served.
     assert_eq!(http(port, "GET", "/health", "").status, 200);
-    terminate(&server);
+    server.terminate();
     let answer = slow.join().unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.ends_with(r#""result":1.0,"id":1}"#), "{answer}");
@@ -346,10 +331,11 @@ fn http_after_connect(port: u16, body: &str, sent: std::sync::mpsc::Sender<()>) 
 
 #[test]
 fn a_stderr_nobody_reads_never_blocks_calls_and_dropped_lines_are_counted() {
-    let mut cmd = Command::new(rpc_path());
-    cmd.args(["serve", "--addr", "127.0.0.1:0", "--max-log-queue", "4"])
-        .stderr(Stdio::piped());
-    let mut server = Spawned::start(cmd);
+    let mut server = Serve::new()
+        .log()
+        .limit("--max-log-queue", "4")
+        .stderr_piped()
+        .start();
     // Each call logs ~2 KiB; a pipe holds 64 KiB, so the log stalls after a few dozen calls.
     let big = "x".repeat(1000);
     let body = json!({"jsonrpc": "2.0", "method": "echo", "params": [big], "id": 1}).to_string();
@@ -360,10 +346,8 @@ fn a_stderr_nobody_reads_never_blocks_calls_and_dropped_lines_are_counted() {
             (200, Some(1000))
         );
     }
-    let mut stderr = server.child.stderr.take().unwrap();
-    terminate(&server);
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut stderr, &mut text).unwrap();
+    server.terminate();
+    let text = server.stderr_text();
     assert!(server.child.wait().unwrap().success());
     assert!(
         text.contains("log lines dropped"),

@@ -2,7 +2,7 @@
 //! checked, then the server's memory bounded. Counts are fixed and the whole run has a deadline, so
 //! the test ends on a slow machine too; it asserts correctness, not speed.
 
-use super::support::{http, serve, Spawned};
+use super::support::{http, Serve};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::sync::mpsc;
@@ -75,21 +75,9 @@ fn raw_tcp_call(conn: &mut BufReader<TcpStream>, request: &str) -> Result<String
     Ok(line.trim_end().to_owned())
 }
 
-/// The server's resident memory in KiB, from /proc.
-fn rss_kib(server: &Spawned) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id()))
-        .expect("/proc/PID/status");
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .expect("a VmRSS line")
-}
-
 #[test]
 fn hundreds_of_concurrent_clients_on_every_protocol_all_get_right_answers() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let port = server.port;
     let (tx, rx) = mpsc::channel();
     let protocols = ["json-rpc", "xml-rpc", "reach", "raw-tcp"];
@@ -114,6 +102,6 @@ fn hundreds_of_concurrent_clients_on_every_protocol_all_get_right_answers() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    let kib = rss_kib(&server);
+    let kib = server.rss_kib();
     assert!(kib < 64 * 1024, "server RSS after the load is {kib} KiB");
 }

@@ -1,11 +1,10 @@
 //! Raw-TCP JSON: `rpc call` over tcp:// against `rpc serve`, and the server driven byte by byte
 //! with plain sockets (pipelining, split requests, errors, limits, idle timeout, shutdown).
 
-use super::support::{rpc, rpc_path, serve, Spawned};
+use super::support::{closed_port, rpc, Serve, Spawned};
 use serde_json::{json, Value as Json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A connection to a server with a read timeout, so a missing answer fails instead of hanging.
@@ -61,16 +60,12 @@ fn error_code(answer: &Json) -> i64 {
         .unwrap_or_else(|| panic!("not an error answer: {answer}"))
 }
 
-fn tcp_url(server: &Spawned) -> String {
-    format!("tcp://{}", server.addr)
-}
-
 #[test]
 fn raw_call_prints_the_result_while_the_server_keeps_the_connection_open() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     // rpc serve never closes after an answer: the client must stop at the end of the value.
     rpc()
-        .args(["call", "-t", "10", &tcp_url(&server), "add", "2", "3"])
+        .args(["call", "-t", "10", &server.tcp_url(), "add", "2", "3"])
         .assert()
         .success()
         .stdout("5\n");
@@ -79,7 +74,7 @@ fn raw_call_prints_the_result_while_the_server_keeps_the_connection_open() {
             "call",
             "-t",
             "10",
-            &tcp_url(&server),
+            &server.tcp_url(),
             "echo",
             r#"{"a":[1,"]"]}"#,
         ])
@@ -90,7 +85,7 @@ fn raw_call_prints_the_result_while_the_server_keeps_the_connection_open() {
 
 #[test]
 fn proto_flag_selects_raw_tcp_for_other_urls() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     for proto in ["raw-tcp", "tcp", "raw"] {
         rpc()
             .args([
@@ -112,15 +107,15 @@ fn proto_flag_selects_raw_tcp_for_other_urls() {
 
 #[test]
 fn error_answers_exit_1_with_the_code() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     rpc()
-        .args(["call", "-t", "10", &tcp_url(&server), "nope"])
+        .args(["call", "-t", "10", &server.tcp_url(), "nope"])
         .assert()
         .code(1)
         .stdout("")
         .stderr(predicates::str::contains("error -32601"));
     rpc()
-        .args(["call", "-t", "10", &tcp_url(&server), "div", "1", "0"])
+        .args(["call", "-t", "10", &server.tcp_url(), "div", "1", "0"])
         .assert()
         .code(1)
         .stderr(predicates::str::contains("error 1000"));
@@ -129,13 +124,10 @@ fn error_answers_exit_1_with_the_code() {
 #[test]
 fn batch_is_pipelined_on_one_connection_one_line_per_call() {
     let log = tempfile::NamedTempFile::new().unwrap();
-    let mut cmd = Command::new(rpc_path());
-    cmd.args(["serve", "--addr", "127.0.0.1:0"])
-        .stderr(Stdio::from(log.reopen().unwrap()));
-    let server = Spawned::start(cmd);
+    let server = Serve::new().log().stderr_to(&log).start();
     let words = "add 1 2 + nope + mul 3 4 + sub 10 1";
     rpc()
-        .args(["call", "-t", "10", &tcp_url(&server)])
+        .args(["call", "-t", "10", &server.tcp_url()])
         .args(words.split(' '))
         .assert()
         .code(1)
@@ -167,14 +159,14 @@ fn batch_is_pipelined_on_one_connection_one_line_per_call() {
 
 #[test]
 fn very_verbose_shows_the_bytes_both_ways() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     rpc()
         .args([
             "call",
             "-vv",
             "-t",
             "10",
-            &tcp_url(&server),
+            &server.tcp_url(),
             "add",
             "2",
             "3",
@@ -188,10 +180,7 @@ fn very_verbose_shows_the_bytes_both_ways() {
 
 #[test]
 fn refused_connection_exits_3() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = closed_port();
     rpc()
         .args(["call", &format!("tcp://127.0.0.1:{port}"), "add", "1", "2"])
         .assert()
@@ -201,22 +190,22 @@ fn refused_connection_exits_3() {
 
 #[test]
 fn timeout_exits_3_and_oversized_answers_exit_4() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     rpc()
-        .args(["call", "-t", "0.3", &tcp_url(&server), "sleep", "5"])
+        .args(["call", "-t", "0.3", &server.tcp_url(), "sleep", "5"])
         .assert()
         .code(3)
         .stderr(predicates::str::contains("timed out after 0.3s"));
     let big = format!("\"{}\"", "x".repeat(200));
     rpc()
         .args(["call", "-t", "10", "--max-response", "100"])
-        .args([&tcp_url(&server), "echo", &big])
+        .args([&server.tcp_url(), "echo", &big])
         .assert()
         .code(4)
         .stderr(predicates::str::contains("larger than 100 bytes"));
     rpc()
         .args(["call", "-t", "10", "--max-response", "202"])
-        .args([&tcp_url(&server), "echo", &big])
+        .args([&server.tcp_url(), "echo", &big])
         .assert()
         .success();
 }
@@ -259,13 +248,13 @@ fn named_arguments_and_notifications_are_usage_errors() {
 
 #[test]
 fn introspection_works_under_raw_tcp() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     rpc()
         .args([
             "call",
             "-t",
             "10",
-            &tcp_url(&server),
+            &server.tcp_url(),
             "system.methodHelp",
             "add",
         ])
@@ -273,12 +262,12 @@ fn introspection_works_under_raw_tcp() {
         .success()
         .stdout("\"add(a, b): the sum a + b\"\n");
     rpc()
-        .args(["list", "-t", "10", &tcp_url(&server)])
+        .args(["list", "-t", "10", &server.tcp_url()])
         .assert()
         .success()
         .stdout(predicates::str::contains("add\nsub\n"));
     rpc()
-        .args(["describe", "-t", "10", &tcp_url(&server), "sub"])
+        .args(["describe", "-t", "10", &server.tcp_url(), "sub"])
         .assert()
         .success()
         .stdout(predicates::str::contains("sub(a, b): the difference a - b"));
@@ -286,7 +275,7 @@ fn introspection_works_under_raw_tcp() {
 
 #[test]
 fn server_answers_pipelined_requests_in_order() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let mut conn = Conn::open(&server);
     conn.send(br#"["add",1,2]["sleep",0.2]  ["mul",3,4]"#);
     assert_eq!(conn.answer(), json!(3));
@@ -299,7 +288,7 @@ fn server_answers_pipelined_requests_in_order() {
 
 #[test]
 fn server_frames_a_request_sent_one_byte_at_a_time() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let mut conn = Conn::open(&server);
     for byte in br#" ["echo", {"s": "] } \" ["}]"# {
         conn.send(&[*byte]);
@@ -312,7 +301,7 @@ fn server_frames_a_request_sent_one_byte_at_a_time() {
 
 #[test]
 fn server_errors_use_the_contract_codes() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let mut conn = Conn::open(&server);
     conn.send(br#"["nope"]"#);
     assert_eq!(error_code(&conn.answer()), -32601);
@@ -341,7 +330,7 @@ fn server_errors_use_the_contract_codes() {
 
 #[test]
 fn too_large_requests_get_an_error_and_close_never_truncation() {
-    let server = serve(&["--max-message", "64"]);
+    let server = Serve::new().limit("--max-message", "64").start();
     let fits = format!("[\"echo\",\"{}\"]", "x".repeat(64 - 11));
     assert_eq!(fits.len(), 64);
     let mut conn = Conn::open(&server);
@@ -362,7 +351,7 @@ fn too_large_requests_get_an_error_and_close_never_truncation() {
 
 #[test]
 fn idle_connections_close_after_the_idle_timeout() {
-    let server = serve(&["--idle-timeout", "0.3"]);
+    let server = Serve::new().limit("--idle-timeout", "0.3").start();
     let mut conn = Conn::open(&server);
     conn.send(br#"["add",1,2]"#);
     assert_eq!(conn.answer(), json!(3));
@@ -377,7 +366,7 @@ fn idle_connections_close_after_the_idle_timeout() {
 
 #[test]
 fn shutdown_finishes_the_call_in_flight_then_closes() {
-    let mut server = serve(&[]);
+    let mut server = Serve::new().start();
     let mut idle = Conn::open(&server);
     idle.send(br#"["add",2,2]"#);
     assert_eq!(idle.answer(), json!(4));
@@ -386,11 +375,7 @@ fn shutdown_finishes_the_call_in_flight_then_closes() {
     // being (or about to be) served.
     conn.send(br#"["add",1,1]["sleep",0.5]"#);
     assert_eq!(conn.answer(), json!(2));
-    let killed = Command::new("kill")
-        .args(["-TERM", &server.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    server.terminate();
     assert!(
         idle.closed(),
         "a connection between requests closes at once"
@@ -402,10 +387,7 @@ fn shutdown_finishes_the_call_in_flight_then_closes() {
 
 #[test]
 fn every_protocol_is_detected_on_one_port() {
-    let mut cmd = Command::new(rpc_path());
-    cmd.args(["serve", "-q", "--addr", "127.0.0.1:0"])
-        .stderr(Stdio::null());
-    let server = Spawned::start_with_lines(&mut cmd, 4);
+    let server = Serve::new().start_with_banner();
     assert_eq!(
         server.extra_lines.last(),
         Some(&format!("raw-tcp tcp://{}", server.addr)),
@@ -434,7 +416,7 @@ fn every_protocol_is_detected_on_one_port() {
     }
     assert_eq!(raw.answer(), json!(5));
     rpc()
-        .args(["call", "-t", "10", &tcp_url(&server), "sub", "2", "3"])
+        .args(["call", "-t", "10", &server.tcp_url(), "sub", "2", "3"])
         .assert()
         .success()
         .stdout("-1\n");
@@ -455,9 +437,9 @@ fn every_protocol_is_detected_on_one_port() {
 
 #[test]
 fn raw_tcp_stays_plain_on_a_tls_port() {
-    let server = serve(&["--tls"]);
+    let server = Serve::new().tls().start();
     rpc()
-        .args(["call", "-t", "10", &tcp_url(&server), "cube", "3"])
+        .args(["call", "-t", "10", &server.tcp_url(), "cube", "3"])
         .assert()
         .success()
         .stdout("27\n");

@@ -1,7 +1,7 @@
 //! Raw-TCP interop with the peers socket tutorials teach (tests/peers/tcp_tutorial_*.py): a client
 //! and a server that each do one `recv(1024)` and close after one answer.
 
-use super::support::{output, python, rpc, serve, Spawned};
+use super::support::{output, python, python_peer, rpc, Serve, Spawned};
 use serde_json::{json, Value as Json};
 
 /// Runs the tutorial client against `server` with one request (optionally in slow pieces) and
@@ -17,25 +17,17 @@ fn tutorial_client(server: &Spawned, request: &str, pieces: &[&str]) -> Json {
 }
 
 fn tutorial_server() -> Spawned {
-    let mut cmd = python();
-    cmd.arg("tcp_tutorial_server.py");
-    Spawned::start(cmd)
+    python_peer(&["tcp_tutorial_server.py"])
 }
 
 /// The variant that keeps each connection open and never ends an answer with a newline.
 fn tutorial_loop_server() -> Spawned {
-    let mut cmd = python();
-    cmd.args(["tcp_tutorial_server.py", "--loop"]);
-    Spawned::start(cmd)
-}
-
-fn tcp_url(server: &Spawned) -> String {
-    format!("tcp://{}", server.addr)
+    python_peer(&["tcp_tutorial_server.py", "--loop"])
 }
 
 #[test]
 fn tutorial_client_against_rpc_serve() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     assert_eq!(tutorial_client(&server, r#"["add", 2, 3]"#, &[]), json!(5));
     assert_eq!(tutorial_client(&server, r#"["sub", 2, 3]"#, &[]), json!(-1));
     let unknown = tutorial_client(&server, r#"["nope", 1]"#, &[]);
@@ -48,7 +40,7 @@ fn tutorial_client_against_rpc_serve() {
 
 #[test]
 fn tutorial_client_request_larger_than_1024_bytes() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let ones = vec![1; 700];
     let request = json!(["sum", ones]).to_string();
     assert!(request.len() > 1024);
@@ -57,7 +49,7 @@ fn tutorial_client_request_larger_than_1024_bytes() {
 
 #[test]
 fn tutorial_client_request_in_slow_pieces() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     // Four pieces 0.2 s apart: the server must not take the first piece for the whole request.
     assert_eq!(
         tutorial_client(&server, r#"["mul", 6, 7]"#, &["4", "0.2"]),
@@ -68,7 +60,7 @@ fn tutorial_client_request_in_slow_pieces() {
 #[test]
 fn rpc_call_against_the_tutorial_server() {
     let server = tutorial_server();
-    let url = tcp_url(&server);
+    let url = server.tcp_url();
     rpc()
         .args(["call", "-t", "10", &url, "add", "2", "3"])
         .assert()
@@ -97,7 +89,7 @@ fn rpc_call_against_the_tutorial_server() {
 #[test]
 fn rpc_call_reads_large_and_trickling_answers_from_the_tutorial_server() {
     let server = tutorial_server();
-    let url = tcp_url(&server);
+    let url = server.tcp_url();
     let expected: Vec<i64> = (0..2000).collect();
     let out = rpc()
         .args(["call", "-t", "10", &url, "range", "2000"])
@@ -120,7 +112,7 @@ fn rpc_call_reads_large_and_trickling_answers_from_the_tutorial_server() {
 fn rpc_call_exits_4_when_the_answer_is_cut_off() {
     let server = tutorial_server();
     rpc()
-        .args(["call", "-t", "10", &tcp_url(&server), "half"])
+        .args(["call", "-t", "10", &server.tcp_url(), "half"])
         .assert()
         .code(4)
         .stderr(predicates::str::contains("before a full JSON value"));
@@ -130,7 +122,7 @@ fn rpc_call_exits_4_when_the_answer_is_cut_off() {
 fn batch_against_a_server_that_closes_after_each_answer_reconnects() {
     let server = tutorial_server();
     rpc()
-        .args(["call", "-t", "10", &tcp_url(&server)])
+        .args(["call", "-t", "10", &server.tcp_url()])
         .args(["add", "1", "2", "+", "range", "3", "+", "mul", "3", "4"])
         .args(["+", "nope", "+", "sub", "9", "1"])
         .assert()
@@ -143,7 +135,7 @@ fn batch_against_a_server_that_closes_after_each_answer_reconnects() {
 #[test]
 fn rpc_call_against_a_server_that_keeps_the_connection_and_sends_no_newline() {
     let server = tutorial_loop_server();
-    let url = tcp_url(&server);
+    let url = server.tcp_url();
     // `5` with nothing after it and no close: taken as complete after a short silence.
     rpc()
         .args(["call", "-t", "5", &url, "add", "2", "3"])

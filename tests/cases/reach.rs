@@ -2,10 +2,9 @@
 //! specification's example session; the real Reach Python client against `rpc serve --tls`.
 
 use super::support::{
-    cert_files, https, output, path_str, python, rpc, rpc_path, serve, CertFiles, Spawned,
+    cert_files, https, output, path_str, python, reach_spec_server, rpc, stderr_of, Serve,
 };
 use predicates::prelude::*;
-use std::process::{Command, Stdio};
 
 const KEY: &str = "s3cret-Key";
 
@@ -18,7 +17,7 @@ fn stdout_lines(out: &[u8]) -> Vec<String> {
 
 #[test]
 fn reach_sync_calls_with_or_without_leading_slash() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     for method in ["add", "/add"] {
         rpc()
             .args(["call", "-P", "reach", &server.url(), method, "2", "3"])
@@ -42,7 +41,7 @@ fn reach_sync_calls_with_or_without_leading_slash() {
 
 #[test]
 fn reach_exposes_introspection_as_methods() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     rpc()
         .args(["call", "-P", "reach", &server.url(), "/system.listMethods"])
         .assert()
@@ -62,7 +61,7 @@ fn reach_exposes_introspection_as_methods() {
 
 #[test]
 fn reach_https_to_a_server_without_tls_is_a_transport_failure() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     rpc()
         .args([
             "call",
@@ -80,7 +79,7 @@ fn reach_https_to_a_server_without_tls_is_a_transport_failure() {
 
 #[test]
 fn reach_batch_is_sequential_calls_one_line_each() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let out = rpc()
         .args([
             "call",
@@ -115,7 +114,7 @@ fn reach_batch_is_sequential_calls_one_line_each() {
 
 #[test]
 fn reach_http_error_status_exits_1_with_status_and_body() {
-    let server = serve(&["--api-key", KEY]);
+    let server = Serve::new().api_key(KEY).start();
     rpc()
         .args(["call", "-P", "reach", &server.url(), "add", "2", "3"])
         .assert()
@@ -169,7 +168,7 @@ fn reach_http_error_status_exits_1_with_status_and_body() {
 
 #[test]
 fn reach_interactive_sum_answers_every_kont_and_traces_it() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let assert = rpc()
         .args([
             "call",
@@ -189,7 +188,7 @@ fn reach_interactive_sum_answers_every_kont_and_traces_it() {
         .assert()
         .success()
         .stdout("22\n");
-    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let err = stderr_of(&assert);
     assert!(
         err.contains(r#"RPC /interact/sum [3,{"start":10},{"getNumber":true,"showTotal":true}]"#),
         "{err}"
@@ -201,7 +200,7 @@ fn reach_interactive_sum_answers_every_kont_and_traces_it() {
 
 #[test]
 fn reach_callback_command_reads_its_arguments_on_stdin() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     // stdin carries the arguments as a JSON array: [i]; `tr` turns "[2]" into "2".
     rpc()
         .args([
@@ -221,7 +220,7 @@ fn reach_callback_command_reads_its_arguments_on_stdin() {
 
 #[test]
 fn reach_unknown_and_used_continuations_are_404() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     rpc()
         .args([
             "call",
@@ -271,7 +270,7 @@ fn reach_unknown_and_used_continuations_are_404() {
 
 #[test]
 fn reach_continuations_expire() {
-    let server = serve(&["--kont-timeout", "0.2"]);
+    let server = Serve::new().limit("--kont-timeout", "0.2").start();
     let out = rpc()
         .args([
             "call",
@@ -345,7 +344,7 @@ fn reach_dry_run_shows_path_key_and_interactive_arguments() {
 
 #[test]
 fn reach_tls_self_signed_needs_k_and_warns() {
-    let server = serve(&["--tls"]);
+    let server = Serve::new().tls().start();
     rpc()
         .args(["call", "-P", "reach", &https(&server), "add", "2", "3"])
         .assert()
@@ -383,7 +382,7 @@ fn reach_tls_self_signed_needs_k_and_warns() {
 
 #[test]
 fn reach_endpoint_and_timeout_from_the_environment() {
-    let server = serve(&["--tls"]);
+    let server = Serve::new().tls().start();
     let port = server.port.to_string();
     rpc()
         .env("REACH_RPC_SERVER", "127.0.0.1")
@@ -410,12 +409,9 @@ fn reach_endpoint_and_timeout_from_the_environment() {
 #[test]
 fn reach_tls_banner_and_fingerprint_match_the_served_certificate() {
     let log = tempfile::NamedTempFile::new().unwrap();
-    let mut cmd = Command::new(rpc_path());
-    cmd.args(["serve", "-q", "--tls", "--addr", "127.0.0.1:0"])
-        .stderr(Stdio::from(log.reopen().unwrap()));
-    let server = Spawned::start_with_lines(&mut cmd, 2);
+    let server = Serve::new().tls().stderr_to(&log).start_with_banner();
     assert_eq!(
-        server.extra_lines,
+        server.extra_lines[..2],
         [
             format!("json-rpc https://{}/", server.addr),
             format!("reach https://{}/", server.addr)
@@ -440,12 +436,7 @@ fn reach_tls_banner_and_fingerprint_match_the_served_certificate() {
 #[test]
 fn reach_tls_with_given_pem_files_verifies_with_cacert() {
     let files = cert_files();
-    let server = serve(&[
-        "--cert",
-        path_str(&files.cert),
-        "--key",
-        path_str(&files.key),
-    ]);
+    let server = Serve::new().cert(&files).start();
     rpc()
         .args([
             "call",
@@ -467,7 +458,7 @@ fn reach_tls_with_given_pem_files_verifies_with_cacert() {
 /// The real Reach Python client against `rpc serve --tls --api-key`.
 #[test]
 fn reach_python_client_drives_rpc_serve_over_tls() {
-    let server = serve(&["--tls", "--api-key", KEY]);
+    let server = Serve::new().tls().api_key(KEY).start();
     let (ok, out, err) = output(
         python()
             .args(["reach_client.py", "session"])
@@ -498,7 +489,7 @@ fn reach_python_client_drives_rpc_serve_over_tls() {
 
 #[test]
 fn reach_python_client_with_a_wrong_key_gets_401() {
-    let server = serve(&["--tls", "--api-key", KEY]);
+    let server = Serve::new().tls().api_key(KEY).start();
     let (ok, out, err) = output(
         python()
             .args(["reach_client.py", "wrong-key"])
@@ -515,14 +506,7 @@ fn reach_python_client_with_a_wrong_key_gets_401() {
 #[test]
 fn reach_python_client_verifies_a_given_certificate() {
     let files = cert_files();
-    let server = serve(&[
-        "--cert",
-        path_str(&files.cert),
-        "--key",
-        path_str(&files.key),
-        "--api-key",
-        KEY,
-    ]);
+    let server = Serve::new().cert(&files).api_key(KEY).start();
     let (ok, out, err) = output(
         python()
             .args(["reach_client.py", "session"])
@@ -538,22 +522,11 @@ fn reach_python_client_verifies_a_given_certificate() {
     assert!(!out.contains("Warning"), "{out}");
 }
 
-fn spec_server(files: &CertFiles) -> Spawned {
-    let mut cmd = python();
-    cmd.args([
-        "reach_spec_server.py",
-        path_str(&files.cert),
-        path_str(&files.key),
-    ])
-    .stderr(Stdio::null());
-    Spawned::start(cmd)
-}
-
 /// `rpc call` completes the specification's own example session over HTTPS.
 #[test]
 fn reach_call_completes_the_spec_example_session() {
     let files = cert_files();
-    let server = spec_server(&files);
+    let server = reach_spec_server(&files);
     let endpoint = format!("https://localhost:{}", server.port);
     let cacert = path_str(&files.cert);
     rpc()
@@ -626,7 +599,7 @@ fn reach_call_completes_the_spec_example_session() {
 #[test]
 fn reach_kont_for_an_unregistered_callback_is_an_error() {
     let files = cert_files();
-    let server = spec_server(&files);
+    let server = reach_spec_server(&files);
     rpc()
         .env("REACH_RPC_KEY", "OpenSesame")
         .args([
@@ -655,7 +628,7 @@ fn reach_kont_for_an_unregistered_callback_is_an_error() {
 #[test]
 fn reach_repl_asks_for_a_callback_the_server_called_back_unoffered() {
     let files = cert_files();
-    let server = spec_server(&files);
+    let server = reach_spec_server(&files);
     let out = rpc()
         .env("REACH_RPC_KEY", "OpenSesame")
         .args([

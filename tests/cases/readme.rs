@@ -1,7 +1,7 @@
 //! The README's promises: its first commands are the demo and the suite, and every line of its
 //! protocol table and of its "the line it replaces" table works against `rpc serve`.
 
-use super::support::{rpc_path, serve};
+use super::support::{path_with_rpc, Serve};
 use std::process::Command;
 
 fn readme() -> String {
@@ -54,15 +54,10 @@ fn table_rows(text: &str, heading: &str) -> Vec<Vec<String>> {
 
 /// Runs a README line with `sh`, `rpc` on PATH, port 8000 replaced; returns its stdout.
 fn run(line: &str, port: u16) -> String {
-    let path = format!(
-        "{}:{}",
-        rpc_path().parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
     let line = line.replace("8000", &port.to_string());
     let out = Command::new("sh")
         .args(["-c", &line])
-        .env("PATH", path)
+        .env("PATH", path_with_rpc())
         .env("LC_ALL", "C")
         .env_remove("REACH_RPC_KEY")
         .output()
@@ -77,7 +72,7 @@ fn run(line: &str, port: u16) -> String {
 
 #[test]
 fn protocol_table_examples_print_5() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let rows = table_rows(&readme(), "## The four protocols");
     assert_eq!(rows.len(), 4);
     for row in rows {
@@ -88,7 +83,7 @@ fn protocol_table_examples_print_5() {
 
 #[test]
 fn each_rpc_line_and_the_line_it_replaces_get_the_same_answer() {
-    let server = serve(&["--api-key", "KEY"]);
+    let server = Serve::new().api_key("KEY").start();
     let rows = table_rows(&readme(), "## `rpc` and the line it replaces");
     assert_eq!(rows.len(), 4);
     for row in rows {

@@ -1,6 +1,6 @@
 //! `rpc repl` reading commands from a pipe: results on stdout, the log on stderr, exit status.
 
-use super::support::{rpc, serve, Spawned};
+use super::support::{closed_port, outcome, rpc, Serve, Spawned};
 use serde_json::Value as Json;
 
 /// Runs `rpc repl <server> [extra]` with `script` on stdin; returns (exit code, stdout, stderr).
@@ -16,25 +16,18 @@ fn repl_at(endpoint: &str, extra: &[&str], script: &str) -> (i32, String, String
         .write_stdin(script)
         .output()
         .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    outcome(&out)
 }
 
-/// An endpoint where nothing listens: a port the OS just handed out and took back.
+/// An endpoint where nothing listens.
 fn dead_endpoint() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
+    format!("http://127.0.0.1:{}", closed_port())
 }
 
 /// The log format, whole: a snapshot of what `rpc call -v` prints, line for line.
 #[test]
 fn pipe_mode_logs_every_call_like_call_v() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let script = "add 2 3\n\
                   # a comment, and a blank line\n\
                   \n\
@@ -68,7 +61,7 @@ fn pipe_mode_logs_every_call_like_call_v() {
 
 #[test]
 fn words_follow_the_arg_rules_of_rpc_call() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let script = "echo {\"a\":[1,2]}\n\
                   echo \"two words\"\n\
                   echo 'single quoted'\n\
@@ -100,7 +93,7 @@ fn words_follow_the_arg_rules_of_rpc_call() {
 
 #[test]
 fn a_failed_line_is_reported_and_the_session_goes_on() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let script = ":bogus\nnope\necho \"unterminated\n:proto soap\nadd 1 2\n";
     let (code, stdout, stderr) = repl(&server, &[], script);
     assert_eq!(
@@ -119,7 +112,7 @@ fn a_failed_line_is_reported_and_the_session_goes_on() {
 
 #[test]
 fn fail_fast_stops_at_the_first_failure_with_its_status() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let (code, stdout, _) = repl(&server, &["--fail-fast"], "add 1 1\nnope\nadd 1 2\n");
     assert_eq!(code, 1, "a server error is status 1");
     assert_eq!(stdout, "2\n", "nothing after the failure runs");
@@ -131,7 +124,7 @@ fn fail_fast_stops_at_the_first_failure_with_its_status() {
 
 #[test]
 fn quit_ends_the_script() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let (code, stdout, _) = repl(&server, &[], "add 1 1\n:quit\nadd 1 2\n");
     assert_eq!(code, 0);
     assert_eq!(stdout, "2\n");
@@ -139,7 +132,7 @@ fn quit_ends_the_script() {
 
 #[test]
 fn verbose_toggles_the_wire_dump() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let script = ":verbose on\nadd 1 1\n:verbose off\nadd 2 2\n:verbose\nadd 3 3\n";
     let (code, _, stderr) = repl(&server, &[], script);
     assert_eq!(code, 0, "{stderr}");
@@ -159,7 +152,7 @@ fn verbose_toggles_the_wire_dump() {
 
 #[test]
 fn header_adds_replaces_and_removes_a_header() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let script = ":header X-Debug: one\n:header X-Debug: two\n:header\n:verbose on\nadd 1 1\n\
                   :header X-Debug:\nadd 2 2\n";
     let (code, stdout, stderr) = repl(&server, &[], script);
@@ -171,7 +164,7 @@ fn header_adds_replaces_and_removes_a_header() {
 
 #[test]
 fn connect_and_proto_switch_the_target() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let script = format!(
         "add 1 1\n:connect {}\n:proto\nadd 1 2\n:proto xml\n:proto json-rpc\nadd 2 2\n",
         server.url()
@@ -193,7 +186,7 @@ fn connect_and_proto_switch_the_target() {
 
 #[test]
 fn methods_and_describe_use_introspection() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let (code, stdout, stderr) = repl(&server, &[], ":methods\n:describe add\n:describe nope\n");
     assert_eq!(code, 0, "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
@@ -214,7 +207,7 @@ fn methods_and_describe_use_introspection() {
 
 #[test]
 fn history_and_help_in_a_script() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let (code, stdout, stderr) = repl(&server, &[], "add 1 1\n\n:help\n:history\n");
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stdout, "2\n    1  add 1 1\n    2  :help\n");
@@ -235,7 +228,7 @@ fn history_and_help_in_a_script() {
 
 #[test]
 fn record_appends_every_call_and_answer_as_json_lines() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("first.jsonl");
     let second = dir.path().join("second.jsonl");
@@ -303,7 +296,7 @@ fn without_kids(log: &str) -> String {
 /// lines; the whole exchange, `/kont` steps included, in the log.
 #[test]
 fn reach_callbacks_with_no_answer_take_the_next_script_lines() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let flags = [
         "-P",
         "reach",
@@ -336,7 +329,7 @@ fn reach_callbacks_with_no_answer_take_the_next_script_lines() {
 
 #[test]
 fn reach_callbacks_and_values_change_with_meta_commands() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let script = ":callback getNumber\n\
                   :value start=1\n\
                   :verbose on\n\
@@ -372,7 +365,7 @@ fn reach_callbacks_and_values_change_with_meta_commands() {
 
 #[test]
 fn reach_end_of_input_before_an_answer_is_a_usage_error() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let flags = ["-P", "reach", "--callback", "getNumber", "--fail-fast"];
     let (code, stdout, stderr) = repl(&server, &flags, "/interact/sum 1\n");
     assert_eq!(code, 2, "{stderr}");

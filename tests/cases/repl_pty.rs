@@ -3,7 +3,7 @@
 //! (installed by scripts/install-peers), it renders the screen a person would see, colours
 //! included, and it adds no dependency to the build.
 
-use super::support::{rpc_path, serve};
+use super::support::{rpc_path, Serve};
 use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -157,7 +157,7 @@ fn prompt(url: &str) -> String {
 
 #[test]
 fn a_typed_call_shows_its_log_lines_in_colour() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let dir = tempfile::tempdir().unwrap();
     let screen = repl(&server.url(), &dir.path().join("history"));
     screen.keys(&["add 2 3", "Enter"]);
@@ -179,7 +179,7 @@ fn a_typed_call_shows_its_log_lines_in_colour() {
 
 #[test]
 fn history_is_recalled_with_up_after_a_restart() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let dir = tempfile::tempdir().unwrap();
     let history = dir.path().join("nested/history");
 
@@ -204,7 +204,7 @@ fn history_is_recalled_with_up_after_a_restart() {
 
 #[test]
 fn tab_completes_method_names_meta_commands_and_protocols() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let dir = tempfile::tempdir().unwrap();
     let prompt = prompt(&server.url());
     let screen = repl(&server.url(), &dir.path().join("history"));
@@ -224,7 +224,7 @@ fn tab_completes_method_names_meta_commands_and_protocols() {
 
 #[test]
 fn ctrl_c_cancels_the_line_or_the_call_without_leaving() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let dir = tempfile::tempdir().unwrap();
     let prompt = prompt(&server.url());
     let screen = repl(&server.url(), &dir.path().join("history"));
@@ -255,7 +255,7 @@ fn ctrl_c_cancels_the_line_or_the_call_without_leaving() {
 
 #[test]
 fn commands_piped_in_on_a_terminal_get_no_prompt_and_no_colour() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let script = format!(
         "printf 'add 2 3\\n' | env -u NO_COLOR {} repl {}",
         rpc_path().display(),
@@ -273,7 +273,7 @@ fn commands_piped_in_on_a_terminal_get_no_prompt_and_no_colour() {
 /// abandons the call and returns to the REPL's prompt.
 #[test]
 fn a_reach_callback_is_answered_at_the_prompt_and_ctrl_c_abandons_it() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let dir = tempfile::tempdir().unwrap();
     let history = dir.path().join("history");
     let url = server.url();

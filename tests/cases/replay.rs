@@ -1,6 +1,6 @@
 //! `rpc replay`: a recorded session re-sent as a regression test.
 
-use super::support::{rpc, serve, Spawned};
+use super::support::{outcome, rpc, Serve, Spawned};
 use std::path::Path;
 
 fn record_session(server: &Spawned, file: &Path, script: &str) {
@@ -14,11 +14,7 @@ fn record_session(server: &Spawned, file: &Path, script: &str) {
 
 fn replay(file: &Path, extra: &[&str]) -> (i32, String, String) {
     let out = rpc().arg("replay").arg(file).args(extra).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    outcome(&out)
 }
 
 /// One recorded line, as `rpc repl --record` writes it.
@@ -30,7 +26,7 @@ fn line(endpoint: &str, method: &str, params: &str, answer: &str) -> String {
 
 #[test]
 fn an_unchanged_session_replays_with_status_0() {
-    let recorded_on = serve(&[]);
+    let recorded_on = Serve::new().start();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("session.jsonl");
     record_session(
@@ -48,14 +44,14 @@ fn an_unchanged_session_replays_with_status_0() {
     );
 
     // The same session against another server of the same kind.
-    let other = serve(&[]);
+    let other = Serve::new().start();
     let (code, stdout, _) = replay(&file, &["--endpoint", &other.url()]);
     assert_eq!(code, 0, "{stdout}");
 }
 
 #[test]
 fn a_changed_answer_is_shown_as_a_diff_with_status_1() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("session.jsonl");
     let endpoint = format!("{}/", server.url());
@@ -98,7 +94,7 @@ fn a_recording_that_is_not_one_is_a_usage_error() {
 
 #[test]
 fn a_server_that_is_gone_is_a_transport_failure_not_a_change() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("session.jsonl");
     record_session(&server, &file, "add 1 1\n");

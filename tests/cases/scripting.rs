@@ -1,7 +1,7 @@
 //! docs/scripting.md is true: every `$` line of its ```console blocks runs (with `sh`, `rpc` on
 //! PATH, against `rpc serve` on a free port that replaces 8000) and prints exactly the lines shown.
 
-use super::support::{rpc_path, serve};
+use super::support::{path_with_rpc, Serve};
 use std::process::Command;
 
 /// One example: the command after `$ ` and the stdout lines shown under it.
@@ -47,14 +47,10 @@ fn every_scripting_example_prints_what_the_page_shows() {
     .unwrap();
     let examples = examples(&page);
     assert!(examples.len() >= 25, "found {} examples", examples.len());
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let port = server.port.to_string();
     let dir = tempfile::tempdir().unwrap();
-    let path = format!(
-        "{}:{}",
-        rpc_path().parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = path_with_rpc();
     for example in examples {
         let command = example.command.replace("8000", &port);
         let out = Command::new("sh")

@@ -1,15 +1,22 @@
-//! Shared test machinery: the binary, servers on OS-chosen ports, and the installed peers.
+//! Shared test machinery: the binary; `rpc serve` on OS-chosen ports (the `Serve` builder, the one
+//! way tests start it); the installed peers; `FakeServer`, the one fake server for the client's
+//! error paths; and raw HTTP over a plain socket.
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 /// How long a server may take to print its `listening on` line.
 const STARTUP: Duration = Duration::from_secs(30);
+
+/// The lines `rpc serve` prints after `listening on`: one endpoint per protocol (json-rpc, reach,
+/// xml-rpc, raw-tcp).
+const BANNER_ENDPOINTS: usize = 4;
 
 /// `rpc` as a command, with colour off and no user environment leaking in.
 pub fn rpc() -> assert_cmd::Command {
@@ -28,18 +35,187 @@ pub fn rpc_path() -> PathBuf {
     assert_cmd::cargo::cargo_bin("rpc")
 }
 
+/// `$PATH` with the directory of the built `rpc` first, for command lines run by a shell.
+pub fn path_with_rpc() -> String {
+    format!(
+        "{}:{}",
+        rpc_path().parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// `rpc call -P xml-rpc ENDPOINT WORDS…`
+pub fn xml_call(endpoint: &str, words: &[&str]) -> assert_cmd::Command {
+    let mut cmd = rpc();
+    cmd.args(["call", "-P", "xml-rpc", endpoint]).args(words);
+    cmd
+}
+
+/// A finished command's exit code (-1 if killed by a signal), stdout and stderr.
+pub fn outcome(out: &Output) -> (i32, String, String) {
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The stdout of an asserted `rpc` run, as text.
+pub fn stdout_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+/// The stderr of an asserted `rpc` run, as text.
+pub fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+/// A port nobody listens on: one the OS just handed out and took back.
+pub fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// Where a server's stderr (its log, and the TLS fingerprint) goes.
+#[derive(Default)]
+enum Stderr {
+    #[default]
+    Discard,
+    Piped,
+    File(std::fs::File),
+}
+
+/// `rpc serve` on `127.0.0.1:0`, quiet (`-q`) and with its stderr discarded unless told otherwise:
+///
+/// ```ignore
+/// let server = Serve::new().tls().api_key("k").limit("--max-body", "65536").start();
+/// ```
+#[derive(Default)]
+#[must_use]
+pub struct Serve {
+    addr: Option<String>,
+    log: bool,
+    args: Vec<String>,
+    stderr: Stderr,
+}
+
+impl Serve {
+    pub fn new() -> Serve {
+        Serve::default()
+    }
+
+    /// `--tls`: TLS (and plain HTTP) on the one port, with a certificate made at start.
+    pub fn tls(self) -> Serve {
+        self.arg("--tls")
+    }
+
+    /// `--cert FILE --key FILE`: TLS with the given certificate.
+    pub fn cert(self, files: &CertFiles) -> Serve {
+        self.arg("--cert")
+            .arg(path_str(&files.cert))
+            .arg("--key")
+            .arg(path_str(&files.key))
+    }
+
+    /// `--api-key KEY`: Reach calls need the `X-API-Key` header.
+    pub fn api_key(self, key: &str) -> Serve {
+        self.arg("--api-key").arg(key)
+    }
+
+    /// A limit or timeout and its value, e.g. `.limit("--max-body", "65536")`.
+    pub fn limit(self, flag: &str, value: &str) -> Serve {
+        self.arg(flag).arg(value)
+    }
+
+    /// Any other argument, as it is.
+    pub fn arg(mut self, arg: &str) -> Serve {
+        self.args.push(arg.to_owned());
+        self
+    }
+
+    /// Several arguments, as they are.
+    pub fn args<'a>(self, args: impl IntoIterator<Item = &'a str>) -> Serve {
+        args.into_iter().fold(self, Serve::arg)
+    }
+
+    /// `--addr ADDR` instead of `127.0.0.1:0`.
+    pub fn addr(mut self, addr: &str) -> Serve {
+        self.addr = Some(addr.to_owned());
+        self
+    }
+
+    /// Without `-q`: one log line per call on stderr.
+    pub fn log(mut self) -> Serve {
+        self.log = true;
+        self
+    }
+
+    /// Keeps stderr piped, for the test to read (`Spawned::stderr_text`).
+    pub fn stderr_piped(mut self) -> Serve {
+        self.stderr = Stderr::Piped;
+        self
+    }
+
+    /// Sends stderr to `file`, for the test to read while the server runs.
+    pub fn stderr_to(mut self, file: &tempfile::NamedTempFile) -> Serve {
+        self.stderr = Stderr::File(file.reopen().unwrap());
+        self
+    }
+
+    /// The arguments after `rpc`: `serve --addr ADDR [-q] ARGS…`.
+    pub fn argv(&self) -> Vec<String> {
+        let addr = self.addr.as_deref().unwrap_or("127.0.0.1:0");
+        let mut argv = vec!["serve".to_owned(), "--addr".to_owned(), addr.to_owned()];
+        if !self.log {
+            argv.push("-q".to_owned());
+        }
+        argv.extend(self.args.iter().cloned());
+        argv
+    }
+
+    /// The command line as an `rpc` command to run to completion: for settings it must refuse.
+    pub fn command(&self) -> assert_cmd::Command {
+        let mut cmd = rpc();
+        cmd.args(self.argv());
+        cmd
+    }
+
+    /// Starts the server and waits for its `listening on HOST:PORT` line.
+    pub fn start(self) -> Spawned {
+        self.spawn(0)
+    }
+
+    /// Like `start`, also reading the endpoint lines of the banner into `extra_lines`.
+    pub fn start_with_banner(self) -> Spawned {
+        self.spawn(BANNER_ENDPOINTS)
+    }
+
+    fn spawn(self, banner: usize) -> Spawned {
+        let mut cmd = Command::new(rpc_path());
+        cmd.args(self.argv());
+        match self.stderr {
+            Stderr::Discard => cmd.stderr(Stdio::null()),
+            Stderr::Piped => cmd.stderr(Stdio::piped()),
+            Stderr::File(file) => cmd.stderr(Stdio::from(file)),
+        };
+        Spawned::start_with_lines(&mut cmd, banner)
+    }
+}
+
 /// A child process that announced `listening on HOST:PORT` as its first stdout line; killed on drop.
 pub struct Spawned {
     pub child: Child,
     pub addr: String,
     pub port: u16,
-    /// The rest of stdout, after the first line.
+    /// The rest of stdout, after the lines read at start.
     pub stdout: Option<BufReader<ChildStdout>>,
+    /// The banner lines read after `listening on` (`Serve::start_with_banner`).
     pub extra_lines: Vec<String>,
 }
 
 impl Spawned {
-    /// Starts `cmd` and waits for its `listening on HOST:PORT` line (no sleeps, no fixed ports).
+    /// Starts `cmd` (a peer) and waits for its `listening on HOST:PORT` line (no sleeps, no fixed
+    /// ports).
     pub fn start(mut cmd: Command) -> Spawned {
         Self::start_with_lines(&mut cmd, 0)
     }
@@ -95,6 +271,41 @@ impl Spawned {
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
+
+    /// `tcp://HOST:PORT`, the raw-tcp endpoint.
+    pub fn tcp_url(&self) -> String {
+        format!("tcp://{}", self.addr)
+    }
+
+    /// Sends SIGTERM, as a service manager would.
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Everything left on the piped stderr (`Serve::stderr_piped`), up to its end: call it once
+    /// the server has been told to stop.
+    pub fn stderr_text(&mut self) -> String {
+        let mut stderr = self.child.stderr.take().expect("stderr was piped");
+        let mut text = String::new();
+        stderr.read_to_string(&mut text).unwrap();
+        text
+    }
+
+    /// The resident memory in KiB, from /proc.
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("/proc/PID/status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .expect("a VmRSS line")
+    }
 }
 
 impl Drop for Spawned {
@@ -102,17 +313,6 @@ impl Drop for Spawned {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// `rpc serve` on a free port, quiet unless `extra` says otherwise.
-pub fn serve(extra: &[&str]) -> Spawned {
-    let mut cmd = Command::new(rpc_path());
-    cmd.args(["serve", "--addr", "127.0.0.1:0"]).args(extra);
-    if !extra.contains(&"--log") {
-        cmd.arg("-q");
-    }
-    cmd.stderr(Stdio::null());
-    Spawned::start(cmd)
 }
 
 /// Where `scripts/install-peers` put the peers.
@@ -155,6 +355,34 @@ pub fn node() -> Command {
     cmd
 }
 
+/// A Python peer server from tests/peers (`python_peer(&["xmlrpc_server.py"])`), started and
+/// listening.
+pub fn python_peer(args: &[&str]) -> Spawned {
+    let mut cmd = python();
+    cmd.args(args);
+    Spawned::start(cmd)
+}
+
+/// An npm peer server from tests/peers (`node_peer(&["jayson_server.js"])`), started and listening.
+pub fn node_peer(args: &[&str]) -> Spawned {
+    let mut cmd = node();
+    cmd.args(args);
+    Spawned::start(cmd)
+}
+
+/// The HTTPS server playing the Reach specification's example session, with the certificate
+/// `files`.
+pub fn reach_spec_server(files: &CertFiles) -> Spawned {
+    let mut cmd = python();
+    cmd.args([
+        "reach_spec_server.py",
+        path_str(&files.cert),
+        path_str(&files.key),
+    ])
+    .stderr(Stdio::null());
+    Spawned::start(cmd)
+}
+
 /// Runs a command to completion, returning (status ok, stdout, stderr).
 pub fn output(cmd: &mut Command) -> (bool, String, String) {
     let out = cmd
@@ -178,17 +406,28 @@ pub struct HttpReply {
 /// Sends one HTTP/1.1 request over a plain socket (`Connection: close`) and reads the answer, so
 /// tests see exactly what the server wrote, status and all.
 pub fn http(port: u16, method: &str, path: &str, body: &str) -> HttpReply {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    http_bytes(port, method, path, "application/json", body.as_bytes())
+}
+
+/// Like `http`, with any content type and a body of any bytes.
+pub fn http_bytes(
+    port: u16,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: &[u8],
+) -> HttpReply {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .expect("timeout");
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     )
-    .expect("write");
+    .into_bytes();
+    request.extend_from_slice(body);
+    stream.write_all(&request).expect("write");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read");
     let text = String::from_utf8_lossy(&raw).into_owned();
@@ -215,6 +454,183 @@ pub fn post_json(port: u16, body: &str) -> (u16, serde_json::Value) {
             .unwrap_or_else(|e| panic!("answer is not JSON ({e}): {}", reply.body))
     };
     (reply.status, json)
+}
+
+/// What a `FakeServer` read on one connection before answering.
+pub struct Request {
+    /// The bytes as they came: an HTTP request to the end of its body, or the first bytes of a
+    /// raw-tcp one.
+    pub bytes: Vec<u8>,
+}
+
+impl Request {
+    /// The HTTP head (request line and headers), without its blank line.
+    pub fn head(&self) -> String {
+        let text = String::from_utf8_lossy(&self.bytes);
+        text.split_once("\r\n\r\n")
+            .map_or(&*text, |(head, _)| head)
+            .to_owned()
+    }
+
+    /// The HTTP body: what follows the head.
+    pub fn body(&self) -> &[u8] {
+        match self.bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+            Some(end) => &self.bytes[end + 4..],
+            None => &[],
+        }
+    }
+
+    /// The HTTP headers, as (name, value) in the order sent.
+    pub fn headers(&self) -> Vec<(String, String)> {
+        self.head()
+            .lines()
+            .skip(1)
+            .filter_map(|line| line.split_once(':'))
+            .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
+            .collect()
+    }
+}
+
+/// What a `FakeServer` does once its answer is written.
+enum Then {
+    /// Closes the connection.
+    Close,
+    /// Keeps it open, reading, until the client hangs up.
+    Hold,
+    /// Writes these bytes again and again (up to 256 MiB) until the client hangs up.
+    Repeat(Vec<u8>),
+}
+
+type Answer = Box<dyn Fn(&Request) -> Vec<u8> + Send + Sync>;
+
+/// A fake server on `127.0.0.1:0`, for the client's error paths (broken, hostile, silent or
+/// inspecting servers). Each connection gets its own thread, which reads the request, records it,
+/// writes the answer and then closes, holds or keeps streaming. Lives as long as the test.
+pub struct FakeServer {
+    pub port: u16,
+    received: Arc<Mutex<Vec<Request>>>,
+}
+
+impl FakeServer {
+    /// Answers every request with `bytes`, then closes.
+    pub fn answering(bytes: impl Into<Vec<u8>>) -> FakeServer {
+        let bytes = bytes.into();
+        Self::start(Box::new(move |_| bytes.clone()), Then::Close)
+    }
+
+    /// Answers every request with what `answer` makes of it, then closes.
+    pub fn replying(answer: impl Fn(&Request) -> Vec<u8> + Send + Sync + 'static) -> FakeServer {
+        Self::start(Box::new(answer), Then::Close)
+    }
+
+    /// Answers every request with `bytes`, then keeps the connection open without a word more.
+    pub fn holding(bytes: impl Into<Vec<u8>>) -> FakeServer {
+        let bytes = bytes.into();
+        Self::start(Box::new(move |_| bytes.clone()), Then::Hold)
+    }
+
+    /// Answers every request with `head`, then `chunk` again and again: an answer without end.
+    pub fn endless(head: impl Into<Vec<u8>>, chunk: impl Into<Vec<u8>>) -> FakeServer {
+        let head = head.into();
+        Self::start(Box::new(move |_| head.clone()), Then::Repeat(chunk.into()))
+    }
+
+    /// Reads every request and never answers.
+    pub fn silent() -> FakeServer {
+        Self::start(Box::new(|_| Vec::new()), Then::Hold)
+    }
+
+    fn start(answer: Answer, then: Then) -> FakeServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let answer = Arc::new(answer);
+        let then = Arc::new(then);
+        let record = Arc::clone(&received);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (answer, then, record) =
+                    (Arc::clone(&answer), Arc::clone(&then), Arc::clone(&record));
+                std::thread::spawn(move || serve_one(stream, &answer, &then, &record));
+            }
+        });
+        FakeServer { port, received }
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The requests read so far, in the order they came (an answered request is recorded before
+    /// its answer is written).
+    pub fn requests(&self) -> Vec<Vec<u8>> {
+        let received = self.received.lock().unwrap();
+        received.iter().map(|r| r.bytes.clone()).collect()
+    }
+}
+
+fn serve_one(mut stream: TcpStream, answer: &Answer, then: &Then, record: &Mutex<Vec<Request>>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let request = Request {
+        bytes: read_request(&mut stream),
+    };
+    let bytes = answer(&request);
+    record.lock().unwrap().push(request);
+    if stream.write_all(&bytes).is_err() {
+        return;
+    }
+    match then {
+        Then::Close => {}
+        Then::Hold => {
+            let mut sink = [0u8; 4096];
+            while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
+        }
+        Then::Repeat(chunk) => {
+            for _ in 0..(256 << 20) / chunk.len().max(1) {
+                if stream.write_all(chunk).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Reads one request: an HTTP one (it starts with a method) to the end of its head and its
+/// `Content-Length` body; anything else (raw-tcp) is what the first read gets.
+fn read_request(stream: &mut TcpStream) -> Vec<u8> {
+    let mut seen = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return seen,
+            Ok(n) => seen.extend_from_slice(&chunk[..n]),
+        }
+        if !seen[0].is_ascii_uppercase() {
+            return seen;
+        }
+        if let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&seen[..end]).to_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|n| n.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if seen.len() >= end + 4 + length {
+                return seen;
+            }
+        }
+    }
+}
+
+/// An HTTP/1.1 answer that closes: status line (`"200 OK"`), `headers` (whole lines, each ending
+/// in `\r\n`), `Content-Length` and `Connection: close`, then `body`.
+pub fn http_answer(status: &str, headers: &str, body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 /// A certificate for localhost and 127.0.0.1 with its key, as PEM files in a temporary directory.

@@ -1,33 +1,15 @@
 //! XML-RPC end to end, `rpc call -P xml-rpc` against `rpc serve`, and the server fed raw bodies
 //! (hostile ones included) over a plain TCP socket.
 
-use super::support::{cert_files, https, path_str, rpc, rpc_path, serve, Spawned};
+use super::support::{
+    cert_files, http_answer, http_bytes, https, path_str, rpc, xml_call, FakeServer, Serve,
+};
 use predicates::prelude::*;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
-
-/// `rpc call -P xml-rpc ENDPOINT WORDS…`
-fn call(endpoint: &str, words: &[&str]) -> assert_cmd::Command {
-    let mut cmd = rpc();
-    cmd.args(["call", "-P", "xml-rpc", endpoint]).args(words);
-    cmd
-}
 
 /// POSTs `body` as it is and returns the answer's head (lower-cased) and body.
 fn post_raw(port: u16, path: &str, body: &[u8]) -> (String, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to rpc serve");
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).unwrap();
-    let answer = String::from_utf8_lossy(&answer).into_owned();
-    let (head, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
-    (head.to_lowercase(), body.to_owned())
+    let reply = http_bytes(port, "POST", path, "text/xml", body);
+    (reply.head.to_lowercase(), reply.body)
 }
 
 /// The fault code in an XML-RPC fault document (the first `<int>` after `faultCode`).
@@ -43,8 +25,8 @@ fn fault_code(body: &str) -> i64 {
 
 #[test]
 fn a_call_prints_its_result() {
-    let server = serve(&[]);
-    call(&server.url(), &["add", "2", "3"])
+    let server = Serve::new().start();
+    xml_call(&server.url(), &["add", "2", "3"])
         .assert()
         .success()
         .stdout("5\n");
@@ -59,12 +41,7 @@ fn a_call_prints_its_result() {
 
 #[test]
 fn the_banner_names_the_xmlrpc_endpoint_and_https_serves_it_too() {
-    let server = Spawned::start_with_lines(
-        Command::new(rpc_path())
-            .args(["serve", "-q", "--addr", "127.0.0.1:0"])
-            .stderr(Stdio::null()),
-        3,
-    );
+    let server = Serve::new().start_with_banner();
     assert!(
         server
             .extra_lines
@@ -73,18 +50,7 @@ fn the_banner_names_the_xmlrpc_endpoint_and_https_serves_it_too() {
         server.extra_lines
     );
     let certs = cert_files();
-    let server = Spawned::start_with_lines(
-        Command::new(rpc_path())
-            .args(["serve", "-q", "--addr", "127.0.0.1:0", "--tls"])
-            .args([
-                "--cert",
-                path_str(&certs.cert),
-                "--key",
-                path_str(&certs.key),
-            ])
-            .stderr(Stdio::null()),
-        3,
-    );
+    let server = Serve::new().tls().cert(&certs).start_with_banner();
     assert!(
         server
             .extra_lines
@@ -92,7 +58,7 @@ fn the_banner_names_the_xmlrpc_endpoint_and_https_serves_it_too() {
         "{:?}",
         server.extra_lines
     );
-    call(
+    xml_call(
         &https(&server),
         &["--cacert", path_str(&certs.cert), "add", "2", "3"],
     )
@@ -103,16 +69,16 @@ fn the_banner_names_the_xmlrpc_endpoint_and_https_serves_it_too() {
 
 #[test]
 fn every_type_survives_an_echo_and_prints_as_tagged_json() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let doc = r#"{"nil":null,"t":true,"f":false,"int":-12,"big":9007199254740993,"double":2.0,"s":"h\u00e9llo <&> \ud83d\ude00\r\n","empty":"","bytes":{"$base64":"AP9oZWxsbw=="},"when":{"$datetime":"20261121T22:41:56"},"nested":[[1,[2,[]]],{}]}"#;
-    let out = call(&server.url(), &["echo", doc]).assert().success();
+    let out = xml_call(&server.url(), &["echo", doc]).assert().success();
     let printed: serde_json::Value =
         serde_json::from_slice(&out.get_output().stdout).expect("JSON on stdout");
     let sent: serde_json::Value = serde_json::from_str(doc).unwrap();
     assert_eq!(printed, sent);
     // The printed result is valid input again.
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    call(&server.url(), &["echo", text.trim()])
+    xml_call(&server.url(), &["echo", text.trim()])
         .assert()
         .success()
         .stdout(text);
@@ -120,16 +86,16 @@ fn every_type_survives_an_echo_and_prints_as_tagged_json() {
 
 #[test]
 fn integers_beyond_32_bits_travel_as_i8_and_doubles_keep_their_point() {
-    let server = serve(&[]);
-    call(&server.url(), &["mul", "4294967296", "2"])
+    let server = Serve::new().start();
+    xml_call(&server.url(), &["mul", "4294967296", "2"])
         .assert()
         .success()
         .stdout("8589934592\n");
-    call(&server.url(), &["div", "6", "3"])
+    xml_call(&server.url(), &["div", "6", "3"])
         .assert()
         .success()
         .stdout("2.0\n");
-    call("127.0.0.1:1", &["--dry-run", "echo", "[4294967296, 2147483647, 2.0]"])
+    xml_call("127.0.0.1:1", &["--dry-run", "echo", "[4294967296, 2147483647, 2.0]"])
         .assert()
         .success()
         .stdout(predicate::str::contains(
@@ -146,7 +112,7 @@ fn an_endpoint_without_a_path_posts_to_rpc2() {
         ("http://127.0.0.1:1/", "POST / HTTP/1.1"),
         ("http://127.0.0.1:1/xmlrpc", "POST /xmlrpc HTTP/1.1"),
     ] {
-        call(endpoint, &["--dry-run", "info"])
+        xml_call(endpoint, &["--dry-run", "info"])
             .assert()
             .success()
             .stdout(predicate::str::starts_with(start_line));
@@ -156,7 +122,7 @@ fn an_endpoint_without_a_path_posts_to_rpc2() {
 #[test]
 fn dry_run_prints_the_request_and_sends_nothing() {
     // Port 1 has no server: a sent request would fail with exit 3.
-    call(
+    xml_call(
         "127.0.0.1:1",
         &["--dry-run", "-H", "X-Trace: abc", "echo", "a<b"],
     )
@@ -170,15 +136,15 @@ fn dry_run_prints_the_request_and_sends_nothing() {
 
 #[test]
 fn a_fault_exits_1_with_the_fault_line() {
-    let server = serve(&[]);
-    call(&server.url(), &["nope"])
+    let server = Serve::new().start();
+    xml_call(&server.url(), &["nope"])
         .assert()
         .code(1)
         .stdout("")
         .stderr(predicate::str::starts_with(
             "rpc: fault -32601: Method not found: nope",
         ));
-    call(&server.url(), &["div", "1", "0"])
+    xml_call(&server.url(), &["div", "1", "0"])
         .assert()
         .code(1)
         .stderr("rpc: fault 1000: division by zero\n");
@@ -186,12 +152,12 @@ fn a_fault_exits_1_with_the_fault_line() {
 
 #[test]
 fn verbose_traces_the_calls_and_very_verbose_the_xml_bodies() {
-    let server = serve(&[]);
-    call(&server.url(), &["-v", "add", "2", "3"])
+    let server = Serve::new().start();
+    xml_call(&server.url(), &["-v", "add", "2", "3"])
         .assert()
         .success()
         .stderr("RPC add [2,3]\nRPC add [2,3] ==> 5\n");
-    call(&server.url(), &["-vv", "add", "2", "3"])
+    xml_call(&server.url(), &["-vv", "add", "2", "3"])
         .assert()
         .success()
         .stdout("5\n")
@@ -206,8 +172,8 @@ fn verbose_traces_the_calls_and_very_verbose_the_xml_bodies() {
 
 #[test]
 fn a_batch_goes_through_system_multicall_one_line_per_call() {
-    let server = serve(&[]);
-    call(
+    let server = Serve::new().start();
+    xml_call(
         &server.url(),
         &[
             "-v", "add", "1", "2", "+", "mul", "3", "4", "+", "div", "1", "0", "+", "info",
@@ -222,13 +188,13 @@ fn a_batch_goes_through_system_multicall_one_line_per_call() {
     .stderr(predicate::str::contains(
         "rpc: call 3 (div): fault 1000: division by zero",
     ));
-    call("127.0.0.1:1", &["--dry-run", "add", "1", "2", "+", "info"])
+    xml_call("127.0.0.1:1", &["--dry-run", "add", "1", "2", "+", "info"])
         .assert()
         .success()
         .stdout(predicate::str::contains(
             "<methodName>system.multicall</methodName><params><param><value><array><data><value><struct><member><name>methodName</name><value><string>add</string></value></member><member><name>params</name><value><array><data><value><int>1</int></value><value><int>2</int></value></data></array></value></member></struct></value>",
         ));
-    call(&server.url(), &["add", "1", "2", "+", "mul", "3", "4"])
+    xml_call(&server.url(), &["add", "1", "2", "+", "mul", "3", "4"])
         .assert()
         .success()
         .stdout("3\n12\n");
@@ -236,35 +202,35 @@ fn a_batch_goes_through_system_multicall_one_line_per_call() {
 
 #[test]
 fn the_other_call_options_work() {
-    let server = serve(&[]);
-    call(&server.url(), &["-r", "echo", "plain text"])
+    let server = Serve::new().start();
+    xml_call(&server.url(), &["-r", "echo", "plain text"])
         .assert()
         .success()
         .stdout("plain text\n");
-    call(&server.url(), &["sum", "-d", "[[1, 2, 3.5]]"])
+    xml_call(&server.url(), &["sum", "-d", "[[1, 2, 3.5]]"])
         .assert()
         .success()
         .stdout("6.5\n");
-    call(&server.url(), &["-t", "0.3", "sleep", "5"])
+    xml_call(&server.url(), &["-t", "0.3", "sleep", "5"])
         .assert()
         .code(3)
         .stderr(predicate::str::contains("timed out"));
-    call(&server.url(), &["-H", "X-Any: 1", "info"])
+    xml_call(&server.url(), &["-H", "X-Any: 1", "info"])
         .assert()
         .success();
 }
 
 #[test]
 fn what_xmlrpc_cannot_say_is_a_usage_error() {
-    call("127.0.0.1:1", &["add", "a:=1", "b:=2"])
+    xml_call("127.0.0.1:1", &["add", "a:=1", "b:=2"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no parameters by name"));
-    call("127.0.0.1:1", &["--notify", "info"])
+    xml_call("127.0.0.1:1", &["--notify", "info"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no notifications"));
-    call("127.0.0.1:1", &["echo", "\"bell\\u0007\""])
+    xml_call("127.0.0.1:1", &["echo", "\"bell\\u0007\""])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("U+0007"));
@@ -272,7 +238,7 @@ fn what_xmlrpc_cannot_say_is_a_usage_error() {
 
 #[test]
 fn list_and_describe_use_system_introspection() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     rpc()
         .args(["list", "-P", "xml-rpc", &server.url(), "--json"])
         .assert()
@@ -294,8 +260,8 @@ fn list_and_describe_use_system_introspection() {
 
 #[test]
 fn the_server_answers_on_root_and_rpc2_with_200_text_xml_even_for_faults() {
-    let server = serve(&[]);
-    call(&format!("{}/", server.url()), &["add", "2", "3"])
+    let server = Serve::new().start();
+    xml_call(&format!("{}/", server.url()), &["add", "2", "3"])
         .assert()
         .success()
         .stdout("5\n");
@@ -313,7 +279,7 @@ fn the_server_answers_on_root_and_rpc2_with_200_text_xml_even_for_faults() {
 
 #[test]
 fn the_server_reads_what_other_writers_write() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     // Python's layout: newlines everywhere, <nil/>, base64 across lines, untyped strings, i4.
     let body = "<?xml version='1.0'?>\n<!-- hello -->\n<methodCall>\n<methodName>echo</methodName>\n<params>\n<param>\n<value><struct>\n<member>\n<value><nil/></value><name>n</name>\n</member>\n<member><name>b</name>\n<value><base64>\naGVs\nbG8=\n</base64></value></member>\n<member><name>s</name><value>  untyped </value></member>\n<member><name>i</name><value><i4>-7</i4></value></member>\n</struct></value>\n</param>\n</params>\n</methodCall>\n";
     let (_, answer) = post_raw(server.port, "/RPC2", body.as_bytes());
@@ -325,7 +291,11 @@ fn the_server_reads_what_other_writers_write() {
 
 #[test]
 fn the_server_refuses_hostile_bodies_with_faults() {
-    let server = serve(&["--max-depth", "4", "--max-body", "4096", "--max-batch", "2"]);
+    let server = Serve::new()
+        .limit("--max-depth", "4")
+        .limit("--max-body", "4096")
+        .limit("--max-batch", "2")
+        .start();
     let value = |xml: &str| {
         format!("<methodCall><methodName>echo</methodName><params><param>{xml}</param></params></methodCall>")
     };
@@ -418,47 +388,28 @@ fn the_server_refuses_hostile_bodies_with_faults() {
     assert!(head.starts_with("http/1.1 413"), "{head}");
 }
 
-/// A one-shot HTTP server that answers any request with `status` and `body`, for invalid answers.
-fn answering(status: &str, body: &str) -> u16 {
-    let answer = format!(
-        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        if let Ok((mut stream, _)) = listener.accept() {
-            let mut request = Vec::new();
-            let mut chunk = [0u8; 4096];
-            while !String::from_utf8_lossy(&request).contains("</methodCall>") {
-                match stream.read(&mut chunk) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => request.extend_from_slice(&chunk[..n]),
-                }
-            }
-            let _ = stream.write_all(answer.as_bytes());
-        }
-    });
-    port
+/// A fake HTTP server that answers any request with `status` and `body`, for invalid answers.
+fn answering(status: &str, body: &str) -> FakeServer {
+    FakeServer::answering(http_answer(status, "", body))
 }
 
 #[test]
 fn answers_that_are_not_xmlrpc_exit_4_and_http_errors_exit_1() {
-    let port = answering("200 OK", "hello");
-    call(&format!(":{port}"), &["info"])
+    let fake = answering("200 OK", "hello");
+    xml_call(&format!(":{}", fake.port), &["info"])
         .assert()
         .code(4)
         .stderr(predicate::str::starts_with("rpc: invalid answer: "));
-    let port = answering(
+    let fake = answering(
         "200 OK",
         "<methodResponse><params></params></methodResponse>",
     );
-    call(&format!(":{port}"), &["info"])
+    xml_call(&format!(":{}", fake.port), &["info"])
         .assert()
         .code(4)
         .stderr(predicate::str::contains("exactly one <param>"));
-    let port = answering("500 Internal Server Error", "oops");
-    call(&format!(":{port}"), &["info"])
+    let fake = answering("500 Internal Server Error", "oops");
+    xml_call(&format!(":{}", fake.port), &["info"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("HTTP 500"));

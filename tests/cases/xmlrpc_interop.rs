@@ -2,7 +2,7 @@
 //! `rpc serve`; `rpc call` against Python's `SimpleXMLRPCServer` and a Twisted `XMLRPC` resource.
 //! Peers come from `scripts/install-peers`; a missing one fails the test.
 
-use super::support::{output, python, rpc, serve, Spawned};
+use super::support::{output, python, python_peer, rpc, xml_call, Serve, Spawned};
 use predicates::prelude::*;
 use std::path::PathBuf;
 use std::process::Command;
@@ -19,46 +19,37 @@ fn python_client_check(url: &str, check: &str) {
 
 #[test]
 fn python_client_sends_and_reads_every_type() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     python_client_check(&format!("{}/RPC2", server.url()), "types");
 }
 
 #[test]
 fn python_client_gets_ints_beyond_32_bits_and_doubles() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     // Python's ServerProxy posts to /RPC2 when the URL has no path; here it posts to /.
     python_client_check(&format!("{}/", server.url()), "numbers");
 }
 
 #[test]
 fn python_multicall_gets_a_fault_struct_in_the_failing_slot() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     python_client_check(&server.url(), "multicall");
 }
 
 #[test]
 fn python_client_introspects() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     python_client_check(&server.url(), "introspection");
 }
 
 #[test]
 fn python_client_sees_the_contract_fault_codes() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     python_client_check(&server.url(), "faults");
 }
 
 fn python_server() -> Spawned {
-    let mut cmd = python();
-    cmd.arg("xmlrpc_server.py");
-    Spawned::start(cmd)
-}
-
-/// `rpc call -P xml-rpc ENDPOINT WORDS…`
-fn call(endpoint: &str, words: &[&str]) -> assert_cmd::Command {
-    let mut cmd = rpc();
-    cmd.args(["call", "-P", "xml-rpc", endpoint]).args(words);
-    cmd
+    python_peer(&["xmlrpc_server.py"])
 }
 
 #[test]
@@ -66,21 +57,21 @@ fn rpc_calls_python_simplexmlrpcserver() {
     let server = python_server();
     // No path: /RPC2, which Python serves.
     let endpoint = format!(":{}", server.port);
-    call(&endpoint, &["add", "2", "3"])
+    xml_call(&endpoint, &["add", "2", "3"])
         .assert()
         .success()
         .stdout("5\n");
-    call(&endpoint, &["add", "2", "0.5"])
+    xml_call(&endpoint, &["add", "2", "0.5"])
         .assert()
         .success()
         .stdout("2.5\n");
-    call(&endpoint, &["-r", "info"])
+    xml_call(&endpoint, &["-r", "info"])
         .assert()
         .success()
         .stdout(predicate::str::starts_with("Python 3."));
     let doc = r#"[null,true,-2147483648,2.0,"h\u00e9llo <&> \ud83d\ude00",{"$base64":"AP9oZWxsbw=="},{"$datetime":"20261121T22:41:56"},{"a":[[]],"b":{}}]"#;
     let expected: serde_json::Value = serde_json::from_str(doc).unwrap();
-    let out = call(&endpoint, &["echo", doc]).assert().success();
+    let out = xml_call(&endpoint, &["echo", doc]).assert().success();
     let printed: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(printed, expected);
 }
@@ -89,7 +80,7 @@ fn rpc_calls_python_simplexmlrpcserver() {
 fn rpc_reads_every_type_as_python_writes_it() {
     let server = python_server();
     // Python writes <nil/>, base64 across lines, <int>, repr() doubles and a dateTime.
-    call(&server.url(), &["samples"])
+    xml_call(&server.url(), &["samples"])
         .assert()
         .success()
         .stdout(concat!(
@@ -103,7 +94,7 @@ fn rpc_reads_every_type_as_python_writes_it() {
 #[test]
 fn rpc_batches_through_python_multicall_and_shows_python_faults() {
     let server = python_server();
-    call(
+    xml_call(
         &server.url(),
         &[
             "add",
@@ -123,13 +114,13 @@ fn rpc_batches_through_python_multicall_and_shows_python_faults() {
     .code(1)
     .stdout("3\n12\n{\"error\":{\"code\":42,\"message\":\"the answer\"}}\n")
     .stderr("rpc: call 3 (fail): fault 42: the answer\n");
-    call(&server.url(), &["fail", "42", "the answer"])
+    xml_call(&server.url(), &["fail", "42", "the answer"])
         .assert()
         .code(1)
         .stdout("")
         .stderr("rpc: fault 42: the answer\n");
     // Python answers an unknown method with faultCode 1.
-    call(&server.url(), &["nope"])
+    xml_call(&server.url(), &["nope"])
         .assert()
         .code(1)
         .stderr(predicate::str::starts_with("rpc: fault 1: "))
@@ -172,35 +163,33 @@ fn rpc_lists_and_describes_a_python_server() {
 
 #[test]
 fn rpc_calls_a_twisted_xmlrpc_resource() {
-    let mut cmd = python();
-    cmd.arg("twisted_xmlrpc.py");
-    let server = Spawned::start(cmd);
-    call(&server.url(), &["add", "2", "3"])
+    let server = python_peer(&["twisted_xmlrpc.py"]);
+    xml_call(&server.url(), &["add", "2", "3"])
         .assert()
         .success()
         .stdout("5\n");
-    call(&server.url(), &["multiply", "6", "7"])
+    xml_call(&server.url(), &["multiply", "6", "7"])
         .assert()
         .success()
         .stdout("42\n");
-    call(&server.url(), &["add", "1.5", "2"])
+    xml_call(&server.url(), &["add", "1.5", "2"])
         .assert()
         .success()
         .stdout("3.5\n");
     // A whole double still reads (and prints) as a double.
-    call(&server.url(), &["multiply", "1.5", "4"])
+    xml_call(&server.url(), &["multiply", "1.5", "4"])
         .assert()
         .success()
         .stdout("6.0\n");
-    call(&server.url(), &["info"])
+    xml_call(&server.url(), &["info"])
         .assert()
         .success()
         .stdout("\"Twisted XMLRPC calculator\"\n");
-    call(&format!("{}/", server.url()), &["-v", "add", "2", "3"])
+    xml_call(&format!("{}/", server.url()), &["-v", "add", "2", "3"])
         .assert()
         .success()
         .stderr("RPC add [2,3]\nRPC add [2,3] ==> 5\n");
-    call(&server.url(), &["nope"])
+    xml_call(&server.url(), &["nope"])
         .assert()
         .code(1)
         .stderr("rpc: fault 8001: procedure nope not found\n");
@@ -228,7 +217,7 @@ fn xmlrpc_c_call(url: &str, args: &[&str]) -> (bool, String, String) {
 
 #[test]
 fn xmlrpc_c_client_calls_rpc_serve() {
-    let server = serve(&[]);
+    let server = Serve::new().start();
     let url = format!("{}/RPC2", server.url());
     let expect = |args: &[&str], wanted: &str| {
         let (ok, stdout, stderr) = xmlrpc_c_call(&url, args);
