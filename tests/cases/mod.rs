@@ -13,6 +13,7 @@ mod jsonrpc_call;
 mod jsonrpc_interop;
 mod jsonrpc_serve;
 mod load;
+mod one_printer;
 mod rawtcp;
 mod rawtcp_interop;
 mod reach;
