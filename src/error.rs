@@ -1,5 +1,6 @@
 //! One error type for the whole binary; its kind decides the exit code (see CONTRACT.md).
 
+use crate::client::failure::{Cause, TransportError};
 use crate::protocol::answer::AnswerError;
 use crate::protocol::{Fault, Proto};
 use std::process::ExitCode;
@@ -18,9 +19,10 @@ pub enum Error {
     /// Bad flags or arguments: the user has to change the command line.
     #[error("{0}")]
     Usage(String),
-    /// Nothing usable came back: refused, DNS, timeout, TLS.
+    /// Nothing usable came back: refused, DNS, timeout, TLS; the cause is typed, the library's
+    /// error kept as its source.
     #[error("{0}")]
-    Transport(String),
+    Transport(#[from] TransportError),
     /// Something came back, but it is not valid for the protocol.
     #[error("invalid answer: {0}")]
     Protocol(String),
@@ -79,8 +81,9 @@ impl Error {
         Error::Protocol(message.into())
     }
 
-    pub fn transport(message: impl Into<String>) -> Self {
-        Error::Transport(message.into())
+    /// A transport failure of `cause` on `target`, with no library error behind it.
+    pub fn transport(target: impl Into<String>, cause: Cause) -> Self {
+        Error::Transport(TransportError::new(target, cause, None))
     }
 
     /// A fault in `rpc` itself (a bug), reported rather than panicked on.

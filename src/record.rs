@@ -195,6 +195,7 @@ mod tests {
             answer_json(Ok(&Err(Fault::new(1000, "division by zero")))),
             Some(json!({"error": {"code": 1000, "message": "division by zero"}}))
         );
-        assert_eq!(answer_json(Err(&Error::transport("refused"))), None);
+        let refused = Error::transport("h:1", crate::client::failure::Cause::Refused);
+        assert_eq!(answer_json(Err(&refused)), None);
     }
 }

@@ -14,6 +14,7 @@ mod report;
 mod stats;
 
 use crate::args;
+use crate::client::failure::TransportError;
 use crate::client::{self, Client, Mode, Wire};
 use crate::error::{Error, Result};
 use crate::protocol::Call;
@@ -201,7 +202,7 @@ fn encode(client: &Client, call: &Call) -> Result<(String, Vec<u8>)> {
 fn resolve(addr: &str) -> Result<SocketAddr> {
     let candidates: Vec<SocketAddr> = addr
         .to_socket_addrs()
-        .map_err(|e| Error::transport(format!("cannot resolve {addr}: {e}")))?
+        .map_err(|e| TransportError::unresolved(addr, Some(Box::new(e))))?
         .collect();
     let reachable = candidates.iter().find(|candidate| {
         std::net::TcpStream::connect_timeout(candidate, Duration::from_secs(2)).is_ok()
@@ -209,7 +210,7 @@ fn resolve(addr: &str) -> Result<SocketAddr> {
     reachable
         .or(candidates.first())
         .copied()
-        .ok_or_else(|| Error::transport(format!("{addr} resolves to no address")))
+        .ok_or_else(|| TransportError::unresolved(addr, None).into())
 }
 
 /// Runs the connections on `settings.threads` threads; returns the merged counts and the time
@@ -238,7 +239,7 @@ fn load(settings: &Settings, plan: &Arc<Plan>) -> Result<(Stats, Instant)> {
     for worker in workers {
         let (stats, finished) = worker
             .join()
-            .map_err(|_| Error::Local("a client thread failed".into()))??;
+            .map_err(|_| Error::internal("a client thread panicked"))??;
         total.merge(stats);
         last = Some(last.map_or(finished, |l| l.max(finished)));
     }

@@ -1,5 +1,6 @@
 //! The HTTP(S) transport (reqwest): POST a body, get status, headers and a size-bounded body back.
 
+use super::failure::{self, Cause, TransportError};
 use super::Options;
 use crate::error::{Error, Result};
 use crate::trace::{Direction, Trace};
@@ -121,7 +122,7 @@ impl HttpTransport {
         let response = builder
             .send()
             .await
-            .map_err(|e| send_error(&e, &request.url, self.timeout))?;
+            .map_err(|e| send_error(e, &request.url, self.timeout))?;
         let answer = self.read_answer(response, &request.url).await?;
         Ok(answer)
     }
@@ -148,7 +149,7 @@ impl HttpTransport {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| send_error(&e, url, self.timeout))?
+            .map_err(|e| send_error(e, url, self.timeout))?
         {
             if body.len() as u64 + chunk.len() as u64 > self.max_response {
                 return Err(self.too_large());
@@ -210,43 +211,42 @@ fn read_certificate(path: &std::path::Path) -> Result<reqwest::Certificate> {
     })
 }
 
-/// Turns a reqwest failure into a transport error that says what happened and what to try.
-fn send_error(e: &reqwest::Error, url: &Url, timeout: Option<Duration>) -> Error {
-    let target = format!(
-        "{}:{}",
-        url.host_str().unwrap_or_default(),
-        url.port_or_known_default().unwrap_or_default()
-    );
-    let chain = error_chain(e);
-    if e.is_timeout() {
-        let secs = timeout.map(|t| t.as_secs_f64()).unwrap_or_default();
-        return Error::transport(format!(
-            "timed out after {secs}s waiting for {target} (give it longer with -t SECS)"
-        ));
-    }
-    if chain.contains("certificate") || chain.contains("InvalidCertificate") {
-        return Error::transport(format!(
-            "TLS failure with {target}: {chain} (trust its CA with --cacert FILE, or skip checks with -k)"
-        ));
-    }
-    if chain.contains("tls handshake") || chain.contains("InvalidContentType") {
-        return Error::transport(format!(
-            "TLS failure with {target}: {chain} (does the server speak HTTPS? for plain HTTP use \
-             http://, or start it with `rpc serve --tls`)"
-        ));
-    }
-    if chain.contains("Connection refused") {
-        return Error::transport(format!(
-            "connection refused by {target}: is a server running there? (start one with `rpc serve --addr {target}`)"
-        ));
-    }
-    if chain.contains("dns error") || chain.contains("failed to lookup") {
-        return Error::transport(format!(
-            "cannot resolve {}: {chain} (check the host name in the endpoint)",
-            url.host_str().unwrap_or_default()
-        ));
-    }
-    Error::transport(format!("request to {target} failed: {chain}"))
+/// Turns a reqwest failure into a transport error, classified by the types in its source chain:
+/// a timeout, a rustls error, an I/O error; a connection that failed to a host with no address is
+/// a resolution failure (checked by resolving it again, since the resolver's error has no type
+/// of its own).
+fn send_error(e: reqwest::Error, url: &Url, timeout: Option<Duration>) -> Error {
+    let host = url.host_str().unwrap_or_default().to_owned();
+    let port = url.port_or_known_default().unwrap_or_default();
+    let target = format!("{host}:{port}");
+    let cause = if e.is_timeout() {
+        Cause::TimedOut(timeout.unwrap_or_default())
+    } else if let Some(tls) = failure::find_in_chain::<tokio_rustls::rustls::Error>(&e) {
+        failure::tls_cause(tls)
+    } else if let Some(io) = failure::find_in_chain::<std::io::Error>(&e) {
+        // A server that closes in the middle of the TLS handshake does not speak TLS (`rpc serve`
+        // without --tls closes on a ClientHello).
+        let eof = failure::innermost_io(io).kind() == std::io::ErrorKind::UnexpectedEof;
+        if eof && e.is_connect() && url.scheme() == "https" {
+            Cause::NotTls
+        } else {
+            failure::io_cause(io)
+        }
+    } else if e.is_connect() && !resolves(&host, port) {
+        Cause::Resolve { host }
+    } else {
+        Cause::Broken(error_chain(&e))
+    };
+    Error::Transport(TransportError::new(target, cause, Some(Box::new(e))))
+}
+
+/// Whether `host` has an address (asked only after a connection failed).
+fn resolves(host: &str, port: u16) -> bool {
+    use std::net::ToSocketAddrs;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    (host, port)
+        .to_socket_addrs()
+        .is_ok_and(|mut addrs| addrs.next().is_some())
 }
 
 /// The error and its sources, joined, since reqwest's top-level message hides the cause.

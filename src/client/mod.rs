@@ -1,6 +1,7 @@
 //! Client side: endpoints, transports, and one small driver per protocol that joins a codec to a
 //! transport. Commands (`call`, `list`, …) only ever see [`Client`].
 
+pub mod failure;
 pub mod http;
 mod jsonrpc;
 mod rawtcp;

@@ -6,6 +6,7 @@
 //! without the server closing, the rest are written at once (pipelined) and read back in order.
 //! When the server closes instead, the calls still unanswered go on a new connection, the same way.
 
+use super::failure::{Cause, TransportError};
 use super::Options;
 use super::{Client, Mode, Wire};
 use crate::error::{Error, Result};
@@ -85,12 +86,9 @@ pub async fn run(client: &Client, calls: &[Call], mode: Mode) -> Result<Vec<Outc
     let work = exchange_all(client, &target, calls, &requests);
     match client.tcp()?.timeout {
         None => work.await,
-        Some(limit) => tokio::time::timeout(limit, work).await.map_err(|_| {
-            Error::transport(format!(
-                "timed out after {}s waiting for {target} (give it longer with -t SECS)",
-                limit.as_secs_f64()
-            ))
-        })?,
+        Some(limit) => tokio::time::timeout(limit, work)
+            .await
+            .map_err(|_| Error::transport(target.as_str(), Cause::TimedOut(limit)))?,
     }
 }
 
@@ -108,7 +106,7 @@ async fn exchange_all(
         let first = outcomes.len();
         conn.send(&requests[first..=first])
             .await
-            .map_err(|e| conn.io_error(&e))?;
+            .map_err(|e| conn.io_error(e))?;
         let (outcome, closed) = match conn.receive().await? {
             Received::Answer { outcome, closed } => (outcome, closed),
             Received::Closed => {
@@ -138,7 +136,7 @@ async fn pipeline_rest(
         return if is_reset(&e) {
             Ok(())
         } else {
-            Err(conn.io_error(&e))
+            Err(conn.io_error(e))
         };
     }
     while outcomes.len() < calls.len() {
@@ -180,9 +178,10 @@ struct Connection<'a> {
 
 impl<'a> Connection<'a> {
     async fn open(client: &'a Client, target: &'a str) -> Result<Connection<'a>> {
-        let stream = TcpStream::connect(target)
-            .await
-            .map_err(|e| connect_error(&e, target))?;
+        let stream = match TcpStream::connect(target).await {
+            Ok(stream) => stream,
+            Err(e) => return Err(connect_error(e, target).await),
+        };
         // Requests are small and each is written whole; do not let Nagle hold the next one back.
         let _ = stream.set_nodelay(true);
         Ok(Connection {
@@ -212,7 +211,7 @@ impl<'a> Connection<'a> {
             // A reset between answers is how some servers close; inside an answer it truncates it.
             Err(e) if is_reset(&e) && !self.framer.has_partial() => return Ok(Received::Closed),
             Err(e) if is_reset(&e) => return Err(self.frame_error(FrameError::Truncated)),
-            Err(e) => return Err(self.io_error(&e)),
+            Err(e) => return Err(self.io_error(e)),
         };
         let Read::Value { frame, closed } = read else {
             return Ok(Received::Closed);
@@ -246,8 +245,8 @@ impl<'a> Connection<'a> {
         }
     }
 
-    fn io_error(&self, e: &std::io::Error) -> Error {
-        Error::transport(format!("connection to {} failed: {e}", self.target))
+    fn io_error(&self, e: std::io::Error) -> Error {
+        Error::Transport(TransportError::from_io(self.target, e))
     }
 }
 
@@ -262,13 +261,13 @@ fn is_reset(e: &std::io::Error) -> bool {
     )
 }
 
-fn connect_error(e: &std::io::Error, target: &str) -> Error {
-    match e.kind() {
-        ErrorKind::ConnectionRefused => Error::transport(format!(
-            "connection refused by {target}: is a server running there? (start one with `rpc serve --addr {target}`)"
-        )),
-        _ => Error::transport(format!("cannot connect to {target}: {e}")),
+/// A failed connect: refused, reset and the like by the I/O error's kind; a host with no address
+/// is a resolution failure (the resolver's error has no kind of its own).
+async fn connect_error(e: std::io::Error, target: &str) -> Error {
+    if e.kind() != ErrorKind::ConnectionRefused && tokio::net::lookup_host(target).await.is_err() {
+        return Error::Transport(TransportError::unresolved(target, Some(Box::new(e))));
     }
+    Error::Transport(TransportError::from_io(target, e))
 }
 
 #[cfg(test)]
