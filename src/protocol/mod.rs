@@ -103,6 +103,8 @@ pub struct Spec {
     /// Whether calls can be sent without wanting an answer (`--notify`).
     pub notifications: bool,
     pub introspection: Introspection,
+    /// Whether a call can call the client back while it runs (Reach's `Kont`/`/kont`).
+    pub interactive: bool,
     /// The word for an error answer in messages: `error -32601: …` or XML-RPC's `fault 3: …`.
     pub error_word: &'static str,
     /// The rule that turns an answer into one outcome per call (see [`answer`]).
@@ -122,6 +124,7 @@ pub const PROTOCOLS: &[Spec] = &[
         batching: Batching::Array,
         notifications: true,
         introspection: Introspection::OpenRpcThenSystem,
+        interactive: false,
         error_word: "error",
         read_answer: jsonrpc::read_answer,
     },
@@ -136,6 +139,7 @@ pub const PROTOCOLS: &[Spec] = &[
         batching: Batching::Multicall,
         notifications: false,
         introspection: Introspection::System,
+        interactive: false,
         error_word: "fault",
         read_answer: xmlrpc::read_answer,
     },
@@ -150,6 +154,7 @@ pub const PROTOCOLS: &[Spec] = &[
         batching: Batching::Sequential,
         notifications: false,
         introspection: Introspection::OpenRpcThenSystem,
+        interactive: true,
         error_word: "error",
         read_answer: reach::read_answer,
     },
@@ -164,6 +169,7 @@ pub const PROTOCOLS: &[Spec] = &[
         batching: Batching::Pipelined,
         notifications: false,
         introspection: Introspection::OpenRpcThenSystem,
+        interactive: false,
         error_word: "error",
         read_answer: rawtcp::read_answer,
     },

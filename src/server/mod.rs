@@ -78,7 +78,7 @@ impl State {
         use futures_util::FutureExt;
         // The clock is read only for the log line.
         let start = (!self.quiet).then(Instant::now);
-        let outcome = std::panic::AssertUnwindSafe(self.service.call(call))
+        let outcome = std::panic::AssertUnwindSafe(self.service.call(proto, call))
             .catch_unwind()
             .await
             .unwrap_or_else(|_| {

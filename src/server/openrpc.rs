@@ -1,11 +1,12 @@
 //! `rpc.discover`: an OpenRPC document (<https://spec.open-rpc.org>) generated from the method table.
 
 use super::service::Service;
+use crate::protocol::Proto;
 use serde_json::{json, Value as Json};
 
-pub fn document(service: &Service) -> Json {
+pub fn document(service: &Service, proto: Proto) -> Json {
     let methods: Vec<Json> = service
-        .methods()
+        .methods_for(proto)
         .map(|m| {
             json!({
                 "name": m.name,

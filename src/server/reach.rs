@@ -9,6 +9,7 @@
 //! is dropped, which ends its task. At most `--max-konts` continuations wait at once.
 
 use super::http::{reply, Reply};
+use super::service::Run;
 use super::Limits;
 use super::State;
 use crate::error::Result;
@@ -105,13 +106,15 @@ pub async fn handle(
         Err(fault) => return fault_reply(&fault),
     };
     let start = Instant::now();
-    let answer = match path {
-        reach::KONT_PATH => resume(state, &args).await,
-        "/interact/sum" => begin(state, args.clone(), |callback, args, state| {
-            Box::pin(interact_sum(callback, args, state))
-        })
-        .await
-        .map(|step| step.to_json()),
+    let method = state
+        .service
+        .method_for(Proto::Reach, reach::method_of_path(path))
+        .map(|m| &m.run);
+    let answer = match (path, method) {
+        (reach::KONT_PATH, _) => resume(state, &args).await,
+        (_, Some(Run::Interactive(method))) => begin(state, args.clone(), *method)
+            .await
+            .map(|step| step.to_json()),
         _ => return call_service(state, peer, path, args).await,
     };
     log(state, peer, path, &args, &answer, start);
@@ -341,7 +344,9 @@ impl Continuations {
     }
 }
 
-type Interactive = fn(
+/// An interactive method, as the service table holds it: it talks to the client through the
+/// [`Callback`] while it runs, and ends with the call's outcome.
+pub type Interactive = fn(
     Callback,
     Vec<Json>,
     Arc<State>,
@@ -415,7 +420,16 @@ async fn resume(state: &State, args: &[Json]) -> Result<Json, (StatusCode, Fault
 
 /// `/interact/sum [n, values, methods]`: getNumber(i) for i = 1..n, plus values.start, then
 /// showTotal(total) when offered; the answer is the total.
-async fn interact_sum(callback: Callback, args: Vec<Json>, state: Arc<State>) -> Outcome {
+/// `interact/sum`, boxed as the table holds an [`Interactive`] method.
+pub fn interact_sum(
+    callback: Callback,
+    args: Vec<Json>,
+    state: Arc<State>,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Outcome> + Send>> {
+    Box::pin(sum_interactively(callback, args, state))
+}
+
+async fn sum_interactively(callback: Callback, args: Vec<Json>, state: Arc<State>) -> Outcome {
     let bad = |message: String| {
         Fault::new(
             codes::INVALID_PARAMS,
@@ -459,7 +473,7 @@ async fn add(state: &State, a: Value, b: Value) -> Outcome {
         method: "add".to_owned(),
         params: Params::Positional(vec![a, b]),
     };
-    state.service.call(&call).await
+    state.service.call(Proto::Reach, &call).await
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! always gives a double; integer overflow, division by zero and non-finite results are errors
 //! (codes 1000–1099), never wrapped values.
 
-use crate::protocol::{codes, Call, Fault, Outcome, Params};
+use crate::protocol::{codes, Batching, Call, Fault, Outcome, Params, Proto};
 use crate::value::Value;
 use indexmap::IndexMap;
 use std::time::Duration;
@@ -55,8 +55,14 @@ pub enum Run {
     Compute(fn(&[Value]) -> Outcome),
     /// Waits for the duration the arguments name (bounded by the service's `max_sleep`).
     Wait(fn(&[Value], Duration) -> Result<Duration, Fault>),
-    /// Reads the method table itself.
-    Introspect(fn(&Service, &[Value]) -> Outcome),
+    /// Reads the method table itself, as the asking protocol sees it.
+    Introspect(fn(&Service, Proto, &[Value]) -> Outcome),
+    /// A batch of calls, each run through the server's one path to the service: XML-RPC's
+    /// `system.multicall`, run by the protocols whose batching is [`Batching::Multicall`].
+    Multicall,
+    /// A method that calls the client back while it runs (Reach's interactive methods), run by
+    /// the protocols that can carry callbacks ([`crate::protocol::Spec::interactive`]).
+    Interactive(super::reach::Interactive),
 }
 
 /// One entry of the table.
@@ -70,6 +76,16 @@ pub struct Method {
 }
 
 impl Method {
+    /// Whether `proto` can carry this kind of method: every protocol carries a plain call; a
+    /// multicall and an interactive method only the protocols whose table row says so.
+    pub fn served_over(&self, proto: Proto) -> bool {
+        match self.run {
+            Run::Multicall => proto.spec().batching == Batching::Multicall,
+            Run::Interactive(_) => proto.spec().interactive,
+            Run::Compute(_) | Run::Wait(_) | Run::Introspect(_) => true,
+        }
+    }
+
     /// XML-RPC style signatures: each is `[return type, param types…]`. A number-typed method has
     /// an all-int and an all-double signature.
     pub fn signatures(&self) -> Vec<Vec<&'static str>> {
@@ -113,9 +129,20 @@ impl Service {
         self.methods.get(name)
     }
 
-    /// Runs one call.
-    pub async fn call(&self, call: &Call) -> Outcome {
-        let method = self.method(&call.method).ok_or_else(|| {
+    /// The methods `proto` can call, in table order: what its introspection lists.
+    pub fn methods_for(&self, proto: Proto) -> impl Iterator<Item = &Method> {
+        self.methods().filter(move |m| m.served_over(proto))
+    }
+
+    /// The method `name` as `proto` sees it: None when there is none, or `proto` cannot carry it.
+    pub fn method_for(&self, proto: Proto, name: &str) -> Option<&Method> {
+        self.method(name).filter(|m| m.served_over(proto))
+    }
+
+    /// Runs one call that came over `proto`. Multicalls and interactive methods are run by their
+    /// protocol's glue, which finds them in this table; reaching here they are an internal error.
+    pub async fn call(&self, proto: Proto, call: &Call) -> Outcome {
+        let method = self.method_for(proto, &call.method).ok_or_else(|| {
             Fault::new(
                 codes::METHOD_NOT_FOUND,
                 format!(
@@ -127,7 +154,11 @@ impl Service {
         let args = bind(method, &call.params)?;
         match method.run {
             Run::Compute(f) => f(&args),
-            Run::Introspect(f) => f(self, &args),
+            Run::Introspect(f) => f(self, proto, &args),
+            Run::Multicall | Run::Interactive(_) => Err(Fault::new(
+                codes::INTERNAL_ERROR,
+                format!("{} is run by the {} glue", call.method, proto.name()),
+            )),
             Run::Wait(f) => {
                 let duration = f(&args, self.max_sleep)?;
                 tokio::time::sleep(duration).await;
@@ -334,30 +365,32 @@ fn sleep(args: &[Value], max: Duration) -> Result<Duration, Fault> {
 // ---------------------------------------------------------------------------------------------
 // Introspection (XML-RPC's system.* names, answered on every protocol; rpc.discover for OpenRPC)
 
-fn list_methods(service: &Service, _: &[Value]) -> Outcome {
+fn list_methods(service: &Service, proto: Proto, _: &[Value]) -> Outcome {
     Ok(Value::Array(
         service
-            .methods()
+            .methods_for(proto)
             .map(|m| Value::String(m.name.into()))
             .collect(),
     ))
 }
 
-fn named_method<'a>(service: &'a Service, arg: &Value) -> Result<&'a Method, Fault> {
+fn named_method<'a>(service: &'a Service, proto: Proto, arg: &Value) -> Result<&'a Method, Fault> {
     let Value::String(name) = arg else {
         return Err(invalid_params("the method name must be a string"));
     };
     service
-        .method(name)
+        .method_for(proto, name)
         .ok_or_else(|| Fault::new(codes::METHOD_NOT_FOUND, format!("Method not found: {name}")))
 }
 
-fn method_help(service: &Service, args: &[Value]) -> Outcome {
-    Ok(Value::String(named_method(service, &args[0])?.help.into()))
+fn method_help(service: &Service, proto: Proto, args: &[Value]) -> Outcome {
+    Ok(Value::String(
+        named_method(service, proto, &args[0])?.help.into(),
+    ))
 }
 
-fn method_signature(service: &Service, args: &[Value]) -> Outcome {
-    let method = named_method(service, &args[0])?;
+fn method_signature(service: &Service, proto: Proto, args: &[Value]) -> Outcome {
+    let method = named_method(service, proto, &args[0])?;
     Ok(Value::Array(
         method
             .signatures()
@@ -367,8 +400,8 @@ fn method_signature(service: &Service, args: &[Value]) -> Outcome {
     ))
 }
 
-fn discover(service: &Service, _: &[Value]) -> Outcome {
-    Value::from_json(&super::openrpc::document(service))
+fn discover(service: &Service, proto: Proto, _: &[Value]) -> Outcome {
+    Value::from_json(&super::openrpc::document(service, proto))
         .map_err(|e| Fault::new(codes::INTERNAL_ERROR, e.to_string()))
 }
 
@@ -387,6 +420,8 @@ const METHODS: &[Method] = &[
     Method { name: "system.listMethods", help: "system.listMethods(): the names of all methods", params: &[], returns: Ty::Array, run: Run::Introspect(list_methods) },
     Method { name: "system.methodHelp", help: "system.methodHelp(name): the help text of a method", params: &[("name", Ty::String)], returns: Ty::String, run: Run::Introspect(method_help) },
     Method { name: "system.methodSignature", help: "system.methodSignature(name): the method's signatures, each [return type, param types...]", params: &[("name", Ty::String)], returns: Ty::Array, run: Run::Introspect(method_signature) },
+    Method { name: "system.multicall", help: "system.multicall(calls): runs each {methodName, params} struct of calls in order; answers, per call, [result] or a {faultCode, faultString} struct", params: &[("calls", Ty::Array)], returns: Ty::Array, run: Run::Multicall },
+    Method { name: "interact/sum", help: "interact/sum(n, values, methods): asks the client's getNumber(i) for i = 1..n, adds the answers to values.start (0 if absent), shows the total with showTotal if offered, and returns it (Reach, interactive)", params: &[("n", Ty::Number), ("values", Ty::Struct), ("methods", Ty::Struct)], returns: Ty::Number, run: Run::Interactive(super::reach::interact_sum) },
     Method { name: "rpc.discover", help: "rpc.discover(): an OpenRPC document describing every method", params: &[], returns: Ty::Struct, run: Run::Introspect(discover) },
 ];
 
@@ -404,7 +439,7 @@ mod tests {
             .enable_time()
             .build()
             .unwrap()
-            .block_on(service.call(&call))
+            .block_on(service.call(Proto::JsonRpc, &call))
     }
 
     fn code(outcome: Outcome) -> i64 {

@@ -2,18 +2,15 @@
 //! entries), encode the `<methodResponse>`. Every answer is a document, faults included, sent
 //! with HTTP 200 as the spec says.
 //!
-//! `system.multicall` lives here rather than in the service table: it is XML-RPC's batch, the
-//! same job JSON-RPC's array does in its own glue. Each entry goes through [`State::invoke`], so
-//! each is logged like any call. The introspection methods learn about it here as well.
+//! `system.multicall` is an entry of the service table of its own kind ([`Run::Multicall`]), so
+//! introspection lists and describes it like any method; this glue runs it, since each of its
+//! entries goes through [`State::invoke`] and is logged like any call.
 
+use super::service::Run;
 use super::State;
 use crate::protocol::xmlrpc::{self, Limits, MULTICALL};
 use crate::protocol::{codes, Call, Fault, Outcome, Params, Proto};
-use crate::value::Value;
 use std::net::SocketAddr;
-
-const MULTICALL_HELP: &str = "system.multicall(calls): runs each {methodName, params} struct of \
-    calls in order; answers, per call, [result] or a {faultCode, faultString} struct";
 
 /// Answers a request body with a `<methodResponse>` document.
 pub async fn handle(state: &State, peer: SocketAddr, body: &[u8]) -> Vec<u8> {
@@ -33,33 +30,10 @@ pub async fn handle(state: &State, peer: SocketAddr, body: &[u8]) -> Vec<u8> {
 }
 
 async fn answer(state: &State, peer: SocketAddr, call: &Call) -> Outcome {
-    match (call.method.as_str(), about_multicall(&call.params)) {
-        (MULTICALL, _) => multicall(state, peer, &call.params).await,
-        ("system.methodHelp", true) => Ok(Value::String(MULTICALL_HELP.into())),
-        ("system.methodSignature", true) => Ok(multicall_signature()),
-        ("system.listMethods", _) => list_methods(state, peer, call).await,
+    let method = state.service.method_for(Proto::XmlRpc, &call.method);
+    match method.map(|m| &m.run) {
+        Some(Run::Multicall) => multicall(state, peer, &call.params).await,
         _ => state.invoke(Proto::XmlRpc, peer, call).await,
-    }
-}
-
-/// True when the params are the one string "system.multicall" (a help or signature request).
-fn about_multicall(params: &Params) -> bool {
-    matches!(params, Params::Positional(args) if matches!(args.as_slice(), [Value::String(name)] if name == MULTICALL))
-}
-
-fn multicall_signature() -> Value {
-    let types = ["array", "array"].map(|t| Value::String(t.into()));
-    Value::Array(vec![Value::Array(types.to_vec())])
-}
-
-/// The service's list, plus `system.multicall`, which only XML-RPC has.
-async fn list_methods(state: &State, peer: SocketAddr, call: &Call) -> Outcome {
-    match state.invoke(Proto::XmlRpc, peer, call).await? {
-        Value::Array(mut names) => {
-            names.push(Value::String(MULTICALL.into()));
-            Ok(Value::Array(names))
-        }
-        other => Ok(other),
     }
 }
 

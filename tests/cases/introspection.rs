@@ -134,3 +134,47 @@ fn reach_spec_server_has_no_introspection() {
         ));
     }
 }
+
+/// The service table holds everything the server offers: each protocol's introspection lists
+/// exactly what it can call, the multicall and the interactive method included.
+#[test]
+fn introspection_lists_what_each_protocol_can_call() {
+    let server = Serve::new().start();
+    let list = |proto: &str| {
+        let out = rpc()
+            .args(["list", "--json", "-P", proto, &server.url()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{proto}: {out:?}");
+        serde_json::from_slice::<Vec<String>>(&out.stdout).unwrap()
+    };
+    let has = |names: &[String], name: &str| names.iter().any(|n| n == name);
+    let reach = list("reach");
+    assert!(has(&reach, "interact/sum") && !has(&reach, "system.multicall"));
+    let xml = list("xml-rpc");
+    assert!(has(&xml, "system.multicall") && !has(&xml, "interact/sum"));
+    let json = list("json-rpc");
+    assert!(!has(&json, "system.multicall") && !has(&json, "interact/sum"));
+    rpc()
+        .args(["describe", "-P", "reach", &server.url(), "interact/sum"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("getNumber"));
+    rpc()
+        .args([
+            "describe",
+            "-P",
+            "xml-rpc",
+            &server.url(),
+            "system.multicall",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("methodName"));
+    // What a protocol cannot carry is not there for it.
+    rpc()
+        .args(["call", &server.url(), "system.multicall", "[]"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("-32601"));
+}
