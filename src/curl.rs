@@ -7,7 +7,7 @@
 use crate::client::http::HttpRequest;
 use crate::client::{Client, Mode, Options, Wire};
 use crate::error::Result;
-use crate::protocol::{Call, Proto};
+use crate::protocol::Call;
 
 /// The command lines, one per request, and a note for stderr when one line cannot do it all.
 pub struct CurlText {
@@ -34,7 +34,7 @@ pub fn render(client: &Client, calls: &[Call], mode: Mode) -> Result<CurlText> {
 
 /// An interactive Reach call goes on with `/kont` requests whose content depends on each answer.
 fn interactive_note(client: &Client) -> Option<String> {
-    if client.proto != Proto::Reach || !client.is_interactive() {
+    if !client.proto.spec().interactive || !client.is_interactive() {
         return None;
     }
     let mut kont = client.url.clone();

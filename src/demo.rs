@@ -175,7 +175,7 @@ async fn run_step(addr: SocketAddr, step: &Step, out: Trace) -> Result<bool> {
     let words: Vec<String> = step.words.iter().map(|w| (*w).to_owned()).collect();
     let calls = args::parse_calls(&words)?;
     let mut client = Client::new(
-        &endpoint(step.proto, addr),
+        &step.proto.spec().server_url(&addr.to_string(), false),
         &client_options(step.proto),
         out,
     )?;
@@ -208,28 +208,18 @@ fn heading(number: usize, step: &Step, color: bool) -> String {
 /// The `rpc call` line a user would type against `rpc serve` on its default port.
 fn command_line(step: &Step) -> String {
     let mut words = vec!["rpc".to_owned(), "call".to_owned()];
-    match step.proto {
-        Proto::JsonRpc => words.push(":8000".to_owned()),
-        Proto::RawTcp => words.push("tcp://localhost:8000".to_owned()),
-        Proto::XmlRpc | Proto::Reach => {
-            words.extend(["-P".to_owned(), step.proto.name().to_owned()]);
-            words.push(":8000".to_owned());
-        }
+    let spec = step.proto.spec();
+    // The shortest endpoint that implies the protocol (`:8000` is http), else `-P NAME :8000`.
+    match spec.default_for_schemes.first() {
+        Some(&"http") => words.push(":8000".to_owned()),
+        Some(scheme) => words.push(format!("{scheme}://localhost:8000")),
+        None => words.extend(["-P".to_owned(), spec.name.to_owned(), ":8000".to_owned()]),
     }
     words.extend(step.words.iter().map(|w| shell_quote(w)));
     if step.interactive {
         words.extend(INTERACTIVE_FLAGS.iter().map(|w| shell_quote(w)));
     }
     words.join(" ")
-}
-
-/// The in-process server's endpoint for one protocol (XML-RPC posts to `/RPC2`).
-fn endpoint(proto: Proto, addr: SocketAddr) -> String {
-    match proto {
-        Proto::RawTcp => format!("tcp://{addr}"),
-        Proto::XmlRpc => format!("http://{addr}/RPC2"),
-        Proto::JsonRpc | Proto::Reach => format!("http://{addr}/"),
-    }
 }
 
 /// `rpc serve --addr 127.0.0.1:0 --quiet`: every other option at its default, so the demo's
@@ -295,7 +285,7 @@ mod tests {
 
     #[test]
     fn every_protocol_is_toured_and_every_step_parses() {
-        for proto in [Proto::JsonRpc, Proto::XmlRpc, Proto::Reach, Proto::RawTcp] {
+        for proto in crate::protocol::PROTOCOLS.iter().map(|spec| spec.proto) {
             assert!(TOUR.iter().any(|s| s.proto == proto), "{proto:?}");
         }
         for step in TOUR {

@@ -23,7 +23,8 @@ mod tests {
             assert_eq!(rows, 1, "{proto:?}");
             assert_eq!(proto.spec().proto, *proto);
         }
-        assert_eq!(PROTOCOLS.len(), Proto::value_variants().len());
+        let order: Vec<Proto> = PROTOCOLS.iter().map(|s| s.proto).collect();
+        assert_eq!(order, Proto::value_variants());
     }
 
     #[test]
@@ -32,7 +33,7 @@ mod tests {
         assert_eq!(Proto::parse("raw"), Ok(Proto::RawTcp));
         assert!(Proto::parse("soap")
             .unwrap_err()
-            .contains("json-rpc, xml-rpc"));
+            .contains("json-rpc, xml-rpc, reach, raw-tcp"));
         assert_eq!(Proto::for_scheme("tcp"), Proto::RawTcp);
         assert_eq!(Proto::for_scheme("https"), Proto::JsonRpc);
     }
@@ -111,7 +112,7 @@ pub struct Spec {
     pub read_answer: answer::Rule,
 }
 
-/// Every protocol `rpc` speaks, in the order help and completions list them.
+/// Every protocol `rpc` speaks, in the order help, completions and `rpc serve`'s banner list them.
 pub const PROTOCOLS: &[Spec] = &[
     Spec {
         proto: Proto::JsonRpc,
@@ -174,6 +175,20 @@ pub const PROTOCOLS: &[Spec] = &[
         read_answer: rawtcp::read_answer,
     },
 ];
+
+impl Spec {
+    /// The URL of this protocol on a server listening on `addr` (`HOST:PORT`), with `https`
+    /// when the server has TLS: what `rpc serve` prints and `rpc demo` calls.
+    pub fn server_url(&self, addr: &str, tls: bool) -> String {
+        match self.transport {
+            Transport::Tcp => format!("tcp://{addr}"),
+            Transport::Http => {
+                let scheme = if tls { "https" } else { "http" };
+                format!("{scheme}://{addr}{}", self.default_path.unwrap_or("/"))
+            }
+        }
+    }
+}
 
 impl Proto {
     /// This protocol's row in [`PROTOCOLS`].

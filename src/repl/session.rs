@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::introspect;
 use crate::output::print_stdout;
 use crate::output::{self, Style};
-use crate::protocol::{Call, Outcome, Proto};
+use crate::protocol::{Call, Outcome};
 use crate::record::{self, Entry, Recorder};
 use crate::trace::Trace;
 use std::process::ExitCode;
@@ -368,9 +368,10 @@ impl Session {
         Ok(())
     }
 
-    /// Callbacks and values are kept whatever the protocol, but only Reach sends them.
+    /// Callbacks and values are kept whatever the protocol, but only an interactive protocol
+    /// (Reach) sends them.
     fn note_reach_only(&self) {
-        if self.client.proto != Proto::Reach {
+        if !self.client.proto.spec().interactive {
             eprintln!("(kept for Reach calls: :proto reach)");
         }
     }

@@ -19,7 +19,7 @@ mod woken;
 mod xmlrpc;
 
 use crate::error::{Error, Result};
-use crate::protocol::{codes, Call, Fault, Outcome, Proto};
+use crate::protocol::{codes, Call, Fault, Outcome, Proto, PROTOCOLS};
 use crate::trace;
 pub use config::{Config, Limits, TlsSource};
 use service::Service;
@@ -127,21 +127,17 @@ impl Server {
 
     /// The lines `rpc serve` prints once it listens: the address, then one endpoint per protocol.
     pub fn banner(&self) -> Result<Vec<String>> {
-        let addr = self.local_addr()?;
-        // With TLS the port speaks both; the banner names the secure URLs.
-        let http = if self.state.tls.is_some() {
-            "https"
-        } else {
-            "http"
-        };
-        Ok(vec![
-            format!("listening on {addr}"),
-            format!("json-rpc {http}://{addr}/"),
-            format!("reach {http}://{addr}/"),
-            format!("xml-rpc {http}://{addr}/RPC2"),
-            // Raw-tcp is never inside TLS: its first byte `[` is told apart before any handshake.
-            format!("raw-tcp tcp://{addr}"),
-        ])
+        let addr = self.local_addr()?.to_string();
+        // With TLS the port speaks both; the banner names the secure URLs. Raw-tcp is never
+        // inside TLS: its first byte `[` is told apart before any handshake.
+        let tls = self.state.tls.is_some();
+        let mut lines = vec![format!("listening on {addr}")];
+        lines.extend(
+            PROTOCOLS
+                .iter()
+                .map(|spec| format!("{} {}", spec.name, spec.server_url(&addr, tls))),
+        );
+        Ok(lines)
     }
 
     /// Accepts connections until `shutdown` is cancelled, then waits for calls in flight.
