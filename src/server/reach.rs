@@ -489,9 +489,12 @@ mod tests {
         assert!(!key.accepts(None));
     }
 
-    #[tokio::test]
+    /// Runs on tokio's paused clock: the default five-minute `--kont-timeout` passes at once, and
+    /// the handle is there up to the last moment and gone after it, with no real waiting.
+    #[tokio::test(start_paused = true)]
     async fn handles_are_fresh_work_once_and_expire() {
-        let continuations = Continuations::new(Duration::from_millis(50), 2);
+        let timeout = Limits::DEFAULT.kont_timeout;
+        let continuations = Continuations::new(timeout, 2);
         let park = || {
             let (reply, _) = oneshot::channel();
             let (_, events) = mpsc::channel(1);
@@ -503,7 +506,14 @@ mod tests {
         assert_eq!(park().unwrap_err().0, StatusCode::SERVICE_UNAVAILABLE);
         assert!(continuations.take(&a).is_some());
         assert!(continuations.take(&a).is_none());
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        assert!(continuations.take(&b).is_none());
+        let c = {
+            let (reply, _) = oneshot::channel();
+            let (_, events) = mpsc::channel(1);
+            continuations.park(Parked { reply, events }).unwrap()
+        };
+        tokio::time::sleep(timeout - Duration::from_millis(1)).await;
+        assert!(continuations.take(&c).is_some(), "not yet expired");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        assert!(continuations.take(&b).is_none(), "expired");
     }
 }
