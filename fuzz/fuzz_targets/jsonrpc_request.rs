@@ -2,12 +2,14 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rpc::protocol::jsonrpc::{decode_request, DecodeLimits, Request};
+use rpc::protocol::jsonrpc::{decode_request, Request};
+use rpc::protocol::Limits;
 
 fuzz_target!(|data: &[u8]| {
-    let limits = DecodeLimits {
+    let limits = Limits {
         max_depth: 64,
         max_batch: 100,
+        max_bytes: usize::MAX,
     };
     if let Request::Batch(entries) = decode_request(data, limits) {
         assert!(!entries.is_empty() && entries.len() <= limits.max_batch);

@@ -4,6 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use rpc::protocol::rawtcp::{decode_answer, decode_request, Framer};
+use rpc::protocol::Limits;
 
 const MAX: usize = 4096;
 
@@ -30,6 +31,6 @@ fuzz_target!(|data: &[u8]| {
 
 fn check(frame: &[u8]) {
     assert!(frame.len() <= MAX);
-    let _ = decode_request(frame, 64);
+    let _ = decode_request(frame, Limits::with_depth(64));
     let _ = decode_answer(frame);
 }

@@ -2,11 +2,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rpc::protocol::xmlrpc::{decode_call, encode_call, Limits};
+use rpc::protocol::xmlrpc::{decode_call, encode_call};
+use rpc::protocol::Limits;
 
 fuzz_target!(|data: &[u8]| {
     let limits = Limits {
         max_depth: 64,
+        max_batch: 100,
         max_bytes: 1 << 20,
     };
     if let Ok(call) = decode_call(data, limits) {

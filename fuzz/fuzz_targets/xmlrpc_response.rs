@@ -2,7 +2,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rpc::protocol::xmlrpc::{decode_response, encode_response, Limits};
+use rpc::protocol::xmlrpc::{decode_response, encode_response};
+use rpc::protocol::Limits;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(outcome) = decode_response(data, Limits::CLIENT) {

@@ -3,16 +3,9 @@
 
 use super::answer::{self, AnswerError, Mode, Reply};
 use super::json::{self, JsonError};
-use super::{codes, Call, Fault, Outcome, Params};
+use super::{codes, Call, Fault, Limits, Outcome, Params};
 use crate::value::Value;
 use serde_json::{json, Map, Value as Json};
-
-/// Bounds the server applies while decoding a request.
-#[derive(Debug, Clone, Copy)]
-pub struct DecodeLimits {
-    pub max_depth: usize,
-    pub max_batch: usize,
-}
 
 // ---------------------------------------------------------------------------------------------
 // Client side
@@ -59,7 +52,8 @@ pub fn read_answer(
 /// Decodes the answer to `count` calls sent with ids 1..=count, in the order they were sent.
 /// An entry the server left out becomes a fault in its slot, so the others are not lost.
 pub fn decode_response(body: &[u8], count: usize, batch: bool) -> Result<Vec<Outcome>, String> {
-    let doc = json::parse(body, 512).map_err(|e| format!("not JSON-RPC: {e}"))?;
+    let doc =
+        json::parse(body, Limits::CLIENT.max_depth).map_err(|e| format!("not JSON-RPC: {e}"))?;
     let responses = match (batch, doc) {
         (true, Json::Array(items)) => items,
         (false, obj @ Json::Object(_)) => vec![obj],
@@ -164,7 +158,7 @@ pub enum Request {
 
 /// Decodes a request body. A body that is no request at all decodes to a single invalid entry,
 /// which answers with id null as the spec says.
-pub fn decode_request(body: &[u8], limits: DecodeLimits) -> Request {
+pub fn decode_request(body: &[u8], limits: Limits) -> Request {
     match decode_plain_single(body, limits.max_depth) {
         Some(entry) => Request::Single(entry),
         None => decode_request_in_general(body, limits),
@@ -172,7 +166,7 @@ pub fn decode_request(body: &[u8], limits: DecodeLimits) -> Request {
 }
 
 /// Decodes any request body by way of a JSON tree.
-fn decode_request_in_general(body: &[u8], limits: DecodeLimits) -> Request {
+fn decode_request_in_general(body: &[u8], limits: Limits) -> Request {
     let doc = match json::parse(body, limits.max_depth) {
         Ok(doc) => doc,
         Err(JsonError::Syntax(e)) => {
@@ -384,9 +378,10 @@ mod tests {
             r#"{"#,
             "",
         ];
-        let limits = DecodeLimits {
+        let limits = Limits {
             max_depth: 4,
             max_batch: 4,
+            max_bytes: usize::MAX,
         };
         for body in bodies {
             let general = decode_request_in_general(body.as_bytes(), limits);
@@ -426,9 +421,10 @@ mod tests {
         }
     }
 
-    const LIMITS: DecodeLimits = DecodeLimits {
+    const LIMITS: Limits = Limits {
         max_depth: 32,
         max_batch: 4,
+        max_bytes: usize::MAX,
     };
 
     fn call(method: &str, args: Vec<Value>) -> Call {

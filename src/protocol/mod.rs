@@ -247,6 +247,36 @@ impl clap::ValueEnum for Proto {
     }
 }
 
+/// The one limits type of every decoder: what a server (or a client reading an answer) accepts
+/// before it refuses a document. Each codec reads the bounds that apply to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most arrays/objects (JSON) or arrays/structs (XML-RPC) nested in one another.
+    pub max_depth: usize,
+    /// Most calls in one batch (a JSON-RPC array, an XML-RPC multicall).
+    pub max_batch: usize,
+    /// Largest document, in bytes (where the transport has not bounded it already).
+    pub max_bytes: usize,
+}
+
+impl Limits {
+    /// What a client applies to answers: the transport has already bounded the size by
+    /// `--max-response`, so only the depth is bounded here (at serde_json's own bound).
+    pub const CLIENT: Limits = Limits {
+        max_depth: 128,
+        max_batch: usize::MAX,
+        max_bytes: usize::MAX,
+    };
+
+    /// The client's limits with another depth bound.
+    pub const fn with_depth(max_depth: usize) -> Limits {
+        Limits {
+            max_depth,
+            ..Limits::CLIENT
+        }
+    }
+}
+
 /// Parameters of one call: by position or by name.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Params {

@@ -326,7 +326,8 @@ pub fn read_answer(
 /// is the result. An `error` that is not `{"code", "message"}` (tutorial servers send a bare
 /// string) is kept as the message, with code -32603.
 pub fn decode_answer(frame: &[u8]) -> Result<Outcome, String> {
-    let doc = json::parse(frame, 512).map_err(|e| format!("not JSON: {e}"))?;
+    let doc = json::parse(frame, super::Limits::CLIENT.max_depth)
+        .map_err(|e| format!("not JSON: {e}"))?;
     match doc.as_object() {
         Some(obj) if obj.len() == 1 && obj.contains_key("error") => {
             Ok(Err(fault_from_error(&obj["error"])))
@@ -354,8 +355,8 @@ fn fault_from_error(error: &Json) -> Fault {
 
 /// Decodes one request. A fault with code -32700 means the stream cannot be trusted any more (the
 /// server answers and closes); other faults leave the framing intact.
-pub fn decode_request(frame: &[u8], max_depth: usize) -> Result<Call, Fault> {
-    let doc = match json::parse(frame, max_depth) {
+pub fn decode_request(frame: &[u8], limits: super::Limits) -> Result<Call, Fault> {
+    let doc = match json::parse(frame, limits.max_depth) {
         Ok(doc) => doc,
         Err(JsonError::Syntax(e)) => {
             return Err(Fault::new(codes::PARSE_ERROR, format!("Parse error: {e}")))
@@ -570,13 +571,18 @@ mod tests {
 
     #[test]
     fn requests_are_arrays_led_by_a_method_name() {
-        let call = decode_request(br#"["add", 2, 3]"#, 8).unwrap();
+        let call =
+            decode_request(br#"["add", 2, 3]"#, crate::protocol::Limits::with_depth(8)).unwrap();
         assert_eq!(call.method, "add");
         assert_eq!(
             call.params,
             Params::Positional(vec![Value::Int(2), Value::Int(3)])
         );
-        let code = |frame: &[u8]| decode_request(frame, 8).unwrap_err().code;
+        let code = |frame: &[u8]| {
+            decode_request(frame, crate::protocol::Limits::with_depth(8))
+                .unwrap_err()
+                .code
+        };
         assert_eq!(code(b"[\"add\" 1]"), codes::PARSE_ERROR);
         assert_eq!(code(b"}"), codes::PARSE_ERROR);
         assert_eq!(code(b"5"), codes::INVALID_REQUEST);

@@ -116,9 +116,10 @@ pub fn decode_step(answer: &Json) -> Result<Step, String> {
     }
 }
 
-/// Parses a request body: one JSON array (the arguments), nested at most `max_depth` levels.
-pub fn decode_args(body: &[u8], max_depth: usize) -> Result<Vec<Json>, Fault> {
-    match json::parse(body, max_depth) {
+/// Parses a request body: one JSON array (the arguments), nested at most `limits.max_depth`
+/// levels.
+pub fn decode_args(body: &[u8], limits: super::Limits) -> Result<Vec<Json>, Fault> {
+    match json::parse(body, limits.max_depth) {
         Ok(Json::Array(args)) => Ok(args),
         Ok(other) => Err(Fault::new(
             codes::INVALID_REQUEST,
@@ -289,14 +290,26 @@ mod tests {
 
     #[test]
     fn request_bodies_must_be_arrays() {
-        assert_eq!(decode_args(b"[1, 2]", 8).unwrap(), vec![json!(1), json!(2)]);
         assert_eq!(
-            decode_args(b"{}", 8).unwrap_err().code,
+            decode_args(b"[1, 2]", crate::protocol::Limits::with_depth(8)).unwrap(),
+            vec![json!(1), json!(2)]
+        );
+        assert_eq!(
+            decode_args(b"{}", crate::protocol::Limits::with_depth(8))
+                .unwrap_err()
+                .code,
             codes::INVALID_REQUEST
         );
-        assert_eq!(decode_args(b"[1,", 8).unwrap_err().code, codes::PARSE_ERROR);
         assert_eq!(
-            decode_args(b"[[[1]]]", 2).unwrap_err().code,
+            decode_args(b"[1,", crate::protocol::Limits::with_depth(8))
+                .unwrap_err()
+                .code,
+            codes::PARSE_ERROR
+        );
+        assert_eq!(
+            decode_args(b"[[[1]]]", crate::protocol::Limits::with_depth(2))
+                .unwrap_err()
+                .code,
             codes::INVALID_REQUEST
         );
     }

@@ -67,9 +67,10 @@ fn any_outcome() -> impl Strategy<Value = Outcome> {
     ]
 }
 
-const LIMITS: jsonrpc::DecodeLimits = jsonrpc::DecodeLimits {
+const LIMITS: super::Limits = super::Limits {
     max_depth: 64,
     max_batch: 100,
+    max_bytes: usize::MAX,
 };
 
 proptest! {
@@ -100,7 +101,7 @@ proptest! {
     #[test]
     fn raw_tcp_requests_round_trip(call in any_call()) {
         let bytes = rawtcp::encode_request(&call).unwrap();
-        prop_assert_eq!(rawtcp::decode_request(&bytes, 64), Ok(call));
+        prop_assert_eq!(rawtcp::decode_request(&bytes, crate::protocol::Limits::with_depth(64)), Ok(call));
     }
 
     #[test]
@@ -113,9 +114,9 @@ proptest! {
     fn arbitrary_bytes_never_panic_a_json_decoder(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
         let _ = jsonrpc::decode_request(&bytes, LIMITS);
         let _ = jsonrpc::decode_response(&bytes, 2, true);
-        let _ = rawtcp::decode_request(&bytes, 64);
+        let _ = rawtcp::decode_request(&bytes, crate::protocol::Limits::with_depth(64));
         let _ = rawtcp::decode_answer(&bytes);
-        let _ = super::reach::decode_args(&bytes, 64);
+        let _ = super::reach::decode_args(&bytes, crate::protocol::Limits::with_depth(64));
     }
 }
 

@@ -17,7 +17,7 @@ mod read;
 mod write;
 
 use super::answer::{self, AnswerError, Mode, Reply};
-use super::{codes, Call, Fault, Outcome, Params};
+use super::{codes, Call, Fault, Limits, Outcome, Params};
 use crate::value::Value;
 use indexmap::IndexMap;
 
@@ -31,24 +31,6 @@ pub const MULTICALL: &str = "system.multicall";
 /// same bound serde_json applies to JSON, so both protocols give up at the same point and the
 /// recursive descent always fits in a worker thread's stack.
 pub const DEPTH_CEILING: usize = 128;
-
-/// Bounds applied while reading a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Most arrays/structs nested in one another (capped at [`DEPTH_CEILING`]).
-    pub max_depth: usize,
-    /// Largest document, in bytes.
-    pub max_bytes: usize,
-}
-
-impl Limits {
-    /// What the client applies to answers: the transport has already bounded the size by
-    /// `--max-response`, so only the depth is left to bound here.
-    pub const CLIENT: Limits = Limits {
-        max_depth: DEPTH_CEILING,
-        max_bytes: usize::MAX,
-    };
-}
 
 /// Why a document was refused while reading.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

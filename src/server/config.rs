@@ -91,6 +91,17 @@ impl Limits {
     };
 }
 
+impl Limits {
+    /// The bounds the codecs apply to a request.
+    pub fn codec(&self) -> crate::protocol::Limits {
+        crate::protocol::Limits {
+            max_depth: self.max_depth,
+            max_batch: self.max_batch,
+            max_bytes: usize::try_from(self.max_body).unwrap_or(usize::MAX),
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Limits {
         Limits::DEFAULT

@@ -1,7 +1,7 @@
 //! JSON-RPC 2.0 in the server: decode, run each call, encode; notifications get no answer.
 
 use super::State;
-use crate::protocol::jsonrpc::{self, DecodeLimits, Entry, Request};
+use crate::protocol::jsonrpc::{self, Entry, Request};
 use crate::protocol::Proto;
 use std::net::SocketAddr;
 
@@ -9,10 +9,7 @@ use std::net::SocketAddr;
 /// jsonrpclib and other xmlrpc.client-derived clients require); None means a batch made only of
 /// notifications, which is answered with 204 No Content.
 pub async fn handle(state: &State, peer: SocketAddr, body: &[u8]) -> Option<Vec<u8>> {
-    let limits = DecodeLimits {
-        max_depth: state.limits.max_depth,
-        max_batch: state.limits.max_batch,
-    };
+    let limits = state.limits.codec();
     // Answers are written straight into the body's bytes (a batch as `[a,b,…]`), the same bytes
     // a JSON tree would serialise to, without building the tree.
     let mut out = Vec::with_capacity(128);

@@ -128,8 +128,8 @@ async fn close_gently<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S) {
 /// while decoding (a bug: the framer and codec are fuzzed against it) is answered -32603, then the
 /// connection closes, since nothing says the stream is still sound.
 async fn answer_frame(state: &State, peer: SocketAddr, frame: &[u8]) -> (Outcome, Next) {
-    let max_depth = state.limits.max_depth;
-    let Ok(decoded) = std::panic::catch_unwind(|| rawtcp::decode_request(frame, max_depth)) else {
+    let limits = state.limits.codec();
+    let Ok(decoded) = std::panic::catch_unwind(|| rawtcp::decode_request(frame, limits)) else {
         let fault = Fault::new(
             codes::INTERNAL_ERROR,
             "Internal error: the server failed while reading this request",

@@ -101,7 +101,7 @@ pub async fn handle(
             );
         }
     }
-    let args = match reach::decode_args(body, state.limits.max_depth) {
+    let args = match reach::decode_args(body, state.limits.codec()) {
         Ok(args) => args,
         Err(fault) => return fault_reply(&fault),
     };

@@ -8,16 +8,13 @@
 
 use super::service::Run;
 use super::State;
-use crate::protocol::xmlrpc::{self, Limits, MULTICALL};
+use crate::protocol::xmlrpc::{self, MULTICALL};
 use crate::protocol::{codes, Call, Fault, Outcome, Params, Proto};
 use std::net::SocketAddr;
 
 /// Answers a request body with a `<methodResponse>` document.
 pub async fn handle(state: &State, peer: SocketAddr, body: &[u8]) -> Vec<u8> {
-    let limits = Limits {
-        max_depth: state.limits.max_depth,
-        max_bytes: usize::try_from(state.limits.max_body).unwrap_or(usize::MAX),
-    };
+    let limits = state.limits.codec();
     let outcome = match xmlrpc::decode_call(body, limits) {
         Ok(call) => answer(state, peer, &call).await,
         Err(e) => Err(Fault::new(e.fault_code(), e.to_string())),

@@ -6,7 +6,8 @@
 //! declared, let alone expanded; the only references resolved are XML's five predefined entities
 //! and character references.
 
-use super::{fault_from_struct, Limits, ReadError, DEPTH_CEILING};
+use super::{fault_from_struct, ReadError, DEPTH_CEILING};
+use crate::protocol::Limits;
 use crate::protocol::{Call, Outcome, Params};
 use crate::value::{self, Value};
 use indexmap::IndexMap;
@@ -547,6 +548,7 @@ mod tests {
 
     const LIMITS: Limits = Limits {
         max_depth: 8,
+        max_batch: usize::MAX,
         max_bytes: 64 * 1024,
     };
 
@@ -743,6 +745,7 @@ mod tests {
         let deep = response(&"<value><struct><member><name>a</name>".repeat(100_000));
         let unbounded = Limits {
             max_depth: usize::MAX,
+            max_batch: usize::MAX,
             max_bytes: usize::MAX,
         };
         assert_eq!(
@@ -758,6 +761,7 @@ mod tests {
         let doc = response(&format!("{open}<value><int>1</int></value>{close}"));
         let unbounded = Limits {
             max_depth: usize::MAX,
+            max_batch: usize::MAX,
             max_bytes: usize::MAX,
         };
         // Tokio's worker threads have 2 MiB stacks; this runs on one that size, unoptimised.
@@ -908,6 +912,7 @@ mod tests {
 
     const ROOMY: Limits = Limits {
         max_depth: 64,
+        max_batch: usize::MAX,
         max_bytes: usize::MAX,
     };
 
