@@ -269,20 +269,14 @@ fn call_args(client: &Client, call: &Call) -> Result<Vec<Json>> {
 
 fn post_request(client: &Client, path: &str, args: &[Json]) -> HttpRequest {
     let mut url = client.url.clone();
-    url.set_path(&join_path(client.url.path(), path));
-    let body = Json::Array(args.to_vec()).to_string().into_bytes();
-    let mut request = HttpRequest::post(url, reach::CONTENT_TYPE, body);
+    url.set_path(&reach::request_path(client.url.path(), path));
+    let mut request = HttpRequest::post(url, reach::CONTENT_TYPE, reach::encode_args(args));
     if let Some(key) = &client.reach.api_key {
         request
             .headers
             .push((reach::API_KEY_HEADER.to_owned(), key.clone()));
     }
     request
-}
-
-/// The endpoint's own path (a server mounted under a prefix) followed by the method's path.
-fn join_path(base: &str, method_path: &str) -> String {
-    format!("{}{method_path}", base.trim_end_matches('/'))
 }
 
 /// Runs the calls one after the other; each gets its own outcome.
@@ -432,11 +426,5 @@ mod tests {
         assert!(interaction_from_args(&reach_args(&[], &[]))
             .unwrap()
             .is_none());
-    }
-
-    #[test]
-    fn method_paths_join_the_endpoint_path() {
-        assert_eq!(join_path("/", "/add"), "/add");
-        assert_eq!(join_path("/api/", "/kont"), "/api/kont");
     }
 }

@@ -32,6 +32,17 @@ pub fn method_path(method: &str) -> String {
     }
 }
 
+/// The path a request goes to: the endpoint's own path (a server mounted under a prefix)
+/// followed by the method's path.
+pub fn request_path(base: &str, method_path: &str) -> String {
+    format!("{}{method_path}", base.trim_end_matches('/'))
+}
+
+/// A request body: the argument array as JSON.
+pub fn encode_args(args: &[Json]) -> Vec<u8> {
+    Json::Array(args.to_vec()).to_string().into_bytes()
+}
+
 /// The method a request path names: `/add` → `add`, `/interact/sum` → `interact/sum`.
 pub fn method_of_path(path: &str) -> &str {
     path.strip_prefix('/').unwrap_or(path)
@@ -286,6 +297,13 @@ mod tests {
         assert!(decode_step(&json!({"t": "Kont", "kid": 1, "m": "x", "args": []})).is_err());
         assert!(decode_step(&json!({"t": "Other"})).is_err());
         assert!(decode_step(&json!(5)).is_err());
+    }
+
+    #[test]
+    fn method_paths_join_the_endpoint_path() {
+        assert_eq!(request_path("/", "/add"), "/add");
+        assert_eq!(request_path("/api/", "/kont"), "/api/kont");
+        assert_eq!(encode_args(&[json!(1), json!("a")]), br#"[1,"a"]"#);
     }
 
     #[test]
