@@ -3,7 +3,6 @@
 use super::http::HttpRequest;
 use super::{Client, Mode};
 use crate::error::Result;
-use crate::protocol::answer::Reply;
 use crate::protocol::{jsonrpc, Call, Outcome};
 
 /// The one POST that carries `calls` (a batch as one array).
@@ -14,13 +13,7 @@ pub fn request(client: &Client, calls: &[Call], mode: Mode) -> HttpRequest {
 
 /// Sends `calls` in one POST and reads one outcome per call (none for notifications).
 pub async fn run(client: &Client, calls: &[Call], mode: Mode) -> Result<Vec<Outcome>> {
-    client.trace_calls(calls);
-    let answer = client.http()?.send(&request(client, calls, mode)).await?;
-    let reply = Reply::Http {
-        status: answer.status.as_u16(),
-        body: &answer.body,
-    };
-    let outcomes = client.read_answer(reply, calls.len(), mode)?;
-    client.trace_answers(calls, &outcomes);
-    Ok(outcomes)
+    client
+        .exchange(calls, mode, &request(client, calls, mode))
+        .await
 }

@@ -171,6 +171,24 @@ impl Client {
             .map_err(|e| Error::from_answer(self.proto, e))
     }
 
+    /// One HTTP exchange for `calls`: logged before and after, the answer read by the rule.
+    async fn exchange(
+        &self,
+        calls: &[Call],
+        mode: Mode,
+        request: &http::HttpRequest,
+    ) -> Result<Vec<Outcome>> {
+        self.trace_calls(calls);
+        let answer = self.http()?.send(request).await?;
+        let reply = Reply::Http {
+            status: answer.status.as_u16(),
+            body: &answer.body,
+        };
+        let outcomes = self.read_answer(reply, calls.len(), mode)?;
+        self.trace_answers(calls, &outcomes);
+        Ok(outcomes)
+    }
+
     /// Logs `RPC m args` for each call, before they go out.
     fn trace_calls(&self, calls: &[Call]) {
         for call in calls {

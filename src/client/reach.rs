@@ -102,6 +102,16 @@ pub struct InteractionArgs {
     pub values: Vec<String>,
 }
 
+impl InteractionArgs {
+    /// `--callback` and `--value` words as typed.
+    pub fn new(callbacks: &[&str], values: &[&str]) -> InteractionArgs {
+        InteractionArgs {
+            callbacks: callbacks.iter().map(|s| s.to_string()).collect(),
+            values: values.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
 /// The callbacks and values of `rpc call`'s command line; None when no `--callback` is given.
 pub fn interaction_from_args(args: &InteractionArgs) -> Result<Option<Interaction>> {
     let values = args
@@ -369,10 +379,7 @@ mod tests {
     use serde_json::json;
 
     fn reach_args(callbacks: &[&str], values: &[&str]) -> InteractionArgs {
-        InteractionArgs {
-            callbacks: callbacks.iter().map(|s| s.to_string()).collect(),
-            values: values.iter().map(|s| s.to_string()).collect(),
-        }
+        InteractionArgs::new(callbacks, values)
     }
 
     #[tokio::test]

@@ -5,7 +5,6 @@
 use super::http::HttpRequest;
 use super::{Client, Mode};
 use crate::error::{Error, Result};
-use crate::protocol::answer::Reply;
 use crate::protocol::xmlrpc;
 use crate::protocol::{Call, Outcome};
 
@@ -28,13 +27,5 @@ pub fn request(client: &Client, calls: &[Call], mode: Mode) -> Result<HttpReques
 /// Sends `calls` in one POST and reads one outcome per call.
 pub async fn run(client: &Client, calls: &[Call], mode: Mode) -> Result<Vec<Outcome>> {
     let request = request(client, calls, mode)?;
-    client.trace_calls(calls);
-    let answer = client.http()?.send(&request).await?;
-    let reply = Reply::Http {
-        status: answer.status.as_u16(),
-        body: &answer.body,
-    };
-    let outcomes = client.read_answer(reply, calls.len(), mode)?;
-    client.trace_answers(calls, &outcomes);
-    Ok(outcomes)
+    client.exchange(calls, mode, &request).await
 }

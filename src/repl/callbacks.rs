@@ -226,10 +226,7 @@ mod tests {
     use serde_json::json;
 
     fn reach_args(callbacks: &[&str], values: &[&str]) -> InteractionArgs {
-        InteractionArgs {
-            callbacks: callbacks.iter().map(|s| s.to_string()).collect(),
-            values: values.iter().map(|s| s.to_string()).collect(),
-        }
+        InteractionArgs::new(callbacks, values)
     }
 
     /// A script whose remaining lines are `lines`.
