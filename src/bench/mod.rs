@@ -13,13 +13,15 @@ mod conn;
 mod report;
 mod stats;
 
-use crate::args;
-use crate::client::failure::TransportError;
-use crate::client::{self, Client, Mode, Wire};
-use crate::error::{Error, Result};
-use crate::protocol::Call;
-use crate::term::Colors;
-use crate::trace::Trace;
+use crate::{
+    args,
+    client::failure::TransportError,
+    client::{self, Client, Mode, Wire},
+    error::{Error, Result},
+    protocol::Call,
+    term::Colors,
+    trace::Trace,
+};
 use conn::{Clock, Plan};
 use stats::Stats;
 use std::cell::RefCell;

@@ -7,11 +7,11 @@
 //! a one-off prompt `getNumber(1) ? `, from a pipe as the next input line. The answer follows the
 //! ARG rules of `rpc call`: JSON when it is valid JSON, else a string.
 
-use crate::args;
-use crate::client::reach::{
-    self, Answering, CallbackAnswer, Callbacks, Interaction, InteractionArgs,
+use crate::{
+    args,
+    client::reach::{self, Answering, CallbackAnswer, Callbacks, Interaction, InteractionArgs},
+    error::{Error, Result},
 };
-use crate::error::{Error, Result};
 use indexmap::IndexMap;
 use rustyline::error::ReadlineError;
 use serde_json::Value as Json;

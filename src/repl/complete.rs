@@ -5,9 +5,7 @@
 //! switching back and forth with `:connect`/`:proto` asks each server once.
 
 use super::meta;
-use crate::client::Client;
-use crate::error::Error;
-use crate::introspect;
+use crate::{client::Client, error::Error, introspect};
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
@@ -174,8 +172,7 @@ impl Helper for ReplHelper {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::Options;
-    use crate::trace::Trace;
+    use crate::{client::Options, trace::Trace};
     use std::cell::Cell;
 
     fn target(key: &str) -> Target {

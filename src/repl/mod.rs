@@ -17,10 +17,12 @@ pub mod meta;
 mod pipe;
 mod session;
 
-use crate::client::{self, reach::InteractionArgs};
-use crate::error::Result;
-use crate::output::Style;
-use crate::term::{ColorWhen, Colors};
+use crate::{
+    client::{self, reach::InteractionArgs},
+    error::Result,
+    output::Style,
+    term::{ColorWhen, Colors},
+};
 use callbacks::{Asker, ReachSetup};
 use session::{Looks, Session};
 use std::io::IsTerminal;

@@ -5,15 +5,17 @@ use super::callbacks::{Asker, ReachSetup};
 use super::complete::{MethodCache, Target};
 use super::line::split_words;
 use super::meta::{self, Meta, RecordCommand, Setting};
-use crate::args;
-use crate::client::{Client, Mode, Options};
-use crate::error::Result;
-use crate::introspect;
-use crate::output::print_stdout;
-use crate::output::{self, Style};
-use crate::protocol::{Call, Outcome};
-use crate::record::{self, Entry, Recorder};
-use crate::trace::Trace;
+use crate::{
+    args,
+    client::{Client, Mode, Options},
+    error::Result,
+    introspect,
+    output::print_stdout,
+    output::{self, Style},
+    protocol::{Call, Outcome},
+    record::{self, Entry, Recorder},
+    trace::Trace,
+};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
