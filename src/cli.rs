@@ -23,7 +23,7 @@ use std::time::Duration;
     after_help = "New here? `rpc demo` takes a logged tour of every protocol; `rpc serve` starts a \
                   server to play with (:8000), and `rpc SUBCOMMAND --help` shows examples.\n\
                   Exit status: 0 success, 1 the server answered with an error, 2 usage error, \
-                  3 transport failure, 4 invalid answer."
+                  3 transport failure, 4 invalid answer, 5 local failure."
 )]
 pub struct Cli {
     /// When to colour output: auto (on terminals, unless NO_COLOR is set), always or never

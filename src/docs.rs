@@ -25,6 +25,7 @@ const EXIT_CODES: &[(&str, &str)] = &[
     ("2", "usage error: bad flags or arguments"),
     ("3", "transport failure: connection refused, DNS, timeout, TLS failure"),
     ("4", "the answer is not valid for the protocol: unparseable, wrong shape"),
+    ("5", "a local failure: a file rpc cannot write, a port rpc serve cannot listen on, an internal error"),
 ];
 
 const ENVIRONMENT: &[(&str, &str)] = &[

@@ -102,11 +102,11 @@ impl Checked {
     }
 
     /// Like [`check_raw`], skipping the decoder for a repeat of the last accepted answer.
-    pub fn raw(&mut self, frame: &[u8]) -> Result<(), Failure> {
+    pub fn raw(&mut self, proto: Proto, frame: &[u8]) -> Result<(), Failure> {
         if self.status == RAW && frame == self.body.as_slice() {
             return Ok(());
         }
-        check_raw(frame)?;
+        check_raw(proto, frame)?;
         self.remember(RAW, frame);
         Ok(())
     }
@@ -128,9 +128,9 @@ pub fn check_http(proto: Proto, status: u16, body: &[u8]) -> Result<(), Failure>
     check(proto, Reply::Http { status, body })
 }
 
-/// Checks one raw-tcp answer (one JSON value).
-pub fn check_raw(frame: &[u8]) -> Result<(), Failure> {
-    check(Proto::RawTcp, Reply::Frame(frame))
+/// Checks one answer framed off a TCP stream (raw-tcp: one JSON value).
+pub fn check_raw(proto: Proto, frame: &[u8]) -> Result<(), Failure> {
+    check(proto, Reply::Frame(frame))
 }
 
 fn check(proto: Proto, reply: Reply<'_>) -> Result<(), Failure> {
@@ -199,8 +199,8 @@ mod tests {
             checked.http(Proto::JsonRpc, 200, b"{}"),
             Err(Failure::Invalid)
         );
-        assert_eq!(checked.raw(b"5"), Ok(()));
-        assert_eq!(checked.raw(b"[5"), Err(Failure::Invalid));
+        assert_eq!(checked.raw(Proto::RawTcp, b"5"), Ok(()));
+        assert_eq!(checked.raw(Proto::RawTcp, b"[5"), Err(Failure::Invalid));
     }
 
     #[test]
@@ -230,9 +230,12 @@ mod tests {
             check_http(Proto::Reach, 400, reach_error),
             Err(Failure::Server(1000))
         );
-        assert_eq!(check_raw(b"5\n"), Ok(()));
+        assert_eq!(check_raw(Proto::RawTcp, b"5\n"), Ok(()));
         assert_eq!(
-            check_raw(br#"{"error":{"code":1000,"message":"division by zero"}}"#),
+            check_raw(
+                Proto::RawTcp,
+                br#"{"error":{"code":1000,"message":"division by zero"}}"#
+            ),
             Err(Failure::Server(1000))
         );
     }

@@ -6,7 +6,7 @@
 use super::answer::{self, HttpAnswer};
 use super::stats::{Failure, Stats};
 use crate::protocol::rawtcp::Framer;
-use crate::protocol::Proto;
+use crate::protocol::{Proto, Transport};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -163,7 +163,8 @@ async fn session(
     checked: &mut answer::Checked,
 ) -> Next {
     buf.clear();
-    let mut framer = (plan.proto == Proto::RawTcp).then(|| Framer::new(usize::MAX));
+    let mut framer =
+        (plan.proto.spec().transport == Transport::Tcp).then(|| Framer::new(usize::MAX));
     let mut in_flight = std::mem::take(carried);
     let mut out_of_tickets = false;
     let mut answered = 0u64;
@@ -332,7 +333,7 @@ fn next_answer(
                 Err(_) => return Err(Failure::Invalid),
             };
             Ok(frame.map(|frame| Answer {
-                result: checked.raw(&frame),
+                result: checked.raw(plan.proto, &frame),
                 close: false,
             }))
         }
