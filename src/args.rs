@@ -113,6 +113,8 @@ fn split_named(word: &str) -> Option<(&str, &str)> {
 
 /// Parses a whole params document (`-d`): a JSON array (positional) or object (named).
 pub fn parse_params_document(text: &str) -> Result<Params> {
+    // A file saved by a Windows editor may begin with a byte-order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let json: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         Error::usage(format!(
             "--params is not valid JSON: {e} (give one JSON array or object, quoted for the \

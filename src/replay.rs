@@ -62,7 +62,9 @@ pub async fn run(args: ReplayArgs, colors: Colors) -> Result<ExitCode> {
 fn read_recording(path: &Path) -> Result<Vec<(usize, Entry)>> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::usage(format!("cannot read {}: {e}", path.display())))?;
-    text.lines()
+    text.strip_prefix('\u{feff}')
+        .unwrap_or(&text)
+        .lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(i, line)| {

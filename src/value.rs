@@ -151,34 +151,100 @@ pub fn decode_base64(text: &str) -> Result<Vec<u8>, ValueError> {
         .map_err(|e| ValueError::Base64(e.to_string()))
 }
 
-/// Checks the XML-RPC date-time form `YYYYMMDDTHH:MM:SS` (also accepting `YYYY-MM-DDTHH:MM:SS`,
-/// which some peers write), with field ranges checked so nonsense never travels.
+/// Checks that `text` is a date-time in one of the ISO 8601 forms XML-RPC peers send, keeping it
+/// as the text it is (peers disagree on the form, and Python's xmlrpc.client passes any through):
+///
+/// - the date, basic `YYYYMMDD` or extended `YYYY-MM-DD`, alone or followed by `T` and the time;
+/// - the time, `HH:MM:SS` or `HHMMSS` (or `HH:MM`, `HHMM`), with optional fractional seconds
+///   (`.123` or `,123`);
+/// - an optional zone: `Z`, `±HH:MM`, `±HHMM` or `±HH`.
+///
+/// Fields are range-checked (month 1–12, day 1–31, hour 0–24, minute 0–59, second 0–60), so what
+/// is not a date at all (`yesterday`, month 13) is refused.
 pub fn check_datetime(text: &str) -> Result<(), ValueError> {
-    let bad = || ValueError::DateTime(text.to_owned());
-    let (date, time) = text.split_once('T').ok_or_else(bad)?;
-    let date: String = date.chars().filter(|c| *c != '-').collect();
-    let time = time.trim_end_matches('Z');
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if date.len() != 8 || !digits(&date) {
-        return Err(bad());
+    parse_datetime(text).ok_or_else(|| ValueError::DateTime(text.to_owned()))
+}
+
+fn parse_datetime(text: &str) -> Option<()> {
+    let (date, time) = match text.split_once('T') {
+        Some((date, time)) => (date, Some(time)),
+        None => (text, None),
+    };
+    check_date(date)?;
+    match time {
+        Some(time) => check_time_and_zone(time),
+        None => Some(()),
     }
-    let parts: Vec<&str> = time.split(':').collect();
-    if parts.len() != 3 || !parts.iter().all(|p| p.len() == 2 && digits(p)) {
-        return Err(bad());
+}
+
+/// `YYYYMMDD` or `YYYY-MM-DD`.
+fn check_date(date: &str) -> Option<()> {
+    let digits: String = match date.len() {
+        8 => date.to_owned(),
+        10 if date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-' => date.replace('-', ""),
+        _ => return None,
+    };
+    let fields = numbers(&digits, &[4, 2, 2])?;
+    ((1..=12).contains(&fields[1]) && (1..=31).contains(&fields[2])).then_some(())
+}
+
+/// `HH:MM:SS`, `HHMMSS`, `HH:MM` or `HHMM`, a fraction, then a zone.
+fn check_time_and_zone(time: &str) -> Option<()> {
+    let zone_at = time.find(['Z', '+', '-']).unwrap_or(time.len());
+    let (clock, zone) = time.split_at(zone_at);
+    let (clock, fraction) = match clock.split_once(['.', ',']) {
+        Some((clock, fraction)) => (clock, Some(fraction)),
+        None => (clock, None),
+    };
+    if fraction.is_some_and(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
     }
-    let num = |s: &str| s.parse::<u32>().unwrap_or(u32::MAX);
-    let (month, day) = (num(&date[4..6]), num(&date[6..8]));
-    let (hour, minute, second) = (num(parts[0]), num(parts[1]), num(parts[2]));
-    let in_range = (1..=12).contains(&month)
-        && (1..=31).contains(&day)
-        && hour < 24
-        && minute < 60
-        && second < 61;
-    if in_range {
-        Ok(())
+    let compact = clock.replace(':', "");
+    let widths: &[usize] = if compact.len() == 6 {
+        &[2, 2, 2]
     } else {
-        Err(bad())
+        &[2, 2]
+    };
+    let extended = clock.contains(':');
+    if extended && clock.len() != compact.len() + widths.len() - 1 {
+        return None;
     }
+    let fields = numbers(&compact, widths)?;
+    let second_ok = fields.get(2).is_none_or(|s| *s <= 60);
+    (fields[0] <= 24 && fields[1] < 60 && second_ok).then_some(())?;
+    check_zone(zone)
+}
+
+/// ``, `Z`, `±HH:MM`, `±HHMM` or `±HH`.
+fn check_zone(zone: &str) -> Option<()> {
+    if zone.is_empty() || zone == "Z" {
+        return Some(());
+    }
+    let offset = zone.strip_prefix(['+', '-'])?;
+    let compact = offset.replace(':', "");
+    let widths: &[usize] = match (offset.len(), compact.len()) {
+        (2, 2) => &[2],
+        (4, 4) | (5, 4) => &[2, 2],
+        _ => return None,
+    };
+    let fields = numbers(&compact, widths)?;
+    (fields[0] <= 23 && fields.get(1).is_none_or(|m| *m < 60)).then_some(())
+}
+
+/// `digits` cut into numbers of the given widths, all of it ASCII digits.
+fn numbers(digits: &str, widths: &[usize]) -> Option<Vec<u32>> {
+    if digits.len() != widths.iter().sum::<usize>() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut at = 0;
+    widths
+        .iter()
+        .map(|w| {
+            let n = digits[at..at + w].parse().ok();
+            at += w;
+            n
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -209,6 +275,38 @@ mod tests {
         assert!(Value::from_json(&json!({"$base64": "%%%"})).is_err());
         assert!(Value::from_json(&json!({"$datetime": "yesterday"})).is_err());
         assert!(Value::from_json(&json!({"$datetime": "20261321T22:41:56"})).is_err());
+    }
+
+    #[test]
+    fn every_iso_8601_form_peers_send_is_kept() {
+        for text in [
+            "20261121T22:41:56",
+            "2026-11-21T22:41:56",
+            "2014-11-10T23:38:51+0000",
+            "20180222T130252",
+            "2026-11-21T22:41:56Z",
+            "2026-11-21T22:41:56.123+01:00",
+            "20261121T224156,5-05",
+            "2026-11-21T22:41",
+            "2026-11-21",
+            "20261121",
+        ] {
+            assert!(check_datetime(text).is_ok(), "{text}");
+            let tagged = json!({ "$datetime": text });
+            assert_eq!(Value::from_json(&tagged).unwrap().to_json(), tagged);
+        }
+        for text in [
+            "yesterday",
+            "20261321T22:41:56",
+            "2026-11-21T25:00:00",
+            "2026-11-21T22:41:56+2500",
+            "2026-11-21T22:4:56",
+            "2026-11-21T",
+            "2026-11-21T22:41:56.",
+            "",
+        ] {
+            assert!(check_datetime(text).is_err(), "{text:?}");
+        }
     }
 
     #[test]

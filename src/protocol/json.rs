@@ -17,6 +17,7 @@ pub enum JsonError {
 
 /// Parses `bytes` as one JSON document nested at most `max_depth` levels.
 pub fn parse(bytes: &[u8], max_depth: usize) -> Result<serde_json::Value, JsonError> {
+    let bytes = super::strip_bom(bytes);
     let scan = scan(bytes, max_depth);
     if scan.too_deep {
         return Err(JsonError::TooDeep(max_depth));

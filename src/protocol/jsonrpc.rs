@@ -45,24 +45,38 @@ pub fn read_answer(
     mode: Mode,
 ) -> Result<Vec<Outcome>, AnswerError> {
     answer::rpc_over_status(reply, mode, |body| {
-        decode_response(body, count, mode == Mode::Batch).map_err(AnswerError::Invalid)
+        decode_response(body, count, mode == Mode::Batch)
     })
 }
 
 /// Decodes the answer to `count` calls sent with ids 1..=count, in the order they were sent.
-/// An entry the server left out becomes a fault in its slot, so the others are not lost.
-pub fn decode_response(body: &[u8], count: usize, batch: bool) -> Result<Vec<Outcome>, String> {
-    let doc =
-        json::parse(body, Limits::CLIENT.max_depth).map_err(|e| format!("not JSON-RPC: {e}"))?;
+/// An entry the server left out becomes a fault in its slot, so the others are not lost. A batch
+/// answered with one error object (the spec's answer to a batch it cannot process: invalid, too
+/// large, unparseable) is refused as a whole. JSON-RPC 1.0 answers are read too (see
+/// [`decode_response_object`]).
+pub fn decode_response(
+    body: &[u8],
+    count: usize,
+    batch: bool,
+) -> Result<Vec<Outcome>, AnswerError> {
+    let invalid = AnswerError::Invalid;
+    let doc = json::parse(body, Limits::CLIENT.max_depth)
+        .map_err(|e| invalid(format!("not JSON-RPC: {e}")))?;
     let responses = match (batch, doc) {
         (true, Json::Array(items)) => items,
+        (true, obj @ Json::Object(_)) => return Err(refused_batch(&obj)),
         (false, obj @ Json::Object(_)) => vec![obj],
         (_, Json::Array(items)) if count == 1 && items.len() == 1 => items,
-        (_, other) => return Err(format!("unexpected JSON-RPC answer: {}", brief(&other))),
+        (_, other) => {
+            return Err(invalid(format!(
+                "unexpected JSON-RPC answer: {}",
+                brief(&other)
+            )))
+        }
     };
     let mut slots: Vec<Option<Outcome>> = vec![None; count];
     for response in responses {
-        let (id, outcome) = decode_response_object(&response)?;
+        let (id, outcome) = decode_response_object(&response).map_err(invalid)?;
         match id.as_u64().map(|n| n as usize) {
             Some(n) if (1..=count).contains(&n) && slots[n - 1].is_none() => {
                 slots[n - 1] = Some(outcome)
@@ -70,7 +84,7 @@ pub fn decode_response(body: &[u8], count: usize, batch: bool) -> Result<Vec<Out
             // Per the spec an error about an unreadable request carries id null; with one call
             // there is no doubt which call it answers.
             _ if id.is_null() && count == 1 && slots[0].is_none() => slots[0] = Some(outcome),
-            _ => return Err(format!("answer with an unexpected id {id}")),
+            _ => return Err(invalid(format!("answer with an unexpected id {id}"))),
         }
     }
     Ok(slots
@@ -86,17 +100,39 @@ pub fn decode_response(body: &[u8], count: usize, batch: bool) -> Result<Vec<Out
         .collect())
 }
 
+/// One answer to a batch that is a single object: its error refuses the whole batch; anything
+/// else is no answer to a batch at all.
+fn refused_batch(doc: &Json) -> AnswerError {
+    match decode_response_object(doc) {
+        Ok((_, Err(fault))) => AnswerError::Refused(fault),
+        _ => AnswerError::Invalid(format!(
+            "a batch was answered with one object: {}",
+            brief(doc)
+        )),
+    }
+}
+
+/// Reads one response object, liberally, as real servers write them (`rpc serve` itself answers
+/// strictly). With `"jsonrpc": "2.0"`: exactly one of `result` and `error`, where an `error` of
+/// null counts as absent (some libraries write both), and the error is `{"code", "message"}`.
+/// Without it (JSON-RPC 1.0, as Bitcoin Core before 28 answers): `result` and `error` side by
+/// side, the error winning when it is not null, and taking any shape (a string, an object).
 fn decode_response_object(doc: &Json) -> Result<(Json, Outcome), String> {
     let obj = doc
         .as_object()
         .ok_or_else(|| format!("a JSON-RPC response must be an object, got {}", brief(doc)))?;
-    if obj.get("jsonrpc") != Some(&json!("2.0")) {
-        return Err(format!("missing \"jsonrpc\": \"2.0\" in {}", brief(doc)));
-    }
+    let v2 = obj.get("jsonrpc") == Some(&json!("2.0"));
     let id = obj.get("id").cloned().unwrap_or(Json::Null);
-    let outcome = match (obj.get("result"), obj.get("error")) {
+    let error = obj.get("error").filter(|e| !e.is_null());
+    let result = match obj.get("result") {
+        // JSON-RPC 1.0 writes `"result": null` beside an error.
+        Some(Json::Null) if error.is_some() && !v2 => None,
+        other => other,
+    };
+    let outcome = match (result, error) {
         (Some(result), None) => Ok(Value::from_json(result).map_err(|e| format!("result: {e}"))?),
-        (None, Some(error)) => Err(decode_error_object(error)?),
+        (None, Some(error)) if v2 => Err(decode_error_object(error)?),
+        (None, Some(error)) => Err(Fault::from_error_json(error)),
         _ => {
             return Err(format!(
                 "a response needs exactly one of result and error: {}",
@@ -159,6 +195,7 @@ pub enum Request {
 /// Decodes a request body. A body that is no request at all decodes to a single invalid entry,
 /// which answers with id null as the spec says.
 pub fn decode_request(body: &[u8], limits: Limits) -> Request {
+    let body = super::strip_bom(body);
     match decode_plain_single(body, limits.max_depth) {
         Some(entry) => Request::Single(entry),
         None => decode_request_in_general(body, limits),
@@ -466,10 +503,50 @@ mod tests {
     }
 
     #[test]
+    fn json_rpc_1_0_answers_are_read() {
+        let read = |body: &[u8]| decode_response(body, 1, false).unwrap().remove(0);
+        assert_eq!(
+            read(br#"{"result":5,"error":null,"id":1}"#),
+            Ok(Value::Int(5))
+        );
+        assert_eq!(read(br#"{"result":1,"id":1}"#), Ok(Value::Int(1)));
+        let fault = read(br#"{"result":null,"error":{"code":-8,"message":"bad"},"id":1}"#);
+        assert_eq!(fault, Err(Fault::new(-8, "bad")));
+        let text = read(br#"{"result":null,"error":"no such wallet","id":1}"#);
+        assert_eq!(
+            text,
+            Err(Fault::new(codes::INTERNAL_ERROR, "no such wallet"))
+        );
+        // 2.0 servers that write a null error beside the result.
+        let both = read(br#"{"jsonrpc":"2.0","result":7,"error":null,"id":1}"#);
+        assert_eq!(both, Ok(Value::Int(7)));
+    }
+
+    #[test]
+    fn a_batch_answered_with_one_error_is_refused_whole() {
+        let body = br#"{"jsonrpc":"2.0","error":{"code":-32600,"message":"too many"},"id":null}"#;
+        assert_eq!(
+            decode_response(body, 3, true),
+            Err(AnswerError::Refused(Fault::new(-32600, "too many")))
+        );
+        let parse_error =
+            br#"{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error"},"id":null}"#;
+        assert!(matches!(
+            decode_response(parse_error, 2, true),
+            Err(AnswerError::Refused(f)) if f.code == -32700
+        ));
+        // A lone result is no answer to a batch.
+        let result = br#"{"jsonrpc":"2.0","result":1,"id":1}"#;
+        assert!(matches!(
+            decode_response(result, 2, true),
+            Err(AnswerError::Invalid(_))
+        ));
+    }
+
+    #[test]
     fn malformed_answers_are_protocol_errors() {
         for body in [
             &b"hello"[..],
-            br#"{"result":1,"id":1}"#,
             br#"{"jsonrpc":"2.0","id":1}"#,
             br#"{"jsonrpc":"2.0","result":1,"error":{"code":1,"message":"x"},"id":1}"#,
             br#"{"jsonrpc":"2.0","result":1,"id":7}"#,

@@ -277,6 +277,15 @@ impl Limits {
     }
 }
 
+/// The UTF-8 byte-order mark, which some peers put before a document (Windows tools, one popular
+/// Java XML-RPC client); every decoder skips it.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `bytes` without a leading byte-order mark.
+pub fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(BOM).unwrap_or(bytes)
+}
+
 /// Parameters of one call: by position or by name.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Params {
@@ -342,6 +351,27 @@ impl Fault {
             obj.insert("data".into(), data.clone());
         }
         serde_json::Value::Object(obj)
+    }
+}
+
+impl Fault {
+    /// A fault from an error member as servers write it: `{"code", "message", "data"?}`, or for
+    /// peers of looser protocols (JSON-RPC 1.0, raw-tcp tutorial servers) a bare string or any
+    /// other value, kept as the message with code -32603.
+    pub fn from_error_json(error: &serde_json::Value) -> Fault {
+        let code = error.get("code").and_then(serde_json::Value::as_i64);
+        let message = error.get("message").and_then(serde_json::Value::as_str);
+        match (code, message, error) {
+            (Some(code), Some(message), _) => Fault {
+                code,
+                message: message.to_owned(),
+                data: error.get("data").cloned(),
+            },
+            (_, _, serde_json::Value::String(text)) => {
+                Fault::new(codes::INTERNAL_ERROR, text.clone())
+            }
+            _ => Fault::new(codes::INTERNAL_ERROR, error.to_string()),
+        }
     }
 }
 

@@ -44,6 +44,8 @@ enum Scan {
     Str { escaped: bool },
     /// Inside a bare token: a number, `true`, `false`, `null` or garbage.
     Token,
+    /// After `matched` bytes of a byte-order mark before a value.
+    Bom { matched: usize },
 }
 
 /// What one byte does to the value being scanned.
@@ -82,6 +84,23 @@ impl Scan {
             },
             Scan::Token if byte.is_ascii_whitespace() || is_structural(byte) => Step::EndsBefore,
             Scan::Token => Step::Continue,
+            Scan::Bom { matched } if super::BOM.get(matched) == Some(&byte) => {
+                if matched + 1 == super::BOM.len() {
+                    // A whole mark: skipped like a blank.
+                    *self = Scan::Blank;
+                    Step::Skip
+                } else {
+                    *self = Scan::Bom {
+                        matched: matched + 1,
+                    };
+                    Step::Continue
+                }
+            }
+            // Not a mark after all: garbage the parser refuses.
+            Scan::Bom { .. } => {
+                *self = Scan::Token;
+                self.step(byte)
+            }
         }
     }
 
@@ -95,6 +114,7 @@ impl Scan {
                 }
             }
             b'"' => *self = Scan::Str { escaped: false },
+            0xEF => *self = Scan::Bom { matched: 1 },
             // A stray closing bracket, comma or colon is a one-byte value; the parser refuses it.
             b']' | b'}' | b',' | b':' => return Step::EndsWith,
             _ => *self = Scan::Token,
@@ -181,7 +201,7 @@ impl Framer {
             Some(frame) => Ok(Some(frame)),
             None => match self.scan {
                 Scan::Blank => Ok(None),
-                Scan::Token => self.take_frame().map(Some),
+                Scan::Token | Scan::Bom { .. } => self.take_frame().map(Some),
                 Scan::Container { .. } | Scan::Str { .. } => Err(FrameError::Truncated),
             },
         }
@@ -330,23 +350,9 @@ pub fn decode_answer(frame: &[u8]) -> Result<Outcome, String> {
         .map_err(|e| format!("not JSON: {e}"))?;
     match doc.as_object() {
         Some(obj) if obj.len() == 1 && obj.contains_key("error") => {
-            Ok(Err(fault_from_error(&obj["error"])))
+            Ok(Err(Fault::from_error_json(&obj["error"])))
         }
         _ => Value::from_json(&doc).map(Ok).map_err(|e| e.to_string()),
-    }
-}
-
-fn fault_from_error(error: &Json) -> Fault {
-    let code = error.get("code").and_then(Json::as_i64);
-    let message = error.get("message").and_then(Json::as_str);
-    match (code, message, error) {
-        (Some(code), Some(message), _) => Fault {
-            code,
-            message: message.to_owned(),
-            data: error.get("data").cloned(),
-        },
-        (_, _, Json::String(text)) => Fault::new(codes::INTERNAL_ERROR, text.clone()),
-        _ => Fault::new(codes::INTERNAL_ERROR, error.to_string()),
     }
 }
 
@@ -450,6 +456,21 @@ mod tests {
     fn one_byte_at_a_time() {
         let pieces: Vec<&[u8]> = STREAM.as_bytes().chunks(1).collect();
         assert_eq!(frames_of(&pieces, 1024).unwrap(), VALUES);
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_a_value_is_skipped_one_byte_at_a_time_too() {
+        let stream = b"\xEF\xBB\xBF[\"add\",2,3]\n\xEF\xBB\xBF5 ";
+        let pieces: Vec<&[u8]> = stream.chunks(1).collect();
+        assert_eq!(frames_of(&pieces, 1024).unwrap(), [r#"["add",2,3]"#, "5"]);
+        // Bytes that only start like a mark are a value of their own, which the parser refuses.
+        let mut framer = Framer::new(100);
+        framer.push(b"\xEF[1]");
+        assert_eq!(framer.next_frame(), Ok(Some(b"\xEF".to_vec())));
+        let garbage = decode_request(b"\xEF[\"x\"]", crate::protocol::Limits::CLIENT);
+        assert_eq!(garbage.unwrap_err().code, codes::PARSE_ERROR);
+        let marked = decode_request(b"\xEF\xBB\xBF[\"x\"]", crate::protocol::Limits::CLIENT);
+        assert_eq!(marked.unwrap().method, "x");
     }
 
     #[test]

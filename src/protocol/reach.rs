@@ -169,7 +169,7 @@ pub fn error_body(fault: &Fault) -> Json {
 
 /// Reads an error body back into a fault, when it has that shape.
 pub fn decode_error_body(body: &[u8]) -> Option<Fault> {
-    let doc: Json = serde_json::from_slice(body).ok()?;
+    let doc: Json = serde_json::from_slice(super::strip_bom(body)).ok()?;
     let error = doc.get("error")?;
     let code = error.get("code")?.as_i64()?;
     let message = error.get("message")?.as_str()?;
@@ -201,15 +201,17 @@ pub fn decode_answer(reply: Reply<'_>) -> Result<Result<Json, Fault>, AnswerErro
         let status = reply.status().unwrap_or_default();
         return Ok(Err(status_fault(status, body)));
     }
-    serde_json::from_slice(body).map(Ok).map_err(|e| {
-        AnswerError::Invalid(format!(
-            "the Reach answer is not JSON ({e}): {}",
-            String::from_utf8_lossy(body)
-                .chars()
-                .take(200)
-                .collect::<String>()
-        ))
-    })
+    serde_json::from_slice(super::strip_bom(body))
+        .map(Ok)
+        .map_err(|e| {
+            AnswerError::Invalid(format!(
+                "the Reach answer is not JSON ({e}): {}",
+                String::from_utf8_lossy(body)
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+            ))
+        })
 }
 
 fn status_fault(status: u16, body: &[u8]) -> Fault {

@@ -168,7 +168,10 @@ pub enum Route {
 /// `/rpc` or `/xmlrpc` work; a Reach body is always an array, and any other object at a method path
 /// gets Reach's own error. At `/` and `/RPC2`, JSON is JSON-RPC (an array is a batch).
 pub fn route_for(path: &str, body: &[u8]) -> Route {
-    let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let first = crate::protocol::strip_bom(body)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .copied();
     match (first, path) {
         (Some(b'<'), _) => Route::XmlRpc,
         (_, "/" | "/RPC2") => Route::JsonRpc,

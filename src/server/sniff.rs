@@ -11,9 +11,20 @@ pub enum Kind {
     RawTcp,
 }
 
-/// Classifies a connection by its first non-blank byte; None while only blanks have arrived.
+/// Classifies a connection by its first byte that is neither blank nor part of a UTF-8
+/// byte-order mark; None while only those have arrived.
 pub fn classify(prefix: &[u8]) -> Option<Kind> {
-    let first = *prefix.iter().find(|b| !b.is_ascii_whitespace())?;
+    let mut rest = prefix;
+    loop {
+        rest = rest.trim_ascii_start();
+        match rest.strip_prefix(crate::protocol::BOM) {
+            Some(after) => rest = after,
+            // Part of a mark, the rest still to come.
+            None if !rest.is_empty() && crate::protocol::BOM.starts_with(rest) => return None,
+            None => break,
+        }
+    }
+    let first = *rest.first()?;
     Some(match first {
         b'[' => Kind::RawTcp,
         0x16 => Kind::Tls,
@@ -31,5 +42,8 @@ mod tests {
         assert_eq!(classify(b"  \n[\"add\",1,2]"), Some(Kind::RawTcp));
         assert_eq!(classify(&[0x16, 3, 1]), Some(Kind::Tls));
         assert_eq!(classify(b" \r\n"), None);
+        assert_eq!(classify(b"\xEF\xBB\xBF[1]"), Some(Kind::RawTcp));
+        assert_eq!(classify(b"\xEF\xBB"), None);
+        assert_eq!(classify(b"\xEFPOST"), Some(Kind::Http));
     }
 }

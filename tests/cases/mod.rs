@@ -6,6 +6,7 @@ mod curl;
 mod demo;
 mod docs;
 mod exit_codes;
+mod field_inputs;
 mod help;
 mod hostile;
 mod introspection;

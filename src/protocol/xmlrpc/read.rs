@@ -417,6 +417,7 @@ fn append<'a>(text: &mut Cow<'a, str>, part: Cow<'a, str>) {
 /// peers (PHP's, Apache's) declare ISO-8859-1, which maps byte for byte onto the first 256 code
 /// points; any other declared encoding is refused by name rather than misread.
 fn as_utf8(bytes: &[u8], limits: Limits) -> Result<Cow<'_, [u8]>> {
+    let bytes = crate::protocol::strip_bom(bytes);
     if bytes.len() > limits.max_bytes {
         return Err(ReadError::TooLarge {
             size: bytes.len(),
