@@ -101,7 +101,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__bench)
-            opts="-P -H -t -k -v -c -n -d -h --params --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --concurrency --requests --duration --warmup --connections --pipeline --threads --json --color --help"
+            opts="-P -H -t -k -v -u -c -n -d -h --params --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --concurrency --requests --duration --warmup --connections --pipeline --threads --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -144,6 +144,18 @@ _rpc() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cookie-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -199,7 +211,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__call)
-            opts="-P -H -t -k -v -d -r -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --callback --value --params --notify --raw --dry-run --curl --color --help"
+            opts="-P -H -t -k -v -u -d -r -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --callback --value --params --notify --raw --dry-run --curl --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -238,6 +250,18 @@ _rpc() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cookie-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -305,7 +329,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__describe)
-            opts="-P -H -t -k -v -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --json --color --help"
+            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -344,6 +368,18 @@ _rpc() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cookie-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -513,7 +549,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__list)
-            opts="-P -H -t -k -v -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --json --color --help"
+            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -552,6 +588,18 @@ _rpc() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cookie-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -567,7 +615,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__repl)
-            opts="-P -H -t -k -v -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --callback --value --history --record --fail-fast --color --help"
+            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --callback --value --history --record --fail-fast --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -606,6 +654,18 @@ _rpc() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cookie-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -637,7 +697,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__replay)
-            opts="-P -H -t -k -v -h --endpoint --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --color --help"
+            opts="-P -H -t -k -v -u -h --endpoint --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -680,6 +740,18 @@ _rpc() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cookie-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -48,6 +48,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand call" -s t -l timeout -d 'Give u
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l max-response -d 'Refuse an answer larger than BYTES' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
+complete -c rpc -n "__fish_rpc_using_subcommand call" -s u -l user -d 'HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for the password at the terminal (credentials in the URL work too)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l callback -d 'Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback\'s arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable; makes the call interactive)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l value -d 'Reach: add a non-function value NAME to the values object (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s d -l params -d 'Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin' -r
@@ -56,6 +58,7 @@ always\t''
 never\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s k -l insecure -d 'Do not verify the server\'s TLS certificate (prints a warning)'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s v -l verbose -d 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l show-secrets -d 'Show credentials (Authorization, X-API-Key, cookies) in -vv dumps instead of ***'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l notify -d 'Send as notification(s): no id, no answer expected, nothing printed'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s r -l raw -d 'Print a string result without quotes'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l dry-run -d 'Print the request that would be sent, and send nothing'
@@ -92,11 +95,14 @@ complete -c rpc -n "__fish_rpc_using_subcommand list" -s t -l timeout -d 'Give u
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l max-response -d 'Refuse an answer larger than BYTES' -r
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
+complete -c rpc -n "__fish_rpc_using_subcommand list" -s u -l user -d 'HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for the password at the terminal (credentials in the URL work too)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand list" -s k -l insecure -d 'Do not verify the server\'s TLS certificate (prints a warning)'
 complete -c rpc -n "__fish_rpc_using_subcommand list" -s v -l verbose -d 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l show-secrets -d 'Show credentials (Authorization, X-API-Key, cookies) in -vv dumps instead of ***'
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l json -d 'Print the names as one JSON array'
 complete -c rpc -n "__fish_rpc_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
@@ -108,11 +114,14 @@ complete -c rpc -n "__fish_rpc_using_subcommand describe" -s t -l timeout -d 'Gi
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l max-response -d 'Refuse an answer larger than BYTES' -r
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -s u -l user -d 'HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for the password at the terminal (credentials in the URL work too)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -s k -l insecure -d 'Do not verify the server\'s TLS certificate (prints a warning)'
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -s v -l verbose -d 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l show-secrets -d 'Show credentials (Authorization, X-API-Key, cookies) in -vv dumps instead of ***'
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l json -d 'Print the description as JSON'
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rpc -n "__fish_rpc_using_subcommand completions" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
@@ -128,6 +137,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand repl" -s t -l timeout -d 'Give u
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l max-response -d 'Refuse an answer larger than BYTES' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -s u -l user -d 'HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for the password at the terminal (credentials in the URL work too)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l callback -d 'Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback\'s arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable; makes the call interactive)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l value -d 'Reach: add a non-function value NAME to the values object (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l history -d 'Keep the line history in FILE (default: rpc/history in the platform\'s data directory)' -r -F
@@ -137,6 +148,7 @@ always\t''
 never\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -s k -l insecure -d 'Do not verify the server\'s TLS certificate (prints a warning)'
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -s v -l verbose -d 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l show-secrets -d 'Show credentials (Authorization, X-API-Key, cookies) in -vv dumps instead of ***'
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l fail-fast -d 'When reading commands from a pipe, stop at the first failed line with its exit status'
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l endpoint -d 'Send every call here instead of the endpoint it was recorded with' -r
@@ -149,11 +161,14 @@ complete -c rpc -n "__fish_rpc_using_subcommand replay" -s t -l timeout -d 'Give
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l max-response -d 'Refuse an answer larger than BYTES' -r
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -s u -l user -d 'HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for the password at the terminal (credentials in the URL work too)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s k -l insecure -d 'Do not verify the server\'s TLS certificate (prints a warning)'
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s v -l verbose -d 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l show-secrets -d 'Show credentials (Authorization, X-API-Key, cookies) in -vv dumps instead of ***'
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l params -d 'Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin (-d is --duration here)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
@@ -165,6 +180,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand bench" -s t -l timeout -d 'Give 
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l max-response -d 'Refuse an answer larger than BYTES' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -s u -l user -d 'HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for the password at the terminal (credentials in the URL work too)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s c -l concurrency -d 'Calls in flight at once: one per connection (times --pipeline)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s n -l requests -d 'Stop after N calls (warm-up calls not counted)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s d -l duration -d 'Stop after SECS seconds (the default, 10, when neither -n nor -d is given)' -r
@@ -178,6 +195,7 @@ always\t''
 never\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s k -l insecure -d 'Do not verify the server\'s TLS certificate (prints a warning)'
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s v -l verbose -d 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l show-secrets -d 'Show credentials (Authorization, X-API-Key, cookies) in -vv dumps instead of ***'
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l json -d 'Print the report as one JSON object on stdout'
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rpc -n "__fish_rpc_using_subcommand demo" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''

@@ -8,15 +8,14 @@ use crate::error::{Error, Result};
 use crate::output::{self, print_stdout, Style};
 use crate::protocol::{Call, Proto};
 use crate::term::Colors;
-use crate::trace::Trace;
 use std::io::Read;
 use std::process::ExitCode;
 
 pub async fn run(mut args: CallArgs, colors: Colors) -> Result<ExitCode> {
     let endpoint = resolve_endpoint(&mut args)?;
     let calls = build_calls(&args)?;
-    let trace = Trace::new(args.connect.verbose, colors.stderr);
-    let mut client = Client::new(&endpoint, &args.connect.options(), trace)?;
+    let trace = args.connect.trace(colors.stderr);
+    let mut client = Client::new(&endpoint, &args.connect.options()?, trace)?;
     client.set_interaction(reach::interaction_from_args(&args.reach.interaction())?);
     let mode = if args.notify {
         Mode::Notify
@@ -105,7 +104,7 @@ fn dry_run_text(client: &Client, calls: &[Call], mode: Mode) -> Result<String> {
         .iter()
         .map(|wire| match wire {
             Wire::Http(request) => {
-                String::from_utf8_lossy(&request.to_http_text(client.extra_headers())).into_owned()
+                String::from_utf8_lossy(&client.request_text(request)).into_owned()
             }
             // The bytes as written, after a line naming where they would go (as `nc HOST PORT`).
             Wire::Tcp { addr, bytes } => format!(

@@ -6,7 +6,7 @@
 
 use crate::args::{parse_seconds, parse_seconds_or_zero, Seconds};
 use crate::bench::{self, ConnectionMode};
-use crate::client::{self, reach::InteractionArgs, DEFAULT_MAX_RESPONSE};
+use crate::client::{self, reach::InteractionArgs, Credentials, Given, DEFAULT_MAX_RESPONSE};
 use crate::protocol::Proto;
 use crate::repl;
 use crate::server::{self, Limits, TlsSource};
@@ -203,12 +203,28 @@ pub struct ConnectArgs {
         hide_env_values = true
     )]
     pub api_key: Option<String>,
+
+    /// HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for
+    /// the password at the terminal (credentials in the URL work too)
+    #[arg(short = 'u', long = "user", value_name = "USER[:PASSWORD]")]
+    pub user: Option<String>,
+
+    /// HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes
+    /// __cookie__:PASSWORD to its .cookie file
+    #[arg(long, value_name = "FILE", conflicts_with = "user")]
+    pub cookie_file: Option<PathBuf>,
+
+    /// Show credentials (Authorization, X-API-Key, cookies) in -vv dumps instead of ***
+    #[arg(long)]
+    pub show_secrets: bool,
 }
 
 impl ConnectArgs {
-    /// The client's options, as these flags give them.
-    pub fn options(&self) -> client::Options {
-        client::Options {
+    /// The client's options, as these flags give them. Asks for the password of `-u USER` at the
+    /// terminal, so it is called once per command; a usage error when that or the cookie file
+    /// cannot be read.
+    pub fn options(&self) -> crate::error::Result<client::Options> {
+        Ok(client::Options {
             proto: self.proto,
             headers: self.headers.clone(),
             timeout: self.timeout,
@@ -216,7 +232,52 @@ impl ConnectArgs {
             cacert: self.cacert.clone(),
             max_response: self.max_response,
             api_key: self.api_key.clone(),
+            auth: self.credentials()?,
+        })
+    }
+
+    /// The trace these flags ask for: `-v` levels, `--show-secrets`.
+    pub fn trace(&self, color: bool) -> crate::trace::Trace {
+        crate::trace::Trace::new(self.verbose, color).showing_secrets(self.show_secrets)
+    }
+
+    fn credentials(&self) -> crate::error::Result<Option<Credentials>> {
+        use crate::error::Error;
+        if let Some(path) = &self.cookie_file {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Error::usage(format!(
+                    "cannot read --cookie-file {}: {}",
+                    path.display(),
+                    crate::error::plain(&e)
+                ))
+            })?;
+            let given = Given::CookieFile(path.clone());
+            return Credentials::parse(&text, given).map(Some).ok_or_else(|| {
+                Error::usage(format!(
+                    "--cookie-file {} does not hold USER:PASSWORD",
+                    path.display()
+                ))
+            });
         }
+        let Some(user) = &self.user else {
+            return Ok(None);
+        };
+        if let Some(credentials) = Credentials::parse(user, Given::Flag) {
+            return Ok(Some(credentials));
+        }
+        // curl's prompt, read from the terminal without echo.
+        let prompt = format!("Enter host password for user '{user}':");
+        let password = rpassword::prompt_password(prompt).map_err(|e| {
+            Error::usage(format!(
+                "cannot ask for the password of {user} ({}): give it as -u {user}:PASSWORD",
+                crate::error::plain(&e)
+            ))
+        })?;
+        Ok(Some(Credentials {
+            user: user.clone(),
+            password,
+            given: Given::Prompted,
+        }))
     }
 }
 
@@ -341,17 +402,18 @@ pub struct ReplArgs {
 
 impl ReplArgs {
     /// The REPL's options; `color` is the global `--color`.
-    pub fn options(&self, color: ColorWhen) -> repl::Options {
-        repl::Options {
+    pub fn options(&self, color: ColorWhen) -> crate::error::Result<repl::Options> {
+        Ok(repl::Options {
             endpoint: self.endpoint.clone(),
-            client: self.connect.options(),
+            client: self.connect.options()?,
             verbose: self.connect.verbose,
             interaction: self.reach.interaction(),
             history: self.history.clone(),
             record: self.record.clone(),
             fail_fast: self.fail_fast,
             color,
-        }
+            show_secrets: self.connect.show_secrets,
+        })
     }
 }
 
@@ -426,13 +488,13 @@ pub struct BenchArgs {
 
 impl BenchArgs {
     /// The benchmark's options, as these flags give them.
-    pub fn options(&self) -> bench::Options {
-        bench::Options {
+    pub fn options(&self) -> crate::error::Result<bench::Options> {
+        Ok(bench::Options {
             endpoint: self.endpoint.clone(),
             method: self.method.clone(),
             args: self.args.clone(),
             params: self.params.clone(),
-            client: self.connect.options(),
+            client: self.connect.options()?,
             concurrency: self.concurrency,
             requests: self.requests,
             duration: self.duration,
@@ -441,7 +503,7 @@ impl BenchArgs {
             pipeline: self.pipeline,
             threads: self.threads,
             json: self.json,
-        }
+        })
     }
 }
 
@@ -603,8 +665,11 @@ mod tests {
             panic!("not call")
         };
         let defaults = client::Options::default();
-        assert_eq!(call.connect.options().max_response, defaults.max_response);
-        assert_eq!(call.connect.options().timeout, defaults.timeout);
+        assert_eq!(
+            call.connect.options().unwrap().max_response,
+            defaults.max_response
+        );
+        assert_eq!(call.connect.options().unwrap().timeout, defaults.timeout);
     }
 
     /// Every flag and positional argument of every subcommand explains itself in `--help`.

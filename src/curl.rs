@@ -5,7 +5,7 @@
 //! prints), so the two can never disagree. Every word is shell-quoted for POSIX shells.
 
 use crate::client::http::HttpRequest;
-use crate::client::{Client, Mode, Options, Wire};
+use crate::client::{Client, Credentials, Given, Mode, Options, Wire};
 use crate::error::Result;
 use crate::protocol::Call;
 
@@ -22,7 +22,7 @@ pub fn render(client: &Client, calls: &[Call], mode: Mode) -> Result<CurlText> {
         .preview(calls, mode)?
         .iter()
         .map(|wire| match wire {
-            Wire::Http(request) => curl_line(request, client.extra_headers(), &options),
+            Wire::Http(request) => curl_line(request, client, &options),
             Wire::Tcp { addr, bytes } => nc_line(addr, bytes),
         })
         .collect();
@@ -52,9 +52,30 @@ fn interactive_note(client: &Client) -> Option<String> {
 }
 
 /// The curl options that match `rpc`'s connection options: `-k`, `--cacert FILE`,
-/// `--max-time SECS`.
+/// `--max-time SECS`, and credentials as the user gave them (URL credentials stay in the URL;
+/// see [`url_as_given`]).
 fn curl_options(connect: &Options) -> Vec<String> {
     let mut options = Vec::new();
+    match connect.auth.as_ref().map(|auth| (auth, &auth.given)) {
+        Some((auth, Given::Flag)) => {
+            options.push("-u".to_owned());
+            options.push(shell_quote(&format!("{}:{}", auth.user, auth.password)));
+        }
+        // curl asks for the password too.
+        Some((auth, Given::Prompted)) => {
+            options.push("-u".to_owned());
+            options.push(shell_quote(&auth.user));
+        }
+        // The file holds USER:PASSWORD, which is what -u takes.
+        Some((_, Given::CookieFile(path))) => {
+            options.push("-u".to_owned());
+            options.push(format!(
+                "\"$(cat {})\"",
+                shell_quote(&path.to_string_lossy())
+            ));
+        }
+        Some((_, Given::Url)) | None => {}
+    }
     if connect.insecure {
         options.push("-k".to_owned());
     }
@@ -70,15 +91,33 @@ fn curl_options(connect: &Options) -> Vec<String> {
 }
 
 /// `curl -sS [OPTIONS] URL -H 'Name: value' … --data-binary 'BODY'`.
-fn curl_line(
+fn curl_line(request: &HttpRequest, client: &Client, options: &[String]) -> String {
+    let url = url_as_given(&request.url, client.options().auth.as_ref());
+    curl_words(request, client.extra_headers(), options, &url)
+}
+
+/// The URL with the credentials put back where the user wrote them (in the URL itself).
+fn url_as_given(url: &url::Url, auth: Option<&Credentials>) -> String {
+    let mut url = url.clone();
+    if let Some(auth) = auth.filter(|auth| auth.given == Given::Url) {
+        // Both setters fail only for URLs that cannot carry credentials (not http(s)).
+        let _ = url.set_username(&auth.user);
+        let _ = url.set_password(Some(&auth.password));
+    }
+    url.to_string()
+}
+
+fn curl_words(
     request: &HttpRequest,
     extra_headers: &[(String, String)],
     options: &[String],
+    url: &str,
 ) -> String {
     let mut words = vec!["curl".to_owned(), "-sS".to_owned()];
     words.extend(options.iter().cloned());
-    words.push(shell_quote(request.url.as_str()));
-    for (name, value) in request.headers.iter().chain(extra_headers) {
+    words.push(shell_quote(url));
+    // A header the user gives replaces rpc's own of the same name, as it does on the wire.
+    for (name, value) in request.headers_with(extra_headers) {
         words.push("-H".to_owned());
         words.push(shell_quote(&format!("{name}: {value}")));
     }
@@ -118,7 +157,7 @@ pub fn shell_quote(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::Url;
+    use url::Url;
 
     #[test]
     fn words_are_quoted_only_when_needed() {
@@ -140,9 +179,23 @@ mod tests {
         );
         request.headers.push(("X-API-Key".into(), "k".into()));
         assert_eq!(
-            curl_line(&request, &[("X-A".into(), "b c".into())], &["-k".into()]),
+            curl_words(
+                &request,
+                &[("X-A".into(), "b c".into())],
+                &["-k".into()],
+                request.url.as_str()
+            ),
             r#"curl -sS -k http://127.0.0.1:8000/add -H 'Content-Type: application/json' -H 'X-API-Key: k' -H 'X-A: b c' --data-binary '["it'\''s",2]'"#
         );
+        // A header the user gives replaces rpc's own of the same name.
+        let replaced = curl_words(
+            &request,
+            &[("content-type".into(), "application/json-rpc".into())],
+            &[],
+            "u",
+        );
+        assert!(replaced.contains("-H 'content-type: application/json-rpc' -H 'X-API-Key: k'"));
+        assert!(!replaced.contains("application/json'"), "{replaced}");
     }
 
     #[test]

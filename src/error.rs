@@ -95,6 +95,27 @@ impl Error {
     }
 }
 
+/// An error from the standard library or a library in `rpc`'s words: an I/O error by its kind
+/// (`no such file`, `permission denied`), anything else by its message without the operating
+/// system's error number.
+pub fn plain(e: &(dyn std::error::Error + 'static)) -> String {
+    use std::io::ErrorKind;
+    let io = crate::client::failure::find_in_chain::<std::io::Error>(e);
+    match io.map(std::io::Error::kind) {
+        Some(ErrorKind::NotFound) => "no such file or directory".into(),
+        Some(ErrorKind::PermissionDenied) => "permission denied".into(),
+        Some(ErrorKind::IsADirectory) => "it is a directory".into(),
+        Some(ErrorKind::AlreadyExists) => "it already exists".into(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(at) => text[..at].to_owned(),
+                None => text,
+            }
+        }
+    }
+}
+
 /// ` (DATA)` after a fault's message when it carries data, else nothing.
 fn data_suffix(fault: &Fault) -> String {
     fault

@@ -7,15 +7,14 @@ use crate::error::{Error, Result};
 use crate::output::print_stdout;
 use crate::protocol::{codes, Call, Introspection, Params, Proto};
 use crate::term::Colors;
-use crate::trace::Trace;
 use crate::value::Value;
 use serde_json::{json, Value as Json};
 
 pub async fn list(args: ListArgs, colors: Colors) -> Result<()> {
     let client = Client::new(
         &args.endpoint,
-        &args.connect.options(),
-        Trace::new(args.connect.verbose, colors.stderr),
+        &args.connect.options()?,
+        args.connect.trace(colors.stderr),
     )?;
     let names = method_names(&client).await?;
     if args.json {
@@ -29,8 +28,8 @@ pub async fn list(args: ListArgs, colors: Colors) -> Result<()> {
 pub async fn describe(args: DescribeArgs, colors: Colors) -> Result<()> {
     let client = Client::new(
         &args.endpoint,
-        &args.connect.options(),
-        Trace::new(args.connect.verbose, colors.stderr),
+        &args.connect.options()?,
+        args.connect.trace(colors.stderr),
     )?;
     let doc = describe_method(&client, &args.method).await?;
     if args.json {

@@ -37,7 +37,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let color_when = cli.color;
     // The load generator starts its own runtimes, one per client thread.
     if let Command::Bench(args) = cli.command {
-        return bench::run(args.options(), colors);
+        return bench::run(args.options()?, colors);
     }
     let runtime = match cli.command {
         // The server uses every core; one-shot commands start faster on one thread.
@@ -61,7 +61,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Command::Describe(args) => introspect::describe(args, colors)
                 .await
                 .map(|()| ExitCode::SUCCESS),
-            Command::Repl(args) => repl::run(args.options(color_when), colors).await,
+            Command::Repl(args) => repl::run(args.options(color_when)?, colors).await,
             Command::Replay(args) => replay::run(args, colors).await,
             Command::Demo => demo::run(colors).await,
             Command::Completions { .. } | Command::Bench(_) => Ok(ExitCode::SUCCESS),

@@ -25,8 +25,8 @@ const MAX_DIFF_CELLS: usize = 250_000;
 
 pub async fn run(args: ReplayArgs, colors: Colors) -> Result<ExitCode> {
     let entries = read_recording(&args.file)?;
-    let trace = Trace::new(args.connect.verbose, colors.stderr);
-    let options = args.connect.options();
+    let trace = args.connect.trace(colors.stderr);
+    let options = args.connect.options()?;
     let mut clients = Clients::default();
     let mut changed = 0;
     for (line_number, entry) in &entries {

@@ -17,6 +17,9 @@ pub struct Trace {
     pub color: bool,
     /// Write to stdout instead of stderr: for `rpc demo`, whose log is its output.
     pub to_stdout: bool,
+    /// `--show-secrets`: wire dumps show credentials (Authorization, X-API-Key, cookies) as sent
+    /// instead of `***`.
+    pub show_secrets: bool,
 }
 
 /// Direction of a wire dump.
@@ -32,6 +35,15 @@ impl Trace {
             level,
             color,
             to_stdout: false,
+            show_secrets: false,
+        }
+    }
+
+    /// The same log, with secrets in wire dumps shown as they are (`--show-secrets`).
+    pub fn showing_secrets(self, show: bool) -> Self {
+        Trace {
+            show_secrets: show,
+            ..self
         }
     }
 
@@ -67,7 +79,8 @@ impl Trace {
     /// The exact bytes of one message, each line prefixed with `> ` or `< ` as curl -v does.
     pub fn wire(&self, direction: Direction, bytes: &[u8]) {
         if self.level >= 2 {
-            self.emit(&self.paint(&wire_dump(direction, bytes), Paint::Wire));
+            let dump = wire_dump(direction, bytes, self.show_secrets);
+            self.emit(&self.paint(&dump, Paint::Wire));
         }
     }
 
@@ -138,21 +151,53 @@ pub fn server_line(
     )
 }
 
-fn wire_dump(direction: Direction, bytes: &[u8]) -> String {
+/// Header names whose values are secrets: shown as `***` in wire dumps unless asked.
+pub const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "x-api-key",
+    "cookie",
+    "set-cookie",
+];
+
+fn wire_dump(direction: Direction, bytes: &[u8], show_secrets: bool) -> String {
     let prefix = match direction {
         Direction::Sent => "> ",
         Direction::Received => "< ",
     };
     let text = String::from_utf8_lossy(bytes);
     let mut out = String::with_capacity(text.len() + 16);
+    // Secrets sit in the headers of an HTTP message: the lines before the first blank one.
+    let mut in_head = text.starts_with("HTTP/") || text.starts_with("POST ");
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
         }
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        in_head &= !line.is_empty();
         out.push_str(prefix);
-        out.push_str(line.strip_suffix('\r').unwrap_or(line));
+        match (in_head && !show_secrets).then(|| redacted(line)).flatten() {
+            Some(shown) => out.push_str(&shown),
+            None => out.push_str(line),
+        }
     }
     out
+}
+
+/// `Authorization: Basic ***` for a header line carrying a secret (the scheme word is kept).
+fn redacted(line: &str) -> Option<String> {
+    let (name, value) = line.split_once(':')?;
+    if !SECRET_HEADERS.contains(&name.trim().to_ascii_lowercase().as_str()) {
+        return None;
+    }
+    let value = value.trim();
+    let shown = match value.split_once(' ') {
+        Some((scheme, _)) if name.trim().eq_ignore_ascii_case("authorization") => {
+            format!("{scheme} ***")
+        }
+        _ => "***".to_owned(),
+    };
+    Some(format!("{name}: {shown}"))
 }
 
 #[cfg(test)]
@@ -182,8 +227,23 @@ mod tests {
     #[test]
     fn wire_dump_prefixes_every_line() {
         assert_eq!(
-            wire_dump(Direction::Sent, b"POST / HTTP/1.1\r\nHost: x\r\n\r\n{}"),
+            wire_dump(
+                Direction::Sent,
+                b"POST / HTTP/1.1\r\nHost: x\r\n\r\n{}",
+                false
+            ),
             "> POST / HTTP/1.1\n> Host: x\n> \n> {}"
         );
+    }
+
+    #[test]
+    fn secrets_in_headers_are_redacted_unless_asked() {
+        let head = b"POST / HTTP/1.1\r\nAuthorization: Basic YWxpY2U6c2VjcmV0\r\nX-Api-Key: k\r\n\r\nAuthorization: in the body";
+        assert_eq!(
+            wire_dump(Direction::Sent, head, false),
+            "> POST / HTTP/1.1\n> Authorization: Basic ***\n> X-Api-Key: ***\n> \n> Authorization: in the body"
+        );
+        let shown = wire_dump(Direction::Sent, head, true);
+        assert!(shown.contains("Basic YWxpY2U6c2VjcmV0") && shown.contains("X-Api-Key: k"));
     }
 }

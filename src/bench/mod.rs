@@ -193,7 +193,7 @@ fn encode(client: &Client, call: &Call) -> Result<(String, Vec<u8>)> {
             }
             let host = request.url.host_str().unwrap_or_default();
             let port = request.url.port_or_known_default().unwrap_or(80);
-            let bytes = request.to_http_text(client.extra_headers());
+            let bytes = client.request_text(&request);
             Ok((format!("{host}:{port}"), bytes))
         }
     }

@@ -1,17 +1,35 @@
-//! The HTTP(S) transport (reqwest): POST a body, get status, headers and a size-bounded body back.
+//! The HTTP(S) transport: one HTTP/1.1 exchange per request on hyper's client connection, over a
+//! TCP connection made here (directly, or through `HTTP(S)_PROXY`), with TLS by rustls
+//! ([`super::tls`]). Every step is ours, so a failure is known by the step it happened in and the
+//! type of its error, and the `-vv` dump is the bytes on the connection ([`super::tap`]).
+//!
+//! The request's headers are decided here, once, in the order they are sent ([`HttpRequest::
+//! wire_headers`]): `Host`, the protocol's own (`Content-Type`, Reach's `X-API-Key`), then the
+//! user's `-H` (replacing a header of the same name wherever it stands), `User-Agent`,
+//! `Authorization` for `-u` and URL credentials, and `Content-Length`. `--dry-run` and `rpc bench`
+//! print or send the same list.
 
 use super::failure::{self, Cause, TransportError};
-use super::Options;
+use super::tap::{Tap, Tapped};
+use super::{Credentials, Options};
 use crate::error::{Error, Result};
 use crate::trace::{Direction, Trace};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use reqwest::Url;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::header::{HeaderName, HeaderValue, LOCATION};
+use hyper_util::rt::TokioIo;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_rustls::rustls::ClientConfig;
+use url::Url;
 
 /// One HTTP request, as built before sending (also what `--dry-run` prints).
 #[derive(Debug, Clone)]
 pub struct HttpRequest {
     pub url: Url,
+    /// The protocol's own headers (`Content-Type`, Reach's `X-API-Key`), in order.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
@@ -26,141 +44,293 @@ impl HttpRequest {
         }
     }
 
-    /// The request as HTTP/1.1 text: start line, headers, blank line, body.
-    pub fn to_http_text(&self, extra_headers: &[(String, String)]) -> Vec<u8> {
-        let mut path = self.url.path().to_owned();
-        if let Some(q) = self.url.query() {
-            path = format!("{path}?{q}");
+    /// The protocol's headers with the user's `extra` applied: one of the same name (compared
+    /// without case) is replaced where it stands, the others follow in the order given.
+    pub fn headers_with(&self, extra: &[(String, String)]) -> Vec<(String, String)> {
+        let mut headers = self.headers.clone();
+        let end = headers.len();
+        merge(&mut headers, extra, end);
+        headers
+    }
+
+    /// Every header as it is sent, in order (see the module's documentation).
+    pub fn wire_headers(
+        &self,
+        extra: &[(String, String)],
+        auth: Option<&Credentials>,
+    ) -> Vec<(String, String)> {
+        let mut headers = vec![("Host".to_owned(), host_header(&self.url))];
+        headers.extend(self.headers.iter().cloned());
+        let own_end = headers.len();
+        headers.push(("User-Agent".into(), USER_AGENT.into()));
+        if let Some(auth) = auth {
+            headers.push(("Authorization".into(), auth.basic_header()));
         }
-        let host = match self.url.port() {
-            Some(port) => format!("{}:{port}", self.url.host_str().unwrap_or_default()),
-            None => self.url.host_str().unwrap_or_default().to_owned(),
-        };
-        let mut text = format!("POST {path} HTTP/1.1\r\nHost: {host}\r\n");
-        for (name, value) in self.headers.iter().chain(extra_headers) {
+        headers.push(("Content-Length".into(), self.body.len().to_string()));
+        merge(&mut headers, extra, own_end);
+        headers
+    }
+
+    /// The request as HTTP/1.1 text: start line, [`HttpRequest::wire_headers`], blank line, body.
+    pub fn to_http_text(&self, extra: &[(String, String)], auth: Option<&Credentials>) -> Vec<u8> {
+        let mut text = format!("POST {} HTTP/1.1\r\n", path_and_query(&self.url));
+        for (name, value) in self.wire_headers(extra, auth) {
             text.push_str(&format!("{name}: {value}\r\n"));
         }
-        text.push_str(&format!("Content-Length: {}\r\n\r\n", self.body.len()));
+        text.push_str("\r\n");
         let mut bytes = text.into_bytes();
         bytes.extend_from_slice(&self.body);
         bytes
     }
 }
 
+/// The `User-Agent` every request carries unless `-H` says otherwise.
+pub const USER_AGENT: &str = concat!("rpc/", env!("CARGO_PKG_VERSION"));
+
+/// Applies `extra` to `headers`: a header of the same name is replaced in place (with the user's
+/// spelling of the name); a new one goes in at `insert_at` and after, in order.
+fn merge(headers: &mut Vec<(String, String)>, extra: &[(String, String)], mut insert_at: usize) {
+    for (name, value) in extra {
+        match headers
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
+            Some(slot) => *slot = (name.clone(), value.clone()),
+            None => {
+                headers.insert(insert_at, (name.clone(), value.clone()));
+                insert_at += 1;
+            }
+        }
+    }
+}
+
+/// `host[:port]`, the port only when it is not the scheme's default.
+fn host_header(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
+/// `/path?query`, the request target of a request sent straight to the server.
+fn path_and_query(url: &Url) -> String {
+    match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    }
+}
+
+/// `HOST:PORT` of a URL, as errors and `connect` name it.
+pub fn target_of(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    format!("{host}:{}", url.port_or_known_default().unwrap_or_default())
+}
+
 /// An HTTP answer.
 #[derive(Debug)]
 pub struct HttpAnswer {
-    pub status: reqwest::StatusCode,
+    pub status: u16,
     pub body: Vec<u8>,
 }
 
-/// A configured HTTP client: TLS settings, extra headers, timeout, answer size bound.
+/// A stream HTTP can run over: a TCP connection, or TLS inside one.
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+/// A configured HTTP client: TLS settings, proxy, extra headers, credentials, timeout, answer
+/// size bound.
 pub struct HttpTransport {
-    client: reqwest::Client,
+    /// Made on the first `https://` request: reading the system's trust store takes a moment.
+    tls: OnceLock<Arc<ClientConfig>>,
+    cacert: Option<std::path::PathBuf>,
+    insecure: bool,
+    proxy: Option<Url>,
     extra_headers: Vec<(String, String)>,
+    auth: Option<Credentials>,
     timeout: Option<Duration>,
     max_response: u64,
     trace: Trace,
 }
 
 impl HttpTransport {
-    /// An HTTP(S) client with the TLS, header, time and size options of `args`. Without
-    /// `use_proxy` it ignores HTTP(S)_PROXY: for loopback endpoints, which a proxy, being another
-    /// machine, cannot reach (Go's net/http never proxies them either). A usage error for an
-    /// unreadable `--cacert`, a local error when the TLS stack cannot be set up.
-    pub fn new(args: &Options, trace: Trace, use_proxy: bool) -> Result<HttpTransport> {
-        let mut builder = reqwest::Client::builder()
-            .user_agent(concat!("rpc/", env!("CARGO_PKG_VERSION")))
-            // No redirect is followed: an RPC endpoint that moves is an answer to show, and
-            // following one could carry credentials to another host.
-            .redirect(reqwest::redirect::Policy::none());
-        if !use_proxy {
-            builder = builder.no_proxy();
-        }
+    /// An HTTP(S) client with the options of `args` for requests to `url`. Loopback endpoints
+    /// never use a proxy: a proxy, being another machine, cannot reach them (Go's net/http never
+    /// proxies them either).
+    pub fn new(args: &Options, trace: Trace, url: &Url) -> Result<HttpTransport> {
         if args.insecure {
             trace.note("rpc: warning: TLS certificate verification is disabled (--insecure); the connection can be intercepted");
-            builder = builder.danger_accept_invalid_certs(true);
         }
-        if let Some(path) = &args.cacert {
-            builder = builder.add_root_certificate(read_certificate(path)?);
-        }
-        let client = builder.build().map_err(|e| {
-            Error::Local(format!(
-                "cannot set up the HTTP client: {}",
-                error_chain(&e)
-            ))
-        })?;
+        let proxy = if super::is_loopback(url) {
+            None
+        } else {
+            proxy_for(url)?
+        };
         Ok(HttpTransport {
-            client,
+            tls: OnceLock::new(),
+            cacert: args.cacert.clone(),
+            insecure: args.insecure,
+            proxy,
             extra_headers: args.headers.clone(),
+            auth: args.auth.clone(),
             timeout: args.timeout,
             max_response: args.max_response,
             trace,
         })
     }
 
-    /// Sends the request and reads the whole answer (up to the response size limit).
-    pub async fn send(&self, request: &HttpRequest) -> Result<HttpAnswer> {
-        self.trace
-            .wire(Direction::Sent, &request.to_http_text(&self.extra_headers));
-        let mut headers = HeaderMap::new();
-        for (name, value) in request.headers.iter().chain(&self.extra_headers) {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Error::usage(format!("invalid header name {name:?}")))?;
-            let value = HeaderValue::from_str(value)
-                .map_err(|_| Error::usage(format!("invalid value for header {name}")))?;
-            headers.append(name, value);
-        }
-        let mut builder = self
-            .client
-            .post(request.url.clone())
-            .headers(headers)
-            .body(request.body.clone());
-        if let Some(timeout) = self.timeout {
-            builder = builder.timeout(timeout);
-        }
-        let response = builder
-            .send()
-            .await
-            .map_err(|e| send_error(e, &request.url, self.timeout))?;
-        let answer = self.read_answer(response, &request.url).await?;
-        Ok(answer)
+    /// The credentials sent as `Authorization: Basic …`.
+    pub fn credentials(&self) -> Option<&Credentials> {
+        self.auth.as_ref()
     }
 
-    async fn read_answer(&self, mut response: reqwest::Response, url: &Url) -> Result<HttpAnswer> {
+    /// Sends the request and reads the whole answer (up to `--max-response`), within `-t`. The
+    /// bytes that went each way are dumped at `-vv`, also when the exchange failed.
+    pub async fn send(&self, request: &HttpRequest) -> Result<HttpAnswer> {
+        let target = target_of(&request.url);
+        let tapped = Arc::new(Mutex::new(Tapped::default()));
+        let work = self.exchange(request, &target, Arc::clone(&tapped));
+        let result = match self.timeout {
+            None => work.await,
+            Some(limit) => tokio::time::timeout(limit, work)
+                .await
+                .unwrap_or_else(|_| Err(Error::transport(&target, Cause::TimedOut(limit)))),
+        };
+        let tapped = tapped.lock().unwrap_or_else(|e| e.into_inner());
+        self.trace.wire(Direction::Sent, &tapped.sent);
+        if !tapped.received.is_empty() {
+            self.trace.wire(Direction::Received, &tapped.received);
+        }
+        result.map_err(|e| plain_http_to_tls(e, &tapped.received, &request.url))
+    }
+
+    async fn exchange(
+        &self,
+        request: &HttpRequest,
+        target: &str,
+        tapped: Arc<Mutex<Tapped>>,
+    ) -> Result<HttpAnswer> {
+        let stream = self.connect(&request.url, target).await?;
+        let io = TokioIo::new(Tap::new(stream, Some(tapped)));
+        let (mut sender, connection) = hyper::client::conn::http1::Builder::new()
+            .title_case_headers(true)
+            .handshake::<_, Full<Bytes>>(io)
+            .await
+            .map_err(|e| hyper_error(e, target))?;
+        // The connection is driven beside the request and dropped with it: one exchange each.
+        let driver = tokio::spawn(connection);
+        let answer = self.ask(&mut sender, request, target).await;
+        driver.abort();
+        answer
+    }
+
+    async fn ask(
+        &self,
+        sender: &mut hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+        request: &HttpRequest,
+        target: &str,
+    ) -> Result<HttpAnswer> {
+        let response = sender
+            .send_request(self.hyper_request(request)?)
+            .await
+            .map_err(|e| hyper_error(e, target))?;
         let status = response.status();
-        let mut head = format!("{:?} {}\r\n", response.version(), status);
-        for (name, value) in response.headers() {
-            head.push_str(&format!(
-                "{name}: {}\r\n",
-                String::from_utf8_lossy(value.as_bytes())
-            ));
-        }
         if status.is_redirection() {
-            return Err(redirect_error(status, response.headers(), url));
+            let location = response.headers().get(LOCATION).cloned();
+            return Err(redirect_error(status, location, &request.url));
         }
-        if response
-            .content_length()
-            .is_some_and(|n| n > self.max_response)
-        {
+        let declared = response
+            .headers()
+            .get(hyper::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > self.max_response) {
             return Err(self.too_large());
         }
+        let mut incoming = response.into_body();
         let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| send_error(e, url, self.timeout))?
-        {
-            if body.len() as u64 + chunk.len() as u64 > self.max_response {
-                return Err(self.too_large());
+        while let Some(frame) = incoming.frame().await {
+            let frame = frame.map_err(|e| hyper_error(e, target))?;
+            if let Ok(chunk) = frame.into_data() {
+                if body.len() as u64 + chunk.len() as u64 > self.max_response {
+                    return Err(self.too_large());
+                }
+                body.extend_from_slice(&chunk);
             }
-            body.extend_from_slice(&chunk);
         }
-        let mut dump = head.into_bytes();
-        dump.extend_from_slice(b"\r\n");
-        dump.extend_from_slice(&body);
-        self.trace.wire(Direction::Received, &dump);
-        Ok(HttpAnswer { status, body })
+        Ok(HttpAnswer {
+            status: status.as_u16(),
+            body,
+        })
+    }
+
+    /// The request for hyper: the headers of [`HttpRequest::wire_headers`], in order. Sent
+    /// through a proxy, the target is the absolute URL, as RFC 9112 asks.
+    fn hyper_request(&self, request: &HttpRequest) -> Result<hyper::Request<Full<Bytes>>> {
+        let target = match (&self.proxy, request.url.scheme()) {
+            (Some(_), "http") => request.url.as_str().to_owned(),
+            _ => path_and_query(&request.url),
+        };
+        let mut builder = hyper::Request::post(target);
+        for (name, value) in request.wire_headers(&self.extra_headers, self.auth.as_ref()) {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::usage(format!("invalid header name {name:?}")))?;
+            let value = HeaderValue::from_str(&value)
+                .map_err(|_| Error::usage(format!("invalid value for header {name}")))?;
+            builder = builder.header(name, value);
+        }
+        builder
+            .body(Full::new(Bytes::from(request.body.clone())))
+            .map_err(|e| Error::usage(format!("cannot build the request: {e}")))
+    }
+
+    /// A connection to the server (through the proxy, if any), inside TLS for `https://`.
+    async fn connect(&self, url: &Url, target: &str) -> Result<Box<dyn Stream>> {
+        let tcp = match &self.proxy {
+            Some(proxy) => self.through_proxy(proxy, url, target).await?,
+            None => open_tcp(target).await?,
+        };
+        if url.scheme() != "https" {
+            return Ok(Box::new(tcp));
+        }
+        let config = match self.tls.get() {
+            Some(config) => Arc::clone(config),
+            None => {
+                let config = super::tls::client_config(self.cacert.as_deref(), self.insecure)?;
+                Arc::clone(self.tls.get_or_init(|| config))
+            }
+        };
+        let host = url.host_str().unwrap_or_default();
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let name = rustls_pki_types::ServerName::try_from(host.to_owned())
+            .map_err(|_| Error::usage(format!("{host:?} is not a name TLS can check")))?;
+        tokio_rustls::TlsConnector::from(config)
+            .connect(name, tcp)
+            .await
+            .map(|tls| Box::new(tls) as Box<dyn Stream>)
+            .map_err(|e| tls_error(e, target))
+    }
+
+    /// A TCP connection to the proxy: as is for `http://` (the request names the URL), tunnelled
+    /// with `CONNECT` for `https://`.
+    async fn through_proxy(&self, proxy: &Url, url: &Url, target: &str) -> Result<TcpStream> {
+        let via = target_of(proxy);
+        let mut tcp = open_tcp(&via).await?;
+        if url.scheme() != "https" {
+            return Ok(tcp);
+        }
+        let connect = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n");
+        let io = |e| Error::Transport(TransportError::from_io(&via, e));
+        tcp.write_all(connect.as_bytes()).await.map_err(io)?;
+        let head = read_head(&mut tcp).await.map_err(io)?;
+        let status = head.split_whitespace().nth(1).unwrap_or_default();
+        if status != "200" {
+            let line = head.lines().next().unwrap_or_default().to_owned();
+            return Err(Error::transport(
+                via,
+                Cause::Broken(format!("the proxy refused to connect to {target}: {line}")),
+            ));
+        }
+        Ok(tcp)
     }
 
     fn too_large(&self) -> Error {
@@ -171,11 +341,125 @@ impl HttpTransport {
     }
 }
 
+/// Resolves `target` (`HOST:PORT`) and connects to the first address that accepts.
+async fn open_tcp(target: &str) -> Result<TcpStream> {
+    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host(target)
+        .await
+        .map_err(|e| TransportError::unresolved(target, Some(Box::new(e))))?
+        .collect();
+    let mut last = None;
+    for addr in &addrs {
+        match TcpStream::connect(addr).await {
+            Ok(tcp) => {
+                // A request is written whole; Nagle would only delay it.
+                let _ = tcp.set_nodelay(true);
+                return Ok(tcp);
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(match last {
+        Some(e) => Error::Transport(TransportError::from_io(target, e)),
+        None => TransportError::unresolved(target, None).into(),
+    })
+}
+
+/// The head of a proxy's answer to `CONNECT`, up to its blank line (at most 8 KiB).
+async fn read_head(tcp: &mut TcpStream) -> std::io::Result<String> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+        if tcp.read(&mut byte).await? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        head.push(byte[0]);
+    }
+    Ok(String::from_utf8_lossy(&head).into_owned())
+}
+
+/// The proxy for `url` from the environment, as curl reads it: `http_proxy` for `http://`,
+/// `HTTPS_PROXY` (or `https_proxy`) for `https://`, `ALL_PROXY` for either, unless `NO_PROXY`
+/// names the host (a suffix match; `*` for all).
+fn proxy_for(url: &Url) -> Result<Option<Url>> {
+    let read = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    };
+    let host = url.host_str().unwrap_or_default();
+    if let Some(skip) = read(&["no_proxy", "NO_PROXY"]) {
+        let skipped = skip.split(',').map(str::trim).any(|entry| {
+            let entry = entry.trim_start_matches('.');
+            entry == "*" || host == entry || host.ends_with(&format!(".{entry}"))
+        });
+        if skipped {
+            return Ok(None);
+        }
+    }
+    let chosen = match url.scheme() {
+        "https" => read(&["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]),
+        _ => read(&["http_proxy", "all_proxy", "ALL_PROXY"]),
+    };
+    let Some(text) = chosen else {
+        return Ok(None);
+    };
+    let with_scheme = if text.contains("://") {
+        text.clone()
+    } else {
+        format!("http://{text}")
+    };
+    Url::parse(&with_scheme)
+        .ok()
+        .filter(|proxy| proxy.scheme() == "http")
+        .map(Some)
+        .ok_or_else(|| Error::usage(format!("the proxy {text:?} is not an http:// URL")))
+}
+
+/// A TLS handshake that failed: the server closed in the middle of it (it does not speak TLS:
+/// `rpc serve` without --tls closes on a ClientHello), or the rustls error inside the I/O one.
+fn tls_error(e: std::io::Error, target: &str) -> Error {
+    let cause = if failure::innermost_io(&e).kind() == std::io::ErrorKind::UnexpectedEof {
+        Cause::NotTls
+    } else {
+        failure::io_cause(&e)
+    };
+    Error::Transport(TransportError::new(target, cause, Some(Box::new(e))))
+}
+
+/// A failure inside the HTTP exchange: the connection broke (a transport failure, by the I/O
+/// error's kind), or what came back is not HTTP (an invalid answer).
+fn hyper_error(e: hyper::Error, target: &str) -> Error {
+    if e.is_parse() || e.is_parse_status() {
+        return Error::protocol(format!("{target} answered with something that is not HTTP"));
+    }
+    let cause = match failure::find_in_chain::<std::io::Error>(&e) {
+        Some(io) => failure::io_cause(io),
+        None if e.is_incomplete_message() || e.is_closed() || e.is_canceled() => {
+            Cause::Broken("the server closed the connection before answering".into())
+        }
+        None => Cause::Broken("the HTTP exchange failed".into()),
+    };
+    Error::Transport(TransportError::new(target, cause, Some(Box::new(e))))
+}
+
+/// A plain-HTTP request answered with a TLS record (`0x15` alert, `0x16` handshake) is a server
+/// that speaks only TLS: say so at once, instead of "not HTTP".
+fn plain_http_to_tls(e: Error, received: &[u8], url: &Url) -> Error {
+    let tls_record = matches!(received.first(), Some(0x15 | 0x16));
+    if url.scheme() == "http" && tls_record && matches!(e, Error::Protocol(_)) {
+        let target = target_of(url);
+        return Error::transport(
+            target,
+            Cause::Tls("the server answered with TLS: use https://".into()),
+        );
+    }
+    e
+}
+
 /// A redirect is reported, never followed: following it would send the body and the API key to
 /// wherever the server points, possibly another host.
-fn redirect_error(status: reqwest::StatusCode, headers: &HeaderMap, url: &Url) -> Error {
-    let location = headers
-        .get(reqwest::header::LOCATION)
+fn redirect_error(status: hyper::StatusCode, location: Option<HeaderValue>, url: &Url) -> Error {
+    let location = location
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
         .unwrap_or_else(|| "nowhere (no Location header)".into());
     Error::HttpStatus(format!(
@@ -200,70 +484,6 @@ pub fn parse_header(text: &str) -> Result<(String, String)> {
     Ok((name.to_owned(), value.trim().to_owned()))
 }
 
-fn read_certificate(path: &std::path::Path) -> Result<reqwest::Certificate> {
-    let pem = std::fs::read(path)
-        .map_err(|e| Error::usage(format!("cannot read --cacert {}: {e}", path.display())))?;
-    reqwest::Certificate::from_pem(&pem).map_err(|e| {
-        Error::usage(format!(
-            "--cacert {} is not a PEM certificate: {e}",
-            path.display()
-        ))
-    })
-}
-
-/// Turns a reqwest failure into a transport error, classified by the types in its source chain:
-/// a timeout, a rustls error, an I/O error; a connection that failed to a host with no address is
-/// a resolution failure (checked by resolving it again, since the resolver's error has no type
-/// of its own).
-fn send_error(e: reqwest::Error, url: &Url, timeout: Option<Duration>) -> Error {
-    let host = url.host_str().unwrap_or_default().to_owned();
-    let port = url.port_or_known_default().unwrap_or_default();
-    let target = format!("{host}:{port}");
-    let cause = if e.is_timeout() {
-        Cause::TimedOut(timeout.unwrap_or_default())
-    } else if let Some(tls) = failure::find_in_chain::<tokio_rustls::rustls::Error>(&e) {
-        failure::tls_cause(tls)
-    } else if let Some(io) = failure::find_in_chain::<std::io::Error>(&e) {
-        // A server that closes in the middle of the TLS handshake does not speak TLS (`rpc serve`
-        // without --tls closes on a ClientHello).
-        let eof = failure::innermost_io(io).kind() == std::io::ErrorKind::UnexpectedEof;
-        if eof && e.is_connect() && url.scheme() == "https" {
-            Cause::NotTls
-        } else {
-            failure::io_cause(io)
-        }
-    } else if e.is_connect() && !resolves(&host, port) {
-        Cause::Resolve { host }
-    } else {
-        Cause::Broken(error_chain(&e))
-    };
-    Error::Transport(TransportError::new(target, cause, Some(Box::new(e))))
-}
-
-/// Whether `host` has an address (asked only after a connection failed).
-fn resolves(host: &str, port: u16) -> bool {
-    use std::net::ToSocketAddrs;
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    (host, port)
-        .to_socket_addrs()
-        .is_ok_and(|mut addrs| addrs.next().is_some())
-}
-
-/// The error and its sources, joined, since reqwest's top-level message hides the cause.
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(inner) = source {
-        let part = inner.to_string();
-        if !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        source = inner.source();
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,10 +505,44 @@ mod tests {
             "application/json",
             b"{}".to_vec(),
         );
-        let text = String::from_utf8(req.to_http_text(&[("X-A".into(), "1".into())])).unwrap();
+        let text =
+            String::from_utf8(req.to_http_text(&[("X-A".into(), "1".into())], None)).unwrap();
         assert_eq!(
             text,
-            "POST /x HTTP/1.1\r\nHost: h:1\r\nContent-Type: application/json\r\nX-A: 1\r\nContent-Length: 2\r\n\r\n{}"
+            format!("POST /x HTTP/1.1\r\nHost: h:1\r\nContent-Type: application/json\r\nX-A: 1\r\nUser-Agent: {USER_AGENT}\r\nContent-Length: 2\r\n\r\n{{}}")
+        );
+    }
+
+    #[test]
+    fn a_header_the_user_gives_replaces_the_default_of_that_name() {
+        let req = HttpRequest::post(
+            Url::parse("http://h/").unwrap(),
+            "application/json",
+            Vec::new(),
+        );
+        let extra = [
+            ("content-type".to_owned(), "application/json-rpc".to_owned()),
+            ("X-B".to_owned(), "2".to_owned()),
+            ("USER-AGENT".to_owned(), "mine".to_owned()),
+        ];
+        let names: Vec<(String, String)> = req.wire_headers(&extra, None);
+        let shown: Vec<String> = names.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+        assert_eq!(
+            shown,
+            [
+                "Host: h",
+                "content-type: application/json-rpc",
+                "X-B: 2",
+                "USER-AGENT: mine",
+                "Content-Length: 0"
+            ]
+        );
+        assert_eq!(
+            req.headers_with(&extra[..2]),
+            [
+                ("content-type".to_owned(), "application/json-rpc".to_owned()),
+                ("X-B".to_owned(), "2".to_owned())
+            ]
         );
     }
 }

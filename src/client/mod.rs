@@ -6,15 +6,17 @@ pub mod http;
 mod jsonrpc;
 mod rawtcp;
 pub mod reach;
+mod tap;
+pub mod tls;
 mod xmlrpc;
 
 use crate::error::{Error, Result};
 use crate::protocol::answer::Reply;
 use crate::protocol::{Call, Outcome, Proto, Transport as Carrier};
 use crate::trace::Trace;
-use reqwest::Url;
 use std::path::PathBuf;
 use std::time::Duration;
+use url::Url;
 
 /// The largest answer a client reads unless told otherwise (`--max-response`), in bytes.
 pub const DEFAULT_MAX_RESPONSE: u64 = 64 * 1024 * 1024;
@@ -37,6 +39,63 @@ pub struct Options {
     pub max_response: u64,
     /// `--api-key`: Reach's `X-API-Key`.
     pub api_key: Option<String>,
+    /// `-u` or `--cookie-file`: HTTP basic authentication (credentials in the URL are found by
+    /// [`Client::new`]; these win over them, as in curl).
+    pub auth: Option<Credentials>,
+}
+
+/// HTTP basic authentication: who, and how the user gave it, so `--curl` can give it back the
+/// same way. Its `Debug` never shows the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub user: String,
+    pub password: String,
+    pub given: Given,
+}
+
+/// Where credentials came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Given {
+    /// `-u USER:PASS`.
+    Flag,
+    /// `-u USER`, the password asked at the terminal.
+    Prompted,
+    /// `http://USER:PASS@HOST/`.
+    Url,
+    /// `--cookie-file FILE` holding `USER:PASS` (bitcoind's `__cookie__:…`).
+    CookieFile(PathBuf),
+}
+
+impl Credentials {
+    /// `USER:PASS` (or `USER:` with an empty password) as given with `how`.
+    pub fn parse(text: &str, how: Given) -> Option<Credentials> {
+        let (user, password) = text.trim_end_matches(['\r', '\n']).split_once(':')?;
+        Some(Credentials {
+            user: user.to_owned(),
+            password: password.to_owned(),
+            given: how,
+        })
+    }
+
+    /// `Basic base64(USER:PASS)`, RFC 7617.
+    pub fn basic_header(&self) -> String {
+        use base64::Engine;
+        let pair = format!("{}:{}", self.user, self.password);
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
+    }
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("user", &self.user)
+            .field("password", &"***")
+            .field("given", &self.given)
+            .finish()
+    }
 }
 
 impl Default for Options {
@@ -49,6 +108,7 @@ impl Default for Options {
             cacert: None,
             max_response: DEFAULT_MAX_RESPONSE,
             api_key: None,
+            auth: None,
         }
     }
 }
@@ -68,7 +128,8 @@ pub enum Wire {
 
 /// The transport a protocol travels on; a client builds only the one its protocol needs.
 enum Transport {
-    Http(http::HttpTransport),
+    // Boxed: an HTTP transport carries its options, a raw-tcp one two numbers.
+    Http(Box<http::HttpTransport>),
     Tcp(rawtcp::TcpSettings),
 }
 
@@ -88,21 +149,21 @@ impl Client {
     /// A client for `endpoint` (see [`parse_endpoint`]); a usage error for a bad endpoint or
     /// option, an I/O error when the TLS setup cannot be built.
     pub fn new(endpoint: &str, options: &Options, trace: Trace) -> Result<Client> {
-        let url = parse_endpoint(endpoint)?;
+        let mut url = parse_endpoint(endpoint)?;
+        let from_url = take_credentials(&mut url);
         let proto = options.proto.unwrap_or_else(|| default_proto(&url));
         let url = with_default_path(url, endpoint, proto.spec().default_path);
-        let options = if proto == Proto::Reach {
+        let mut options = if proto == Proto::Reach {
             reach::apply_env(options, trace)?
         } else {
             options.clone()
         };
+        options.auth = options.auth.take().or(from_url);
         let transport = match proto.spec().transport {
             Carrier::Tcp => Transport::Tcp(rawtcp::TcpSettings::new(&options)),
-            Carrier::Http => Transport::Http(http::HttpTransport::new(
-                &options,
-                trace,
-                !is_loopback(&url),
-            )?),
+            Carrier::Http => {
+                Transport::Http(Box::new(http::HttpTransport::new(&options, trace, &url)?))
+            }
         };
         Ok(Client {
             url,
@@ -181,7 +242,7 @@ impl Client {
         self.trace_calls(calls);
         let answer = self.http()?.send(request).await?;
         let reply = Reply::Http {
-            status: answer.status.as_u16(),
+            status: answer.status,
             body: &answer.body,
         };
         let outcomes = self.read_answer(reply, calls.len(), mode)?;
@@ -202,6 +263,12 @@ impl Client {
             self.trace
                 .answer(&call.method, &call.params.to_json(), outcome);
         }
+    }
+
+    /// An HTTP request as the transport would write it (`--dry-run`, `rpc bench`): every header
+    /// in order, the credentials included.
+    pub fn request_text(&self, request: &http::HttpRequest) -> Vec<u8> {
+        request.to_http_text(&self.options.headers, self.options.auth.as_ref())
     }
 
     /// The `-H` headers every HTTP request carries.
@@ -245,8 +312,30 @@ fn with_default_path(mut url: Url, endpoint: &str, default: Option<&str>) -> Url
     url
 }
 
+/// Credentials written in the URL (`http://alice:secret@host/`), taken out of it so the URL can
+/// be shown anywhere (errors, logs, recordings) without them.
+fn take_credentials(url: &mut Url) -> Option<Credentials> {
+    if url.username().is_empty() && url.password().is_none() {
+        return None;
+    }
+    let decode = |text: &str| {
+        percent_encoding::percent_decode_str(text)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let credentials = Credentials {
+        user: decode(url.username()),
+        password: decode(url.password().unwrap_or_default()),
+        given: Given::Url,
+    };
+    // Both setters fail only for URLs that cannot have credentials, which have none to take.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    Some(credentials)
+}
+
 /// Whether the endpoint is this machine: `localhost` or a loopback address.
-fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     let Some(host) = url.host_str() else {
         return false;
     };

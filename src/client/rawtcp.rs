@@ -14,11 +14,11 @@ use crate::protocol::answer::Reply;
 use crate::protocol::rawtcp::{self, FrameError, Framer, Read};
 use crate::protocol::{Call, Outcome};
 use crate::trace::Direction;
-use reqwest::Url;
 use std::io::ErrorKind;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
+use url::Url;
 
 /// How long a bare-number answer may be followed by silence before it is taken as complete
 /// (servers that neither close nor end the answer with a newline); see `read_frame`.

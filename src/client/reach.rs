@@ -325,7 +325,7 @@ async fn post(client: &Client, path: &str, args: &[Json]) -> Result<Result<Answe
         .send(&post_request(client, path, args))
         .await?;
     let reply = Reply::Http {
-        status: answer.status.as_u16(),
+        status: answer.status,
         body: &answer.body,
     };
     let result =

@@ -47,6 +47,8 @@ pub struct Options {
     pub fail_fast: bool,
     /// The global `--color`.
     pub color: ColorWhen,
+    /// `--show-secrets`: credentials shown in wire dumps.
+    pub show_secrets: bool,
 }
 
 /// Runs the REPL until `:quit`, Ctrl-D or the end of the script; the exit status is that of the
@@ -65,7 +67,7 @@ pub async fn run(args: Options, colors: Colors) -> Result<ExitCode> {
         args.verbose >= 2,
         ReachSetup::from_args(&args.interaction)?,
         asker,
-        looks(on_terminal, colors, color_when),
+        looks(on_terminal, colors, color_when, args.show_secrets),
     )?;
     if let Some(path) = &args.record {
         session.start_recording(path)?;
@@ -77,10 +79,11 @@ pub async fn run(args: Options, colors: Colors) -> Result<ExitCode> {
 }
 
 /// A script gets no colour unless it asks for it with `--color always`.
-fn looks(on_terminal: bool, colors: Colors, color_when: ColorWhen) -> Looks {
+fn looks(on_terminal: bool, colors: Colors, color_when: ColorWhen, show_secrets: bool) -> Looks {
     let allowed = on_terminal || color_when == ColorWhen::Always;
     Looks {
         log_color: allowed && colors.stderr,
+        show_secrets,
         results: Style {
             pretty: colors.stdout_is_terminal,
             color: allowed && colors.stdout,

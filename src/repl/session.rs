@@ -36,6 +36,8 @@ pub enum Step {
 pub struct Looks {
     /// Colour in the traffic log (stderr).
     pub log_color: bool,
+    /// `--show-secrets`: credentials shown in the wire dump.
+    pub show_secrets: bool,
     /// How results are printed (stdout).
     pub results: Style,
 }
@@ -265,11 +267,7 @@ impl Session {
         if !self.wire_dump {
             return Ok(self.quiet_client.clone());
         }
-        let client = Client::new(
-            &self.endpoint,
-            &self.options,
-            trace(true, self.looks.log_color),
-        )?;
+        let client = Client::new(&self.endpoint, &self.options, trace(true, self.looks))?;
         Ok(Arc::new(client))
     }
 
@@ -386,12 +384,12 @@ fn clients(
     wire_dump: bool,
     looks: Looks,
 ) -> Result<(Client, Arc<Client>)> {
-    let client = Client::new(endpoint, options, trace(wire_dump, looks.log_color))?;
+    let client = Client::new(endpoint, options, trace(wire_dump, looks))?;
     let quiet = Client::new(endpoint, options, Trace::new(0, looks.log_color))?;
     Ok((client, Arc::new(quiet)))
 }
 
 /// Every call is logged (level 1); the wire dump adds the bytes (level 2).
-fn trace(wire_dump: bool, color: bool) -> Trace {
-    Trace::new(if wire_dump { 2 } else { 1 }, color)
+fn trace(wire_dump: bool, looks: Looks) -> Trace {
+    Trace::new(if wire_dump { 2 } else { 1 }, looks.log_color).showing_secrets(looks.show_secrets)
 }
