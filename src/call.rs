@@ -87,13 +87,20 @@ pub(crate) fn read_params_source(source: &str) -> Result<String> {
     match source.strip_prefix('@') {
         Some("-") => {
             let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| Error::usage(format!("cannot read params from stdin: {e}")))?;
+            std::io::stdin().read_to_string(&mut text).map_err(|e| {
+                Error::usage(format!(
+                    "cannot read params from stdin: {}",
+                    crate::error::plain(&e)
+                ))
+            })?;
             Ok(text)
         }
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| Error::usage(format!("cannot read params from {path}: {e}"))),
+        Some(path) => std::fs::read_to_string(path).map_err(|e| {
+            Error::usage(format!(
+                "cannot read params from {path}: {}",
+                crate::error::plain(&e)
+            ))
+        }),
         None => Ok(source.to_owned()),
     }
 }

@@ -127,7 +127,13 @@ impl Recorder {
             .create(true)
             .append(true)
             .open(path)
-            .map_err(|e| Error::usage(format!("cannot record to {}: {e}", path.display())))?;
+            .map_err(|e| {
+                Error::usage(format!(
+                    "cannot record to {}: {}",
+                    path.display(),
+                    crate::error::plain(&e)
+                ))
+            })?;
         Ok(Recorder {
             path: path.to_owned(),
             file,
@@ -143,7 +149,13 @@ impl Recorder {
         self.file
             .write_all(line.as_bytes())
             .and_then(|()| self.file.flush())
-            .map_err(|e| Error::Local(format!("cannot write to {}: {e}", self.path.display())))
+            .map_err(|e| {
+                Error::Local(format!(
+                    "cannot write to {}: {}",
+                    self.path.display(),
+                    crate::error::plain(&e)
+                ))
+            })
     }
 }
 

@@ -60,8 +60,13 @@ pub async fn run(args: ReplayArgs, colors: Colors) -> Result<ExitCode> {
 
 /// The recording's entries with their line numbers; blank lines are skipped.
 fn read_recording(path: &Path) -> Result<Vec<(usize, Entry)>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::usage(format!("cannot read {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::usage(format!(
+            "cannot read {}: {}",
+            path.display(),
+            crate::error::plain(&e)
+        ))
+    })?;
     text.strip_prefix('\u{feff}')
         .unwrap_or(&text)
         .lines()

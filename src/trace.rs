@@ -84,6 +84,27 @@ impl Trace {
         }
     }
 
+    /// At `-v`, what lies under a failure: the chain of its sources (the libraries' own words),
+    /// which the one-line error leaves out.
+    pub fn detail(&self, error: &(dyn std::error::Error + 'static)) {
+        if self.level == 0 {
+            return;
+        }
+        let top = error.to_string();
+        let mut chain: Vec<String> = Vec::new();
+        let mut source = error.source();
+        while let Some(inner) = source {
+            let text = inner.to_string();
+            if text != top && !chain.contains(&text) {
+                chain.push(text);
+            }
+            source = inner.source();
+        }
+        if !chain.is_empty() {
+            self.emit(&format!("rpc: detail: {}", chain.join(": ")));
+        }
+    }
+
     /// A free-form note for people (warnings, progress), never traffic.
     pub fn note(&self, text: &str) {
         self.emit(text);

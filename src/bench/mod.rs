@@ -226,7 +226,12 @@ fn load(settings: &Settings, plan: &Arc<Plan>) -> Result<(Stats, Instant)> {
         let worker = std::thread::Builder::new()
             .name("rpc-bench".into())
             .spawn(move || run_thread(&plan, connections, stats))
-            .map_err(|e| Error::Local(format!("cannot start a client thread: {e}")))?;
+            .map_err(|e| {
+                Error::Local(format!(
+                    "cannot start a client thread: {}",
+                    crate::error::plain(&e)
+                ))
+            })?;
         workers.push(worker);
     }
     let progress = report::Progress::start(plan.limit, settings.duration, settings.warmup);

@@ -216,13 +216,19 @@ impl Client {
     }
 
     /// Sends the calls and returns one outcome per call (none for notifications).
+    /// The error line stays one sentence of `rpc`'s own; at `-v` the log adds the library's
+    /// account of a failure.
     pub async fn run(&self, calls: &[Call], mode: Mode) -> Result<Vec<Outcome>> {
-        match self.proto {
+        let result = match self.proto {
             Proto::JsonRpc => jsonrpc::run(self, calls, mode).await,
             Proto::RawTcp => rawtcp::run(self, calls, mode).await,
             Proto::XmlRpc => xmlrpc::run(self, calls, mode).await,
             Proto::Reach => reach::run(self, calls, mode).await,
+        };
+        if let Err(e) = &result {
+            self.trace.detail(e);
         }
+        result
     }
 
     /// One outcome per call from `reply`, by the protocol's answer rule; an answer that gives

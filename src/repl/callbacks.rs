@@ -203,7 +203,10 @@ async fn read_at_prompt(call: &str) -> Result<String> {
 async fn next_script_line(lines: &ScriptLines, call: &str) -> Result<String> {
     match lines.lock().await.recv().await {
         Some(Ok(line)) => Ok(line),
-        Some(Err(e)) => Err(Error::Local(format!("cannot read stdin: {e}"))),
+        Some(Err(e)) => Err(Error::Local(format!(
+            "cannot read stdin: {}",
+            crate::error::plain(&e)
+        ))),
         None => Err(Error::usage(format!(
             "end of input before {call} was answered (the lines after a call answer its callbacks)"
         ))),

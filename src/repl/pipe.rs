@@ -15,7 +15,8 @@ use tokio::sync::{mpsc, Mutex};
 pub async fn run(mut session: Session, lines: ScriptLines, fail_fast: bool) -> Result<ExitCode> {
     let mut history = Vec::new();
     while let Some(line) = next_line(&lines).await {
-        let line = line.map_err(|e| Error::Local(format!("cannot read stdin: {e}")))?;
+        let line = line
+            .map_err(|e| Error::Local(format!("cannot read stdin: {}", crate::error::plain(&e))))?;
         match session.execute(&line).await {
             Step::Quit => break,
             Step::ShowHistory => print_history(&history),

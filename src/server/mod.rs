@@ -167,7 +167,10 @@ impl Server {
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: say so, breathe, go on.
-                    trace::Trace::default().note(&format!("rpc serve: accept failed: {e}"));
+                    trace::Trace::default().note(&format!(
+                        "rpc serve: accept failed: {}",
+                        crate::error::plain(&e)
+                    ));
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             }
@@ -187,7 +190,10 @@ fn listen_error(addr: &str, e: &std::io::Error) -> Error {
         std::io::ErrorKind::PermissionDenied => " (ports below 1024 need privileges: try 8000)",
         _ => "",
     };
-    Error::Local(format!("cannot listen on {addr}: {e}{hint}"))
+    Error::Local(format!(
+        "cannot listen on {addr}: {}{hint}",
+        crate::error::plain(e)
+    ))
 }
 
 /// `rpc serve`: bind, announce, serve until SIGINT/SIGTERM, drain, exit 0.

@@ -315,3 +315,27 @@ fn a_reach_callback_is_answered_at_the_prompt_and_ctrl_c_abandons_it() {
     screen.wait_for("==> {\"t\":\"Done\",\"ans\":105}");
     assert!(!screen.ended());
 }
+
+/// `-u USER` asks for the password at the terminal, as curl does, without echoing it.
+#[test]
+fn u_with_a_user_alone_asks_for_the_password_without_echo() {
+    use super::support::{http_answer, FakeServer};
+    let server = FakeServer::replying(|_| {
+        http_answer("200 OK", "", r#"{"jsonrpc":"2.0","result":7,"id":1}"#)
+    });
+    let screen = Screen::rpc(&["call", "-u", "alice", &server.url(), "getblockcount"]);
+    screen.wait_for("Enter host password for user 'alice':");
+    screen.keys(&["s3cret", "Enter"]);
+    let shown = screen.wait_until_ended();
+    assert!(shown.contains('7'), "{shown}");
+    assert!(
+        !shown.contains("s3cret"),
+        "the password was echoed: {shown}"
+    );
+    let sent = String::from_utf8_lossy(&server.requests()[0]).into_owned();
+    // alice:s3cret
+    assert!(
+        sent.contains("Authorization: Basic YWxpY2U6czNjcmV0"),
+        "{sent}"
+    );
+}
