@@ -101,7 +101,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__bench)
-            opts="-P -H -t -k -v -u -c -n -d -h --params --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --concurrency --requests --duration --warmup --connections --pipeline --threads --json --color --help"
+            opts="-P -H -t -k -v -u -c -n -d -h --params --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --concurrency --requests --duration --warmup --connections --pipeline --threads --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -112,11 +112,11 @@ _rpc() {
                     return 0
                     ;;
                 --proto)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
                     return 0
                     ;;
                 -P)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
                     return 0
                     ;;
                 --header)
@@ -156,6 +156,14 @@ _rpc() {
                     return 0
                     ;;
                 --cookie-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --import-path)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -211,18 +219,18 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__call)
-            opts="-P -H -t -k -v -u -d -r -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --callback --value --params --notify --raw --dry-run --curl --color --help"
+            opts="-P -H -t -k -v -u -d -r -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --callback --value --params --notify --raw --dry-run --curl --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --proto)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
                     return 0
                     ;;
                 -P)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
                     return 0
                     ;;
                 --header)
@@ -262,6 +270,14 @@ _rpc() {
                     return 0
                     ;;
                 --cookie-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --import-path)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -329,18 +345,18 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__describe)
-            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --json --color --help"
+            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --proto)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
                     return 0
                     ;;
                 -P)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
                     return 0
                     ;;
                 --header)
@@ -380,6 +396,14 @@ _rpc() {
                     return 0
                     ;;
                 --cookie-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --import-path)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -549,18 +573,18 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__list)
-            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --json --color --help"
+            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --json --all --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --proto)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
                     return 0
                     ;;
                 -P)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
                     return 0
                     ;;
                 --header)
@@ -600,6 +624,14 @@ _rpc() {
                     return 0
                     ;;
                 --cookie-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --import-path)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -615,18 +647,18 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__repl)
-            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --callback --value --history --record --fail-fast --color --help"
+            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --callback --value --history --record --fail-fast --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --proto)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
                     return 0
                     ;;
                 -P)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
                     return 0
                     ;;
                 --header)
@@ -666,6 +698,14 @@ _rpc() {
                     return 0
                     ;;
                 --cookie-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --import-path)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -697,7 +737,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__replay)
-            opts="-P -H -t -k -v -u -h --endpoint --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --color --help"
+            opts="-P -H -t -k -v -u -h --endpoint --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -708,11 +748,11 @@ _rpc() {
                     return 0
                     ;;
                 --proto)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
                     return 0
                     ;;
                 -P)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
                     return 0
                     ;;
                 --header)
@@ -755,6 +795,14 @@ _rpc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --import-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -767,7 +815,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__serve)
-            opts="-q -h --addr --quiet --tls --cert --key --api-key --max-body --max-batch --max-depth --max-message --idle-timeout --header-timeout --body-timeout --max-connections --max-sleep --kont-timeout --max-konts --max-log-queue --color --help"
+            opts="-q -h --addr --quiet --tls --cert --key --api-key --max-body --max-batch --max-depth --max-message --idle-timeout --header-timeout --body-timeout --max-connections --max-sleep --kont-timeout --max-konts --max-log-queue --max-streams --max-header-list --max-resets --max-routes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -834,6 +882,22 @@ _rpc() {
                     return 0
                     ;;
                 --max-log-queue)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-streams)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-header-list)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-resets)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-routes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,7 +42,8 @@ complete -c rpc -n "__fish_rpc_needs_command" -f -a "help" -d 'Print this messag
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
 xml-rpc\t'XML-RPC over HTTP(S) POST'
 reach\t'The Reach RPC protocol: POST /<method> with a JSON array'
-raw-tcp\t'One JSON array per request over a TCP connection'"
+raw-tcp\t'One JSON array per request over a TCP connection'
+grpc\t'gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS'"
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
@@ -50,6 +51,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand call" -l max-response -d 'Refuse
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s u -l user -d 'HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for the password at the terminal (credentials in the URL work too)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l schema -d 'gRPC: a .proto source or a FileDescriptorSet (.protoset) describing the server\'s methods, instead of its reflection (repeatable)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l callback -d 'Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback\'s arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable; makes the call interactive)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l value -d 'Reach: add a non-function value NAME to the values object (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s d -l params -d 'Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin' -r
@@ -72,7 +75,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-body -d 'Largest r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-batch -d 'Most calls in one JSON-RPC batch or XML-RPC multicall' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-depth -d 'Deepest nesting of arrays/objects (JSON) or arrays/structs (XML-RPC) accepted' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-message -d 'Largest raw-tcp request accepted, in bytes (larger: an error answer, then close)' -r
-complete -c rpc -n "__fish_rpc_using_subcommand serve" -l idle-timeout -d 'Seconds a raw-tcp or keep-alive HTTP connection may wait for its next request before it is closed (HTTP: also bounded by --header-timeout)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l idle-timeout -d 'Seconds a raw-tcp or keep-alive HTTP connection may wait for its next request before it is closed (for HTTP the header timeout bounds the wait too)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l header-timeout -d 'Seconds a client may take to send a request\'s first bytes and headers' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l body-timeout -d 'Seconds a client may take to send an HTTP request\'s body once its headers are in (later: 408)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-connections -d 'Most connections open at once. When all are taken, a newcomer closes the oldest one that has not sent a request yet and takes its place; if every one has, the newcomer gets HTTP 503' -r
@@ -80,6 +83,10 @@ complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-sleep -d 'Longest 
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l kont-timeout -d 'Seconds a Reach continuation handle (kid) stays valid, waiting for its /kont' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-konts -d 'Most Reach continuations waiting for their /kont at once (more: HTTP 503)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-log-queue -d 'Most per-call log lines waiting for a slow stderr (more are dropped, and counted in the log)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-streams -d 'Most HTTP/2 streams (gRPC calls) open at once on one connection' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-header-list -d 'Largest HTTP/2 header list a gRPC request may send, in bytes' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-resets -d 'Most streams one HTTP/2 connection may reset before it is closed (Rapid Reset flood, CVE-2023-44487)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-routes -d 'Most routes the gRPC Router\'s table holds (more: RESOURCE_EXHAUSTED)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -89,7 +96,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand serve" -s h -l help -d 'Print he
 complete -c rpc -n "__fish_rpc_using_subcommand list" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
 xml-rpc\t'XML-RPC over HTTP(S) POST'
 reach\t'The Reach RPC protocol: POST /<method> with a JSON array'
-raw-tcp\t'One JSON array per request over a TCP connection'"
+raw-tcp\t'One JSON array per request over a TCP connection'
+grpc\t'gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS'"
 complete -c rpc -n "__fish_rpc_using_subcommand list" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand list" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
@@ -97,6 +105,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand list" -l max-response -d 'Refuse
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
 complete -c rpc -n "__fish_rpc_using_subcommand list" -s u -l user -d 'HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for the password at the terminal (credentials in the URL work too)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l schema -d 'gRPC: a .proto source or a FileDescriptorSet (.protoset) describing the server\'s methods, instead of its reflection (repeatable)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -104,11 +114,13 @@ complete -c rpc -n "__fish_rpc_using_subcommand list" -s k -l insecure -d 'Do no
 complete -c rpc -n "__fish_rpc_using_subcommand list" -s v -l verbose -d 'Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)'
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l show-secrets -d 'Show credentials (Authorization, X-API-Key, cookies) in -vv dumps instead of ***'
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l json -d 'Print the names as one JSON array'
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l all -d 'gRPC: list the reflection services\' methods too'
 complete -c rpc -n "__fish_rpc_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
 xml-rpc\t'XML-RPC over HTTP(S) POST'
 reach\t'The Reach RPC protocol: POST /<method> with a JSON array'
-raw-tcp\t'One JSON array per request over a TCP connection'"
+raw-tcp\t'One JSON array per request over a TCP connection'
+grpc\t'gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS'"
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
@@ -116,6 +128,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand describe" -l max-response -d 'Re
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -s u -l user -d 'HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for the password at the terminal (credentials in the URL work too)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l schema -d 'gRPC: a .proto source or a FileDescriptorSet (.protoset) describing the server\'s methods, instead of its reflection (repeatable)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -131,7 +145,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand completions" -s h -l help -d 'Pr
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
 xml-rpc\t'XML-RPC over HTTP(S) POST'
 reach\t'The Reach RPC protocol: POST /<method> with a JSON array'
-raw-tcp\t'One JSON array per request over a TCP connection'"
+raw-tcp\t'One JSON array per request over a TCP connection'
+grpc\t'gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS'"
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
@@ -139,6 +154,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand repl" -l max-response -d 'Refuse
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -s u -l user -d 'HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for the password at the terminal (credentials in the URL work too)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l schema -d 'gRPC: a .proto source or a FileDescriptorSet (.protoset) describing the server\'s methods, instead of its reflection (repeatable)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l callback -d 'Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback\'s arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable; makes the call interactive)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l value -d 'Reach: add a non-function value NAME to the values object (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l history -d 'Keep the line history in FILE (default: rpc/history in the platform\'s data directory)' -r -F
@@ -155,7 +172,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand replay" -l endpoint -d 'Send eve
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
 xml-rpc\t'XML-RPC over HTTP(S) POST'
 reach\t'The Reach RPC protocol: POST /<method> with a JSON array'
-raw-tcp\t'One JSON array per request over a TCP connection'"
+raw-tcp\t'One JSON array per request over a TCP connection'
+grpc\t'gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS'"
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
@@ -163,6 +181,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand replay" -l max-response -d 'Refu
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s u -l user -d 'HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for the password at the terminal (credentials in the URL work too)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l schema -d 'gRPC: a .proto source or a FileDescriptorSet (.protoset) describing the server\'s methods, instead of its reflection (repeatable)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -174,7 +194,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand bench" -l params -d 'Whole param
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
 xml-rpc\t'XML-RPC over HTTP(S) POST'
 reach\t'The Reach RPC protocol: POST /<method> with a JSON array'
-raw-tcp\t'One JSON array per request over a TCP connection'"
+raw-tcp\t'One JSON array per request over a TCP connection'
+grpc\t'gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS'"
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
@@ -182,6 +203,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand bench" -l max-response -d 'Refus
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s u -l user -d 'HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for the password at the terminal (credentials in the URL work too)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l schema -d 'gRPC: a .proto source or a FileDescriptorSet (.protoset) describing the server\'s methods, instead of its reflection (repeatable)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s c -l concurrency -d 'Calls in flight at once: one per connection (times --pipeline)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s n -l requests -d 'Stop after N calls (warm-up calls not counted)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s d -l duration -d 'Stop after SECS seconds (the default, 10, when neither -n nor -d is given)' -r

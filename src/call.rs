@@ -6,16 +6,26 @@ use crate::client::{reach, Client, Mode, Wire};
 use crate::curl;
 use crate::error::{Error, Result};
 use crate::output::{self, print_stdout, Style};
-use crate::protocol::{Call, Proto};
+use crate::protocol::{grpc, Call, Proto};
 use crate::term::Colors;
 use std::io::Read;
 use std::process::ExitCode;
 
 pub async fn run(mut args: CallArgs, colors: Colors) -> Result<ExitCode> {
     let endpoint = resolve_endpoint(&mut args)?;
-    let calls = build_calls(&args)?;
     let trace = args.connect.trace(colors.stderr);
     let mut client = Client::new(&endpoint, &args.connect.options()?, trace)?;
+    let style = Style {
+        pretty: colors.stdout_is_terminal,
+        color: colors.stdout,
+        raw: args.raw,
+    };
+    if client.proto == Proto::Grpc && !args.dry_run && !args.curl {
+        if let Some(code) = grpc_stream(&args, &client, style).await? {
+            return Ok(code);
+        }
+    }
+    let calls = build_calls(&args)?;
     client.set_interaction(reach::interaction_from_args(&args.reach.interaction())?);
     let mode = if args.notify {
         Mode::Notify
@@ -37,17 +47,58 @@ pub async fn run(mut args: CallArgs, colors: Colors) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let outcomes = client.run(&calls, mode).await?;
-    let style = Style {
-        pretty: colors.stdout_is_terminal,
-        color: colors.stdout,
-        raw: args.raw,
-    };
     let report = output::Report {
         proto: client.proto,
         style,
         hint: output::list_hint(&endpoint, args.connect.proto),
     };
     report.print(&calls, outcomes, mode)
+}
+
+/// A streaming gRPC call, printed message by message as the answers come (one compact line each
+/// when piped: NDJSON); None when the method is unary (it goes the way of every other call).
+/// The requests: `-d` documents (`@-` and `@FILE` read as they come, each sent as soon as it is
+/// complete), or the words as one message.
+async fn grpc_stream(args: &CallArgs, client: &Client, style: Style) -> Result<Option<ExitCode>> {
+    let Some(name) = args.words.first() else {
+        return Ok(None);
+    };
+    if args.words.iter().any(|w| w == args::BATCH_SEPARATOR) {
+        return Ok(None);
+    }
+    let method = client.grpc_method(name).await?;
+    if !method.is_client_streaming() && !method.is_server_streaming() {
+        return Ok(None);
+    }
+    let (sender, requests) = tokio::sync::mpsc::channel(16);
+    match &args.params {
+        Some(source) => {
+            if args.words.len() > 1 {
+                return Err(Error::usage(
+                    "give the message either as ARGs or with -d/--params, not both",
+                ));
+            }
+            crate::client::grpc::documents(source, sender, method.is_client_streaming())?;
+        }
+        None => {
+            let message = grpc::message::from_words(&method.input(), &args.words[1..])
+                .map_err(Error::usage)?;
+            // The one message, and the end of the client's stream.
+            let _ = sender.try_send(Ok(grpc::message::to_json(&message)));
+            drop(sender);
+        }
+    }
+    let line_style = Style {
+        pretty: style.pretty,
+        ..style
+    };
+    let mut print = |json: &serde_json::Value| print_stdout(&output::render(json, line_style));
+    let io = crate::client::grpc::Streaming {
+        requests,
+        on_response: &mut print,
+    };
+    crate::client::grpc::call_streaming(client, name, io).await?;
+    Ok(Some(ExitCode::SUCCESS))
 }
 
 /// The endpoint to call. With `-P reach`, a first word starting with `/` is a method path (no

@@ -217,6 +217,15 @@ pub struct ConnectArgs {
     /// Show credentials (Authorization, X-API-Key, cookies) in -vv dumps instead of ***
     #[arg(long)]
     pub show_secrets: bool,
+
+    /// gRPC: a .proto source or a FileDescriptorSet (.protoset) describing the server's methods,
+    /// instead of its reflection (repeatable)
+    #[arg(long = "schema", value_name = "FILE")]
+    pub schema: Vec<PathBuf>,
+
+    /// gRPC: a directory where the imports of --schema sources are found (repeatable)
+    #[arg(long = "import-path", value_name = "DIR")]
+    pub import_paths: Vec<PathBuf>,
 }
 
 impl ConnectArgs {
@@ -232,6 +241,10 @@ impl ConnectArgs {
             cacert: self.cacert.clone(),
             max_response: self.max_response,
             api_key: self.api_key.clone(),
+            schema: client::grpc::SchemaSource {
+                files: self.schema.clone(),
+                import_paths: self.import_paths.clone(),
+            },
             auth: self.credentials()?,
         })
     }
@@ -360,6 +373,9 @@ pub struct ListArgs {
     /// Print the names as one JSON array
     #[arg(long)]
     pub json: bool,
+    /// gRPC: list the reflection services' methods too
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]
@@ -584,7 +600,7 @@ pub struct LimitArgs {
     pub max_message: usize,
 
     /// Seconds a raw-tcp or keep-alive HTTP connection may wait for its next request before it is
-    /// closed (HTTP: also bounded by --header-timeout)
+    /// closed (for HTTP the header timeout bounds the wait too)
     #[arg(long, value_name = "SECS", value_parser = positive_seconds,
           default_value_t = Seconds(Limits::DEFAULT.idle_timeout))]
     pub idle_timeout: Seconds,
@@ -621,6 +637,23 @@ pub struct LimitArgs {
     /// Most per-call log lines waiting for a slow stderr (more are dropped, and counted in the log)
     #[arg(long, value_name = "LINES", default_value_t = Limits::DEFAULT.max_log_queue)]
     pub max_log_queue: usize,
+
+    /// Most HTTP/2 streams (gRPC calls) open at once on one connection
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_streams)]
+    pub max_streams: usize,
+
+    /// Largest HTTP/2 header list a gRPC request may send, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT.max_header_list)]
+    pub max_header_list: usize,
+
+    /// Most streams one HTTP/2 connection may reset before it is closed (Rapid Reset flood,
+    /// CVE-2023-44487)
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_resets)]
+    pub max_resets: usize,
+
+    /// Most routes the gRPC Router's table holds (more: RESOURCE_EXHAUSTED)
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_routes)]
+    pub max_routes: usize,
 }
 
 impl LimitArgs {
@@ -639,6 +672,10 @@ impl LimitArgs {
             kont_timeout: self.kont_timeout.0,
             max_konts: self.max_konts,
             max_log_queue: self.max_log_queue,
+            max_streams: self.max_streams,
+            max_header_list: self.max_header_list,
+            max_resets: self.max_resets,
+            max_routes: self.max_routes,
         }
     }
 }

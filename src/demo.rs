@@ -99,6 +99,20 @@ const TOUR: &[Step] = &[
         fails: false,
         interactive: false,
     },
+    Step {
+        title: "gRPC: a unary call over HTTP/2, the schema learnt from the server's reflection",
+        proto: Proto::Grpc,
+        words: &["Add", "2", "3"],
+        fails: false,
+        interactive: false,
+    },
+    Step {
+        title: "gRPC: an error status, with its google.rpc.ErrorInfo detail",
+        proto: Proto::Grpc,
+        words: &["Div", "1", "0"],
+        fails: true,
+        interactive: false,
+    },
 ];
 
 /// The `start` value of the interactive step; the server adds the callbacks' answers to it.

@@ -11,7 +11,7 @@ pub enum Error {
     /// The server answered, and the answer is an error (JSON-RPC error object, XML-RPC fault,
     /// Reach error, raw-tcp error object), printed in the protocol's words: `error CODE: MESSAGE`
     /// or XML-RPC's `fault CODE: STRING`.
-    #[error("{} {}: {}{}", .0.spec().error_word, .1.code, .1.message, data_suffix(.1))]
+    #[error("{} {}: {}{}", .0.spec().error_word, code_text(*.0, .1.code), .1.message, data_suffix(.1))]
     Answered(Proto, Fault),
     /// The server answered with an HTTP error status and no RPC-level error: `HTTP 404 Not Found: …`.
     #[error("{0}")]
@@ -113,6 +113,15 @@ pub fn plain(e: &(dyn std::error::Error + 'static)) -> String {
                 None => text,
             }
         }
+    }
+}
+
+/// The code as the protocol names it: `NOT_FOUND (5)` for gRPC, the number elsewhere.
+fn code_text(proto: Proto, code: i64) -> String {
+    let names = proto.spec().code_names;
+    match usize::try_from(code).ok().and_then(|i| names.get(i)) {
+        Some(name) => format!("{name} ({code})"),
+        None => code.to_string(),
     }
 }
 

@@ -3,9 +3,10 @@
 
 use crate::cli::{DescribeArgs, ListArgs};
 use crate::client::{Client, Mode};
+use crate::curl;
 use crate::error::{Error, Result};
 use crate::output::print_stdout;
-use crate::protocol::{codes, Call, Introspection, Params, Proto};
+use crate::protocol::{codes, grpc, Call, Introspection, Params, Proto};
 use crate::term::Colors;
 use crate::value::Value;
 use serde_json::{json, Value as Json};
@@ -16,7 +17,11 @@ pub async fn list(args: ListArgs, colors: Colors) -> Result<()> {
         &args.connect.options()?,
         args.connect.trace(colors.stderr),
     )?;
-    let names = method_names(&client).await?;
+    let names = if client.proto.spec().introspection == Introspection::Reflection {
+        grpc_method_names(&client, args.all).await?
+    } else {
+        method_names(&client).await?
+    };
     if args.json {
         print_stdout(&Json::from(names).to_string());
     } else {
@@ -31,6 +36,30 @@ pub async fn describe(args: DescribeArgs, colors: Colors) -> Result<()> {
         &args.connect.options()?,
         args.connect.trace(colors.stderr),
     )?;
+    if client.proto.spec().introspection == Introspection::Reflection {
+        let method = client.grpc_method(&args.method).await?;
+        let example = grpc::describe::example(&curl::shell_quote(&args.endpoint), &method);
+        let signature = grpc::describe::signature(&method);
+        let messages = grpc::describe::messages_text(&method);
+        if args.json {
+            let doc = json!({
+                "name": grpc::schema::method_name(&method),
+                "signature": signature,
+                "client_streaming": method.is_client_streaming(),
+                "server_streaming": method.is_server_streaming(),
+                "input": method.input().full_name(),
+                "output": method.output().full_name(),
+                "messages": messages,
+                "example": example,
+            });
+            print_stdout(&doc.to_string());
+        } else {
+            print_stdout(&format!(
+                "{signature}\n\n{messages}\n\nExample:\n  {example}"
+            ));
+        }
+        return Ok(());
+    }
     let doc = describe_method(&client, &args.method).await?;
     if args.json {
         print_stdout(&doc.to_string());
@@ -38,6 +67,21 @@ pub async fn describe(args: DescribeArgs, colors: Colors) -> Result<()> {
         print_stdout(&describe_text(&doc));
     }
     Ok(())
+}
+
+/// `Service/Method` of every method the server's schema holds (`pkg.Service/Method` with a
+/// package); the reflection services only with `all`.
+async fn grpc_method_names(client: &Client, all: bool) -> Result<Vec<String>> {
+    let schema = client.grpc_schema().await?;
+    Ok(schema
+        .services()
+        .filter(|s| all || !s.full_name().starts_with("grpc.reflection."))
+        .flat_map(|s| {
+            s.methods()
+                .map(|m| grpc::schema::method_name(&m))
+                .collect::<Vec<_>>()
+        })
+        .collect())
 }
 
 /// Method names, from rpc.discover or else system.listMethods.

@@ -99,7 +99,7 @@ fn settle(plan: &Plan, stats: &RefCell<Stats>, call: InFlight, result: Result<()
         Ok(()) => stats.record_ok(call.sent.elapsed()),
         Err(failure) => stats.record_failure(failure),
     }
-    if stats.total() % PROGRESS_BATCH == 0 {
+    if stats.total().is_multiple_of(PROGRESS_BATCH) {
         plan.done.fetch_add(PROGRESS_BATCH, Ordering::Relaxed);
     }
 }

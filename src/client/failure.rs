@@ -164,7 +164,8 @@ impl fmt::Display for TransportError {
             Cause::NotTls => write!(
                 f,
                 "TLS failure with {target}: the server did not answer in TLS (does the server \
-                 speak HTTPS? for plain HTTP use http://, or start it with `rpc serve --tls`)"
+                 speak HTTPS? for plain HTTP use http://, or start it with `rpc serve --tls`; \
+                 for plain gRPC use grpc://)"
             ),
             Cause::Tls(what) => write!(f, "TLS failure with {target}: {what}"),
             Cause::Broken(how) => write!(f, "connection to {target} failed: {how}"),

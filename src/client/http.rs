@@ -135,7 +135,7 @@ pub struct HttpAnswer {
 }
 
 /// A stream HTTP can run over: a TCP connection, or TLS inside one.
-trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
 
 /// A configured HTTP client: TLS settings, proxy, extra headers, credentials, timeout, answer
@@ -295,19 +295,15 @@ impl HttpTransport {
         let config = match self.tls.get() {
             Some(config) => Arc::clone(config),
             None => {
-                let config = super::tls::client_config(self.cacert.as_deref(), self.insecure)?;
+                let config = super::tls::client_config(
+                    self.cacert.as_deref(),
+                    self.insecure,
+                    &[b"http/1.1"],
+                )?;
                 Arc::clone(self.tls.get_or_init(|| config))
             }
         };
-        let host = url.host_str().unwrap_or_default();
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        let name = rustls_pki_types::ServerName::try_from(host.to_owned())
-            .map_err(|_| Error::usage(format!("{host:?} is not a name TLS can check")))?;
-        tokio_rustls::TlsConnector::from(config)
-            .connect(name, tcp)
-            .await
-            .map(|tls| Box::new(tls) as Box<dyn Stream>)
-            .map_err(|e| tls_error(e, target))
+        start_tls(config, url, tcp, target).await
     }
 
     /// A TCP connection to the proxy: as is for `http://` (the request names the URL), tunnelled
@@ -339,6 +335,41 @@ impl HttpTransport {
             self.max_response
         ))
     }
+}
+
+/// TLS over `tcp` to the host of `url`, with `config`.
+async fn start_tls(
+    config: Arc<ClientConfig>,
+    url: &Url,
+    tcp: TcpStream,
+    target: &str,
+) -> Result<Box<dyn Stream>> {
+    let host = url.host_str().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let name = rustls_pki_types::ServerName::try_from(host.to_owned())
+        .map_err(|_| Error::usage(format!("{host:?} is not a name TLS can check")))?;
+    tokio_rustls::TlsConnector::from(config)
+        .connect(name, tcp)
+        .await
+        .map(|tls| Box::new(tls) as Box<dyn Stream>)
+        .map_err(|e| tls_error(e, target))
+}
+
+/// A direct connection to `target`, inside TLS offering `alpn` when `tls` (gRPC's `h2`): the
+/// connection of the HTTP/2 transports, which do not go through proxies.
+pub async fn open_stream(
+    url: &Url,
+    target: &str,
+    options: &Options,
+    alpn: &[&[u8]],
+    tls: bool,
+) -> Result<Box<dyn Stream>> {
+    let tcp = open_tcp(target).await?;
+    if !tls {
+        return Ok(Box::new(tcp));
+    }
+    let config = super::tls::client_config(options.cacert.as_deref(), options.insecure, alpn)?;
+    start_tls(config, url, tcp, target).await
 }
 
 /// Resolves `target` (`HOST:PORT`) and connects to the first address that accepts.

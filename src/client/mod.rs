@@ -2,6 +2,8 @@
 //! transport. Commands (`call`, `list`, …) only ever see [`Client`].
 
 pub mod failure;
+pub mod grpc;
+mod grpc_reflection;
 pub mod http;
 mod jsonrpc;
 mod rawtcp;
@@ -39,6 +41,8 @@ pub struct Options {
     pub max_response: u64,
     /// `--api-key`: Reach's `X-API-Key`.
     pub api_key: Option<String>,
+    /// gRPC: `--schema` files and `--import-path` directories (none: the server's reflection).
+    pub schema: grpc::SchemaSource,
     /// `-u` or `--cookie-file`: HTTP basic authentication (credentials in the URL are found by
     /// [`Client::new`]; these win over them, as in curl).
     pub auth: Option<Credentials>,
@@ -108,6 +112,7 @@ impl Default for Options {
             cacert: None,
             max_response: DEFAULT_MAX_RESPONSE,
             api_key: None,
+            schema: grpc::SchemaSource::default(),
             auth: None,
         }
     }
@@ -131,6 +136,7 @@ enum Transport {
     // Boxed: an HTTP transport carries its options, a raw-tcp one two numbers.
     Http(Box<http::HttpTransport>),
     Tcp(rawtcp::TcpSettings),
+    Grpc(Box<grpc::GrpcTransport>),
 }
 
 /// A connection to one endpoint over one protocol.
@@ -164,6 +170,12 @@ impl Client {
             Carrier::Http => {
                 Transport::Http(Box::new(http::HttpTransport::new(&options, trace, &url)?))
             }
+            Carrier::Http2 => Transport::Grpc(Box::new(grpc::GrpcTransport::new(
+                &url,
+                &options,
+                options.schema.clone(),
+                trace,
+            ))),
         };
         Ok(Client {
             url,
@@ -187,7 +199,7 @@ impl Client {
     fn tcp(&self) -> Result<&rawtcp::TcpSettings> {
         match &self.transport {
             Transport::Tcp(tcp) => Ok(tcp),
-            Transport::Http(_) => Err(Error::internal(format!(
+            _ => Err(Error::internal(format!(
                 "{} has no raw-tcp transport",
                 self.proto.name()
             ))),
@@ -198,7 +210,7 @@ impl Client {
     fn http(&self) -> Result<&http::HttpTransport> {
         match &self.transport {
             Transport::Http(http) => Ok(http),
-            Transport::Tcp(_) => Err(Error::internal(format!(
+            _ => Err(Error::internal(format!(
                 "{} has no HTTP transport",
                 self.proto.name()
             ))),
@@ -224,6 +236,7 @@ impl Client {
             Proto::RawTcp => rawtcp::run(self, calls, mode).await,
             Proto::XmlRpc => xmlrpc::run(self, calls, mode).await,
             Proto::Reach => reach::run(self, calls, mode).await,
+            Proto::Grpc => grpc::run(self, calls, mode).await,
         };
         if let Err(e) = &result {
             self.trace.detail(e);
@@ -293,6 +306,9 @@ impl Client {
                 .iter()
                 .map(|call| reach::request(self, call).map(Wire::Http))
                 .collect(),
+            Proto::Grpc => Err(Error::usage(
+                "--dry-run and --curl for gRPC need the method's schema: not done yet",
+            )),
         }
     }
 }
@@ -366,9 +382,9 @@ pub fn parse_endpoint(text: &str) -> Result<Url> {
             "invalid endpoint {text:?}: {e} (try :8000, HOST:PORT or a URL)"
         ))
     })?;
-    if !matches!(url.scheme(), "http" | "https" | "tcp") {
+    if !matches!(url.scheme(), "http" | "https" | "tcp" | "grpc" | "grpcs") {
         return Err(Error::usage(format!(
-            "unsupported scheme {:?} in {text:?}: use http://, https:// or tcp://",
+            "unsupported scheme {:?} in {text:?}: use http://, https://, tcp://, grpc:// or grpcs://",
             url.scheme()
         )));
     }

@@ -20,8 +20,12 @@ use tokio_rustls::rustls::crypto::{self, CryptoProvider};
 use tokio_rustls::rustls::{self, ClientConfig, DigitallySignedStruct, RootCertStore};
 
 /// The client TLS setup of one set of options: `cacert` (PEM file) added to the system's roots,
-/// or nothing verified with `insecure`. A usage error names a `--cacert` that cannot be used.
-pub fn client_config(cacert: Option<&Path>, insecure: bool) -> Result<Arc<ClientConfig>> {
+/// or nothing verified with `insecure`; `alpn` the protocols offered (`http/1.1`, `h2`). A usage error names a `--cacert` that cannot be used.
+pub fn client_config(
+    cacert: Option<&Path>,
+    insecure: bool,
+    alpn: &[&[u8]],
+) -> Result<Arc<ClientConfig>> {
     let provider = Arc::new(crypto::ring::default_provider());
     let pinned = match cacert {
         Some(path) => read_certificates(path)?,
@@ -44,7 +48,7 @@ pub fn client_config(cacert: Option<&Path>, insecure: bool) -> Result<Arc<Client
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     Ok(Arc::new(config))
 }
 

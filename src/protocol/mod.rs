@@ -2,6 +2,7 @@
 //! client transports and the server both use these, so each protocol is written once.
 
 pub mod answer;
+pub mod grpc;
 pub mod json;
 pub mod jsonrpc;
 pub mod rawtcp;
@@ -33,7 +34,7 @@ mod tests {
         assert_eq!(Proto::parse("raw"), Ok(Proto::RawTcp));
         assert!(Proto::parse("soap")
             .unwrap_err()
-            .contains("json-rpc, xml-rpc, reach, raw-tcp"));
+            .contains("json-rpc, xml-rpc, reach, raw-tcp, grpc"));
         assert_eq!(Proto::for_scheme("tcp"), Proto::RawTcp);
         assert_eq!(Proto::for_scheme("https"), Proto::JsonRpc);
     }
@@ -50,6 +51,7 @@ pub enum Proto {
     XmlRpc,
     Reach,
     RawTcp,
+    Grpc,
 }
 
 /// What carries a protocol's messages.
@@ -59,6 +61,8 @@ pub enum Transport {
     Http,
     /// A plain TCP connection (never TLS); `--curl` prints `printf … | nc -N`.
     Tcp,
+    /// HTTP/2: cleartext with prior knowledge, or TLS with ALPN `h2`.
+    Http2,
 }
 
 /// How a protocol carries several calls at once (`rpc call A + B`).
@@ -68,7 +72,8 @@ pub enum Batching {
     Array,
     /// One `system.multicall` call whose result holds one answer per call (XML-RPC).
     Multicall,
-    /// One request after the other, each answered before the next (Reach).
+    /// One request after the other, each answered before the next (Reach; gRPC's unary calls,
+    /// on one connection).
     Sequential,
     /// Back to back on one connection, answered in order (raw-tcp).
     Pipelined,
@@ -82,6 +87,8 @@ pub enum Introspection {
     /// `system.listMethods`, `system.methodHelp`, `system.methodSignature` only: XML-RPC peers
     /// rarely know `rpc.discover`, and some answer it with a fault of their own, not -32601.
     System,
+    /// gRPC server reflection (`grpc.reflection.v1`, else `v1alpha`), or `--schema` files.
+    Reflection,
 }
 
 /// One protocol, declared once: every command reads these facts here instead of matching on
@@ -108,6 +115,9 @@ pub struct Spec {
     pub interactive: bool,
     /// The word for an error answer in messages: `error -32601: …` or XML-RPC's `fault 3: …`.
     pub error_word: &'static str,
+    /// Names of the error codes, by number, where the protocol has them (gRPC's statuses:
+    /// `error NOT_FOUND (5): …`).
+    pub code_names: &'static [&'static str],
     /// The rule that turns an answer into one outcome per call (see [`answer`]).
     pub read_answer: answer::Rule,
 }
@@ -127,6 +137,7 @@ pub const PROTOCOLS: &[Spec] = &[
         introspection: Introspection::OpenRpcThenSystem,
         interactive: false,
         error_word: "error",
+        code_names: &[],
         read_answer: jsonrpc::read_answer,
     },
     Spec {
@@ -142,6 +153,7 @@ pub const PROTOCOLS: &[Spec] = &[
         introspection: Introspection::System,
         interactive: false,
         error_word: "fault",
+        code_names: &[],
         read_answer: xmlrpc::read_answer,
     },
     Spec {
@@ -157,6 +169,7 @@ pub const PROTOCOLS: &[Spec] = &[
         introspection: Introspection::OpenRpcThenSystem,
         interactive: true,
         error_word: "error",
+        code_names: &[],
         read_answer: reach::read_answer,
     },
     Spec {
@@ -172,7 +185,24 @@ pub const PROTOCOLS: &[Spec] = &[
         introspection: Introspection::OpenRpcThenSystem,
         interactive: false,
         error_word: "error",
+        code_names: &[],
         read_answer: rawtcp::read_answer,
+    },
+    Spec {
+        proto: Proto::Grpc,
+        name: "grpc",
+        aliases: &[],
+        about: "gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS",
+        transport: Transport::Http2,
+        default_for_schemes: &["grpc", "grpcs"],
+        default_path: None,
+        batching: Batching::Sequential,
+        notifications: false,
+        introspection: Introspection::Reflection,
+        interactive: false,
+        error_word: "error",
+        code_names: grpc::STATUS_NAMES,
+        read_answer: grpc::read_answer,
     },
 ];
 
@@ -185,6 +215,10 @@ impl Spec {
             Transport::Http => {
                 let scheme = if tls { "https" } else { "http" };
                 format!("{scheme}://{addr}{}", self.default_path.unwrap_or("/"))
+            }
+            Transport::Http2 => {
+                let scheme = if tls { "grpcs" } else { "grpc" };
+                format!("{scheme}://{addr}")
             }
         }
     }
@@ -234,7 +268,13 @@ impl Proto {
 /// `-P` reads the table: names, aliases and help come from [`PROTOCOLS`].
 impl clap::ValueEnum for Proto {
     fn value_variants<'a>() -> &'a [Self] {
-        &[Proto::JsonRpc, Proto::XmlRpc, Proto::Reach, Proto::RawTcp]
+        &[
+            Proto::JsonRpc,
+            Proto::XmlRpc,
+            Proto::Reach,
+            Proto::RawTcp,
+            Proto::Grpc,
+        ]
     }
 
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {

@@ -71,6 +71,15 @@ pub struct Limits {
     pub max_konts: usize,
     /// `--max-log-queue`: most per-call log lines waiting for a slow stderr.
     pub max_log_queue: usize,
+    /// `--max-streams`: most HTTP/2 streams (gRPC calls) open at once on one connection.
+    pub max_streams: usize,
+    /// `--max-header-list`: largest HTTP/2 header list a request may send, in bytes.
+    pub max_header_list: usize,
+    /// `--max-resets`: most streams a client may reset (or make the server reset) on one
+    /// connection before it is closed: the Rapid Reset flood (CVE-2023-44487).
+    pub max_resets: usize,
+    /// `--max-routes`: most routes the gRPC Router's table holds.
+    pub max_routes: usize,
 }
 
 impl Limits {
@@ -88,6 +97,10 @@ impl Limits {
         kont_timeout: Duration::from_secs(300),
         max_konts: 1000,
         max_log_queue: 65536,
+        max_streams: 100,
+        max_header_list: 16 * 1024,
+        max_resets: 100,
+        max_routes: 10_000,
     };
 }
 

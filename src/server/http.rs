@@ -185,7 +185,8 @@ fn mentions_jsonrpc(body: &[u8]) -> bool {
         .any(|w| w == b"\"jsonrpc\"")
 }
 
-async fn route(req: Request<Incoming>, state: &Arc<State>, peer: SocketAddr) -> Reply {
+/// The answer to one HTTP request (of either version): health, JSON-RPC, XML-RPC or Reach.
+pub async fn route(req: Request<Incoming>, state: &Arc<State>, peer: SocketAddr) -> Reply {
     let path = req.uri().path().to_owned();
     let is_post = req.method() == Method::POST;
     if path == "/health" && (is_post || req.method() == Method::GET) {

@@ -4,6 +4,7 @@
 //! encodes the answer.
 
 pub mod config;
+pub mod grpc;
 pub mod http;
 mod io;
 mod jsonrpc;
@@ -49,6 +50,8 @@ pub struct State {
     pub reach: reach::ReachState,
     /// HTTPS, when `--tls` or `--cert/--key` ask for it.
     pub tls: Option<tls::Tls>,
+    /// gRPC's schema, route table, reflection and health.
+    pub grpc: grpc::GrpcState,
 }
 
 impl State {
@@ -68,6 +71,7 @@ impl State {
             quiet: config.quiet,
             reach: reach::ReachState::new(config.api_key.as_deref(), limits),
             tls: config.tls.as_ref().map(tls::Tls::new).transpose()?,
+            grpc: grpc::GrpcState::new(limits.max_routes).map_err(Error::internal)?,
         })
     }
 
@@ -280,6 +284,10 @@ async fn handle_connection(
     let stream = io::Prefixed::new(prefix, stream);
     match kind {
         Kind::Http => http::serve_connection(stream, peer, state, shutdown, probation).await,
+        Kind::Http2 => {
+            probation.prove();
+            grpc::serve_connection(stream, peer, state, shutdown).await
+        }
         Kind::Tls => serve_tls(stream, peer, state, shutdown, wait, probation).await,
         Kind::RawTcp => rawtcp::serve_connection(stream, peer, state, shutdown, &probation).await,
     }
@@ -397,6 +405,11 @@ async fn serve_tls(
     };
     let acceptor = tls.acceptor.clone();
     match tokio::time::timeout(wait, acceptor.accept(stream)).await {
+        // ALPN says which HTTP the client chose: h2 is gRPC, anything else HTTP/1.1.
+        Ok(Ok(secure)) if secure.get_ref().1.alpn_protocol() == Some(b"h2") => {
+            probation.prove();
+            grpc::serve_connection(secure, peer, state, shutdown).await
+        }
         Ok(Ok(secure)) => http::serve_connection(secure, peer, state, shutdown, probation).await,
         Ok(Err(e)) => {
             if !state.quiet {
@@ -453,6 +466,7 @@ mod tests {
             quiet: true,
             reach: reach::ReachState::new(None, &Limits::DEFAULT),
             tls: None,
+            grpc: grpc::GrpcState::new(1).unwrap(),
         };
         let call = Call {
             method: "boom".into(),

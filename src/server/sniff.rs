@@ -9,6 +9,8 @@ pub enum Kind {
     Tls,
     /// A JSON array: the raw-TCP JSON protocol.
     RawTcp,
+    /// The HTTP/2 connection preface (`PRI * HTTP/2.0`): gRPC with prior knowledge.
+    Http2,
 }
 
 /// Classifies a connection by its first byte that is neither blank nor part of a UTF-8
@@ -25,6 +27,13 @@ pub fn classify(prefix: &[u8]) -> Option<Kind> {
         }
     }
     let first = *rest.first()?;
+    // `PRI` (the HTTP/2 preface) and `POST`/`PUT` share their first byte.
+    if first == b'P' {
+        return match rest.get(1)? {
+            b'R' => Some(Kind::Http2),
+            _ => Some(Kind::Http),
+        };
+    }
     Some(match first {
         b'[' => Kind::RawTcp,
         0x16 => Kind::Tls,
@@ -45,5 +54,8 @@ mod tests {
         assert_eq!(classify(b"\xEF\xBB\xBF[1]"), Some(Kind::RawTcp));
         assert_eq!(classify(b"\xEF\xBB"), None);
         assert_eq!(classify(b"\xEFPOST"), Some(Kind::Http));
+        assert_eq!(classify(b"PRI * HTTP/2.0\r\n"), Some(Kind::Http2));
+        assert_eq!(classify(b"P"), None);
+        assert_eq!(classify(b"PUT /"), Some(Kind::Http));
     }
 }

@@ -78,8 +78,8 @@ fn server_config(
         .with_no_client_auth()
         .with_single_cert(chain, key)
         .map_err(|e| Error::usage(format!("the certificate and key do not fit: {e}")))?;
-    // Only HTTP/1.1 is served; saying so lets clients that offer h2 fall back cleanly.
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    // h2 is gRPC; HTTP/1.1 everything else.
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(config)
 }
 

@@ -94,7 +94,7 @@ fn errors_say_what_to_do_next() {
         (
             vec!["call", "ftp://host", "add"],
             2,
-            "use http://, https:// or tcp://",
+            "use http://, https://, tcp://, grpc:// or grpcs://",
         ),
         (
             vec!["call", ":notaport", "add"],

@@ -1,0 +1,521 @@
+//! gRPC over HTTP/2 (tonic's client over a connection rpc makes): the schema from `--schema`
+//! files or the server's reflection (`v1`, falling back to `v1alpha`), and calls of the four
+//! kinds. A unary call is an ordinary [`Client::run`] call (so `+` batches, the REPL and replay
+//! work as on every protocol); streams go through [`call_streaming`], which prints each response
+//! as it arrives.
+//!
+//! A failure is the server's only when it sent a status: a status tonic made up from a broken
+//! connection (it carries the connection's error as its source) is a transport failure, one made
+//! from an undecodable message an invalid answer.
+
+use super::failure::{self, Cause, TransportError};
+use super::{Client, Mode, Options};
+use crate::error::{Error, Result};
+use crate::protocol::grpc::message::{self, DynamicCodec};
+use crate::protocol::grpc::schema::{method_name, Schema};
+use crate::protocol::{Call, Fault, Outcome, Params, Proto};
+use crate::trace::{Direction, Trace};
+use crate::value::Value;
+use futures_util::StreamExt;
+use prost_reflect::{DynamicMessage, MethodDescriptor};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::OnceCell;
+use tonic::codegen::http::uri::PathAndQuery;
+use tonic::transport::{Channel, Endpoint, Uri};
+use url::Url;
+
+/// Where the schema comes from: files given with `--schema`, else the server's reflection.
+#[derive(Debug, Clone, Default)]
+pub struct SchemaSource {
+    /// `--schema FILE` (repeatable): `.proto` sources or FileDescriptorSets.
+    pub files: Vec<PathBuf>,
+    /// `--import-path DIR` (repeatable), for the sources' imports.
+    pub import_paths: Vec<PathBuf>,
+}
+
+/// A gRPC connection to one server: made at the first call, reused by the next ones.
+pub struct GrpcTransport {
+    url: Url,
+    options: Options,
+    source: SchemaSource,
+    trace: Trace,
+    channel: OnceCell<Channel>,
+    schema: OnceCell<Schema>,
+}
+
+impl GrpcTransport {
+    /// A transport for `url` (`grpc://` cleartext, `grpcs://` or `https://` TLS).
+    pub fn new(url: &Url, options: &Options, source: SchemaSource, trace: Trace) -> GrpcTransport {
+        if options.insecure && uses_tls(url) {
+            trace.note("rpc: warning: TLS certificate verification is disabled (--insecure); the connection can be intercepted");
+        }
+        GrpcTransport {
+            url: url.clone(),
+            options: options.clone(),
+            source,
+            trace,
+            channel: OnceCell::new(),
+            schema: OnceCell::new(),
+        }
+    }
+
+    /// The schema: `--schema` files when given, else the server's reflection.
+    pub async fn schema(&self) -> Result<&Schema> {
+        self.schema
+            .get_or_try_init(|| async {
+                let mut schema = Schema::builtin().map_err(Error::internal)?;
+                if self.source.files.is_empty() {
+                    super::grpc_reflection::load(self, &mut schema).await?;
+                } else {
+                    for file in &self.source.files {
+                        schema
+                            .add_file(file, &self.source.import_paths)
+                            .map_err(Error::usage)?;
+                    }
+                }
+                Ok(schema)
+            })
+            .await
+    }
+
+    /// The HTTP/2 connection, made on first use.
+    pub async fn channel(&self) -> Result<Channel> {
+        self.channel
+            .get_or_try_init(|| self.connect())
+            .await
+            .cloned()
+    }
+
+    async fn connect(&self) -> Result<Channel> {
+        let scheme = if uses_tls(&self.url) { "https" } else { "http" };
+        let target = super::http::target_of(&self.url);
+        let endpoint = Endpoint::from_shared(format!("{scheme}://{target}"))
+            .map_err(|e| Error::usage(format!("invalid endpoint {}: {e}", self.url)))?;
+        let connector = Connector {
+            url: self.url.clone(),
+            options: Arc::new(self.options.clone()),
+        };
+        let connected = endpoint.connect_with_connector(connector).await;
+        connected.map_err(|e| transport_error(&e, &target))
+    }
+
+    /// The `-H` headers as request metadata, and `-t` as the deadline (`grpc-timeout`).
+    fn request<T>(&self, message: T) -> Result<tonic::Request<T>> {
+        let mut request = tonic::Request::new(message);
+        for (name, value) in &self.options.headers {
+            let key =
+                tonic::metadata::MetadataKey::from_bytes(name.to_ascii_lowercase().as_bytes())
+                    .map_err(|_| Error::usage(format!("{name} cannot be gRPC metadata")))?;
+            let value = value.parse().map_err(|_| {
+                Error::usage(format!("the value of {name} cannot be gRPC metadata"))
+            })?;
+            request.metadata_mut().insert(key, value);
+        }
+        if let Some(timeout) = self.options.timeout {
+            request.set_timeout(timeout);
+        }
+        Ok(request)
+    }
+
+    /// Logs the request's metadata and framed message at `-vv`.
+    fn trace_request(&self, method: &MethodDescriptor, message: &DynamicMessage) {
+        let mut head = format!(
+            "POST /{}/{} HTTP/2\r\n",
+            method.parent_service().full_name(),
+            method.name()
+        );
+        head.push_str("content-type: application/grpc\r\nte: trailers\r\n");
+        if let Some(timeout) = self.options.timeout {
+            head.push_str(&format!("grpc-timeout: {}m\r\n", timeout.as_millis()));
+        }
+        for (name, value) in &self.options.headers {
+            head.push_str(&format!("{}: {value}\r\n", name.to_ascii_lowercase()));
+        }
+        head.push_str("\r\n");
+        let mut dump = head.into_bytes();
+        dump.extend(frame_text(message).into_bytes());
+        self.trace.wire(Direction::Sent, &dump);
+    }
+}
+
+/// Whether the endpoint is reached through TLS.
+fn uses_tls(url: &Url) -> bool {
+    matches!(url.scheme(), "grpcs" | "https")
+}
+
+/// `[frame: 0 00000009] {"json"}`: a message's 5-byte prefix (compressed flag, length) and body.
+fn frame_text(message: &DynamicMessage) -> String {
+    let framed = message::framed(message);
+    let prefix: String = framed[..5].iter().map(|b| format!("{b:02x}")).collect();
+    format!("[frame {prefix}] {}", message::to_json(message))
+}
+
+/// Makes the TCP connection (and TLS with ALPN h2 for grpcs://) for tonic's channel.
+#[derive(Clone)]
+struct Connector {
+    url: Url,
+    options: Arc<Options>,
+}
+
+impl tower_service::Service<Uri> for Connector {
+    type Response = hyper_util::rt::TokioIo<Box<dyn super::http::Stream>>;
+    type Error = TransportError;
+    type Future = std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = std::result::Result<Self::Response, TransportError>>
+                + Send,
+        >,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::result::Result<(), TransportError>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _: Uri) -> Self::Future {
+        let url = self.url.clone();
+        let options = Arc::clone(&self.options);
+        Box::pin(async move {
+            let target = super::http::target_of(&url);
+            let stream =
+                super::http::open_stream(&url, &target, &options, &[b"h2"], uses_tls(&url))
+                    .await
+                    .map_err(|e| match e {
+                        Error::Transport(t) => t,
+                        other => {
+                            TransportError::new(&target, Cause::Broken(other.to_string()), None)
+                        }
+                    })?;
+            Ok(hyper_util::rt::TokioIo::new(stream))
+        })
+    }
+}
+
+/// A channel that could not be made, as the transport error inside it.
+fn transport_error(e: &(dyn std::error::Error + 'static), target: &str) -> Error {
+    match failure::find_in_chain::<TransportError>(e) {
+        Some(t) => Error::transport(t.target.clone(), t.cause.clone()),
+        None => Error::transport(target, Cause::Broken("the HTTP/2 connection failed".into())),
+    }
+}
+
+/// What a status means to `rpc`: the server's answer, or a failure tonic reported as a status
+/// (our own deadline, a broken connection, a message we could not decode).
+fn status_error(status: tonic::Status, target: &str, timeout: Option<Duration>) -> Error {
+    use std::error::Error as _;
+    if let Some(source) = status.source() {
+        if failure::find_in_chain::<tonic::TimeoutExpired>(source).is_some() {
+            return Error::transport(target, Cause::TimedOut(timeout.unwrap_or_default()));
+        }
+        if let Some(invalid) = failure::find_in_chain::<InvalidMessage>(source) {
+            return Error::protocol(invalid.0.clone());
+        }
+        if let Some(t) = failure::find_in_chain::<TransportError>(source) {
+            return Error::transport(t.target.clone(), t.cause.clone());
+        }
+        let cause = match failure::find_in_chain::<std::io::Error>(source) {
+            Some(io) => failure::io_cause(io),
+            None => Cause::Broken(format!("the HTTP/2 stream failed ({})", status.message())),
+        };
+        return Error::transport(target, cause);
+    }
+    Error::server(Proto::Grpc, fault_of(&status))
+}
+
+/// A message the client could not decode: an invalid answer, not the server's status.
+#[derive(Debug)]
+pub struct InvalidMessage(pub String);
+
+impl std::fmt::Display for InvalidMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InvalidMessage {}
+
+/// The server's status as a fault: its code, message and decoded `google.rpc.Status` details.
+pub fn fault_of(status: &tonic::Status) -> Fault {
+    let mut fault = Fault::new(i64::from(status.code() as i32), status.message());
+    if !status.details().is_empty() {
+        fault.data = Some(details_json(status.details()));
+    }
+    fault
+}
+
+/// `grpc-status-details-bin` as JSON: a `google.rpc.Status` with its details, shown with the
+/// built-in schema (unknown detail types stay base64).
+fn details_json(bytes: &[u8]) -> serde_json::Value {
+    let decoded = Schema::builtin().ok().and_then(|schema| {
+        let status = schema.pool().get_message_by_name("google.rpc.Status")?;
+        let message = DynamicMessage::decode(status, bytes).ok()?;
+        Some(message::to_json(&message)["details"].clone())
+    });
+    decoded.unwrap_or_else(|| {
+        use base64::Engine;
+        serde_json::Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
+    })
+}
+
+/// The request message of a call: `-d` JSON (a one-element array or object of params), or the
+/// words.
+fn request_message(method: &MethodDescriptor, params: &Params) -> Result<DynamicMessage> {
+    let input = method.input();
+    match params {
+        Params::Named(map) => {
+            let json = serde_json::Value::Object(
+                map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
+            );
+            message::from_json(&input, &json).map_err(Error::usage)
+        }
+        Params::Positional(values) => {
+            let words: Vec<String> = values.iter().map(positional_word).collect();
+            message::from_words(&input, &words).map_err(Error::usage)
+        }
+    }
+}
+
+/// A positional value back as the word it was typed as (strings without quotes), so the field's
+/// type decides how it is read.
+fn positional_word(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_json().to_string(),
+    }
+}
+
+/// Runs unary calls one after the other on one connection (a `+` batch is several).
+pub async fn run(client: &Client, calls: &[Call], mode: Mode) -> Result<Vec<Outcome>> {
+    if mode == Mode::Notify {
+        return Err(Error::usage(
+            "gRPC has no notifications: every call is answered (drop --notify)",
+        ));
+    }
+    let transport = client.grpc()?;
+    let schema = transport.schema().await?;
+    let mut outcomes = Vec::with_capacity(calls.len());
+    for call in calls {
+        let method = schema.method(&call.method).map_err(Error::usage)?;
+        if method.is_client_streaming() || method.is_server_streaming() {
+            return Err(Error::usage(format!(
+                "{} is a streaming method: call it alone (not in a + batch)",
+                method_name(&method)
+            )));
+        }
+        let message = request_message(&method, &call.params)?;
+        outcomes.push(unary(transport, &method, message).await?);
+    }
+    Ok(outcomes)
+}
+
+async fn unary(
+    transport: &GrpcTransport,
+    method: &MethodDescriptor,
+    message: DynamicMessage,
+) -> Result<Outcome> {
+    let shown = message::to_json(&message);
+    let name = method_name(method);
+    transport.trace.call(&name, &shown);
+    transport.trace_request(method, &message);
+    let target = super::http::target_of(&transport.url);
+    let mut grpc = tonic::client::Grpc::new(transport.channel().await?);
+    grpc.ready()
+        .await
+        .map_err(|e| transport_error(&e, &target))?;
+    let request = transport.request(message)?;
+    let path = path_of(method)?;
+    let codec = DynamicCodec::new(method.output());
+    let answered = within(transport, grpc.unary(request, path, codec)).await?;
+    let outcome = match answered {
+        Ok(response) => Ok(json_value(&message::to_json(response.get_ref()))?),
+        Err(status) => match status_error(status, &target, transport.options.timeout) {
+            Error::Answered(_, fault) => Err(fault),
+            other => return Err(other),
+        },
+    };
+    transport.trace.answer(&name, &shown, &outcome);
+    Ok(outcome)
+}
+
+/// `-t` bounds the whole call on our side too (the server may ignore `grpc-timeout`).
+async fn within<T>(
+    transport: &GrpcTransport,
+    work: impl std::future::Future<Output = T>,
+) -> Result<T> {
+    match transport.options.timeout {
+        None => Ok(work.await),
+        Some(limit) => tokio::time::timeout(limit + Duration::from_millis(200), work)
+            .await
+            .map_err(|_| {
+                Error::transport(
+                    super::http::target_of(&transport.url),
+                    Cause::TimedOut(limit),
+                )
+            }),
+    }
+}
+
+fn path_of(method: &MethodDescriptor) -> Result<PathAndQuery> {
+    let path = format!("/{}/{}", method.parent_service().full_name(), method.name());
+    PathAndQuery::try_from(path).map_err(|e| Error::usage(format!("invalid method path: {e}")))
+}
+
+/// A response as rpc's value (exact integers kept).
+fn json_value(json: &serde_json::Value) -> Result<Value> {
+    Value::from_json(json).map_err(|e| Error::protocol(e.to_string()))
+}
+
+/// Where the messages of a client stream come from, and where the answers go.
+pub struct Streaming<'a> {
+    /// Each JSON document is one request message, sent as soon as it is complete.
+    pub requests: tokio::sync::mpsc::Receiver<std::result::Result<serde_json::Value, String>>,
+    /// Called with each response as it arrives.
+    pub on_response: &'a mut (dyn FnMut(&serde_json::Value) + Send),
+}
+
+/// A streaming call: the request messages from `io.requests` (a single one for a
+/// server-streaming method), each response handed to `io.on_response` as it arrives. Messages
+/// handed over before a failure stay handed over.
+pub async fn call_streaming(client: &Client, method_text: &str, io: Streaming<'_>) -> Result<()> {
+    let transport = client.grpc()?;
+    let schema = transport.schema().await?;
+    let method = schema.method(method_text).map_err(Error::usage)?;
+    let name = method_name(&method);
+    let target = super::http::target_of(&transport.url);
+    let input = method.input();
+    let trace = transport.trace;
+    let Streaming {
+        mut requests,
+        on_response,
+    } = io;
+    let mut grpc = tonic::client::Grpc::new(transport.channel().await?);
+    grpc.ready()
+        .await
+        .map_err(|e| transport_error(&e, &target))?;
+    let path = path_of(&method)?;
+    let codec = DynamicCodec::new(method.output());
+    let failure: Arc<Mutex<Option<Error>>> = Arc::default();
+    let bad = Arc::clone(&failure);
+    let wire_method = method.clone();
+    let outgoing = async_stream_of(move |sender| async move {
+        while let Some(document) = requests.recv().await {
+            let message = document
+                .map_err(Error::usage)
+                .and_then(|json| message::from_json(&input, &json).map_err(Error::usage));
+            match message {
+                Ok(message) => {
+                    trace.call(&method_name(&wire_method), &message::to_json(&message));
+                    if sender.send(message).await.is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    *bad.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                    break;
+                }
+            }
+        }
+    });
+    let request = transport.request(outgoing)?;
+    let answered = within(transport, async {
+        let response = grpc.streaming(request, path, codec).await?;
+        let mut stream = response.into_inner();
+        while let Some(message) = stream.next().await {
+            let json = message::to_json(&message?);
+            let shown: Outcome = Value::from_json(&json).map_err(|e| Fault::new(0, e.to_string()));
+            trace.answer(&name, &serde_json::Value::Null, &shown);
+            on_response(&json);
+        }
+        Ok::<(), tonic::Status>(())
+    })
+    .await?;
+    if let Some(e) = failure.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        return Err(e);
+    }
+    answered.map_err(|status| status_error(status, &target, transport.options.timeout))
+}
+
+/// A stream fed by a task: what `fill` sends comes out, in order.
+fn async_stream_of<F, Fut>(
+    fill: F,
+) -> impl futures_util::Stream<Item = DynamicMessage> + Send + 'static
+where
+    F: FnOnce(tokio::sync::mpsc::Sender<DynamicMessage>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (sender, receiver) = tokio::sync::mpsc::channel(1);
+    tokio::spawn(fill(sender));
+    futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|message| (message, receiver))
+    })
+}
+
+/// Feeds `sender` with the JSON documents of `-d`'s source (`@-` stdin, `@FILE`, or the text
+/// itself), each as soon as it is complete (one per line or simply concatenated), from a thread
+/// of its own so a pipe or a terminal can drive a bidirectional call. Without `many`, a second
+/// document is an error (the method takes one message).
+pub fn documents(
+    source: &str,
+    sender: tokio::sync::mpsc::Sender<std::result::Result<serde_json::Value, String>>,
+    many: bool,
+) -> Result<()> {
+    let reader: Box<dyn std::io::Read + Send> = match source.strip_prefix('@') {
+        Some("-") => Box::new(std::io::stdin()),
+        Some(path) => Box::new(std::fs::File::open(path).map_err(|e| {
+            Error::usage(format!(
+                "cannot read params from {path}: {}",
+                crate::error::plain(&e)
+            ))
+        })?),
+        None => Box::new(std::io::Cursor::new(source.as_bytes().to_vec())),
+    };
+    std::thread::spawn(move || {
+        let documents =
+            serde_json::Deserializer::from_reader(reader).into_iter::<serde_json::Value>();
+        for (count, document) in documents.enumerate() {
+            let item = match document {
+                Err(e) => Err(format!("-d: document {} is not JSON: {e}", count + 1)),
+                Ok(_) if !many && count > 0 => {
+                    Err("the method takes one message; -d holds more than one document".into())
+                }
+                Ok(json) => Ok(json),
+            };
+            let failed = item.is_err();
+            if sender.blocking_send(item).is_err() || failed {
+                break;
+            }
+        }
+    });
+    Ok(())
+}
+
+impl Client {
+    /// The gRPC schema: `--schema` files or the server's reflection.
+    pub async fn grpc_schema(&self) -> Result<&Schema> {
+        self.grpc()?.schema().await
+    }
+
+    /// The gRPC method `name`, from the schema (`--schema` files or the server's reflection).
+    pub async fn grpc_method(&self, name: &str) -> Result<MethodDescriptor> {
+        self.grpc()?
+            .schema()
+            .await?
+            .method(name)
+            .map_err(Error::usage)
+    }
+
+    /// The gRPC transport; an internal error for another protocol (a driver bug).
+    pub(crate) fn grpc(&self) -> Result<&GrpcTransport> {
+        match &self.transport {
+            super::Transport::Grpc(grpc) => Ok(grpc),
+            _ => Err(Error::internal(format!(
+                "{} has no gRPC transport",
+                self.proto.name()
+            ))),
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! gRPC in `rpc serve`: HTTP/2 (cleartext with prior knowledge, or TLS with ALPN `h2`) on the
+//! same port as every other protocol. Served: the seed's `Router` ([`router`]), the toy math
+//! service (`rpc.math.Math`, each call through [`State::invoke`] like every protocol's), server
+//! reflection `v1` and `v1alpha` (tonic-reflection) and `grpc.health.v1.Health` (tonic-health).
+//!
+//! The messages are dynamic (prost-reflect), framed by tonic through [`DynamicCodec`]; every
+//! method of the two services is served as a bidirectional stream, which on the wire is what each
+//! of the four kinds is. `grpc-timeout` bounds each call; a compressed message is refused with
+//! UNIMPLEMENTED (tonic's answer to an encoding it was not told to accept, as the spec asks).
+
+mod math;
+mod router;
+
+use super::State;
+use crate::protocol::grpc::message::DynamicCodec;
+use crate::protocol::grpc::schema::Schema;
+use futures_util::Stream;
+use hyper::body::Incoming;
+use prost_reflect::{DynamicMessage, MethodDescriptor};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use tonic::body::Body;
+use tonic::{Request, Response, Status, Streaming};
+use tower::util::BoxCloneSyncService;
+use tower::ServiceExt;
+
+/// The `.proto` sources of what `rpc serve` offers, compiled at start (no build step).
+pub const MATH_PROTO: &str = include_str!("math.proto");
+pub const ROUTETABLE_PROTO: &str = include_str!("routetable.proto");
+
+/// A response stream of a method.
+pub type Answers = Pin<Box<dyn Stream<Item = Result<DynamicMessage, Status>> + Send>>;
+
+type HttpService = BoxCloneSyncService<http::Request<Incoming>, http::Response<Body>, Infallible>;
+
+/// What every gRPC connection shares: the schema, the route table, reflection and health.
+pub struct GrpcState {
+    schema: Schema,
+    routes: router::RouteTable,
+    reflection_v1: HttpService,
+    reflection_v1alpha: HttpService,
+    health: HttpService,
+}
+
+impl GrpcState {
+    /// Compiles the served schema and sets up reflection (both versions) and health (every
+    /// service SERVING). `max_routes` bounds the route table.
+    pub fn new(max_routes: usize) -> Result<GrpcState, String> {
+        let set = served_set()?;
+        let mut schema = Schema::builtin()?;
+        schema.add_encoded_set(&set)?;
+        let reflection = || {
+            tonic_reflection::server::Builder::configure()
+                .register_encoded_file_descriptor_set(&set)
+                .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        };
+        let reflection_v1 = reflection().build_v1().map_err(|e| e.to_string())?;
+        let reflection_v1alpha = reflection().build_v1alpha().map_err(|e| e.to_string())?;
+        let (reporter, health) = tonic_health::server::health_reporter();
+        for service in ["", "rpc.math.Math", "Router"] {
+            // The reporter's channel is fresh and nobody watches yet: setting cannot wait.
+            let reporter = reporter.clone();
+            tokio::spawn(async move {
+                reporter
+                    .set_service_status(service, tonic_health::ServingStatus::Serving)
+                    .await
+            });
+        }
+        Ok(GrpcState {
+            schema,
+            routes: router::RouteTable::new(max_routes),
+            reflection_v1: BoxCloneSyncService::new(reflection_v1),
+            reflection_v1alpha: BoxCloneSyncService::new(reflection_v1alpha),
+            health: BoxCloneSyncService::new(health),
+        })
+    }
+}
+
+/// math.proto and routetable.proto with their imports, as one encoded FileDescriptorSet.
+fn served_set() -> Result<Vec<u8>, String> {
+    use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
+    struct Served;
+    impl FileResolver for Served {
+        fn open_file(&self, name: &str) -> Result<File, protox::Error> {
+            match name {
+                "rpc/math.proto" => File::from_source(name, MATH_PROTO),
+                "routetable.proto" => File::from_source(name, ROUTETABLE_PROTO),
+                _ => Err(protox::Error::file_not_found(name)),
+            }
+        }
+    }
+    let mut chain = ChainFileResolver::new();
+    chain.add(Served);
+    chain.add(GoogleFileResolver::new());
+    let mut compiler = protox::Compiler::with_file_resolver(chain);
+    compiler.include_imports(true);
+    compiler
+        .open_files(["rpc/math.proto", "routetable.proto"])
+        .map_err(|e| e.to_string())?;
+    Ok(compiler.encode_file_descriptor_set())
+}
+
+/// Serves gRPC on one HTTP/2 connection until it closes or the server shuts down; on shutdown
+/// the connection sends GOAWAY and lets the streams in flight finish.
+pub async fn serve_connection<I>(
+    io: I,
+    peer: SocketAddr,
+    state: Arc<State>,
+    shutdown: CancellationToken,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let limits = &state.limits;
+    let mut builder =
+        hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .max_concurrent_streams(u32::try_from(limits.max_streams).unwrap_or(u32::MAX))
+        .max_header_list_size(u32::try_from(limits.max_header_list).unwrap_or(u32::MAX))
+        .max_pending_accept_reset_streams(limits.max_resets)
+        .max_local_error_reset_streams(Some(limits.max_resets))
+        // A connection that sent the preface and then nothing is closed like a silent one.
+        .keep_alive_interval(Some(limits.idle_timeout))
+        .keep_alive_timeout(limits.header_timeout);
+    let service = hyper_util::service::TowerToHyperService::new(GrpcService {
+        state: Arc::clone(&state),
+        peer,
+    });
+    let connection = builder.serve_connection(hyper_util::rt::TokioIo::new(io), service);
+    tokio::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        _ = shutdown.cancelled() => {
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        }
+    }
+}
+
+/// Routes a request to reflection, health, or the dynamic services.
+#[derive(Clone)]
+struct GrpcService {
+    state: Arc<State>,
+    peer: SocketAddr,
+}
+
+impl tower_service::Service<http::Request<Incoming>> for GrpcService {
+    type Response = http::Response<Body>;
+    type Error = Infallible;
+    type Future =
+        Pin<Box<dyn std::future::Future<Output = Result<Self::Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<Incoming>) -> Self::Future {
+        let state = Arc::clone(&self.state);
+        let peer = self.peer;
+        Box::pin(async move {
+            let grpc = &state.grpc;
+            let path = request.uri().path().to_owned();
+            let standard = if path.starts_with("/grpc.reflection.v1.ServerReflection/") {
+                Some(grpc.reflection_v1.clone())
+            } else if path.starts_with("/grpc.reflection.v1alpha.ServerReflection/") {
+                Some(grpc.reflection_v1alpha.clone())
+            } else if path.starts_with("/grpc.health.v1.Health/") {
+                Some(grpc.health.clone())
+            } else {
+                None
+            };
+            let is_grpc = request
+                .headers()
+                .get(http::header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"));
+            match standard {
+                Some(service) => service.oneshot(request).await,
+                None if is_grpc => Ok(dynamic(&state, peer, &path, request).await),
+                // JSON-RPC, XML-RPC and Reach over HTTP/2 (curl offers h2 over TLS): the same
+                // routing as HTTP/1.1.
+                None => {
+                    let reply = super::http::route(request, &state, peer).await;
+                    Ok(reply.map(Body::new))
+                }
+            }
+        })
+    }
+}
+
+/// A call to one of the dynamic services: decoded, answered as a stream, encoded.
+async fn dynamic(
+    state: &Arc<State>,
+    peer: SocketAddr,
+    path: &str,
+    request: http::Request<Incoming>,
+) -> http::Response<Body> {
+    let Some(method) = find_method(&state.grpc.schema, path) else {
+        return Status::unimplemented(format!("no method {path} (reflection lists the methods)"))
+            .into_http();
+    };
+    let deadline = grpc_timeout(request.headers());
+    let max = usize::try_from(state.limits.max_body).unwrap_or(usize::MAX);
+    let mut grpc =
+        tonic::server::Grpc::new(DynamicCodec::new(method.input())).max_decoding_message_size(max);
+    let handler = Handler {
+        state: Arc::clone(state),
+        peer,
+        method,
+        deadline,
+    };
+    grpc.streaming(handler, request).await
+}
+
+/// The method a request path (`/pkg.Service/Method`) names.
+fn find_method(schema: &Schema, path: &str) -> Option<MethodDescriptor> {
+    let (service, method) = path.trim_start_matches('/').split_once('/')?;
+    let service = schema.pool().get_service_by_name(service)?;
+    let found = service.methods().find(|m| m.name() == method);
+    found
+}
+
+/// `grpc-timeout` (`100m`, `5S`…, PROTOCOL-HTTP2.md) as a duration.
+fn grpc_timeout(headers: &http::HeaderMap) -> Option<Duration> {
+    let text = headers.get("grpc-timeout")?.to_str().ok()?;
+    let (digits, unit) = text.split_at(text.len().checked_sub(1)?);
+    let amount: u64 = digits.parse().ok().filter(|_| digits.len() <= 8)?;
+    Some(match unit {
+        "H" => Duration::from_secs(amount.saturating_mul(3600)),
+        "M" => Duration::from_secs(amount.saturating_mul(60)),
+        "S" => Duration::from_secs(amount),
+        "m" => Duration::from_millis(amount),
+        "u" => Duration::from_micros(amount),
+        "n" => Duration::from_nanos(amount),
+        _ => return None,
+    })
+}
+
+/// One call: the method's answers to the client's messages, within the deadline.
+#[derive(Clone)]
+struct Handler {
+    state: Arc<State>,
+    peer: SocketAddr,
+    method: MethodDescriptor,
+    deadline: Option<Duration>,
+}
+
+impl tonic::server::StreamingService<DynamicMessage> for Handler {
+    type Response = DynamicMessage;
+    type ResponseStream = Answers;
+    type Future =
+        Pin<Box<dyn std::future::Future<Output = Result<Response<Answers>, Status>> + Send>>;
+
+    fn call(&mut self, request: Request<Streaming<DynamicMessage>>) -> Self::Future {
+        let handler = self.clone();
+        Box::pin(async move {
+            let incoming = request.into_inner();
+            let answers = match handler.method.parent_service().full_name() {
+                "Router" => router::answer(&handler, incoming).await?,
+                _ => math::answer(&handler, incoming).await?,
+            };
+            Ok(Response::new(within(answers, handler.deadline)))
+        })
+    }
+}
+
+/// The answers, ended with DEADLINE_EXCEEDED when `deadline` passes first.
+fn within(answers: Answers, deadline: Option<Duration>) -> Answers {
+    let Some(deadline) = deadline else {
+        return answers;
+    };
+    let expiry = tokio::time::Instant::now() + deadline;
+    Box::pin(futures_util::stream::unfold(
+        (answers, false),
+        move |(mut answers, over)| async move {
+            use futures_util::StreamExt;
+            if over {
+                return None;
+            }
+            match tokio::time::timeout_at(expiry, answers.next()).await {
+                Ok(Some(item)) => Some((item, (answers, false))),
+                Ok(None) => None,
+                Err(_) => Some((
+                    Err(Status::deadline_exceeded("the call's grpc-timeout passed")),
+                    (answers, true),
+                )),
+            }
+        },
+    ))
+}
+
+/// The one message of a unary or server-streaming call: a second one, or none, is the client's
+/// mistake.
+async fn single(mut incoming: Streaming<DynamicMessage>) -> Result<DynamicMessage, Status> {
+    let first = incoming
+        .message()
+        .await?
+        .ok_or_else(|| Status::invalid_argument("the call sent no message"))?;
+    if incoming.message().await?.is_some() {
+        return Err(Status::invalid_argument(
+            "the method takes one message; the call sent more",
+        ));
+    }
+    Ok(first)
+}
+
+/// A stream of the given answers.
+fn answers(items: Vec<Result<DynamicMessage, Status>>) -> Answers {
+    Box::pin(futures_util::stream::iter(items))
+}
+
+/// A message as the log shows it.
+fn shown(message: &DynamicMessage) -> serde_json::Value {
+    crate::protocol::grpc::message::to_json(message)
+}
+
+/// The call's line in the server log, as on every protocol: `PEER grpc RPC Service/Method {…}
+/// ==> answer` (the one answer, or how many a stream had), or `=!>` and the status.
+fn log(
+    handler: &Handler,
+    request: &serde_json::Value,
+    result: &[Result<DynamicMessage, Status>],
+    start: std::time::Instant,
+) {
+    if handler.state.quiet {
+        return;
+    }
+    let outcome = match result {
+        [Ok(one)] => crate::value::Value::from_json(&shown(one))
+            .map_err(|e| crate::protocol::Fault::new(0, e.to_string())),
+        [.., Err(status)] => Err(math::fault_of(status)),
+        many => Ok(crate::value::Value::String(format!(
+            "{} messages",
+            many.len()
+        ))),
+    };
+    let method = crate::protocol::grpc::schema::method_name(&handler.method);
+    let line = crate::trace::server_line(
+        &handler.peer.to_string(),
+        crate::protocol::Proto::Grpc.name(),
+        &method,
+        request,
+        &outcome,
+        start.elapsed(),
+    );
+    super::log::line(line);
+}
