@@ -7,6 +7,7 @@ mod demo;
 mod docs;
 mod exit_codes;
 mod field_inputs;
+mod grpc;
 mod help;
 mod hostile;
 mod introspection;

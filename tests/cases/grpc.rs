@@ -1,0 +1,401 @@
+//! gRPC both ways, against real peers: `rpc call` against the seed's Python server (with each of
+//! the three schema sources) and a grpc-js server; grpcio, grpcurl, buf curl and curl against
+//! `rpc serve`.
+
+use super::support::{
+    cert_files, node_peer, outcome, path_str, peer_scripts, peers_dir, python, python_peer, rpc,
+    Serve, Spawned,
+};
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// The seed's `.proto`, as `rpc serve` embeds it.
+fn seed_proto() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/server/grpc/routetable.proto")
+}
+
+fn grpc_url(server: &Spawned) -> String {
+    format!("grpc://127.0.0.1:{}", server.port)
+}
+
+/// `rpc call ARGS`: (status, stdout, stderr).
+fn call(args: &[&str]) -> (i32, String, String) {
+    outcome(&rpc().arg("call").args(args).output().unwrap())
+}
+
+/// `rpc call ARGS` with `stdin` as its standard input.
+fn call_with_input(args: &[&str], stdin: &str) -> (i32, String, String) {
+    outcome(
+        &rpc()
+            .arg("call")
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .unwrap(),
+    )
+}
+
+const THREE_ROUTES: &str = concat!(
+    r#"{"dest":"10.0.0.0","mask":"255.0.0.0","nh":"10.0.0.1","metric":1,"interface":"eth0"}"#,
+    "\n",
+    r#"{"dest":"172.16.0.0","mask":"255.240.0.0","nh":"172.16.0.1","metric":2,"interface":"eth1"}"#,
+    "\n",
+    r#"{"dest":"192.168.0.0","mask":"255.255.0.0","nh":"192.168.0.1","metric":3,"interface":"eth2"}"#,
+    "\n",
+);
+
+/// AddRoutes with three routes, ListRoutes streaming them back, GetRoute for one and for a
+/// network with no route: the seed's behaviour, through `extra` schema options.
+fn route_table_round(url: &str, extra: &[&str]) {
+    let with = |args: &[&str]| -> Vec<String> {
+        let mut all: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        all.push(url.to_owned());
+        all.extend(args.iter().map(|s| s.to_string()));
+        all
+    };
+    let args = with(&["Router/AddRoutes", "-d", "@-"]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(
+        call_with_input(&refs, THREE_ROUTES),
+        (0, "{\"success\":true}\n".into(), String::new())
+    );
+    let args = with(&["ListRoutes"]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (status, listed, stderr) = call(&refs);
+    assert_eq!(status, 0, "{stderr}");
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 3, "one NDJSON line per route: {listed}");
+    assert!(lines[2].contains("\"nh\":\"192.168.0.1\""), "{listed}");
+    let args = with(&["Router.GetRoute", "network:=172.16.0.0"]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (_, found, _) = call(&refs);
+    assert!(found.contains("\"nh\":\"172.16.0.1\""), "{found}");
+    let args = with(&["/Router/GetRoute", "10.9.9.9"]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (_, missing, _) = call(&refs);
+    assert!(missing.contains("\"nh\":\"0.0.0.0\""), "{missing}");
+}
+
+#[test]
+fn the_seeds_server_with_reflection_v1alpha() {
+    let server = python_peer(&["grpc_route_server.py", "--reflection"]);
+    route_table_round(&grpc_url(&server), &[]);
+    let listed = call(&["-vv", &grpc_url(&server), "GetRoute", "x"]);
+    assert_eq!(listed.0, 0, "{}", listed.2);
+    let list = outcome(&rpc().args(["list", &grpc_url(&server)]).output().unwrap());
+    assert_eq!(
+        list.1,
+        "Router/GetRoute\nRouter/ListRoutes\nRouter/AddRoutes\n"
+    );
+}
+
+#[test]
+fn the_seeds_server_with_a_proto_source() {
+    let server = python_peer(&["grpc_route_server.py"]);
+    let proto = seed_proto();
+    route_table_round(&grpc_url(&server), &["--schema", path_str(&proto)]);
+    // Without reflection and without --schema: say so, and name --schema.
+    let (status, _, stderr) = call(&[&grpc_url(&server), "GetRoute", "x"]);
+    assert_eq!(status, 2, "{stderr}");
+    assert!(stderr.contains("--schema"), "{stderr}");
+}
+
+#[test]
+fn the_seeds_server_with_a_protoset() {
+    let dir = tempfile::tempdir().unwrap();
+    let protoset = dir.path().join("seed.protoset");
+    let made = python()
+        .args(["grpc_route_server.py", "--protoset", path_str(&protoset)])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let server = python_peer(&["grpc_route_server.py"]);
+    route_table_round(&grpc_url(&server), &["--schema", path_str(&protoset)]);
+}
+
+#[test]
+fn a_grpc_js_server_with_reflection_v1() {
+    let server = node_peer(&["grpc_js_server.js"]);
+    route_table_round(&grpc_url(&server), &[]);
+}
+
+// rpc serve, called by the peers ----------------------------------------------------------------
+
+/// `python grpc_client.py HOST:PORT CASE…` exits 0.
+fn grpcio_case(server: &Spawned, case: &[&str]) -> String {
+    let out = python()
+        .arg("grpc_client.py")
+        .arg(format!("127.0.0.1:{}", server.port))
+        .args(case)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "grpcio {case:?}: {out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn grpcio_calls_rpc_serve_every_kind_deadlines_metadata_errors_health_reflection() {
+    let server = Serve::new().start();
+    for case in [
+        "route",
+        "math",
+        "deadline",
+        "metadata",
+        "health",
+        "reflection",
+    ] {
+        grpcio_case(&server, &[case]);
+    }
+}
+
+#[test]
+fn grpcio_over_tls_with_alpn() {
+    let files = cert_files();
+    let server = Serve::new().cert(&files).start();
+    grpcio_case(&server, &["tls", path_str(&files.cert)]);
+}
+
+fn grpcurl() -> Command {
+    let exe = peers_dir().join("venv/bin/grpcurl");
+    assert!(
+        exe.exists(),
+        "peer missing: grpcurl; run scripts/install-peers"
+    );
+    Command::new(exe)
+}
+
+fn run(mut command: Command, stdin: &str) -> (bool, String, String) {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn grpcurl_lists_describes_and_calls_rpc_serve() {
+    let server = Serve::new().start();
+    let addr = format!("127.0.0.1:{}", server.port);
+    let mut list = grpcurl();
+    list.args(["-plaintext", &addr, "list"]);
+    let (ok, services, err) = run(list, "");
+    assert!(ok, "{err}");
+    assert!(
+        services.contains("Router") && services.contains("rpc.math.Math"),
+        "{services}"
+    );
+    let mut describe = grpcurl();
+    describe.args(["-plaintext", &addr, "describe", "Router.GetRoute"]);
+    let (ok, text, err) = run(describe, "");
+    assert!(ok && text.contains("rpc GetRoute"), "{text}{err}");
+    let mut add = grpcurl();
+    add.args([
+        "-plaintext",
+        "-d",
+        r#"{"a":2,"b":3}"#,
+        &addr,
+        "rpc.math.Math/Add",
+    ]);
+    let (ok, five, err) = run(add, "");
+    assert!(ok && five.contains('5'), "{five}{err}");
+    let mut count = grpcurl();
+    count.args([
+        "-plaintext",
+        "-d",
+        r#"{"x":3}"#,
+        &addr,
+        "rpc.math.Math/Count",
+    ]);
+    let (ok, counted, err) = run(count, "");
+    assert!(
+        ok && counted.matches("\"3\"").count() + counted.matches(" 3").count() >= 1,
+        "{counted}{err}"
+    );
+    let mut add_routes = grpcurl();
+    add_routes.args(["-plaintext", "-d", "@", &addr, "Router/AddRoutes"]);
+    let (ok, added, err) = run(add_routes, THREE_ROUTES);
+    assert!(ok && added.contains("true"), "{added}{err}");
+}
+
+fn buf() -> Command {
+    let exe = peer_scripts().join("node_modules/.bin/buf");
+    assert!(exe.exists(), "peer missing: buf; run scripts/install-peers");
+    Command::new(exe)
+}
+
+#[test]
+fn buf_curl_lists_and_calls_rpc_serve() {
+    let server = Serve::new().start();
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let common = ["curl", "--protocol", "grpc", "--http2-prior-knowledge"];
+    let mut list = buf();
+    list.args(common).args(["--list-methods", &base]);
+    let (ok, methods, err) = run(list, "");
+    assert!(
+        ok && methods.contains("Router/ListRoutes"),
+        "{methods}{err}"
+    );
+    let mut add = buf();
+    add.args(common).args([
+        "-d",
+        r#"{"a":2,"b":3}"#,
+        &format!("{base}/rpc.math.Math/Add"),
+    ]);
+    let (ok, five, err) = run(add, "");
+    assert!(ok && five.contains('5'), "{five}{err}");
+    let mut routes = buf();
+    routes
+        .args(common)
+        .args(["-d", "@-", &format!("{base}/Router/AddRoutes")]);
+    let (ok, added, err) = run(routes, THREE_ROUTES);
+    assert!(ok && added.contains("true"), "{added}{err}");
+    let mut listed = buf();
+    listed
+        .args(common)
+        .args(["-d", "{}", &format!("{base}/Router/ListRoutes")]);
+    let (ok, all, err) = run(listed, "");
+    assert!(ok && all.contains("192.168.0.1"), "{all}{err}");
+}
+
+#[test]
+fn curl_sends_a_raw_grpc_frame() {
+    let server = Serve::new().start();
+    let url = format!("http://127.0.0.1:{}/rpc.math.Math/Add", server.port);
+    // Operands{a=2, b=3}: field 1 varint 2, field 2 varint 3, behind the 5-byte prefix.
+    let frame = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(frame.path(), [0u8, 0, 0, 0, 4, 0x08, 2, 0x10, 3]).unwrap();
+    let out = Command::new("curl")
+        .args([
+            "-sS",
+            "--http2-prior-knowledge",
+            "-H",
+            "content-type: application/grpc",
+            "-H",
+            "te: trailers",
+        ])
+        .args([
+            "--data-binary",
+            &format!("@{}", path_str(frame.path())),
+            "-o",
+            "-",
+            "-D",
+            "-",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("grpc-status: 0"), "{text}");
+    // Int64Value{value=5}: the prefix, then field 1 varint 5.
+    assert!(
+        out.stdout.windows(7).any(|w| w == [0, 0, 0, 0, 2, 0x08, 5]),
+        "{text}"
+    );
+}
+
+// rpc call's own behaviour ---------------------------------------------------------------------
+
+#[test]
+fn add_2_3_prints_5_and_statuses_exit_1_with_their_names() {
+    let server = Serve::new().start();
+    let url = grpc_url(&server);
+    assert_eq!(
+        call(&[&url, "Add", "2", "3"]),
+        (0, "5\n".into(), String::new())
+    );
+    let (status, _, stderr) = call(&[&url, "Div", "1", "0"]);
+    assert_eq!(status, 1);
+    assert!(
+        stderr.starts_with("rpc: error INVALID_ARGUMENT (3): division by zero"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("DIVISION_BY_ZERO"),
+        "the ErrorInfo detail: {stderr}"
+    );
+    let (status, _, stderr) = call(&[&url, "Addd", "1", "2"]);
+    assert_eq!(status, 2);
+    assert!(
+        stderr.contains("did you mean rpc.math.Math/Add"),
+        "{stderr}"
+    );
+    let (status, _, stderr) = call(&["-t", "0.3", &url, "Sleep", "3"]);
+    assert_eq!(status, 3, "our own deadline: {stderr}");
+    // A + batch of unary calls on one connection.
+    let (_, lines, _) = call(&[&url, "Add", "1", "2", "+", "Mul", "3", "4"]);
+    assert_eq!(lines, "3\n12\n");
+}
+
+#[test]
+fn a_bidirectional_call_answers_each_line_before_the_next_is_written() {
+    let server = Serve::new().start();
+    let mut child = Command::new(super::support::rpc_path())
+        .args(["call", &grpc_url(&server), "RunningSum", "-d", "@-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut answers = BufReader::new(child.stdout.take().unwrap());
+    for (x, total) in [(1, "1"), (2, "3"), (3, "6")] {
+        writeln!(stdin, "{{\"x\":{x}}}").unwrap();
+        stdin.flush().unwrap();
+        let mut line = String::new();
+        answers.read_line(&mut line).unwrap();
+        assert_eq!(
+            line.trim(),
+            total,
+            "the answer to {x} came before the next line"
+        );
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn list_and_describe_on_rpc_serve() {
+    let server = Serve::new().start();
+    let url = grpc_url(&server);
+    let listed = outcome(&rpc().args(["list", &url]).output().unwrap()).1;
+    assert!(
+        listed.contains("Router/GetRoute\n") && listed.contains("rpc.math.Math/Add\n"),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains("ServerReflection"),
+        "reflection hidden: {listed}"
+    );
+    let all = outcome(&rpc().args(["list", "--all", &url]).output().unwrap()).1;
+    assert!(
+        all.contains("grpc.reflection.v1.ServerReflection/ServerReflectionInfo"),
+        "{all}"
+    );
+    let described = outcome(&rpc().args(["describe", &url, "GetRoute"]).output().unwrap()).1;
+    assert!(
+        described.contains("rpc GetRoute(Destination) returns (Route);"),
+        "{described}"
+    );
+    assert!(described.contains("message Route {"), "{described}");
+    // The example line runs.
+    let example = described.lines().last().unwrap().trim().to_owned();
+    let ran = Command::new("sh")
+        .args(["-c", &example])
+        .env("PATH", super::support::path_with_rpc())
+        .output()
+        .unwrap();
+    assert!(ran.status.success(), "{example}: {ran:?}");
+}
