@@ -26,6 +26,19 @@ pub async fn run(mut args: CallArgs, colors: Colors) -> Result<ExitCode> {
         }
     }
     let calls = build_calls(&args)?;
+    if client.proto == Proto::Grpc && (args.dry_run || args.curl) {
+        let mut texts = Vec::new();
+        for call in &calls {
+            let preview = crate::client::grpc::preview(&client, call).await?;
+            texts.push(if args.curl {
+                curl::grpc_line(&preview, client.options())
+            } else {
+                preview.text()
+            });
+        }
+        print_stdout(&texts.join("\n\n"));
+        return Ok(ExitCode::SUCCESS);
+    }
     client.set_interaction(reach::interaction_from_args(&args.reach.interaction())?);
     let mode = if args.notify {
         Mode::Notify

@@ -127,6 +127,24 @@ fn curl_words(
     words.join(" ")
 }
 
+/// A gRPC request as curl sends it: the framed message written by `printf` in octal escapes,
+/// posted with `--http2-prior-knowledge` (cleartext) or `--http2` (TLS) with the gRPC headers;
+/// the answer's headers, its framed (binary) messages and its trailers (`grpc-status`) go to
+/// stdout (`-D -`, `-o -`).
+pub fn grpc_line(preview: &crate::client::grpc::Preview, connect: &Options) -> String {
+    let escaped: String = preview.frame.iter().map(|b| format!("\\{b:03o}")).collect();
+    let mut words = vec!["curl".to_owned(), "-sS".to_owned()];
+    words.push(if preview.tls { "--http2" } else { "--http2-prior-knowledge" }.to_owned());
+    words.extend(curl_options(connect));
+    for (name, value) in &preview.headers {
+        words.push("-H".to_owned());
+        words.push(shell_quote(&format!("{name}: {value}")));
+    }
+    words.extend(["--data-binary", "@-", "-o", "-", "-D", "-"].map(str::to_owned));
+    words.push(shell_quote(&preview.url));
+    format!("printf '{escaped}' | {}", words.join(" "))
+}
+
 /// `printf '%s\n' 'REQUEST'… | nc -N HOST PORT`: printf writes each request on its own line
 /// (it repeats its format for every argument), nc carries them and prints the answers. `-N`
 /// (netcat-openbsd, macOS) closes the sending side at the end of input, so a server that keeps

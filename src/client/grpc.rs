@@ -288,6 +288,65 @@ fn positional_word(value: &Value) -> String {
     }
 }
 
+/// A gRPC request as it would go, for `--dry-run` and `--curl`: the URL of its HTTP/2 POST, its
+/// headers, and its message framed (the 5-byte prefix, then the protobuf bytes).
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// `http(s)://HOST:PORT/pkg.Service/Method`.
+    pub url: String,
+    pub tls: bool,
+    pub headers: Vec<(String, String)>,
+    pub frame: Vec<u8>,
+    /// The message as JSON, for people.
+    pub json: serde_json::Value,
+}
+
+impl Preview {
+    /// The request as text: start line, headers, blank line, the framed message shown as its
+    /// prefix and JSON.
+    pub fn text(&self) -> String {
+        let path = self.url.splitn(4, '/').nth(3).unwrap_or_default();
+        let mut text = format!("POST /{path} HTTP/2\n");
+        for (name, value) in &self.headers {
+            text.push_str(&format!("{name}: {value}\n"));
+        }
+        let prefix: String = self.frame[..5].iter().map(|b| format!("{b:02x}")).collect();
+        text.push_str(&format!("\n[frame {prefix}] {}", self.json));
+        text
+    }
+}
+
+/// The request of one call, as [`Preview`]; the schema is needed, so reflection may be asked.
+pub async fn preview(client: &Client, call: &Call) -> Result<Preview> {
+    let transport = client.grpc()?;
+    let method = transport.schema().await?.method(&call.method).map_err(Error::usage)?;
+    let message = request_message(&method, &call.params)?;
+    let tls = uses_tls(&transport.url);
+    let scheme = if tls { "https" } else { "http" };
+    let target = super::http::target_of(&transport.url);
+    let mut headers = vec![
+        ("content-type".to_owned(), "application/grpc".to_owned()),
+        ("te".to_owned(), "trailers".to_owned()),
+    ];
+    if let Some(timeout) = transport.options.timeout {
+        headers.push(("grpc-timeout".into(), format!("{}m", timeout.as_millis())));
+    }
+    for (name, value) in &transport.options.headers {
+        headers.push((name.to_ascii_lowercase(), value.clone()));
+    }
+    Ok(Preview {
+        url: format!(
+            "{scheme}://{target}/{}/{}",
+            method.parent_service().full_name(),
+            method.name()
+        ),
+        tls,
+        headers,
+        frame: message::framed(&message),
+        json: message::to_json(&message),
+    })
+}
+
 /// Runs unary calls one after the other on one connection (a `+` batch is several).
 pub async fn run(client: &Client, calls: &[Call], mode: Mode) -> Result<Vec<Outcome>> {
     if mode == Mode::Notify {
