@@ -134,7 +134,14 @@ fn curl_words(
 pub fn grpc_line(preview: &crate::client::grpc::Preview, connect: &Options) -> String {
     let escaped: String = preview.frame.iter().map(|b| format!("\\{b:03o}")).collect();
     let mut words = vec!["curl".to_owned(), "-sS".to_owned()];
-    words.push(if preview.tls { "--http2" } else { "--http2-prior-knowledge" }.to_owned());
+    words.push(
+        if preview.tls {
+            "--http2"
+        } else {
+            "--http2-prior-knowledge"
+        }
+        .to_owned(),
+    );
     words.extend(curl_options(connect));
     for (name, value) in &preview.headers {
         words.push("-H".to_owned());

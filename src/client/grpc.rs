@@ -319,7 +319,11 @@ impl Preview {
 /// The request of one call, as [`Preview`]; the schema is needed, so reflection may be asked.
 pub async fn preview(client: &Client, call: &Call) -> Result<Preview> {
     let transport = client.grpc()?;
-    let method = transport.schema().await?.method(&call.method).map_err(Error::usage)?;
+    let method = transport
+        .schema()
+        .await?
+        .method(&call.method)
+        .map_err(Error::usage)?;
     let message = request_message(&method, &call.params)?;
     let tls = uses_tls(&transport.url);
     let scheme = if tls { "https" } else { "http" };

@@ -406,14 +406,26 @@ fn dry_run_shows_the_framed_request_and_curl_prints_a_line_that_works() {
     let url = grpc_url(&server);
     let (status, text, stderr) = call(&["--dry-run", "-H", "x-trace: 1", &url, "Add", "2", "3"]);
     assert_eq!(status, 0, "{stderr}");
-    assert!(text.starts_with("POST /rpc.math.Math/Add HTTP/2\ncontent-type: application/grpc\n"), "{text}");
+    assert!(
+        text.starts_with("POST /rpc.math.Math/Add HTTP/2\ncontent-type: application/grpc\n"),
+        "{text}"
+    );
     assert!(text.contains("x-trace: 1"), "{text}");
-    assert!(text.contains("[frame 0000000004] {\"a\":2,\"b\":3}"), "{text}");
+    assert!(
+        text.contains("[frame 0000000004] {\"a\":2,\"b\":3}"),
+        "{text}"
+    );
     let (_, line, _) = call(&["--curl", &url, "Add", "2", "3"]);
     assert!(line.contains("curl -sS --http2-prior-knowledge"), "{line}");
-    let ran = Command::new("sh").args(["-c", line.trim()]).output().unwrap();
+    let ran = Command::new("sh")
+        .args(["-c", line.trim()])
+        .output()
+        .unwrap();
     let answer = String::from_utf8_lossy(&ran.stdout);
     assert!(answer.contains("grpc-status: 0"), "{answer}");
     // Int64Value{value: 5}, framed.
-    assert!(ran.stdout.windows(7).any(|w| w == [0, 0, 0, 0, 2, 0x08, 5]), "{answer}");
+    assert!(
+        ran.stdout.windows(7).any(|w| w == [0, 0, 0, 0, 2, 0x08, 5]),
+        "{answer}"
+    );
 }

@@ -818,3 +818,220 @@ fn a_broken_or_stalled_tls_handshake_closes_and_https_goes_on() {
         .success()
         .stdout("5\n");
 }
+
+// HTTP/2 (gRPC) --------------------------------------------------------------------------------
+
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// One HTTP/2 frame: 24-bit length, type, flags, 31-bit stream id, payload (RFC 9113 §4.1).
+fn h2_frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
+    let len = payload.len() as u32;
+    let mut frame = vec![(len >> 16) as u8, (len >> 8) as u8, len as u8, kind, flags];
+    frame.extend_from_slice(&stream.to_be_bytes());
+    frame.extend_from_slice(payload);
+    frame
+}
+
+/// An HPACK integer with an `n`-bit prefix (RFC 7541 §5.1).
+fn hpack_int(mut value: usize, n: u32, first: u8) -> Vec<u8> {
+    let max = (1usize << n) - 1;
+    if value < max {
+        return vec![first | value as u8];
+    }
+    let mut out = vec![first | max as u8];
+    value -= max;
+    while value >= 128 {
+        out.push((value % 128) as u8 | 0x80);
+        value /= 128;
+    }
+    out.push(value as u8);
+    out
+}
+
+/// The header block of a gRPC call to `path`, every field a literal without indexing.
+fn grpc_header_block(path: &str, extra: &[(&str, &str)]) -> Vec<u8> {
+    let mut block = Vec::new();
+    let fields = [
+        (":method", "POST"),
+        (":scheme", "http"),
+        (":path", path),
+        (":authority", "127.0.0.1"),
+        ("content-type", "application/grpc"),
+        ("te", "trailers"),
+    ];
+    for (name, value) in fields.iter().chain(extra) {
+        block.push(0x00);
+        block.extend(hpack_int(name.len(), 7, 0));
+        block.extend_from_slice(name.as_bytes());
+        block.extend(hpack_int(value.len(), 7, 0));
+        block.extend_from_slice(value.as_bytes());
+    }
+    block
+}
+
+/// The preface and an empty SETTINGS frame: a client's opening.
+fn h2_opening() -> Vec<u8> {
+    let mut bytes = H2_PREFACE.to_vec();
+    bytes.extend(h2_frame(0x4, 0, 0, &[]));
+    bytes
+}
+
+/// HEADERS (END_HEADERS) for a call on `stream`.
+fn h2_call(stream: u32, path: &str, extra: &[(&str, &str)]) -> Vec<u8> {
+    h2_frame(0x1, 0x4, stream, &grpc_header_block(path, extra))
+}
+
+/// Whether the server's bytes hold a GOAWAY frame (type 7) after its SETTINGS.
+fn has_goaway(answer: &[u8]) -> bool {
+    let mut at = 0;
+    while at + 9 <= answer.len() {
+        let len = (usize::from(answer[at]) << 16)
+            | (usize::from(answer[at + 1]) << 8)
+            | usize::from(answer[at + 2]);
+        if answer[at + 3] == 0x7 {
+            return true;
+        }
+        at += 9 + len;
+    }
+    false
+}
+
+/// Sends `bytes` on a fresh connection, then reads what the server writes until it closes (or
+/// 10 s pass), without closing our side first.
+fn h2_exchange(port: u16, bytes: &[u8]) -> Vec<u8> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let _ = stream.write_all(bytes);
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 65536];
+    while let Ok(n) = stream.read(&mut chunk) {
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&chunk[..n]);
+    }
+    answer
+}
+
+#[test]
+fn hostile_http2_input_is_refused_and_the_server_goes_on() {
+    let server = Serve::new().limit("--max-body", "4096").start();
+    // A bad preface: closed.
+    let bad = h2_exchange(server.port, b"PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n");
+    assert!(bad.len() < 200, "{bad:?}");
+    assert_still_answers(&server, "a bad HTTP/2 preface");
+    // A reset flood (CVE-2023-44487): streams opened and cancelled at once; GOAWAY.
+    let mut flood = h2_opening();
+    for i in 0..1000u32 {
+        let id = 2 * i + 1;
+        flood.extend(h2_call(id, "/rpc.math.Math/Sleep", &[]));
+        flood.extend(h2_frame(0x3, 0, id, &8u32.to_be_bytes()));
+    }
+    assert!(
+        has_goaway(&h2_exchange(server.port, &flood)),
+        "a reset flood ends in GOAWAY"
+    );
+    assert_still_answers(&server, "a reset flood");
+    // A header list over --max-header-list.
+    let mut big = h2_opening();
+    big.extend(h2_call(
+        1,
+        "/rpc.math.Math/Info",
+        &[("x-big", &"a".repeat(40_000))],
+    ));
+    let _ = h2_exchange(server.port, &big);
+    assert_still_answers(&server, "a header list over the limit");
+    // A frame whose length lies (16 MiB announced, beyond the 16 KiB frame size).
+    let mut lying = h2_opening();
+    lying.extend(h2_call(1, "/rpc.math.Math/Info", &[]));
+    lying.extend([0xff, 0xff, 0xff, 0x0, 0x0, 0, 0, 0, 1, 1, 2, 3]);
+    assert!(
+        has_goaway(&h2_exchange(server.port, &lying)),
+        "FRAME_SIZE_ERROR ends in GOAWAY"
+    );
+    assert_still_answers(&server, "a frame whose length lies");
+    assert_rss_below(&server, 64);
+}
+
+#[test]
+fn a_grpc_message_over_max_body_and_a_compressed_one_are_refused_with_statuses() {
+    let server = Serve::new().limit("--max-body", "1000").start();
+    let url = format!("grpc://127.0.0.1:{}", server.port);
+    let big = format!("\"{}\"", "x".repeat(5000));
+    let out = super::support::rpc()
+        .args(["call", &url, "Echo", &big])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // tonic's status for a message over the decoding limit is OUT_OF_RANGE (grpc-go says
+    // RESOURCE_EXHAUSTED); either names the limit.
+    assert!(
+        stderr.contains("OUT_OF_RANGE (11)") || stderr.contains("RESOURCE_EXHAUSTED (8)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1000 bytes"), "{stderr}");
+    // The compressed flag without a grpc-encoding: refused, never decompressed.
+    let frame = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(frame.path(), [1u8, 0, 0, 0, 4, 0x08, 2, 0x10, 3]).unwrap();
+    let curl = std::process::Command::new("curl")
+        .args([
+            "-sS",
+            "--http2-prior-knowledge",
+            "-H",
+            "content-type: application/grpc",
+            "-H",
+            "te: trailers",
+            "-D",
+            "-",
+            "-o",
+            "/dev/null",
+        ])
+        .arg("--data-binary")
+        .arg(format!("@{}", frame.path().display()))
+        .arg(format!(
+            "http://127.0.0.1:{}/rpc.math.Math/Add",
+            server.port
+        ))
+        .output()
+        .unwrap();
+    let head = String::from_utf8_lossy(&curl.stdout);
+    assert!(
+        head.contains("grpc-status: 12") || head.contains("grpc-status: 13"),
+        "{head}"
+    );
+    assert_still_answers(&server, "a compressed message");
+}
+
+#[test]
+fn a_client_that_stops_reading_a_server_stream_costs_bounded_memory() {
+    let server = Serve::new().start();
+    let mut request = h2_opening();
+    request.extend(h2_call(1, "/rpc.math.Math/Count", &[]));
+    // Operand{x: 10000}, framed, ending the client's side.
+    let message = [0u8, 0, 0, 0, 3, 0x08, 0x90, 0x4e];
+    request.extend(h2_frame(0x0, 0x1, 1, &message));
+    let mut stalled = Vec::new();
+    for _ in 0..20 {
+        let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+        stream.write_all(&request).unwrap();
+        // Never read: the server's sends stop at the flow-control window.
+        stalled.push(stream);
+    }
+    assert_still_answers(&server, "clients that stopped reading");
+    let out = super::support::rpc()
+        .args([
+            "call",
+            &format!("grpc://127.0.0.1:{}", server.port),
+            "Add",
+            "2",
+            "3",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "5\n");
+    assert_rss_below(&server, 64);
+    drop(stalled);
+}

@@ -308,6 +308,19 @@ async fn single(mut incoming: Streaming<DynamicMessage>) -> Result<DynamicMessag
     Ok(first)
 }
 
+/// What answers come to, for the log: the one answer, the status, or how many a stream had.
+fn outcome_of(result: &[Result<DynamicMessage, Status>]) -> crate::protocol::Outcome {
+    match result {
+        [Ok(one)] => crate::value::Value::from_json(&shown(one))
+            .map_err(|e| crate::protocol::Fault::new(0, e.to_string())),
+        [.., Err(status)] => Err(math::fault_of(status)),
+        many => Ok(crate::value::Value::String(format!(
+            "{} messages",
+            many.len()
+        ))),
+    }
+}
+
 /// A stream of the given answers.
 fn answers(items: Vec<Result<DynamicMessage, Status>>) -> Answers {
     Box::pin(futures_util::stream::iter(items))
@@ -323,28 +336,19 @@ fn shown(message: &DynamicMessage) -> serde_json::Value {
 fn log(
     handler: &Handler,
     request: &serde_json::Value,
-    result: &[Result<DynamicMessage, Status>],
+    outcome: &crate::protocol::Outcome,
     start: std::time::Instant,
 ) {
     if handler.state.quiet {
         return;
     }
-    let outcome = match result {
-        [Ok(one)] => crate::value::Value::from_json(&shown(one))
-            .map_err(|e| crate::protocol::Fault::new(0, e.to_string())),
-        [.., Err(status)] => Err(math::fault_of(status)),
-        many => Ok(crate::value::Value::String(format!(
-            "{} messages",
-            many.len()
-        ))),
-    };
     let method = crate::protocol::grpc::schema::method_name(&handler.method);
     let line = crate::trace::server_line(
         &handler.peer.to_string(),
         crate::protocol::Proto::Grpc.name(),
         &method,
         request,
-        &outcome,
+        outcome,
         start.elapsed(),
     );
     super::log::line(line);

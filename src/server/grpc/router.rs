@@ -4,7 +4,7 @@
 //! `AddRoutes` appends every route of the client's stream and answers success when it ends. The
 //! table is bounded by `--max-routes` (RESOURCE_EXHAUSTED beyond it).
 
-use super::{answers, log, shown, single, Answers, Handler};
+use super::{answers, log, outcome_of, shown, single, Answers, Handler};
 use crate::protocol::grpc::message;
 use prost_reflect::DynamicMessage;
 use serde_json::json;
@@ -89,7 +89,7 @@ pub async fn answer(
             )))
         }
     };
-    log(handler, &request, &result, start);
+    log(handler, &request, &outcome_of(&result), start);
     Ok(answers(result))
 }
 
