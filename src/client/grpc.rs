@@ -119,25 +119,107 @@ impl GrpcTransport {
         Ok(request)
     }
 
+    /// A client on the connection, ready, refusing an answer (all of a stream's messages) over
+    /// `--max-response` bytes: the response body is bounded before tonic reads it, so the refusal
+    /// is ours, typed (`LengthLimitError`), and never a status the server did not send.
+    async fn ready_client(&self) -> Result<tonic::client::Grpc<Bounded>> {
+        let limit = usize::try_from(self.options.max_response).unwrap_or(usize::MAX);
+        let channel = self.channel().await?;
+        let bounded = tower::util::BoxCloneService::new(tower::ServiceExt::map_response(
+            channel,
+            move |response: http::Response<tonic::body::Body>| {
+                response.map(|body| http_body_util::Limited::new(body, limit))
+            },
+        ));
+        let mut grpc = tonic::client::Grpc::new(bounded).max_decoding_message_size(usize::MAX);
+        grpc.ready()
+            .await
+            .map_err(|e| transport_error(&e, &super::http::target_of(&self.url)))?;
+        Ok(grpc)
+    }
+
+    /// Logs the answer's headers (and for a unary call its trailers, which tonic merges in) and
+    /// its framed message at `-vv`.
+    fn trace_response(
+        &self,
+        metadata: &tonic::metadata::MetadataMap,
+        message: Option<&DynamicMessage>,
+    ) {
+        let mut head = "HTTP/2 200\r\n".to_owned();
+        head.push_str(&metadata_lines(metadata));
+        if let Some(message) = message {
+            head.push_str("\r\n");
+            head.push_str(&frame_text(message));
+        }
+        self.trace
+            .wire(Direction::Received, head.trim_end().as_bytes());
+    }
+
     /// Logs the request's metadata and framed message at `-vv`.
     fn trace_request(&self, method: &MethodDescriptor, message: &DynamicMessage) {
-        let mut head = format!(
-            "POST /{}/{} HTTP/2\r\n",
-            method.parent_service().full_name(),
-            method.name()
-        );
-        head.push_str("content-type: application/grpc\r\nte: trailers\r\n");
-        if let Some(timeout) = self.options.timeout {
-            head.push_str(&format!("grpc-timeout: {}m\r\n", timeout.as_millis()));
-        }
-        for (name, value) in &self.options.headers {
-            head.push_str(&format!("{}: {value}\r\n", name.to_ascii_lowercase()));
-        }
-        head.push_str("\r\n");
-        let mut dump = head.into_bytes();
-        dump.extend(frame_text(message).into_bytes());
-        self.trace.wire(Direction::Sent, &dump);
+        self.dumper().request(method, message, true);
     }
+
+    /// What dumps requests at `-vv`, for a task of its own (a client stream's sender).
+    fn dumper(&self) -> Dumper {
+        Dumper {
+            trace: self.trace,
+            timeout: self.options.timeout,
+            headers: self.options.headers.clone(),
+        }
+    }
+}
+
+/// The channel with its response bodies bounded by `--max-response`.
+type Bounded = tower::util::BoxCloneService<
+    http::Request<tonic::body::Body>,
+    http::Response<http_body_util::Limited<tonic::body::Body>>,
+    tonic::transport::Error,
+>;
+
+/// Dumps requests at `-vv`: the first message of a stream with the request's headers, each
+/// further one as its frame alone.
+struct Dumper {
+    trace: Trace,
+    timeout: Option<Duration>,
+    headers: Vec<(String, String)>,
+}
+
+impl Dumper {
+    fn request(&self, method: &MethodDescriptor, message: &DynamicMessage, with_head: bool) {
+        let mut dump = String::new();
+        if with_head {
+            dump.push_str(&format!(
+                "POST /{}/{} HTTP/2\r\ncontent-type: application/grpc\r\nte: trailers\r\n",
+                method.parent_service().full_name(),
+                method.name()
+            ));
+            if let Some(timeout) = self.timeout {
+                dump.push_str(&format!("grpc-timeout: {}m\r\n", timeout.as_millis()));
+            }
+            for (name, value) in &self.headers {
+                dump.push_str(&format!("{}: {value}\r\n", name.to_ascii_lowercase()));
+            }
+            dump.push_str("\r\n");
+        }
+        dump.push_str(&frame_text(message));
+        self.trace.wire(Direction::Sent, dump.as_bytes());
+    }
+}
+
+/// `name: value` lines of metadata (binary values by their size).
+fn metadata_lines(metadata: &tonic::metadata::MetadataMap) -> String {
+    metadata
+        .iter()
+        .map(|entry| match entry {
+            tonic::metadata::KeyAndValueRef::Ascii(key, value) => {
+                format!("{key}: {}\r\n", value.to_str().unwrap_or("(not text)"))
+            }
+            tonic::metadata::KeyAndValueRef::Binary(key, value) => {
+                format!("{key}: {} bytes\r\n", value.as_encoded_bytes().len())
+            }
+        })
+        .collect()
 }
 
 /// Whether the endpoint is reached through TLS.
@@ -210,6 +292,11 @@ fn status_error(status: tonic::Status, target: &str, timeout: Option<Duration>) 
     if let Some(source) = status.source() {
         if failure::find_in_chain::<tonic::TimeoutExpired>(source).is_some() {
             return Error::transport(target, Cause::TimedOut(timeout.unwrap_or_default()));
+        }
+        if failure::find_in_chain::<http_body_util::LengthLimitError>(source).is_some() {
+            return Error::protocol(format!(
+                "the answer from {target} is larger than --max-response allows (raise it)"
+            ));
         }
         if let Some(invalid) = failure::find_in_chain::<InvalidMessage>(source) {
             return Error::protocol(invalid.0.clone());
@@ -385,16 +472,16 @@ async fn unary(
     transport.trace.call(&name, &shown);
     transport.trace_request(method, &message);
     let target = super::http::target_of(&transport.url);
-    let mut grpc = tonic::client::Grpc::new(transport.channel().await?);
-    grpc.ready()
-        .await
-        .map_err(|e| transport_error(&e, &target))?;
+    let mut grpc = transport.ready_client().await?;
     let request = transport.request(message)?;
     let path = path_of(method)?;
     let codec = DynamicCodec::new(method.output());
     let answered = within(transport, grpc.unary(request, path, codec)).await?;
     let outcome = match answered {
-        Ok(response) => Ok(json_value(&message::to_json(response.get_ref()))?),
+        Ok(response) => {
+            transport.trace_response(response.metadata(), Some(response.get_ref()));
+            Ok(json_value(&message::to_json(response.get_ref()))?)
+        }
         Err(status) => match status_error(status, &target, transport.options.timeout) {
             Error::Answered(_, fault) => Err(fault),
             other => return Err(other),
@@ -455,23 +542,29 @@ pub async fn call_streaming(client: &Client, method_text: &str, io: Streaming<'_
         mut requests,
         on_response,
     } = io;
-    let mut grpc = tonic::client::Grpc::new(transport.channel().await?);
-    grpc.ready()
-        .await
-        .map_err(|e| transport_error(&e, &target))?;
+    let mut grpc = transport.ready_client().await?;
     let path = path_of(&method)?;
     let codec = DynamicCodec::new(method.output());
     let failure: Arc<Mutex<Option<Error>>> = Arc::default();
     let bad = Arc::clone(&failure);
     let wire_method = method.clone();
+    // The last message sent, shown in each answer's log line.
+    let last_sent: Arc<Mutex<serde_json::Value>> = Arc::default();
+    let sent = Arc::clone(&last_sent);
+    let dumper = transport.dumper();
     let outgoing = async_stream_of(move |sender| async move {
+        let mut first = true;
         while let Some(document) = requests.recv().await {
             let message = document
                 .map_err(Error::usage)
                 .and_then(|json| message::from_json(&input, &json).map_err(Error::usage));
             match message {
                 Ok(message) => {
-                    trace.call(&method_name(&wire_method), &message::to_json(&message));
+                    let json = message::to_json(&message);
+                    trace.call(&method_name(&wire_method), &json);
+                    dumper.request(&wire_method, &message, first);
+                    first = false;
+                    *sent.lock().unwrap_or_else(|p| p.into_inner()) = json;
                     if sender.send(message).await.is_err() {
                         break;
                     }
@@ -486,12 +579,24 @@ pub async fn call_streaming(client: &Client, method_text: &str, io: Streaming<'_
     let request = transport.request(outgoing)?;
     let answered = within(transport, async {
         let response = grpc.streaming(request, path, codec).await?;
+        transport.trace_response(response.metadata(), None);
         let mut stream = response.into_inner();
         while let Some(message) = stream.next().await {
-            let json = message::to_json(&message?);
+            let message = message?;
+            transport
+                .trace
+                .wire(Direction::Received, frame_text(&message).as_bytes());
+            let json = message::to_json(&message);
             let shown: Outcome = Value::from_json(&json).map_err(|e| Fault::new(0, e.to_string()));
-            trace.answer(&name, &serde_json::Value::Null, &shown);
+            let request = last_sent.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            trace.answer(&name, &request, &shown);
             on_response(&json);
+        }
+        if let Ok(Some(trailers)) = stream.trailers().await {
+            trace.wire(
+                Direction::Received,
+                metadata_lines(&trailers).trim_end().as_bytes(),
+            );
         }
         Ok::<(), tonic::Status>(())
     })

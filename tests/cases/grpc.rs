@@ -429,3 +429,35 @@ fn dry_run_shows_the_framed_request_and_curl_prints_a_line_that_works() {
         "{answer}"
     );
 }
+
+#[test]
+fn very_verbose_shows_headers_frame_prefixes_and_trailers_and_max_response_bounds_answers() {
+    let server = Serve::new().start();
+    let url = grpc_url(&server);
+    let (status, _, log) = call(&["-vv", "-H", "x-trace: 7", &url, "Add", "2", "3"]);
+    assert_eq!(status, 0, "{log}");
+    for line in [
+        "> POST /rpc.math.Math/Add HTTP/2",
+        "> x-trace: 7",
+        "> [frame 0000000004] {\"a\":2,\"b\":3}",
+        "< content-type: application/grpc",
+        "< grpc-status: 0",
+        "< [frame 0000000002] 5",
+        "RPC rpc.math.Math/Add {\"a\":2,\"b\":3} ==> 5",
+    ] {
+        assert!(log.contains(line), "{line:?} in {log}");
+    }
+    let (_, _, stream_log) = call(&["-vv", &url, "Count", "2"]);
+    assert!(
+        stream_log.contains("< [frame 0000000002] 2"),
+        "{stream_log}"
+    );
+    assert!(
+        stream_log.contains("< grpc-status: 0"),
+        "the stream's trailers: {stream_log}"
+    );
+    // --max-response: the answer refused by the client, exit 4, never a status of the server's.
+    let (status, _, stderr) = call(&["--max-response", "10", &url, "Echo", "\"0123456789abcdef\""]);
+    assert_eq!(status, 4, "{stderr}");
+    assert!(stderr.contains("--max-response"), "{stderr}");
+}

@@ -295,16 +295,18 @@ impl Spawned {
         text
     }
 
-    /// The resident memory in KiB, from /proc.
+    /// The resident memory the process allocated, in KiB (/proc's `RssAnon`: heap and stacks).
+    /// The pages of the binary itself (`RssFile`) are left out: they are a debug build's code,
+    /// which grows with every dependency, not memory the server takes for its clients.
     pub fn rss_kib(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .expect("/proc/PID/status");
         status
             .lines()
-            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .find_map(|line| line.strip_prefix("RssAnon:"))
             .and_then(|rest| rest.split_whitespace().next())
             .and_then(|n| n.parse().ok())
-            .expect("a VmRSS line")
+            .expect("an RssAnon line")
     }
 }
 
