@@ -461,3 +461,33 @@ fn very_verbose_shows_headers_frame_prefixes_and_trailers_and_max_response_bound
     assert_eq!(status, 4, "{stderr}");
     assert!(stderr.contains("--max-response"), "{stderr}");
 }
+
+#[test]
+fn sigterm_sends_goaway_and_lets_a_stream_in_flight_finish() {
+    let mut server = Serve::new().start();
+    let url = grpc_url(&server);
+    let fds = || {
+        std::fs::read_dir(format!("/proc/{}/fd", server.child.id()))
+            .unwrap()
+            .count()
+    };
+    let before = fds();
+    let call = std::thread::spawn(move || call(&[&url, "Sleep", "1"]));
+    // Once the server holds the call's connection (one more descriptor), ask it to stop.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while fds() <= before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the call never connected"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    server.terminate();
+    assert_eq!(call.join().unwrap(), (0, "1.0\n".into(), String::new()));
+    let status = server.child.wait().unwrap();
+    assert!(
+        status.success(),
+        "rpc serve exits 0 after draining: {status:?}"
+    );
+}
