@@ -116,62 +116,44 @@ fn no_reflection(status: tonic::Status) -> Error {
     Error::server(crate::protocol::Proto::Grpc, super::grpc::fault_of(&status))
 }
 
-async fn ask_v1(
-    channel: tonic::transport::Channel,
-    question: Ask,
-) -> std::result::Result<Answer, tonic::Status> {
-    use v1::server_reflection_request::MessageRequest as Q;
-    use v1::server_reflection_response::MessageResponse as A;
-    let request = v1::ServerReflectionRequest {
-        host: String::new(),
-        message_request: Some(match question {
-            Ask::ListServices => Q::ListServices(String::new()),
-            Ask::FileContainingSymbol(s) => Q::FileContainingSymbol(s),
-            Ask::FileByName(f) => Q::FileByFilename(f),
-        }),
-    };
-    let mut client = v1::server_reflection_client::ServerReflectionClient::new(channel);
-    let mut answers = client
-        .server_reflection_info(futures_util::stream::iter([request]))
-        .await?
-        .into_inner();
-    let answer = answers.message().await?.and_then(|a| a.message_response);
-    Ok(match answer {
-        Some(A::ListServicesResponse(list)) => {
-            Answer::Services(list.service.into_iter().map(|s| s.name).collect())
+/// One question over one version of the reflection service. The two versions' messages are
+/// the same fields in two packages (two sets of generated types), so one body serves both.
+macro_rules! ask_version {
+    ($name:ident, $version:ident) => {
+        async fn $name(
+            channel: tonic::transport::Channel,
+            question: Ask,
+        ) -> std::result::Result<Answer, tonic::Status> {
+            use $version::server_reflection_request::MessageRequest as Q;
+            use $version::server_reflection_response::MessageResponse as A;
+            let request = $version::ServerReflectionRequest {
+                host: String::new(),
+                message_request: Some(match question {
+                    Ask::ListServices => Q::ListServices(String::new()),
+                    Ask::FileContainingSymbol(s) => Q::FileContainingSymbol(s),
+                    Ask::FileByName(f) => Q::FileByFilename(f),
+                }),
+            };
+            let mut client =
+                $version::server_reflection_client::ServerReflectionClient::new(channel);
+            let mut answers = client
+                .server_reflection_info(futures_util::stream::iter([request]))
+                .await?
+                .into_inner();
+            let answer = answers.message().await?.and_then(|a| a.message_response);
+            Ok(match answer {
+                Some(A::ListServicesResponse(list)) => {
+                    Answer::Services(list.service.into_iter().map(|s| s.name).collect())
+                }
+                Some(A::FileDescriptorResponse(files)) => {
+                    Answer::Files(files.file_descriptor_proto)
+                }
+                Some(A::ErrorResponse(e)) => Answer::NotFound(e.error_message),
+                _ => Answer::NotFound("no answer".into()),
+            })
         }
-        Some(A::FileDescriptorResponse(files)) => Answer::Files(files.file_descriptor_proto),
-        Some(A::ErrorResponse(e)) => Answer::NotFound(e.error_message),
-        _ => Answer::NotFound("no answer".into()),
-    })
+    };
 }
 
-async fn ask_v1alpha(
-    channel: tonic::transport::Channel,
-    question: Ask,
-) -> std::result::Result<Answer, tonic::Status> {
-    use v1alpha::server_reflection_request::MessageRequest as Q;
-    use v1alpha::server_reflection_response::MessageResponse as A;
-    let request = v1alpha::ServerReflectionRequest {
-        host: String::new(),
-        message_request: Some(match question {
-            Ask::ListServices => Q::ListServices(String::new()),
-            Ask::FileContainingSymbol(s) => Q::FileContainingSymbol(s),
-            Ask::FileByName(f) => Q::FileByFilename(f),
-        }),
-    };
-    let mut client = v1alpha::server_reflection_client::ServerReflectionClient::new(channel);
-    let mut answers = client
-        .server_reflection_info(futures_util::stream::iter([request]))
-        .await?
-        .into_inner();
-    let answer = answers.message().await?.and_then(|a| a.message_response);
-    Ok(match answer {
-        Some(A::ListServicesResponse(list)) => {
-            Answer::Services(list.service.into_iter().map(|s| s.name).collect())
-        }
-        Some(A::FileDescriptorResponse(files)) => Answer::Files(files.file_descriptor_proto),
-        Some(A::ErrorResponse(e)) => Answer::NotFound(e.error_message),
-        _ => Answer::NotFound("no answer".into()),
-    })
-}
+ask_version!(ask_v1, v1);
+ask_version!(ask_v1alpha, v1alpha);

@@ -31,17 +31,19 @@ pub fn client_config(
         Some(path) => read_certificates(path)?,
         None => Vec::new(),
     };
-    let verifier: Arc<dyn ServerCertVerifier> = if insecure {
-        Arc::new(Unverified {
-            provider: Arc::clone(&provider),
-        })
+    let webpki = if insecure {
+        None
     } else {
         let roots = Arc::new(trust_store(&pinned));
         let inner = WebPkiServerVerifier::builder_with_provider(roots, Arc::clone(&provider))
             .build()
             .map_err(|e| Error::Local(format!("cannot set up TLS verification: {e}")))?;
-        Arc::new(Verifier { inner, pinned })
+        Some((inner, pinned))
     };
+    let verifier: Arc<dyn ServerCertVerifier> = Arc::new(Verifier {
+        provider: Arc::clone(&provider),
+        webpki,
+    });
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::Local(format!("cannot set up TLS: {e}")))?
@@ -85,11 +87,13 @@ fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>> {
     Ok(certificates)
 }
 
-/// webpki's verification, and a server certificate that is itself one of `--cacert`'s.
+/// webpki's verification, and a server certificate that is itself one of `--cacert`'s; with
+/// `-k` (`webpki` None) any certificate. The handshake's signatures are checked either way.
 #[derive(Debug)]
 struct Verifier {
-    inner: Arc<WebPkiServerVerifier>,
-    pinned: Vec<CertificateDer<'static>>,
+    provider: Arc<CryptoProvider>,
+    /// The chain verifier and the `--cacert` certificates; None under `-k`.
+    webpki: Option<(Arc<WebPkiServerVerifier>, Vec<CertificateDer<'static>>)>,
 }
 
 impl ServerCertVerifier for Verifier {
@@ -101,15 +105,14 @@ impl ServerCertVerifier for Verifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        let verdict = self.inner.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        );
+        let Some((inner, pinned)) = &self.webpki else {
+            return Ok(ServerCertVerified::assertion());
+        };
+        let verdict =
+            inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
+        let is_pinned = pinned.iter().any(|p| p.as_ref() == end_entity.as_ref());
         match verdict {
-            Err(e) if self.is_pinned(end_entity) => {
+            Err(e) if is_pinned => {
                 // The certificate is trusted as given; it must still name the server.
                 let parsed = rustls::server::ParsedCertificate::try_from(end_entity)?;
                 rustls::client::verify_server_name(&parsed, server_name).map_err(|_| e)?;
@@ -117,55 +120,6 @@ impl ServerCertVerifier for Verifier {
             }
             other => other,
         }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.inner.supported_verify_schemes()
-    }
-}
-
-impl Verifier {
-    fn is_pinned(&self, certificate: &CertificateDer<'_>) -> bool {
-        self.pinned
-            .iter()
-            .any(|pinned| pinned.as_ref() == certificate.as_ref())
-    }
-}
-
-/// `-k`: any certificate, with the handshake signatures still checked.
-#[derive(Debug)]
-struct Unverified {
-    provider: Arc<CryptoProvider>,
-}
-
-impl ServerCertVerifier for Unverified {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(

@@ -264,21 +264,40 @@ fn as_descriptor_set(bytes: &[u8]) -> Option<FileDescriptorSet> {
 /// The built-in sources, for imports of `google/rpc/*.proto` and the well-known types.
 fn builtin_resolver() -> ChainFileResolver {
     let mut chain = ChainFileResolver::new();
-    chain.add(Builtin);
+    chain.add(Sources(&[
+        ("google/rpc/status.proto", RPC_STATUS),
+        ("google/rpc/error_details.proto", RPC_ERROR_DETAILS),
+    ]));
     chain.add(GoogleFileResolver::new());
     chain
 }
 
-struct Builtin;
+/// `.proto` sources held in memory, by file name, for protox.
+pub struct Sources(pub &'static [(&'static str, &'static str)]);
 
-impl FileResolver for Builtin {
+impl FileResolver for Sources {
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
-        match name {
-            "google/rpc/status.proto" => File::from_source(name, RPC_STATUS),
-            "google/rpc/error_details.proto" => File::from_source(name, RPC_ERROR_DETAILS),
-            _ => Err(protox::Error::file_not_found(name)),
+        match self.0.iter().find(|(file, _)| *file == name) {
+            Some((_, source)) => File::from_source(name, source),
+            None => Err(protox::Error::file_not_found(name)),
         }
     }
+}
+
+/// Compiles in-memory `sources` (importing the well-known types and the built-in files) into one
+/// encoded FileDescriptorSet with every import.
+pub fn compile_sources(
+    sources: &'static [(&'static str, &'static str)],
+) -> Result<Vec<u8>, String> {
+    let mut chain = ChainFileResolver::new();
+    chain.add(Sources(sources));
+    chain.add(builtin_resolver());
+    let mut compiler = protox::Compiler::with_file_resolver(chain);
+    compiler.include_imports(true);
+    compiler
+        .open_files(sources.iter().map(|(name, _)| *name))
+        .map_err(|e| e.to_string())?;
+    Ok(compiler.encode_file_descriptor_set())
 }
 
 /// Compiles `path` with its directory and `import_paths` as include directories.

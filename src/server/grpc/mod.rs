@@ -83,26 +83,10 @@ impl GrpcState {
 
 /// math.proto and routetable.proto with their imports, as one encoded FileDescriptorSet.
 fn served_set() -> Result<Vec<u8>, String> {
-    use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
-    struct Served;
-    impl FileResolver for Served {
-        fn open_file(&self, name: &str) -> Result<File, protox::Error> {
-            match name {
-                "rpc/math.proto" => File::from_source(name, MATH_PROTO),
-                "routetable.proto" => File::from_source(name, ROUTETABLE_PROTO),
-                _ => Err(protox::Error::file_not_found(name)),
-            }
-        }
-    }
-    let mut chain = ChainFileResolver::new();
-    chain.add(Served);
-    chain.add(GoogleFileResolver::new());
-    let mut compiler = protox::Compiler::with_file_resolver(chain);
-    compiler.include_imports(true);
-    compiler
-        .open_files(["rpc/math.proto", "routetable.proto"])
-        .map_err(|e| e.to_string())?;
-    Ok(compiler.encode_file_descriptor_set())
+    crate::protocol::grpc::schema::compile_sources(&[
+        ("rpc/math.proto", MATH_PROTO),
+        ("routetable.proto", ROUTETABLE_PROTO),
+    ])
 }
 
 /// Serves gRPC on one HTTP/2 connection until it closes or the server shuts down; on shutdown
