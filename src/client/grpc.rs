@@ -155,6 +155,22 @@ impl GrpcTransport {
             .wire(Direction::Received, head.trim_end().as_bytes());
     }
 
+    /// What a status means to `rpc` (see [`status_error`]); a cleartext connection the server
+    /// broke off also says that it may want TLS.
+    pub(super) fn failure(&self, status: tonic::Status) -> Error {
+        let target = super::http::target_of(&self.url);
+        match status_error(status, &target, self.options.timeout) {
+            Error::Transport(t) if !uses_tls(&self.url) && matches!(t.cause, Cause::Broken(_)) => {
+                let Cause::Broken(how) = &t.cause else {
+                    return Error::Transport(t);
+                };
+                let hint = format!("{how}; if the server speaks only TLS, use grpcs://");
+                Error::transport(t.target.clone(), Cause::Broken(hint))
+            }
+            other => other,
+        }
+    }
+
     /// Logs the request's metadata and framed message at `-vv`.
     fn trace_request(&self, method: &MethodDescriptor, message: &DynamicMessage) {
         self.dumper().request(method, message, true);
@@ -471,7 +487,6 @@ async fn unary(
     let name = method_name(method);
     transport.trace.call(&name, &shown);
     transport.trace_request(method, &message);
-    let target = super::http::target_of(&transport.url);
     let mut grpc = transport.ready_client().await?;
     let request = transport.request(message)?;
     let path = path_of(method)?;
@@ -482,7 +497,7 @@ async fn unary(
             transport.trace_response(response.metadata(), Some(response.get_ref()));
             Ok(json_value(&message::to_json(response.get_ref()))?)
         }
-        Err(status) => match status_error(status, &target, transport.options.timeout) {
+        Err(status) => match transport.failure(status) {
             Error::Answered(_, fault) => Err(fault),
             other => return Err(other),
         },
@@ -535,7 +550,6 @@ pub async fn call_streaming(client: &Client, method_text: &str, io: Streaming<'_
     let schema = transport.schema().await?;
     let method = schema.method(method_text).map_err(Error::usage)?;
     let name = method_name(&method);
-    let target = super::http::target_of(&transport.url);
     let input = method.input();
     let trace = transport.trace;
     let Streaming {
@@ -604,7 +618,7 @@ pub async fn call_streaming(client: &Client, method_text: &str, io: Streaming<'_
     if let Some(e) = failure.lock().unwrap_or_else(|p| p.into_inner()).take() {
         return Err(e);
     }
-    answered.map_err(|status| status_error(status, &target, transport.options.timeout))
+    answered.map_err(|status| transport.failure(status))
 }
 
 /// A stream fed by a task: what `fill` sends comes out, in order.

@@ -99,21 +99,24 @@ async fn ask(transport: &GrpcTransport, question: Ask) -> Result<Answer> {
     let channel = transport.channel().await?;
     match ask_v1(channel.clone(), question.clone()).await {
         Err(status) if status.code() == tonic::Code::Unimplemented => {
-            ask_v1alpha(channel, question).await.map_err(no_reflection)
+            ask_v1alpha(channel, question)
+                .await
+                .map_err(|status| no_reflection(transport, status))
         }
-        other => other.map_err(no_reflection),
+        other => other.map_err(|status| no_reflection(transport, status)),
     }
 }
 
 /// A server without reflection: say so and name `--schema`.
-fn no_reflection(status: tonic::Status) -> Error {
-    if status.code() == tonic::Code::Unimplemented {
+fn no_reflection(transport: &GrpcTransport, status: tonic::Status) -> Error {
+    use std::error::Error as _;
+    if status.code() == tonic::Code::Unimplemented && status.source().is_none() {
         return Error::usage(
             "the server offers no reflection (grpc.reflection.v1 or v1alpha): give its schema with \
              --schema FILE.proto (or a .protoset)",
         );
     }
-    Error::server(crate::protocol::Proto::Grpc, super::grpc::fault_of(&status))
+    transport.failure(status)
 }
 
 /// One question over one version of the reflection service. The two versions' messages are

@@ -491,3 +491,56 @@ fn sigterm_sends_goaway_and_lets_a_stream_in_flight_finish() {
         "rpc serve exits 0 after draining: {status:?}"
     );
 }
+
+#[test]
+fn grpcs_trusts_cacert_or_k_and_a_plaintext_server_is_named_at_once() {
+    let files = cert_files();
+    let server = Serve::new().cert(&files).start();
+    let url = format!("grpcs://127.0.0.1:{}", server.port);
+    let cacert = path_str(&files.cert);
+    assert_eq!(
+        call(&["--cacert", cacert, &url, "Add", "2", "3"]),
+        (0, "5\n".into(), String::new())
+    );
+    let (status, _, stderr) = call(&[&url, "Add", "2", "3"]);
+    assert_eq!(status, 3);
+    assert!(
+        stderr.contains("TLS failure") && stderr.contains("--cacert"),
+        "{stderr}"
+    );
+    let (status, five, stderr) = call(&["-k", &url, "Add", "2", "3"]);
+    assert_eq!((status, five.as_str()), (0, "5\n"), "{stderr}");
+    assert!(stderr.contains("--insecure"), "the -k warning: {stderr}");
+    // grpcs:// to a server that speaks only cleartext: said at once, not a time-out.
+    let plain = python_peer(&["grpc_route_server.py", "--reflection"]);
+    let started = std::time::Instant::now();
+    let (status, _, stderr) = call(&[
+        &format!("grpcs://127.0.0.1:{}", plain.port),
+        "GetRoute",
+        "x",
+    ]);
+    assert_eq!(status, 3, "{stderr}");
+    assert!(stderr.contains("grpc://"), "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn cleartext_grpc_to_a_tls_only_server_says_use_grpcs_at_once() {
+    let files = cert_files();
+    let server = python_peer(&[
+        "tls_only_server.py",
+        path_str(&files.cert),
+        path_str(&files.key),
+    ]);
+    let started = std::time::Instant::now();
+    let (status, _, stderr) = call(&[&grpc_url(&server), "Add", "1", "2"]);
+    assert_eq!(
+        status, 3,
+        "a transport failure, not the server's status: {stderr}"
+    );
+    assert!(stderr.contains("use grpcs://"), "{stderr}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "not a time-out"
+    );
+}

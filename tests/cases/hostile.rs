@@ -1035,3 +1035,80 @@ fn a_client_that_stops_reading_a_server_stream_costs_bounded_memory() {
     assert_rss_below(&server, 64);
     drop(stalled);
 }
+
+#[test]
+fn an_http2_connection_that_sends_the_preface_and_then_nothing_is_closed() {
+    let server = Serve::new()
+        .limit("--idle-timeout", "1")
+        .limit("--header-timeout", "1")
+        .start();
+    let started = std::time::Instant::now();
+    let answer = h2_exchange(server.port, &h2_opening());
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "closed after {:?}",
+        started.elapsed()
+    );
+    assert!(!answer.is_empty(), "the server's SETTINGS came first");
+    assert_still_answers(&server, "a silent HTTP/2 connection");
+}
+
+#[test]
+fn streams_beyond_max_streams_on_one_connection_are_refused() {
+    let server = Serve::new().limit("--max-streams", "2").start();
+    let mut opening = h2_opening();
+    // Three calls that each wait a second, opened at once on one connection.
+    let sleep = [0u8, 0, 0, 0, 9, 0x09, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f];
+    for id in [1u32, 3, 5] {
+        opening.extend(h2_call(id, "/rpc.math.Math/Sleep", &[]));
+        opening.extend(h2_frame(0x0, 0x1, id, &sleep));
+    }
+    let answer = h2_exchange_for(server.port, &opening, Duration::from_secs(3));
+    // The third stream is reset with REFUSED_STREAM (RST_STREAM, error code 7).
+    let refused = frames(&answer).iter().any(|(kind, stream, payload)| {
+        *kind == 0x3 && *stream == 5 && payload.as_slice() == [0, 0, 0, 7]
+    });
+    assert!(refused, "{:?}", frames(&answer));
+    assert_still_answers(&server, "streams over --max-streams");
+}
+
+/// Like `h2_exchange`, reading for at most `wait`.
+fn h2_exchange_for(port: u16, bytes: &[u8], wait: Duration) -> Vec<u8> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    stream.write_all(bytes).unwrap();
+    let deadline = std::time::Instant::now() + wait;
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 65536];
+    while std::time::Instant::now() < deadline {
+        match stream.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&chunk[..n]),
+            Err(_) => {}
+        }
+    }
+    answer
+}
+
+/// The frames in the server's bytes: (type, stream, payload).
+fn frames(answer: &[u8]) -> Vec<(u8, u32, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at + 9 <= answer.len() {
+        let len = (usize::from(answer[at]) << 16)
+            | (usize::from(answer[at + 1]) << 8)
+            | usize::from(answer[at + 2]);
+        let stream = u32::from_be_bytes([
+            answer[at + 5],
+            answer[at + 6],
+            answer[at + 7],
+            answer[at + 8],
+        ]) & 0x7fff_ffff;
+        let end = (at + 9 + len).min(answer.len());
+        out.push((answer[at + 3], stream, answer[at + 9..end].to_vec()));
+        at += 9 + len;
+    }
+    out
+}
