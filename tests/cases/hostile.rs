@@ -1112,3 +1112,33 @@ fn frames(answer: &[u8]) -> Vec<(u8, u32, Vec<u8>)> {
     }
     out
 }
+
+#[test]
+fn a_header_list_over_max_header_list_is_refused_without_running_the_call() {
+    let server = Serve::new().limit("--max-header-list", "1024").start();
+    let mut request = h2_opening();
+    request.extend(h2_call(
+        1,
+        "/rpc.math.Math/Info",
+        &[("x-big", &"a".repeat(4000))],
+    ));
+    request.extend(h2_frame(0x0, 0x1, 1, &[0, 0, 0, 0, 0]));
+    let answer = h2_exchange_for(server.port, &request, Duration::from_secs(2));
+    let all = frames(&answer);
+    // The server announces the limit in its SETTINGS (MAX_HEADER_LIST_SIZE, id 6, 1024)…
+    assert!(
+        all[0].2.windows(6).any(|w| w == [0, 6, 0, 0, 4, 0]),
+        "{all:?}"
+    );
+    // …and refuses the stream (RST_STREAM) or the connection (GOAWAY): the call never runs.
+    let refused = all
+        .iter()
+        .any(|(kind, stream, _)| *kind == 0x7 || (*kind == 0x3 && *stream == 1));
+    assert!(refused, "{all:?}");
+    assert!(
+        !all.iter()
+            .any(|(kind, stream, _)| *kind == 0x0 && *stream == 1),
+        "the call ran: {all:?}"
+    );
+    assert_still_answers(&server, "a header list over the limit");
+}
