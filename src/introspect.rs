@@ -17,8 +17,8 @@ pub async fn list(args: ListArgs, colors: Colors) -> Result<()> {
         &args.connect.options()?,
         args.connect.trace(colors.stderr),
     )?;
-    let names = if client.proto.spec().introspection == Introspection::Reflection {
-        grpc_method_names(&client, args.all).await?
+    let names = if args.all {
+        grpc_method_names(&client, true).await?
     } else {
         method_names(&client).await?
     };
@@ -36,30 +36,6 @@ pub async fn describe(args: DescribeArgs, colors: Colors) -> Result<()> {
         &args.connect.options()?,
         args.connect.trace(colors.stderr),
     )?;
-    if client.proto.spec().introspection == Introspection::Reflection {
-        let method = client.grpc_method(&args.method).await?;
-        let example = grpc::describe::example(&curl::shell_quote(&args.endpoint), &method);
-        let signature = grpc::describe::signature(&method);
-        let messages = grpc::describe::messages_text(&method);
-        if args.json {
-            let doc = json!({
-                "name": grpc::schema::method_name(&method),
-                "signature": signature,
-                "client_streaming": method.is_client_streaming(),
-                "server_streaming": method.is_server_streaming(),
-                "input": method.input().full_name(),
-                "output": method.output().full_name(),
-                "messages": messages,
-                "example": example,
-            });
-            print_stdout(&doc.to_string());
-        } else {
-            print_stdout(&format!(
-                "{signature}\n\n{messages}\n\nExample:\n  {example}"
-            ));
-        }
-        return Ok(());
-    }
     let doc = describe_method(&client, &args.method).await?;
     if args.json {
         print_stdout(&doc.to_string());
@@ -84,8 +60,12 @@ async fn grpc_method_names(client: &Client, all: bool) -> Result<Vec<String>> {
         .collect())
 }
 
-/// Method names, from rpc.discover or else system.listMethods.
+/// Method names: gRPC's from its schema (reflection or `--schema`), the others' from
+/// rpc.discover or else system.listMethods.
 pub async fn method_names(client: &Client) -> Result<Vec<String>> {
+    if client.proto.spec().introspection == Introspection::Reflection {
+        return grpc_method_names(client, false).await;
+    }
     if let Some(doc) = discover(client).await? {
         return Ok(openrpc_methods(&doc)
             .filter_map(|m| m.get("name").and_then(Json::as_str).map(str::to_owned))
@@ -122,8 +102,29 @@ pub async fn method_names(client: &Client) -> Result<Vec<String>> {
     }
 }
 
-/// `{"name", "help", "params": [{"name","schema"}]?, "result"?, "signatures"?}`
+/// A gRPC method: `{"name", "signature", "client_streaming", "server_streaming", "input",
+/// "output", "messages" (.proto text), "example" (a runnable line)}`.
+async fn describe_grpc_method(client: &Client, name: &str) -> Result<Json> {
+    let method = client.grpc_method(name).await?;
+    let endpoint = curl::shell_quote(client.url.as_str().trim_end_matches('/'));
+    Ok(json!({
+        "name": grpc::schema::method_name(&method),
+        "signature": grpc::describe::signature(&method),
+        "client_streaming": method.is_client_streaming(),
+        "server_streaming": method.is_server_streaming(),
+        "input": method.input().full_name(),
+        "output": method.output().full_name(),
+        "messages": grpc::describe::messages_text(&method),
+        "example": grpc::describe::example(&endpoint, &method),
+    }))
+}
+
+/// `{"name", "help", "params": [{"name","schema"}]?, "result"?, "signatures"?}`; for gRPC see
+/// [`describe_grpc_method`].
 pub async fn describe_method(client: &Client, method: &str) -> Result<Json> {
+    if client.proto.spec().introspection == Introspection::Reflection {
+        return describe_grpc_method(client, method).await;
+    }
     if let Some(doc) = discover(client).await? {
         let entry = openrpc_methods(&doc)
             .find(|m| m.get("name").and_then(Json::as_str) == Some(method))
@@ -171,6 +172,13 @@ async fn discover(client: &Client) -> Result<Option<Json>> {
 }
 
 pub fn describe_text(doc: &Json) -> String {
+    if let Some(signature) = doc.get("signature").and_then(Json::as_str) {
+        return format!(
+            "{signature}\n\n{}\n\nExample:\n  {}",
+            doc["messages"].as_str().unwrap_or_default(),
+            doc["example"].as_str().unwrap_or_default()
+        );
+    }
     let name = doc["name"].as_str().unwrap_or_default();
     let help = doc["help"].as_str().unwrap_or("(no help text)");
     let head = if let Some(params) = doc.get("params").and_then(Json::as_array) {

@@ -142,7 +142,11 @@ impl Session {
     }
 
     async fn call(&mut self, line: &str) -> Result<Step> {
-        let calls = args::parse_calls(&split_words(line)?)?;
+        let words = split_words(line)?;
+        if let Some(step) = self.grpc_stream(&words).await? {
+            return Ok(step);
+        }
+        let calls = args::parse_calls(&words)?;
         let mode = if calls.len() > 1 {
             Mode::Batch
         } else {
@@ -152,6 +156,43 @@ impl Session {
         let result = self.client.run(&calls, mode).await;
         self.record(&calls, &result, started.elapsed())?;
         self.print_outcomes(&calls, result?, mode)
+    }
+
+    /// A gRPC server-streaming method: each answer printed (and logged) as it arrives. A client
+    /// or bidirectional stream needs the messages one by one, which `rpc call … -d @-` takes.
+    /// None when the line is not a gRPC stream.
+    async fn grpc_stream(&mut self, words: &[String]) -> Result<Option<Step>> {
+        let is_grpc =
+            self.client.proto.spec().introspection == crate::protocol::Introspection::Reflection;
+        let Some(name) = words.first().filter(|_| is_grpc) else {
+            return Ok(None);
+        };
+        if words.iter().any(|w| w == args::BATCH_SEPARATOR) {
+            return Ok(None);
+        }
+        let method = self.client.grpc_method(name).await?;
+        if method.is_client_streaming() {
+            return Err(crate::error::Error::usage(format!(
+                "{name} takes a stream of messages: in the REPL send them with rpc call {} {name} -d @- (one JSON document per line)",
+                self.location()
+            )));
+        }
+        if !method.is_server_streaming() {
+            return Ok(None);
+        }
+        let message = crate::protocol::grpc::message::from_words(&method.input(), &words[1..])
+            .map_err(crate::error::Error::usage)?;
+        let (sender, requests) = tokio::sync::mpsc::channel(1);
+        let _ = sender.try_send(Ok(crate::protocol::grpc::message::to_json(&message)));
+        drop(sender);
+        let style = self.looks.results;
+        let mut print = |json: &serde_json::Value| print_stdout(&output::render(json, style));
+        let io = crate::client::grpc::Streaming {
+            requests,
+            on_response: &mut print,
+        };
+        crate::client::grpc::call_streaming(&self.client, name, io).await?;
+        Ok(Some(Step::Continue))
     }
 
     /// Prints each result and failure through the same [`output::Report`] as `rpc call`.

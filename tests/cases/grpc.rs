@@ -544,3 +544,41 @@ fn cleartext_grpc_to_a_tls_only_server_says_use_grpcs_at_once() {
         "not a time-out"
     );
 }
+
+#[test]
+fn the_repl_calls_grpc_methods_streams_describes_and_records_for_replay() {
+    let server = Serve::new().start();
+    let url = grpc_url(&server);
+    let record = tempfile::NamedTempFile::new().unwrap();
+    let script = "Add 2 3\nCount 2\n:describe GetRoute\nDiv 1 0\n";
+    let out = rpc()
+        .args(["repl", &url, "--record", path_str(record.path())])
+        .write_stdin(script)
+        .output()
+        .unwrap();
+    let (_, stdout, stderr) = outcome(&out);
+    assert!(
+        stdout.starts_with("5\n1\n2\nrpc GetRoute(Destination) returns (Route);"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("RPC rpc.math.Math/Count {\"x\":2} ==> 2"),
+        "each message logged: {stderr}"
+    );
+    assert!(
+        stderr.contains("rpc: error INVALID_ARGUMENT (3): division by zero"),
+        "{stderr}"
+    );
+    let replayed = outcome(
+        &rpc()
+            .args(["replay", path_str(record.path())])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(replayed.0, 0, "{}", replayed.2);
+    assert!(
+        replayed.2.contains("every answer is the same"),
+        "{}",
+        replayed.2
+    );
+}
