@@ -300,14 +300,7 @@ fn a_self_signed_certificate_made_the_usual_way_is_trusted_with_cacert() {
     let dir = tempfile::tempdir().unwrap();
     self_signed_the_usual_way(dir.path());
     let (cert, key) = (dir.path().join("c.pem"), dir.path().join("k.pem"));
-    let server = Serve::new()
-        .args([
-            "--cert",
-            cert.to_str().unwrap(),
-            "--key",
-            key.to_str().unwrap(),
-        ])
-        .start();
+    let server = Serve::new().pem(&cert, &key).start();
     let url = format!("https://127.0.0.1:{}/", server.port);
     let cacert = cert.to_str().unwrap();
     assert_eq!(
@@ -360,14 +353,7 @@ fn a_private_ca_in_the_system_trust_store_is_trusted_without_cacert() {
     let dir = tempfile::tempdir().unwrap();
     private_ca(dir.path());
     let (cert, key) = (dir.path().join("server.pem"), dir.path().join("server.key"));
-    let server = Serve::new()
-        .args([
-            "--cert",
-            cert.to_str().unwrap(),
-            "--key",
-            key.to_str().unwrap(),
-        ])
-        .start();
+    let server = Serve::new().pem(&cert, &key).start();
     let url = format!("https://127.0.0.1:{}/", server.port);
     // SSL_CERT_FILE names the system store, as OpenSSL (and so curl and Python) read it.
     let ca = dir.path().join("ca.pem");

@@ -276,28 +276,7 @@ fn curl_sends_a_raw_grpc_frame() {
     let server = Serve::new().start();
     let url = format!("http://127.0.0.1:{}/rpc.math.Math/Add", server.port);
     // Operands{a=2, b=3}: field 1 varint 2, field 2 varint 3, behind the 5-byte prefix.
-    let frame = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(frame.path(), [0u8, 0, 0, 0, 4, 0x08, 2, 0x10, 3]).unwrap();
-    let out = Command::new("curl")
-        .args([
-            "-sS",
-            "--http2-prior-knowledge",
-            "-H",
-            "content-type: application/grpc",
-            "-H",
-            "te: trailers",
-        ])
-        .args([
-            "--data-binary",
-            &format!("@{}", path_str(frame.path())),
-            "-o",
-            "-",
-            "-D",
-            "-",
-            &url,
-        ])
-        .output()
-        .unwrap();
+    let out = super::support::curl_grpc(&url, &[0, 0, 0, 0, 4, 0x08, 2, 0x10, 3]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("grpc-status: 0"), "{text}");
     // Int64Value{value=5}: the prefix, then field 1 varint 5.

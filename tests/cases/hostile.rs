@@ -974,29 +974,8 @@ fn a_grpc_message_over_max_body_and_a_compressed_one_are_refused_with_statuses()
     );
     assert!(stderr.contains("1000 bytes"), "{stderr}");
     // The compressed flag without a grpc-encoding: refused, never decompressed.
-    let frame = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(frame.path(), [1u8, 0, 0, 0, 4, 0x08, 2, 0x10, 3]).unwrap();
-    let curl = std::process::Command::new("curl")
-        .args([
-            "-sS",
-            "--http2-prior-knowledge",
-            "-H",
-            "content-type: application/grpc",
-            "-H",
-            "te: trailers",
-            "-D",
-            "-",
-            "-o",
-            "/dev/null",
-        ])
-        .arg("--data-binary")
-        .arg(format!("@{}", frame.path().display()))
-        .arg(format!(
-            "http://127.0.0.1:{}/rpc.math.Math/Add",
-            server.port
-        ))
-        .output()
-        .unwrap();
+    let url = format!("http://127.0.0.1:{}/rpc.math.Math/Add", server.port);
+    let curl = super::support::curl_grpc(&url, &[1, 0, 0, 0, 4, 0x08, 2, 0x10, 3]);
     let head = String::from_utf8_lossy(&curl.stdout);
     assert!(
         head.contains("grpc-status: 12") || head.contains("grpc-status: 13"),

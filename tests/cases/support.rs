@@ -111,10 +111,15 @@ impl Serve {
 
     /// `--cert FILE --key FILE`: TLS with the given certificate.
     pub fn cert(self, files: &CertFiles) -> Serve {
+        self.pem(&files.cert, &files.key)
+    }
+
+    /// `--cert CERT --key KEY`: PEM files made elsewhere (openssl in the TLS tests).
+    pub fn pem(self, cert: &std::path::Path, key: &std::path::Path) -> Serve {
         self.arg("--cert")
-            .arg(path_str(&files.cert))
+            .arg(path_str(cert))
             .arg("--key")
-            .arg(path_str(&files.key))
+            .arg(path_str(key))
     }
 
     /// `--api-key KEY`: Reach calls need the `X-API-Key` header.
@@ -623,6 +628,25 @@ fn read_request(stream: &mut TcpStream) -> Vec<u8> {
             }
         }
     }
+}
+
+/// curl posting one raw gRPC `frame` (prefix included) to `url` with HTTP/2 prior knowledge:
+/// stdout holds the answer's headers and trailers (`-D -`) and, after them, its framed messages.
+pub fn curl_grpc(url: &str, frame: &[u8]) -> Output {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), frame).unwrap();
+    Command::new("curl")
+        .args([
+            "-sS",
+            "--http2-prior-knowledge",
+            "-H",
+            "content-type: application/grpc",
+        ])
+        .args(["-H", "te: trailers", "-D", "-", "-o", "-", "--data-binary"])
+        .arg(format!("@{}", path_str(file.path())))
+        .arg(url)
+        .output()
+        .unwrap()
 }
 
 /// An HTTP/1.1 answer that closes: status line (`"200 OK"`), `headers` (whole lines, each ending
