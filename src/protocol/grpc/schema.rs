@@ -46,6 +46,12 @@ impl Schema {
     /// The built-in schema, known without any file: the well-known types, `grpc.health.v1`,
     /// `grpc.reflection.v1` and `v1alpha`, `google.rpc.Status` and its error details.
     pub fn builtin() -> Result<Schema, String> {
+        // Compiled once per process: a pool clone shares its descriptors.
+        static BUILTIN: std::sync::OnceLock<Result<Schema, String>> = std::sync::OnceLock::new();
+        BUILTIN.get_or_init(Schema::compile_builtin).clone()
+    }
+
+    fn compile_builtin() -> Result<Schema, String> {
         let mut schema = Schema {
             pool: DescriptorPool::new(),
             offered: Vec::new(),
