@@ -561,3 +561,19 @@ fn the_repl_calls_grpc_methods_streams_describes_and_records_for_replay() {
         replayed.2
     );
 }
+
+#[test]
+fn health_check_and_watch() {
+    let server = Serve::new().start();
+    let url = grpc_url(&server);
+    let (status, checked, _) = call(&[&url, "grpc.health.v1.Health/Check", "service:=Router"]);
+    assert_eq!(
+        (status, checked.as_str()),
+        (0, "{\"status\":\"SERVING\"}\n")
+    );
+    // Watch streams the status and goes on watching: the first message, then our deadline.
+    let (status, watched, stderr) =
+        call(&["-t", "1", &url, "Health/Watch", "service:=rpc.math.Math"]);
+    assert_eq!(watched, "{\"status\":\"SERVING\"}\n", "{stderr}");
+    assert_eq!(status, 3, "our own deadline ends the watch: {stderr}");
+}
