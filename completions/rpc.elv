@@ -35,8 +35,8 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rpc;call'= {
-            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
-            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)'
+            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)'
             cand -H 'Extra HTTP header, ''Name: value'' (repeatable)'
             cand --header 'Extra HTTP header, ''Name: value'' (repeatable)'
             cand -t 'Give up after SECS seconds (connect and answer together)'
@@ -96,8 +96,8 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --help 'Print help'
         }
         &'rpc;list'= {
-            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
-            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)'
+            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)'
             cand -H 'Extra HTTP header, ''Name: value'' (repeatable)'
             cand --header 'Extra HTTP header, ''Name: value'' (repeatable)'
             cand -t 'Give up after SECS seconds (connect and answer together)'
@@ -122,8 +122,8 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'rpc;describe'= {
-            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
-            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)'
+            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)'
             cand -H 'Extra HTTP header, ''Name: value'' (repeatable)'
             cand --header 'Extra HTTP header, ''Name: value'' (repeatable)'
             cand -t 'Give up after SECS seconds (connect and answer together)'
@@ -152,8 +152,8 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --help 'Print help'
         }
         &'rpc;repl'= {
-            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
-            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)'
+            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)'
             cand -H 'Extra HTTP header, ''Name: value'' (repeatable)'
             cand --header 'Extra HTTP header, ''Name: value'' (repeatable)'
             cand -t 'Give up after SECS seconds (connect and answer together)'
@@ -182,8 +182,8 @@ set edit:completion:arg-completer[rpc] = {|@words|
         }
         &'rpc;replay'= {
             cand --endpoint 'Send every call here instead of the endpoint it was recorded with'
-            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
-            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)'
+            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)'
             cand -H 'Extra HTTP header, ''Name: value'' (repeatable)'
             cand --header 'Extra HTTP header, ''Name: value'' (repeatable)'
             cand -t 'Give up after SECS seconds (connect and answer together)'
@@ -207,8 +207,8 @@ set edit:completion:arg-completer[rpc] = {|@words|
         }
         &'rpc;bench'= {
             cand --params 'Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin (-d is --duration here)'
-            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
-            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)'
+            cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)'
+            cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)'
             cand -H 'Extra HTTP header, ''Name: value'' (repeatable)'
             cand --header 'Extra HTTP header, ''Name: value'' (repeatable)'
             cand -t 'Give up after SECS seconds (connect and answer together)'

@@ -19,7 +19,7 @@ use std::time::Duration;
 #[command(
     name = "rpc",
     version,
-    about = "The curl, grpcurl and netcat of RPC: call, serve and debug JSON-RPC, XML-RPC, Reach RPC and raw-TCP JSON",
+    about = "The curl, grpcurl and netcat of RPC: call, serve and debug JSON-RPC, XML-RPC, Reach RPC, raw-TCP JSON and gRPC",
     after_help = "New here? `rpc demo` takes a logged tour of every protocol; `rpc serve` starts a \
                   server to play with (:8000), and `rpc SUBCOMMAND --help` shows examples.\n\
                   Exit status: 0 success, 1 the server answered with an error, 2 usage error, \
@@ -81,14 +81,16 @@ Examples:
   cargo run -- demo                           build and run it from a clone";
 
 const LIST_EXAMPLES: &str = "\
-Asks rpc.discover (OpenRPC), else system.listMethods; a server with neither: exit 1.
+Asks rpc.discover (OpenRPC), else system.listMethods; gRPC: server reflection (v1, else v1alpha)
+or --schema FILE. A server with none of them: exit 1 (gRPC: exit 2, naming --schema).
 
 Examples:
   rpc list :8000                              one name per line
   rpc list :8000 --json | jq -r '.[]'         one JSON array, for scripts
   rpc list -P xml-rpc :8000                   over XML-RPC (posts to /RPC2)
   rpc list -P reach :8000                     over Reach (POST /system.listMethods)
-  rpc list tcp://localhost:8000               over raw-tcp";
+  rpc list tcp://localhost:8000               over raw-tcp
+  rpc list grpc://localhost:8000              gRPC methods, Service/Method (--all: reflection's too)";
 
 const DESCRIBE_EXAMPLES: &str = "\
 Examples:
@@ -117,6 +119,9 @@ Examples:
   rpc call :8000 info --notify                a notification: no answer, no output
   rpc call -v :8000 add 2 3                   log the exchange on stderr (-vv: the bytes)
   rpc call --curl :8000 add 2 3               the same request as a curl command; sends nothing
+  rpc call grpc://localhost:8000 Add 2 3      gRPC: the schema from the server's reflection
+  rpc call grpc://localhost:8000 Router/GetRoute network:=10.0.0.0
+  echo '{\"x\":1}' | rpc call grpc://localhost:8000 RunningSum -d @-   a stream, one JSON per line
 
 Reach RPC (-P reach): METHOD is the path, with or without its leading /. With no ENDPOINT, a first
 word starting with / is the METHOD and the server is https://$REACH_RPC_SERVER:$REACH_RPC_PORT.
@@ -167,7 +172,7 @@ Examples:
 /// Options shared by everything that talks to a server.
 #[derive(Debug, Clone, Args)]
 pub struct ConnectArgs {
-    /// Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://)
+    /// Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)
     #[arg(short = 'P', long = "proto", value_enum)]
     pub proto: Option<Proto>,
 
@@ -330,7 +335,7 @@ impl ReachArgs {
 
 #[derive(Debug, Args)]
 pub struct CallArgs {
-    /// Server: URL (http://, https://, tcp://), HOST:PORT, or :PORT for localhost
+    /// Server: URL (http://, https://, tcp://, grpc://, grpcs://), HOST:PORT, or :PORT for localhost
     pub endpoint: String,
 
     /// METHOD [ARG]... [+ METHOD [ARG]...]...
@@ -393,7 +398,7 @@ pub struct DescribeArgs {
 
 #[derive(Debug, Args)]
 pub struct ReplArgs {
-    /// Server: URL (http://, https://, tcp://), HOST:PORT, or :PORT for localhost
+    /// Server: URL (http://, https://, tcp://, grpc://, grpcs://), HOST:PORT, or :PORT for localhost
     #[arg(default_value = ":8000")]
     pub endpoint: String,
 

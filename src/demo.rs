@@ -155,12 +155,14 @@ pub async fn run(colors: Colors) -> Result<ExitCode> {
             surprises.join("; ")
         )));
     }
+    let names: Vec<&str> = crate::protocol::PROTOCOLS.iter().map(|s| s.name).collect();
     out.note(&format!(
-        "\nrpc demo: {} steps over json-rpc, xml-rpc, reach and raw-tcp, every answer as expected; \
+        "\nrpc demo: {} steps over {}, every answer as expected; \
          the server has stopped.\n\
          Next: run `rpc serve` in one terminal and the $ lines above in another; \
          `rpc --help` and docs/ say more.",
-        TOUR.len()
+        TOUR.len(),
+        names.join(", ")
     ));
     Ok(ExitCode::SUCCESS)
 }

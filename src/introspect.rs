@@ -17,6 +17,11 @@ pub async fn list(args: ListArgs, colors: Colors) -> Result<()> {
         &args.connect.options()?,
         args.connect.trace(colors.stderr),
     )?;
+    if args.all && client.proto.spec().introspection != Introspection::Reflection {
+        return Err(Error::usage(
+            "--all lists gRPC's reflection services; other protocols have none to hide",
+        ));
+    }
     let names = if args.all {
         grpc_method_names(&client, true).await?
     } else {

@@ -104,10 +104,9 @@ impl GrpcTransport {
     /// The `-H` headers as request metadata, and `-t` as the deadline (`grpc-timeout`).
     fn request<T>(&self, message: T) -> Result<tonic::Request<T>> {
         let mut request = tonic::Request::new(message);
-        for (name, value) in &self.options.headers {
-            let key =
-                tonic::metadata::MetadataKey::from_bytes(name.to_ascii_lowercase().as_bytes())
-                    .map_err(|_| Error::usage(format!("{name} cannot be gRPC metadata")))?;
+        for (name, value) in self.metadata()? {
+            let key = tonic::metadata::MetadataKey::from_bytes(name.as_bytes())
+                .map_err(|_| Error::usage(format!("{name} cannot be gRPC metadata")))?;
             let value = value.parse().map_err(|_| {
                 Error::usage(format!("the value of {name} cannot be gRPC metadata"))
             })?;
@@ -117,6 +116,38 @@ impl GrpcTransport {
             request.set_timeout(timeout);
         }
         Ok(request)
+    }
+
+    /// The request metadata, lower-cased, in order: the `-H` headers, then `authorization:
+    /// Basic …` for `-u`/URL credentials unless `-H` gave one. The headers gRPC sets itself
+    /// (`content-type`, `te`, `grpc-timeout`, …) cannot be given: a usage error says so.
+    fn metadata(&self) -> Result<Vec<(String, String)>> {
+        const RESERVED: &[&str] = &[
+            "content-type",
+            "te",
+            "grpc-timeout",
+            "grpc-encoding",
+            "grpc-accept-encoding",
+            "grpc-status",
+            "grpc-message",
+            "user-agent",
+        ];
+        let mut metadata = Vec::new();
+        for (name, value) in &self.options.headers {
+            let name = name.to_ascii_lowercase();
+            if RESERVED.contains(&name.as_str()) {
+                return Err(Error::usage(format!(
+                    "-H {name}: gRPC sets this header itself (use -t for grpc-timeout)"
+                )));
+            }
+            metadata.push((name, value.clone()));
+        }
+        if let Some(auth) = &self.options.auth {
+            if !metadata.iter().any(|(name, _)| name == "authorization") {
+                metadata.push(("authorization".into(), auth.basic_header()));
+            }
+        }
+        Ok(metadata)
     }
 
     /// A client on the connection, ready, refusing an answer (all of a stream's messages) over
@@ -145,12 +176,24 @@ impl GrpcTransport {
         metadata: &tonic::metadata::MetadataMap,
         message: Option<&DynamicMessage>,
     ) {
+        // tonic merges a unary answer's trailers into its metadata: they are shown after the
+        // message, where they came.
+        let lines = metadata_lines(metadata);
+        let (trailers, headers): (Vec<&str>, Vec<&str>) = lines
+            .lines()
+            .partition(|line| line.starts_with("grpc-status") || line.starts_with("grpc-message"));
         let mut head = "HTTP/2 200\r\n".to_owned();
-        head.push_str(&metadata_lines(metadata));
+        headers
+            .iter()
+            .for_each(|line| head.push_str(&format!("{line}\r\n")));
         if let Some(message) = message {
             head.push_str("\r\n");
             head.push_str(&frame_text(message));
+            head.push_str("\r\n");
         }
+        trailers
+            .iter()
+            .for_each(|line| head.push_str(&format!("{line}\r\n")));
         self.trace
             .wire(Direction::Received, head.trim_end().as_bytes());
     }
@@ -181,7 +224,7 @@ impl GrpcTransport {
         Dumper {
             trace: self.trace,
             timeout: self.options.timeout,
-            headers: self.options.headers.clone(),
+            headers: self.metadata().unwrap_or_default(),
         }
     }
 }
@@ -214,7 +257,7 @@ impl Dumper {
                 dump.push_str(&format!("grpc-timeout: {}m\r\n", timeout.as_millis()));
             }
             for (name, value) in &self.headers {
-                dump.push_str(&format!("{}: {value}\r\n", name.to_ascii_lowercase()));
+                dump.push_str(&format!("{name}: {value}\r\n"));
             }
             dump.push_str("\r\n");
         }
@@ -438,9 +481,7 @@ pub async fn preview(client: &Client, call: &Call) -> Result<Preview> {
     if let Some(timeout) = transport.options.timeout {
         headers.push(("grpc-timeout".into(), format!("{}m", timeout.as_millis())));
     }
-    for (name, value) in &transport.options.headers {
-        headers.push((name.to_ascii_lowercase(), value.clone()));
-    }
+    headers.extend(transport.metadata()?);
     Ok(Preview {
         url: format!(
             "{scheme}://{target}/{}/{}",

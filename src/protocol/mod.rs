@@ -234,7 +234,7 @@ impl Proto {
             .unwrap_or(&PROTOCOLS[0])
     }
 
-    /// The name `-P` takes: `json-rpc`, `xml-rpc`, `reach`, `raw-tcp`.
+    /// The name `-P` takes: `json-rpc`, `xml-rpc`, `reach`, `raw-tcp`, `grpc`.
     pub fn name(self) -> &'static str {
         self.spec().name
     }

@@ -577,3 +577,51 @@ fn health_check_and_watch() {
     assert_eq!(watched, "{\"status\":\"SERVING\"}\n", "{stderr}");
     assert_eq!(status, 3, "our own deadline ends the watch: {stderr}");
 }
+
+#[test]
+fn metadata_credentials_and_headers_grpc_sets_itself() {
+    let server = Serve::new().start();
+    let url = grpc_url(&server);
+    let (status, _, log) = call(&[
+        "-vv",
+        "-u",
+        "alice:secret",
+        "-H",
+        "x-req: 1",
+        &url,
+        "Add",
+        "2",
+        "3",
+    ]);
+    assert_eq!(status, 0, "{log}");
+    assert!(
+        log.contains("> x-req: 1") && log.contains("> authorization: Basic ***"),
+        "{log}"
+    );
+    let (status, _, stderr) = call(&[
+        "-H",
+        "content-type: application/grpc+proto",
+        &url,
+        "Add",
+        "2",
+        "3",
+    ]);
+    assert_eq!(status, 2, "{stderr}");
+    assert!(stderr.contains("gRPC sets this header itself"), "{stderr}");
+    // --all is gRPC's; rpc bench says plainly that it does not measure gRPC yet.
+    let (status, _, stderr) = outcome(
+        &rpc()
+            .args(["list", "--all", &server.url()])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(status, 2, "{stderr}");
+    let bench = outcome(
+        &rpc()
+            .args(["bench", &url, "Add", "2", "3", "-n", "1"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(bench.0, 2);
+    assert!(bench.2.contains("does not measure gRPC yet"), "{}", bench.2);
+}
