@@ -117,8 +117,15 @@ fn candidates(previous: &[&str], word: &str, methods: impl FnOnce() -> Vec<Strin
         [] if word.starts_with(':') => strings(meta::names()),
         [":proto"] => strings(meta::proto_names()),
         [":verbose"] => strings(["on", "off"].into_iter()),
-        // A call's method comes first on the line, or after a `+` in a batch.
-        [] | [":describe"] | [.., "+"] => methods(),
+        // A call's method comes first on the line, or after a `+` in a batch. gRPC's
+        // `Service/Method` completes from its bare method name too, which calls it when unique.
+        [] | [":describe"] | [.., "+"] => methods()
+            .into_iter()
+            .flat_map(|name| match name.rsplit_once('/') {
+                Some((_, bare)) => vec![bare.to_owned(), name],
+                None => vec![name],
+            })
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -225,5 +232,7 @@ mod tests {
         assert_eq!(candidates(&[":describe"], "", methods), methods());
         assert!(candidates(&[":proto"], "x", methods).contains(&"xml-rpc".to_owned()));
         assert!(candidates(&["add"], "1", methods).is_empty());
+        let grpc = || vec!["rpc.math.Math/Add".to_owned()];
+        assert_eq!(candidates(&[], "Ad", grpc), ["Add", "rpc.math.Math/Add"]);
     }
 }

@@ -339,3 +339,19 @@ fn u_with_a_user_alone_asks_for_the_password_without_echo() {
         "{sent}"
     );
 }
+
+/// On gRPC, Tab completes a method from its bare name (the schema from the server's reflection),
+/// and the call runs.
+#[test]
+fn tab_completes_grpc_methods_from_reflection() {
+    let server = Serve::new().start();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("grpc://127.0.0.1:{}", server.port);
+    let history = dir.path().join("history");
+    let screen = Screen::rpc(&["repl", &url, "--history", history.to_str().unwrap()]);
+    screen.wait_for(&format!("grpc {url}> "));
+    screen.keys(&["Cou", "Tab"]);
+    screen.wait_for("> Count ");
+    screen.keys(&["2", "Enter"]);
+    screen.wait_for("RPC rpc.math.Math/Count {\"x\":2} ==> 2");
+}
