@@ -32,8 +32,17 @@ pub async fn run(mut session: Session, history: Option<PathBuf>) -> Result<ExitC
         editor = returned;
         let line = match read {
             Ok(line) => line,
-            // Ctrl-C at the prompt drops the line; the session goes on.
-            Err(ReadlineError::Interrupted) => continue,
+            // Ctrl-C at the prompt drops the line (in stream mode: cancels the call); the session
+            // goes on.
+            Err(ReadlineError::Interrupted) => {
+                session.cancel_stream();
+                continue;
+            }
+            // Ctrl-D ends a stream in progress, else the session.
+            Err(ReadlineError::Eof) if session.in_stream() => {
+                session.end_stream().await;
+                continue;
+            }
             Err(ReadlineError::Eof) => break,
             Err(e) => return Err(Error::Local(format!("cannot read the terminal: {e}"))),
         };

@@ -27,7 +27,11 @@ pub async fn run(mut session: Session, lines: ScriptLines, fail_fast: bool) -> R
             history.push(line);
         }
     }
-    Ok(ExitCode::SUCCESS)
+    // The end of the script ends a stream in progress, as Ctrl-D does on a terminal.
+    match session.end_stream().await {
+        Step::Failed(code) if fail_fast => Ok(code),
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }
 
 /// The next command. The lock is released before the command runs, so that a Reach callback of

@@ -58,6 +58,17 @@ pub struct Session {
     reach: ReachSetup,
     /// Who answers a callback that has no answer: the terminal or the script.
     asker: Asker,
+    /// A gRPC client or bidirectional stream in progress: each line is one message.
+    stream: Option<ActiveStream>,
+}
+
+/// A gRPC call whose client stream the lines feed ("stream mode"); its answers are printed by
+/// its own task as they arrive.
+struct ActiveStream {
+    name: String,
+    input: prost_reflect::MessageDescriptor,
+    sender: tokio::sync::mpsc::Sender<std::result::Result<serde_json::Value, String>>,
+    task: tokio::task::JoinHandle<Result<()>>,
 }
 
 impl Session {
@@ -82,6 +93,7 @@ impl Session {
             methods: MethodCache::default(),
             reach,
             asker,
+            stream: None,
         };
         session.methods.set_target(session.target());
         session.lend_interaction();
@@ -102,7 +114,83 @@ impl Session {
 
     /// `json-rpc http://localhost:8000> `
     pub fn prompt(&self) -> String {
-        format!("{} {}> ", self.client.proto.name(), self.location())
+        match &self.stream {
+            Some(stream) => format!("{} stream> ", stream.name),
+            None => format!("{} {}> ", self.client.proto.name(), self.location()),
+        }
+    }
+
+    /// Whether a gRPC stream is in progress (its lines are messages).
+    pub fn in_stream(&self) -> bool {
+        self.stream.is_some()
+    }
+
+    /// A line in stream mode: `:end` ends the client's side and waits for the call to finish,
+    /// `:quit` too before leaving; anything else is one message, JSON or `rpc call`'s words.
+    async fn stream_line(&mut self, line: &str) -> Result<Step> {
+        match line {
+            ":end" => return Ok(self.end_stream().await),
+            ":quit" => {
+                self.end_stream().await;
+                return Ok(Step::Quit);
+            }
+            _ if line.starts_with(':') => {
+                return Err(crate::error::Error::usage(
+                    "in stream mode a line is a message: :end ends the stream first",
+                ))
+            }
+            _ => {}
+        }
+        let Some(stream) = &self.stream else {
+            return Ok(Step::Continue);
+        };
+        let message = if line.starts_with('{') {
+            serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))
+        } else {
+            split_words(line)
+                .and_then(|words| {
+                    crate::protocol::grpc::message::from_words(&stream.input, &words)
+                        .map(|m| crate::protocol::grpc::message::to_json(&m))
+                        .map_err(crate::error::Error::usage)
+                })
+                .map_err(|e| e.to_string())
+        };
+        if let Err(why) = &message {
+            return Err(crate::error::Error::usage(why.clone()));
+        }
+        if stream.sender.send(message).await.is_err() {
+            // The call ended on its own (the server answered or failed): say how.
+            return Ok(self.end_stream().await);
+        }
+        Ok(Step::Continue)
+    }
+
+    /// Ends the stream's client side (`:end`, Ctrl-D, the end of a script) and waits for the
+    /// call's last answers and status.
+    pub async fn end_stream(&mut self) -> Step {
+        let Some(stream) = self.stream.take() else {
+            return Step::Continue;
+        };
+        drop(stream.sender);
+        let outcome = match stream.task.await {
+            Ok(result) => result,
+            Err(_) => Err(crate::error::Error::internal("the stream's task failed")),
+        };
+        match outcome {
+            Ok(()) => Step::Continue,
+            Err(e) => {
+                eprintln!("rpc: {e}");
+                Step::Failed(e.exit_code())
+            }
+        }
+    }
+
+    /// Ctrl-C in stream mode: the call is cancelled, the session goes on.
+    pub fn cancel_stream(&mut self) {
+        if let Some(stream) = self.stream.take() {
+            stream.task.abort();
+            eprintln!("stream cancelled");
+        }
     }
 
     pub fn client_proto_name(&self) -> &'static str {
@@ -130,6 +218,8 @@ impl Session {
         let line = line.trim();
         let result = if line.is_empty() || line.starts_with('#') {
             Ok(Step::Continue)
+        } else if self.stream.is_some() {
+            self.stream_line(line).await
         } else if line.starts_with(':') {
             self.meta(line).await
         } else {
@@ -172,10 +262,7 @@ impl Session {
         }
         let method = self.client.grpc_method(name).await?;
         if method.is_client_streaming() {
-            return Err(crate::error::Error::usage(format!(
-                "{name} takes a stream of messages: in the REPL send them with rpc call {} {name} -d @- (one JSON document per line)",
-                self.location()
-            )));
+            return self.start_stream(name, &method, &words[1..]).map(Some);
         }
         if !method.is_server_streaming() {
             return Ok(None);
@@ -193,6 +280,48 @@ impl Session {
         };
         crate::client::grpc::call_streaming(&self.client, name, io).await?;
         Ok(Some(Step::Continue))
+    }
+
+    /// Enters stream mode for a client-streaming or bidirectional method: the call runs on a
+    /// connection of its own, its answers printed (and logged) as they come; the line's words,
+    /// if any, are its first message.
+    fn start_stream(
+        &mut self,
+        name: &str,
+        method: &prost_reflect::MethodDescriptor,
+        words: &[String],
+    ) -> Result<Step> {
+        let client = Client::new(
+            &self.endpoint,
+            &self.options,
+            trace(self.wire_dump, self.looks),
+        )?;
+        let (sender, requests) = tokio::sync::mpsc::channel(16);
+        if !words.is_empty() {
+            let first = crate::protocol::grpc::message::from_words(&method.input(), words)
+                .map_err(crate::error::Error::usage)?;
+            let _ = sender.try_send(Ok(crate::protocol::grpc::message::to_json(&first)));
+        }
+        let style = self.looks.results;
+        let called = name.to_owned();
+        let task = tokio::spawn(async move {
+            let mut print = |json: &serde_json::Value| print_stdout(&output::render(json, style));
+            let io = crate::client::grpc::Streaming {
+                requests,
+                on_response: &mut print,
+            };
+            crate::client::grpc::call_streaming(&client, &called, io).await
+        });
+        eprintln!(
+            "stream mode: one message per line (JSON or words); :end or Ctrl-D ends it, Ctrl-C cancels"
+        );
+        self.stream = Some(ActiveStream {
+            name: crate::protocol::grpc::schema::method_name(method),
+            input: method.input(),
+            sender,
+            task,
+        });
+        Ok(Step::Continue)
     }
 
     /// Prints each result and failure through the same [`output::Report`] as `rpc call`.

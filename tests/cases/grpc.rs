@@ -625,3 +625,35 @@ fn metadata_credentials_and_headers_grpc_sets_itself() {
     assert_eq!(bench.0, 2);
     assert!(bench.2.contains("does not measure gRPC yet"), "{}", bench.2);
 }
+
+#[test]
+fn the_repl_stream_mode_sends_a_message_per_line_until_end() {
+    let server = Serve::new().start();
+    let script = concat!(
+        "Router/AddRoutes\n",
+        "{\"dest\":\"10.0.0.0\",\"nh\":\"10.0.0.1\"}\n",
+        "dest:=172.16.0.0 nh:=172.16.0.1\n",
+        "{\"dest\":\"192.168.0.0\",\"nh\":\"192.168.0.1\"}\n",
+        ":end\n",
+        "Router/ListRoutes\n",
+        "RunningSum x:=1\n",
+        "x:=2\n",
+    );
+    let out = rpc()
+        .args(["repl", &grpc_url(&server)])
+        .write_stdin(script)
+        .output()
+        .unwrap();
+    let (status, stdout, stderr) = outcome(&out);
+    assert_eq!(status, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "{\"success\":true}", "{stdout}");
+    assert_eq!(lines.len(), 1 + 3 + 2, "{stdout}");
+    assert!(lines[3].contains("\"nh\":\"192.168.0.1\""), "{stdout}");
+    // The script's end ended the last stream, as Ctrl-D does.
+    assert_eq!(&lines[4..], ["1", "3"], "{stdout}");
+    assert!(
+        stderr.contains("RPC Router/AddRoutes {\"dest\":\"172.16.0.0\""),
+        "every message logged: {stderr}"
+    );
+}

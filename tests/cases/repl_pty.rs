@@ -355,3 +355,27 @@ fn tab_completes_grpc_methods_from_reflection() {
     screen.keys(&["2", "Enter"]);
     screen.wait_for("RPC rpc.math.Math/Count {\"x\":2} ==> 2");
 }
+
+/// Stream mode on a terminal: the prompt names the stream, each line is a message answered as it
+/// comes, Ctrl-C cancels the call without leaving, Ctrl-D ends the client's side.
+#[test]
+fn grpc_stream_mode_on_a_terminal() {
+    let server = Serve::new().start();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("grpc://127.0.0.1:{}", server.port);
+    let history = dir.path().join("history");
+    let screen = Screen::rpc(&["repl", &url, "--history", history.to_str().unwrap()]);
+    screen.wait_for(&format!("grpc {url}> "));
+    screen.keys(&["RunningSum", "Enter"]);
+    screen.wait_for("rpc.math.Math/RunningSum stream> ");
+    screen.keys(&["x:=4", "Enter"]);
+    screen.wait_for("==> 4");
+    screen.keys(&["C-c"]);
+    screen.wait_for("stream cancelled");
+    screen.wait_for_count(&format!("grpc {url}> "), 2);
+    screen.keys(&["RunningSum x:=1", "Enter"]);
+    screen.wait_for("==> 1");
+    screen.keys(&["C-d"]);
+    screen.wait_for_count(&format!("grpc {url}> "), 3);
+    assert!(!screen.ended(), "Ctrl-D ended the stream, not the session");
+}
