@@ -33,6 +33,8 @@ struct Step {
     fails: bool,
     /// A Reach interactive call, its callbacks answered by the demo.
     interactive: bool,
+    /// A gRPC client stream's messages, one JSON document each (sent with `-d @-`).
+    stream: &'static [&'static str],
 }
 
 const TOUR: &[Step] = &[
@@ -42,6 +44,7 @@ const TOUR: &[Step] = &[
         words: &["add", "2", "3"],
         fails: false,
         interactive: false,
+        stream: &[],
     },
     Step {
         title: "JSON-RPC 2.0: an error answer (rpc call prints it on stderr and exits 1)",
@@ -49,6 +52,7 @@ const TOUR: &[Step] = &[
         words: &["div", "1", "0"],
         fails: true,
         interactive: false,
+        stream: &[],
     },
     Step {
         title: "JSON-RPC 2.0: a batch, three calls in one request, answered in order",
@@ -56,6 +60,7 @@ const TOUR: &[Step] = &[
         words: &["add", "1", "2", "+", "mul", "3", "4", "+", "echo", "hello"],
         fails: false,
         interactive: false,
+        stream: &[],
     },
     Step {
         title: "XML-RPC: introspection, the method list (what rpc list asks)",
@@ -63,6 +68,7 @@ const TOUR: &[Step] = &[
         words: &["system.listMethods"],
         fails: false,
         interactive: false,
+        stream: &[],
     },
     Step {
         title: "XML-RPC: introspection, one method's help (what rpc describe asks)",
@@ -70,6 +76,7 @@ const TOUR: &[Step] = &[
         words: &["system.methodHelp", "sum"],
         fails: false,
         interactive: false,
+        stream: &[],
     },
     Step {
         title: "XML-RPC: a batch travels as one system.multicall",
@@ -77,6 +84,7 @@ const TOUR: &[Step] = &[
         words: &["square", "3", "+", "cube", "2.5"],
         fails: false,
         interactive: false,
+        stream: &[],
     },
     Step {
         title: "Reach RPC: a call is POST /add with a JSON array",
@@ -84,6 +92,7 @@ const TOUR: &[Step] = &[
         words: &["/add", "2", "3"],
         fails: false,
         interactive: false,
+        stream: &[],
     },
     Step {
         title: "Reach RPC: an interactive call; each callback the server asks for is answered with POST /kont",
@@ -91,6 +100,7 @@ const TOUR: &[Step] = &[
         words: &["/interact/sum", "3"],
         fails: false,
         interactive: true,
+        stream: &[],
     },
     Step {
         title: "raw-TCP JSON: one JSON array on a TCP connection, one JSON value back",
@@ -98,6 +108,7 @@ const TOUR: &[Step] = &[
         words: &["sum", "[1,2,3,4]"],
         fails: false,
         interactive: false,
+        stream: &[],
     },
     Step {
         title: "gRPC: a unary call over HTTP/2, the schema learnt from the server's reflection",
@@ -105,6 +116,26 @@ const TOUR: &[Step] = &[
         words: &["Add", "2", "3"],
         fails: false,
         interactive: false,
+        stream: &[],
+    },
+    Step {
+        title: "gRPC: a client stream, AddRoutes sent one JSON document per line",
+        proto: Proto::Grpc,
+        words: &["Router/AddRoutes"],
+        fails: false,
+        interactive: false,
+        stream: &[
+            r#"{"dest":"10.0.0.0","mask":"255.0.0.0","nh":"10.0.0.1"}"#,
+            r#"{"dest":"192.168.0.0","mask":"255.255.0.0","nh":"192.168.0.1"}"#,
+        ],
+    },
+    Step {
+        title: "gRPC: a server stream, ListRoutes answers one message per route, as it comes",
+        proto: Proto::Grpc,
+        words: &["Router/ListRoutes"],
+        fails: false,
+        interactive: false,
+        stream: &[],
     },
     Step {
         title: "gRPC: an error status, with its google.rpc.ErrorInfo detail",
@@ -112,6 +143,7 @@ const TOUR: &[Step] = &[
         words: &["Div", "1", "0"],
         fails: true,
         interactive: false,
+        stream: &[],
     },
 ];
 
@@ -195,6 +227,12 @@ async fn run_step(addr: SocketAddr, step: &Step, out: Trace) -> Result<bool> {
         &client_options(step.proto),
         out,
     )?;
+    if step.proto == Proto::Grpc {
+        let method = client.grpc_method(step.words[0]).await?;
+        if method.is_client_streaming() || method.is_server_streaming() {
+            return run_stream(&client, step).await;
+        }
+    }
     if step.interactive {
         client.set_interaction(Some(Interaction {
             values: [("start".to_owned(), json!(START))].into_iter().collect(),
@@ -208,6 +246,33 @@ async fn run_step(addr: SocketAddr, step: &Step, out: Trace) -> Result<bool> {
     };
     let outcomes = client.run(&calls, mode).await?;
     Ok(outcomes.iter().any(Result::is_err))
+}
+
+/// A gRPC stream step: its messages (the step's documents, or one empty message), each answer
+/// logged as it comes; whether the server answered with an error status.
+async fn run_stream(client: &Client, step: &Step) -> Result<bool> {
+    let (sender, requests) = tokio::sync::mpsc::channel(step.stream.len().max(1));
+    let documents: Vec<Json> = match step.stream {
+        [] => vec![json!({})],
+        documents => documents
+            .iter()
+            .map(|d| serde_json::from_str(d).map_err(|e| Error::internal(e.to_string())))
+            .collect::<Result<_>>()?,
+    };
+    for document in documents {
+        let _ = sender.try_send(Ok(document));
+    }
+    drop(sender);
+    let mut ignore = |_: &Json| {};
+    let io = crate::client::grpc::Streaming {
+        requests,
+        on_response: &mut ignore,
+    };
+    match crate::client::grpc::call_streaming(client, step.words[0], io).await {
+        Ok(()) => Ok(false),
+        Err(Error::Answered(..)) => Ok(true),
+        Err(e) => Err(e),
+    }
 }
 
 /// `== 3/9 Title ==` and the `$ rpc call …` line that makes the same call.
@@ -235,7 +300,15 @@ fn command_line(step: &Step) -> String {
     if step.interactive {
         words.extend(INTERACTIVE_FLAGS.iter().map(|w| shell_quote(w)));
     }
-    words.join(" ")
+    if step.stream.is_empty() {
+        return words.join(" ");
+    }
+    let documents: Vec<String> = step.stream.iter().map(|d| shell_quote(d)).collect();
+    format!(
+        "printf '%s\\n' {} | {} -d @-",
+        documents.join(" "),
+        words.join(" ")
+    )
 }
 
 /// `rpc serve --addr 127.0.0.1:0 --quiet`: every other option at its default, so the demo's

@@ -34,7 +34,7 @@ fn demo_tours_every_protocol_and_exits_0() {
     ] {
         assert!(log.contains(line), "{line:?} in the demo's log:\n{log}");
     }
-    assert!(log.contains("\n== 1/11 JSON-RPC 2.0: a call ==\n$ rpc call :8000 add 2 3\n"));
+    assert!(log.contains("\n== 1/13 JSON-RPC 2.0: a call ==\n$ rpc call :8000 add 2 3\n"));
     // Every protocol gets a heading of its own.
     for heading in ["JSON-RPC 2.0:", "XML-RPC:", "Reach RPC:", "raw-TCP JSON:"] {
         assert!(log.contains(&format!(" {heading}")), "{heading}");
@@ -84,7 +84,7 @@ fn demo_command_lines_work_against_rpc_serve() {
     let server = Serve::new().start();
     let path = path_with_rpc();
     let sections: Vec<&str> = log.split("\n== ").skip(1).collect();
-    assert_eq!(sections.len(), 11);
+    assert_eq!(sections.len(), 13);
     for section in sections {
         let line = section
             .lines()
