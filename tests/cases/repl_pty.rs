@@ -340,16 +340,22 @@ fn u_with_a_user_alone_asks_for_the_password_without_echo() {
     );
 }
 
+/// `rpc repl grpc://…` against `server`, at its first prompt; the prompt.
+fn grpc_repl(server: &super::support::Spawned, history: &Path) -> (Screen, String) {
+    let url = format!("grpc://127.0.0.1:{}", server.port);
+    let screen = Screen::rpc(&["repl", &url, "--history", history.to_str().unwrap()]);
+    let prompt = format!("grpc {url}> ");
+    screen.wait_for(&prompt);
+    (screen, prompt)
+}
+
 /// On gRPC, Tab completes a method from its bare name (the schema from the server's reflection),
 /// and the call runs.
 #[test]
 fn tab_completes_grpc_methods_from_reflection() {
     let server = Serve::new().start();
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("grpc://127.0.0.1:{}", server.port);
-    let history = dir.path().join("history");
-    let screen = Screen::rpc(&["repl", &url, "--history", history.to_str().unwrap()]);
-    screen.wait_for(&format!("grpc {url}> "));
+    let (screen, prompt) = grpc_repl(&server, &dir.path().join("history"));
     screen.keys(&["Cou", "Tab"]);
     screen.wait_for("> Count ");
     screen.keys(&["2", "Enter"]);
@@ -362,20 +368,17 @@ fn tab_completes_grpc_methods_from_reflection() {
 fn grpc_stream_mode_on_a_terminal() {
     let server = Serve::new().start();
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("grpc://127.0.0.1:{}", server.port);
-    let history = dir.path().join("history");
-    let screen = Screen::rpc(&["repl", &url, "--history", history.to_str().unwrap()]);
-    screen.wait_for(&format!("grpc {url}> "));
+    let (screen, prompt) = grpc_repl(&server, &dir.path().join("history"));
     screen.keys(&["RunningSum", "Enter"]);
     screen.wait_for("rpc.math.Math/RunningSum stream> ");
     screen.keys(&["x:=4", "Enter"]);
     screen.wait_for("==> 4");
     screen.keys(&["C-c"]);
     screen.wait_for("stream cancelled");
-    screen.wait_for_count(&format!("grpc {url}> "), 2);
+    screen.wait_for_count(&prompt, 2);
     screen.keys(&["RunningSum x:=1", "Enter"]);
     screen.wait_for("==> 1");
     screen.keys(&["C-d"]);
-    screen.wait_for_count(&format!("grpc {url}> "), 3);
+    screen.wait_for_count(&prompt, 3);
     assert!(!screen.ended(), "Ctrl-D ended the stream, not the session");
 }
