@@ -355,7 +355,7 @@ fn grpc_repl(server: &super::support::Spawned, history: &Path) -> (Screen, Strin
 fn tab_completes_grpc_methods_from_reflection() {
     let server = Serve::new().start();
     let dir = tempfile::tempdir().unwrap();
-    let (screen, prompt) = grpc_repl(&server, &dir.path().join("history"));
+    let (screen, _) = grpc_repl(&server, &dir.path().join("history"));
     screen.keys(&["Cou", "Tab"]);
     screen.wait_for("> Count ");
     screen.keys(&["2", "Enter"]);
