@@ -11,7 +11,7 @@
 use super::failure::{self, Cause, TransportError};
 use super::{Client, Mode, Options};
 use crate::error::{Error, Result};
-use crate::protocol::grpc::message::{self, DynamicCodec};
+use crate::protocol::grpc::message::{self, DynamicCodec, InvalidMessage};
 use crate::protocol::grpc::schema::{method_name, Schema};
 use crate::protocol::{Call, Fault, Outcome, Params, Proto};
 use crate::trace::{Direction, Trace};
@@ -371,18 +371,6 @@ fn status_error(status: tonic::Status, target: &str, timeout: Option<Duration>) 
     }
     Error::server(Proto::Grpc, fault_of(&status))
 }
-
-/// A message the client could not decode: an invalid answer, not the server's status.
-#[derive(Debug)]
-pub struct InvalidMessage(pub String);
-
-impl std::fmt::Display for InvalidMessage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for InvalidMessage {}
 
 /// The server's status as a fault: its code, message and decoded `google.rpc.Status` details.
 pub fn fault_of(status: &tonic::Status) -> Fault {

@@ -657,3 +657,28 @@ fn the_repl_stream_mode_sends_a_message_per_line_until_end() {
         "every message logged: {stderr}"
     );
 }
+
+#[test]
+fn an_answer_that_does_not_decode_is_an_invalid_answer_not_the_servers_status() {
+    let server = Serve::new().start();
+    // A schema that says Add answers a string where rpc serve sends an int64: the answer's bytes
+    // do not decode as the message the client expects.
+    let dir = tempfile::tempdir().unwrap();
+    let proto = dir.path().join("wrong.proto");
+    std::fs::write(
+        &proto,
+        "syntax = \"proto3\"; package rpc.math; message Operands { int64 a = 1; int64 b = 2; } \
+         message Text { string value = 1; } service Math { rpc Add(Operands) returns (Text); }",
+    )
+    .unwrap();
+    let (status, _, stderr) = call(&[
+        "--schema",
+        path_str(&proto),
+        &grpc_url(&server),
+        "Add",
+        "2",
+        "3",
+    ]);
+    assert_eq!(status, 4, "{stderr}");
+    assert!(stderr.starts_with("rpc: invalid answer:"), "{stderr}");
+}

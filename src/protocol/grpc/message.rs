@@ -209,13 +209,27 @@ impl Decoder for DynamicDecoder {
         DynamicMessage::decode(self.0.clone(), bytes)
             .map(Some)
             .map_err(|e| {
-                Status::internal(format!(
-                    "the message is not a valid {}: {e}",
-                    self.0.full_name()
-                ))
+                let why = format!("the message is not a valid {}: {e}", self.0.full_name());
+                // The status is ours, not the peer's: its source says so (a client reports it
+                // as an invalid answer, never as the server's INTERNAL).
+                let mut status = Status::internal(why.clone());
+                status.set_source(std::sync::Arc::new(InvalidMessage(why)));
+                status
             })
     }
 }
+
+/// A message that could not be decoded as its descriptor's type.
+#[derive(Debug)]
+pub struct InvalidMessage(pub String);
+
+impl std::fmt::Display for InvalidMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InvalidMessage {}
 
 /// Writes `message` with its 5-byte gRPC frame prefix (uncompressed), as `--dry-run` and `--curl`
 /// show a request body.
