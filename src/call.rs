@@ -109,6 +109,7 @@ async fn grpc_stream(args: &CallArgs, client: &Client, style: Style) -> Result<O
     let io = crate::client::grpc::Streaming {
         requests,
         on_response: &mut print,
+        sent: None,
     };
     crate::client::grpc::call_streaming(client, name, io).await?;
     Ok(Some(ExitCode::SUCCESS))

@@ -267,6 +267,7 @@ async fn run_stream(client: &Client, step: &Step) -> Result<bool> {
     let io = crate::client::grpc::Streaming {
         requests,
         on_response: &mut ignore,
+        sent: None,
     };
     match crate::client::grpc::call_streaming(client, step.words[0], io).await {
         Ok(()) => Ok(false),

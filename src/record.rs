@@ -9,6 +9,13 @@
 //! An answer is `result` or `error`. Errors that came from the server without an RPC error object
 //! (an HTTP error status, an invalid answer) are recorded as `{"kind": …, "message": …}`; a call
 //! that got no answer at all (refused, timed out) is not recorded: there is nothing to compare.
+//!
+//! A gRPC streaming call is one line too, with every message both ways in order and the status
+//! it ended with (`{"code":0}` for OK, the status as a fault otherwise):
+//!
+//! ```text
+//! {"endpoint":"grpc://localhost:8000","protocol":"grpc","method":"Router/ListRoutes","requests":[{}],"responses":[{…},{…}],"status":{"code":0},"duration_ms":2.1}
+//! ```
 
 use crate::error::{Error, Result};
 use crate::protocol::{Call, Outcome, Params, Proto};
@@ -24,10 +31,42 @@ use std::time::Duration;
 pub struct Entry {
     pub endpoint: String,
     pub proto: Proto,
-    pub call: Call,
-    /// `{"result": …}` or `{"error": …}`: the part `rpc replay` compares.
-    pub answer: Json,
+    pub exchange: Exchange,
     pub duration: Duration,
+}
+
+/// What one entry holds: a call with its answer, or a whole gRPC stream.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Exchange {
+    Call {
+        call: Call,
+        /// `{"result": …}` or `{"error": …}`: the part `rpc replay` compares.
+        answer: Json,
+    },
+    Stream(Stream),
+}
+
+/// A gRPC streaming call as it went: the messages sent, the messages received (both in the
+/// schema's JSON form, in order) and the status it ended with.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Stream {
+    pub method: String,
+    pub requests: Vec<Json>,
+    /// What `rpc replay` compares, message by message, with `status`.
+    pub responses: Vec<Json>,
+    /// `{"code":0}` for OK; the status as a fault (`{"code","message","data"?}`) otherwise, or
+    /// `{"kind","message"}` for an answer that was not a status.
+    pub status: Json,
+}
+
+impl Exchange {
+    /// The method called, as it was written.
+    pub fn method(&self) -> &str {
+        match self {
+            Exchange::Call { call, .. } => &call.method,
+            Exchange::Stream(stream) => &stream.method,
+        }
+    }
 }
 
 impl Entry {
@@ -36,10 +75,19 @@ impl Entry {
         let mut line = Map::new();
         line.insert("endpoint".into(), self.endpoint.clone().into());
         line.insert("protocol".into(), self.proto.name().into());
-        line.insert("method".into(), self.call.method.clone().into());
-        line.insert("params".into(), self.call.params.to_json());
-        if let Json::Object(answer) = &self.answer {
-            line.extend(answer.clone());
+        line.insert("method".into(), self.exchange.method().into());
+        match &self.exchange {
+            Exchange::Call { call, answer } => {
+                line.insert("params".into(), call.params.to_json());
+                if let Json::Object(answer) = answer {
+                    line.extend(answer.clone());
+                }
+            }
+            Exchange::Stream(stream) => {
+                line.insert("requests".into(), stream.requests.clone().into());
+                line.insert("responses".into(), stream.responses.clone().into());
+                line.insert("status".into(), stream.status.clone());
+            }
         }
         line.insert(
             "duration_ms".into(),
@@ -58,10 +106,29 @@ impl Entry {
                 .ok_or_else(|| format!("{name:?} is not a string"))
         };
         let proto = Proto::parse(&text("protocol")?)?;
-        let answer = match (line.get("result"), line.get("error")) {
-            (Some(result), None) => json!({ "result": result }),
-            (None, Some(error)) => json!({ "error": error }),
-            _ => return Err("expected exactly one of \"result\" and \"error\"".into()),
+        let method = text("method")?;
+        let exchange = if line.get("requests").is_some() {
+            let messages = |name: &str| match field(name)? {
+                Json::Array(items) => Ok(items.clone()),
+                _ => Err(format!("{name:?} is not an array")),
+            };
+            Exchange::Stream(Stream {
+                method,
+                requests: messages("requests")?,
+                responses: messages("responses")?,
+                status: field("status")?.clone(),
+            })
+        } else {
+            let answer = match (line.get("result"), line.get("error")) {
+                (Some(result), None) => json!({ "result": result }),
+                (None, Some(error)) => json!({ "error": error }),
+                _ => return Err("expected exactly one of \"result\" and \"error\"".into()),
+            };
+            let params = params_from_json(field("params")?)?;
+            Exchange::Call {
+                call: Call { method, params },
+                answer,
+            }
         };
         let millis = line
             .get("duration_ms")
@@ -70,11 +137,7 @@ impl Entry {
         Ok(Entry {
             endpoint: text("endpoint")?,
             proto,
-            call: Call {
-                method: text("method")?,
-                params: params_from_json(field("params")?)?,
-            },
-            answer,
+            exchange,
             duration: Duration::try_from_secs_f64(millis / 1e3).unwrap_or_default(),
         })
     }
@@ -110,6 +173,15 @@ pub fn answer_json(outcome: std::result::Result<&Outcome, &Error>) -> Option<Jso
             Some(json!({ "error": {"kind": "invalid-answer", "message": text} }))
         }
         Err(Error::Usage(_) | Error::Transport(_) | Error::Local(_)) => None,
+    }
+}
+
+/// The status a stream ended with, as recorded (see [`Stream::status`]); `None` when the call got
+/// no answer to compare.
+pub fn status_json(end: std::result::Result<(), &Error>) -> Option<Json> {
+    match end {
+        Ok(()) => Some(json!({ "code": 0 })),
+        Err(e) => answer_json(Err(e)).and_then(|answer| answer.get("error").cloned()),
     }
 }
 
@@ -168,13 +240,59 @@ mod tests {
         Entry {
             endpoint: "http://localhost:8000/".into(),
             proto: Proto::JsonRpc,
-            call: Call {
-                method: "add".into(),
-                params: Params::Positional(vec![Value::Int(2), Value::Int(3)]),
+            exchange: Exchange::Call {
+                call: Call {
+                    method: "add".into(),
+                    params: Params::Positional(vec![Value::Int(2), Value::Int(3)]),
+                },
+                answer,
             },
-            answer,
             duration: Duration::from_micros(1500),
         }
+    }
+
+    fn stream_entry(status: Json) -> Entry {
+        Entry {
+            endpoint: "grpc://localhost:8000/".into(),
+            proto: Proto::Grpc,
+            exchange: Exchange::Stream(Stream {
+                method: "Router/AddRoutes".into(),
+                requests: vec![json!({"network": "10.0.0.0/8"}), json!({})],
+                responses: vec![json!({"added": 2})],
+                status,
+            }),
+            duration: Duration::from_micros(2000),
+        }
+    }
+
+    #[test]
+    fn stream_line_format() {
+        assert_eq!(
+            stream_entry(json!({"code": 0})).to_json().to_string(),
+            r#"{"endpoint":"grpc://localhost:8000/","protocol":"grpc","method":"Router/AddRoutes","requests":[{"network":"10.0.0.0/8"},{}],"responses":[{"added":2}],"status":{"code":0},"duration_ms":2.0}"#
+        );
+        for status in [
+            json!({"code": 0}),
+            json!({"code": 5, "message": "no route"}),
+        ] {
+            let original = stream_entry(status);
+            assert_eq!(Entry::from_json(&original.to_json()).unwrap(), original);
+        }
+        let mut broken = stream_entry(json!({"code": 0})).to_json();
+        broken["responses"] = json!({});
+        assert!(Entry::from_json(&broken).is_err());
+    }
+
+    #[test]
+    fn stream_status() {
+        assert_eq!(status_json(Ok(())), Some(json!({"code": 0})));
+        let status = Error::Answered(Proto::Grpc, Fault::new(5, "no route"));
+        assert_eq!(
+            status_json(Err(&status)),
+            Some(json!({"code": 5, "message": "no route"}))
+        );
+        let refused = Error::transport("h:1", crate::client::failure::Cause::Refused);
+        assert_eq!(status_json(Err(&refused)), None);
     }
 
     #[test]

@@ -1,17 +1,20 @@
 //! `rpc replay FILE`: re-sends the calls of a recording (see [`crate::record`]) and prints a diff
-//! wherever an answer changed, so a recorded session works as a regression test.
+//! wherever an answer changed, so a recorded session works as a regression test. A gRPC stream's
+//! request messages are sent again in order; its diff names each response that changed, is new or
+//! is missing, and the final status if that changed.
 //!
 //! Diffs go to stdout (they are the command's output); a summary line goes to stderr. Exit status:
 //! 0 when every answer matched, 1 when any changed, 2 for an unreadable recording, 3 when a call
 //! got no answer at all (the server is not there: nothing can be compared).
 
 use crate::cli::ReplayArgs;
+use crate::client::grpc::{self, Streaming};
 use crate::client::{Client, Mode, Options};
 use crate::error::{Error, Result};
 use crate::output::print_stdout;
 use crate::output::{self, Style};
-use crate::protocol::Proto;
-use crate::record::{self, Entry};
+use crate::protocol::{Call, Proto};
+use crate::record::{self, Entry, Exchange, Stream};
 use crate::term::Colors;
 use crate::trace::{self, Trace};
 use colored::Colorize;
@@ -33,16 +36,24 @@ pub async fn run(args: ReplayArgs, colors: Colors) -> Result<ExitCode> {
         let endpoint = args.endpoint.as_deref().unwrap_or(&entry.endpoint);
         let proto = args.connect.proto.unwrap_or(entry.proto);
         let client = clients.get(endpoint, proto, &options, trace)?;
-        let answer = replay_one(client, entry).await?;
-        if answer != entry.answer {
+        let place = Place {
+            file: &args.file,
+            line: *line_number,
+            color: colors.stdout,
+        };
+        let report = match &entry.exchange {
+            Exchange::Call { call, answer } => {
+                let now = replay_call(client, call).await?;
+                (now != *answer).then(|| place.call_report(call, answer, &now))
+            }
+            Exchange::Stream(stream) => {
+                let now = replay_stream(client, stream).await?;
+                place.stream_report(stream, &now)
+            }
+        };
+        if let Some(report) = report {
             changed += 1;
-            print_stdout(&change_report(
-                &args.file,
-                *line_number,
-                entry,
-                &answer,
-                colors.stdout,
-            ));
+            print_stdout(&report);
         }
     }
     eprintln!(
@@ -118,9 +129,9 @@ impl Clients {
 }
 
 /// Sends the recorded call again and returns its comparable answer.
-async fn replay_one(client: &Client, entry: &Entry) -> Result<Json> {
+async fn replay_call(client: &Client, call: &Call) -> Result<Json> {
     let result = client
-        .run(std::slice::from_ref(&entry.call), Mode::Single)
+        .run(std::slice::from_ref(call), Mode::Single)
         .await
         .and_then(|outcomes| {
             outcomes
@@ -134,31 +145,122 @@ async fn replay_one(client: &Client, entry: &Entry) -> Result<Json> {
     }
 }
 
-/// `changed: RPC add [2,3] (FILE line 3)` followed by a line diff of the pretty answers.
-fn change_report(file: &Path, line: usize, entry: &Entry, now: &Json, color: bool) -> String {
-    let pretty = Style {
-        pretty: true,
-        color: false,
-        raw: false,
-    };
-    let before = output::render(&entry.answer, pretty);
-    let after = output::render(now, pretty);
-    let mut report = format!(
-        "changed: {} ({} line {line})",
-        trace::call_line(&entry.call.method, &entry.call.params.to_json()),
-        file.display()
-    );
-    for (change, text) in line_diff(&before, &after) {
-        let (mark, painted): (&str, fn(String) -> String) = match change {
-            Change::Same => ("  ", |s| s),
-            Change::Removed => ("- ", |s| s.red().to_string()),
-            Change::Added => ("+ ", |s| s.green().to_string()),
-        };
-        let text = format!("{mark}{text}");
-        report.push('\n');
-        report.push_str(&if color { painted(text) } else { text });
+/// Sends a recorded stream's request messages again and returns the stream as it went now.
+async fn replay_stream(client: &Client, recorded: &Stream) -> Result<Stream> {
+    if client.proto != Proto::Grpc {
+        return Err(Error::usage(format!(
+            "{} is a gRPC stream: it cannot be replayed over {}",
+            recorded.method,
+            client.proto.name()
+        )));
     }
-    report
+    let (sender, requests) = tokio::sync::mpsc::channel(recorded.requests.len().max(1));
+    for message in &recorded.requests {
+        let _ = sender.try_send(Ok(message.clone()));
+    }
+    drop(sender);
+    let mut responses = Vec::new();
+    let mut on_response = |json: &Json| responses.push(json.clone());
+    let io = Streaming {
+        requests,
+        on_response: &mut on_response,
+        sent: None,
+    };
+    let result = grpc::call_streaming(client, &recorded.method, io).await;
+    let Some(status) = record::status_json(result.as_ref().map(|_| ())) else {
+        return Err(result.err().unwrap_or_else(|| Error::protocol("no answer")));
+    };
+    Ok(Stream {
+        method: recorded.method.clone(),
+        requests: recorded.requests.clone(),
+        responses,
+        status,
+    })
+}
+
+/// Where a recorded call is (for the reports' first line) and how reports are painted.
+struct Place<'a> {
+    file: &'a Path,
+    line: usize,
+    color: bool,
+}
+
+impl Place<'_> {
+    /// `changed: RPC add [2,3] (FILE line 3)` followed by a line diff of the pretty answers.
+    fn call_report(&self, call: &Call, before: &Json, now: &Json) -> String {
+        let mut report = self.heading(&trace::call_line(&call.method, &call.params.to_json()));
+        report.push_str(&self.diff(Some(before), Some(now)));
+        report
+    }
+
+    /// For a stream that went differently: the heading, then each response that changed (or is
+    /// new, or is missing) with its number and a line diff, then the status if it changed.
+    /// `None` when every message and the status are the same.
+    fn stream_report(&self, before: &Stream, now: &Stream) -> Option<String> {
+        if before.responses == now.responses && before.status == now.status {
+            return None;
+        }
+        let requests = Json::Array(before.requests.clone());
+        let mut report = self.heading(&trace::call_line(&before.method, &requests));
+        let count = before.responses.len().max(now.responses.len());
+        for i in 0..count {
+            let (old, new) = (before.responses.get(i), now.responses.get(i));
+            if old == new {
+                continue;
+            }
+            report.push_str(&format!(
+                "\nresponse {} of {}{}:",
+                i + 1,
+                now.responses.len(),
+                match (old, new) {
+                    (None, _) => " (new)",
+                    (_, None) => " (missing)",
+                    _ => "",
+                }
+            ));
+            report.push_str(&self.diff(old, new));
+        }
+        if before.status != now.status {
+            report.push_str("\nstatus:");
+            report.push_str(&self.diff(Some(&before.status), Some(&now.status)));
+        }
+        Some(report)
+    }
+
+    fn heading(&self, call_line: &str) -> String {
+        format!(
+            "changed: {call_line} ({} line {})",
+            self.file.display(),
+            self.line
+        )
+    }
+
+    /// The line diff of two pretty answers, each line on a line of its own after a newline;
+    /// a side that is not there has no lines.
+    fn diff(&self, before: Option<&Json>, after: Option<&Json>) -> String {
+        let pretty = Style {
+            pretty: true,
+            color: false,
+            raw: false,
+        };
+        let render = |json: Option<&Json>| json.map(|j| output::render(j, pretty));
+        let (before, after) = (
+            render(before).unwrap_or_default(),
+            render(after).unwrap_or_default(),
+        );
+        let mut text = String::new();
+        for (change, line) in line_diff(&before, &after) {
+            let (mark, painted): (&str, fn(String) -> String) = match change {
+                Change::Same => ("  ", |s| s),
+                Change::Removed => ("- ", |s| s.red().to_string()),
+                Change::Added => ("+ ", |s| s.green().to_string()),
+            };
+            let line = format!("{mark}{line}");
+            text.push('\n');
+            text.push_str(&if self.color { painted(line) } else { line });
+        }
+        text
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,6 +324,34 @@ mod tests {
                 (Change::Added, "  \"result\": 6"),
                 (Change::Same, "}"),
             ]
+        );
+    }
+
+    #[test]
+    fn a_stream_report_names_each_changed_message_and_the_status() {
+        let place = Place {
+            file: Path::new("s.jsonl"),
+            line: 2,
+            color: false,
+        };
+        let stream = |responses: Vec<Json>, status: Json| Stream {
+            method: "Count".into(),
+            requests: vec![serde_json::json!({"x": 2})],
+            responses,
+            status,
+        };
+        let ok = serde_json::json!({"code": 0});
+        let before = stream(vec![1.into(), 2.into()], ok.clone());
+        assert_eq!(place.stream_report(&before, &before.clone()), None);
+        let failed = serde_json::json!({"code": 13, "message": "boom"});
+        let now = stream(vec![1.into()], failed);
+        assert_eq!(
+            place.stream_report(&before, &now).unwrap(),
+            concat!(
+                "changed: RPC Count [{\"x\":2}] (s.jsonl line 2)\n",
+                "response 2 of 1 (missing):\n- 2\n",
+                "status:\n  {\n-   \"code\": 0\n+   \"code\": 13,\n+   \"message\": \"boom\"\n  }"
+            )
         );
     }
 

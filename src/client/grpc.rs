@@ -569,6 +569,9 @@ pub struct Streaming<'a> {
     pub requests: tokio::sync::mpsc::Receiver<std::result::Result<serde_json::Value, String>>,
     /// Called with each response as it arrives.
     pub on_response: &'a mut (dyn FnMut(&serde_json::Value) + Send),
+    /// When given, each request message is pushed here as it is sent (for a recording; without
+    /// one, a long client stream is not kept).
+    pub sent: Option<Arc<Mutex<Vec<serde_json::Value>>>>,
 }
 
 /// A streaming call: the request messages from `io.requests` (a single one for a
@@ -584,6 +587,7 @@ pub async fn call_streaming(client: &Client, method_text: &str, io: Streaming<'_
     let Streaming {
         mut requests,
         on_response,
+        sent: sent_log,
     } = io;
     let mut grpc = transport.ready_client().await?;
     let path = path_of(&method)?;
@@ -607,6 +611,11 @@ pub async fn call_streaming(client: &Client, method_text: &str, io: Streaming<'_
                     trace.call(&method_name(&wire_method), &json);
                     dumper.request(&wire_method, &message, first);
                     first = false;
+                    if let Some(log) = &sent_log {
+                        log.lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push(json.clone());
+                    }
                     *sent.lock().unwrap_or_else(|p| p.into_inner()) = json;
                     if sender.send(message).await.is_err() {
                         break;

@@ -16,6 +16,7 @@ mod line;
 pub mod meta;
 mod pipe;
 mod session;
+mod stream;
 
 use crate::{
     client::{self, reach::InteractionArgs},

@@ -5,6 +5,7 @@ use super::callbacks::{Asker, ReachSetup};
 use super::complete::{MethodCache, Target};
 use super::line::split_words;
 use super::meta::{self, Meta, RecordCommand, Setting};
+use super::stream::{self, ActiveStream, Finished};
 use crate::{
     args,
     client::{Client, Mode, Options},
@@ -60,15 +61,6 @@ pub struct Session {
     asker: Asker,
     /// A gRPC client or bidirectional stream in progress: each line is one message.
     stream: Option<ActiveStream>,
-}
-
-/// A gRPC call whose client stream the lines feed ("stream mode"); its answers are printed by
-/// its own task as they arrive.
-struct ActiveStream {
-    name: String,
-    input: prost_reflect::MessageDescriptor,
-    sender: tokio::sync::mpsc::Sender<std::result::Result<serde_json::Value, String>>,
-    task: tokio::task::JoinHandle<Result<()>>,
 }
 
 impl Session {
@@ -172,17 +164,33 @@ impl Session {
             return Step::Continue;
         };
         drop(stream.sender);
-        let outcome = match stream.task.await {
-            Ok(result) => result,
-            Err(_) => Err(crate::error::Error::internal("the stream's task failed")),
+        let finished = match stream.task.await {
+            Ok(finished) => finished,
+            Err(_) => {
+                eprintln!("rpc: the stream's task failed");
+                return Step::Failed(ExitCode::from(5));
+            }
         };
-        match outcome {
+        match self.finish_stream(&stream.called, finished) {
             Ok(()) => Step::Continue,
             Err(e) => {
                 eprintln!("rpc: {e}");
                 Step::Failed(e.exit_code())
             }
         }
+    }
+
+    /// Records a finished stream (when recording) and hands back how it ended.
+    fn finish_stream(&mut self, method: &str, finished: Finished) -> Result<()> {
+        if let (Some(recorder), Some(exchange)) = (&mut self.recorder, finished.exchange(method)) {
+            recorder.append(&Entry {
+                endpoint: self.client.url.to_string(),
+                proto: self.client.proto,
+                exchange: record::Exchange::Stream(exchange),
+                duration: finished.duration,
+            })?;
+        }
+        finished.result
     }
 
     /// Ctrl-C in stream mode: the call is cancelled, the session goes on.
@@ -272,13 +280,9 @@ impl Session {
         let (sender, requests) = tokio::sync::mpsc::channel(1);
         let _ = sender.try_send(Ok(crate::protocol::grpc::message::to_json(&message)));
         drop(sender);
-        let style = self.looks.results;
-        let mut print = |json: &serde_json::Value| print_stdout(&output::render(json, style));
-        let io = crate::client::grpc::Streaming {
-            requests,
-            on_response: &mut print,
-        };
-        crate::client::grpc::call_streaming(&self.client, name, io).await?;
+        let keep = self.recorder.is_some();
+        let finished = stream::run(&self.client, name, requests, self.looks.results, keep).await;
+        self.finish_stream(name, finished)?;
         Ok(Some(Step::Continue))
     }
 
@@ -304,18 +308,14 @@ impl Session {
         }
         let style = self.looks.results;
         let called = name.to_owned();
-        let task = tokio::spawn(async move {
-            let mut print = |json: &serde_json::Value| print_stdout(&output::render(json, style));
-            let io = crate::client::grpc::Streaming {
-                requests,
-                on_response: &mut print,
-            };
-            crate::client::grpc::call_streaming(&client, &called, io).await
-        });
+        let keep = self.recorder.is_some();
+        let task =
+            tokio::spawn(async move { stream::run(&client, &called, requests, style, keep).await });
         eprintln!(
             "stream mode: one message per line (JSON or words); :end or Ctrl-D ends it, Ctrl-C cancels"
         );
         self.stream = Some(ActiveStream {
+            called: name.to_owned(),
             name: crate::protocol::grpc::schema::method_name(method),
             input: method.input(),
             sender,
@@ -362,8 +362,10 @@ impl Session {
             recorder.append(&Entry {
                 endpoint: self.client.url.to_string(),
                 proto: self.client.proto,
-                call: call.clone(),
-                answer,
+                exchange: record::Exchange::Call {
+                    call: call.clone(),
+                    answer,
+                },
                 duration,
             })?;
         }

@@ -659,6 +659,79 @@ fn the_repl_stream_mode_sends_a_message_per_line_until_end() {
 }
 
 #[test]
+fn the_repl_records_whole_streams_and_replay_shows_a_diff_per_message() {
+    let recorded_on = Serve::new().start();
+    let record = tempfile::NamedTempFile::new().unwrap();
+    let script = concat!(
+        "Router/AddRoutes\n",
+        "{\"dest\":\"10.0.0.0\",\"nh\":\"10.0.0.1\"}\n",
+        "dest:=172.16.0.0 nh:=172.16.0.1\n",
+        "{\"dest\":\"192.168.0.0\",\"nh\":\"192.168.0.1\"}\n",
+        ":end\n",
+        "Router/ListRoutes\n",
+        "RunningSum x:=1\n",
+        "x:=2\n",
+    );
+    let out = rpc()
+        .args(["repl", &grpc_url(&recorded_on), "--record"])
+        .arg(record.path())
+        .write_stdin(script)
+        .output()
+        .unwrap();
+    assert_eq!(outcome(&out).0, 0, "{}", outcome(&out).2);
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(record.path())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines[0]["requests"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        lines[0]["responses"],
+        serde_json::json!([{"success": true}])
+    );
+    assert_eq!(lines[1]["responses"].as_array().unwrap().len(), 3);
+    assert_eq!(lines[1]["responses"][2]["dest"], "192.168.0.0");
+    assert_eq!(lines[2]["responses"], serde_json::json!([1, 3]));
+    assert_eq!(lines[2]["status"], serde_json::json!({"code": 0}));
+
+    // A fresh server answers the same; the same server again has six routes to list.
+    let fresh = Serve::new().start();
+    let replay = || {
+        outcome(
+            &rpc()
+                .arg("replay")
+                .arg(record.path())
+                .args(["--endpoint", &grpc_url(&fresh)])
+                .output()
+                .unwrap(),
+        )
+    };
+    let (status, stdout, stderr) = replay();
+    assert_eq!((status, stdout.as_str()), (0, ""), "{stderr}");
+    assert!(
+        stderr.contains("replayed 3 calls: every answer is the same"),
+        "{stderr}"
+    );
+    let (status, stdout, stderr) = replay();
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("1 changed"), "{stderr}");
+    assert!(
+        stdout.starts_with("changed: RPC Router/ListRoutes [{}] ("),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("response 3 of 6"),
+        "the first three are the same: {stdout}"
+    );
+    assert!(
+        stdout.contains("response 4 of 6 (new):\n+ {\n+   \"dest\": \"10.0.0.0\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("response 6 of 6 (new):"), "{stdout}");
+}
+
+#[test]
 fn an_answer_that_does_not_decode_is_an_invalid_answer_not_the_servers_status() {
     let server = Serve::new().start();
     // A schema that says Add answers a string where rpc serve sends an int64: the answer's bytes
