@@ -3,10 +3,10 @@
 #
 #   bash bench/setup.sh && bash bench/compare.sh
 #
-# Builds the release binaries (rpc, and the jsonrpsee and hyper servers in bench/servers), starts
-# each server on a port the OS picks, loads it with wrk at concurrency 1 and 64 (rpc bench where
-# wrk cannot go: raw TCP), times one-shot clients with hyperfine, and prints one table with the
-# ratios the targets are stated in. Environment: DURATION (seconds per load row, default 5),
+# Builds the release binaries (rpc, and the jsonrpsee, hyper and tonic servers in bench/servers),
+# starts each server on a port the OS picks, loads it with wrk at concurrency 1 and 64 (rpc bench
+# where wrk cannot go: raw TCP; h2load for gRPC), times one-shot clients with hyperfine, and prints
+# one table with the ratios the targets are stated in. Environment: DURATION (seconds per load row, default 5),
 # RUNS (hyperfine runs per client, default 40), OUT (directory for the raw results, default a
 # temporary one).
 set -euo pipefail
@@ -21,9 +21,11 @@ results="$out/results.tsv"
 
 say() { printf '%s\n' "$*" >&2; }
 
-for tool in cargo wrk hyperfine curl python3; do
+for tool in cargo wrk h2load hyperfine curl python3; do
   command -v "$tool" >/dev/null || { say "compare.sh needs $tool: run bash bench/setup.sh first"; exit 2; }
 done
+
+[ -x "$root/target/peers/venv/bin/python" ] || { say "compare.sh needs the Python peers (grpcio): run bash bench/setup.sh first"; exit 2; }
 
 # --- build -----------------------------------------------------------------------------------
 say "building release binaries (rpc, bench/servers)…"
@@ -191,6 +193,70 @@ for c in 1 64; do
 done
 
 record rss "rpc serve -q (all rows above)" 64 "$(peak_rss "$rpc_pid")"
+
+# --- gRPC: h2load posts one pre-framed GetRoute request; "c=64" is 4 connections x 16 streams ---
+say "gRPC (h2load, ${duration}s per row)"
+grpc_frame="$out/getroute.bin"
+# Destination{network: "10.0.0.0"}: field 1, length-delimited; then the 5-byte gRPC prefix.
+python3 -c '
+import struct, sys
+message = b"\x0a\x08" + b"10.0.0.0"
+sys.stdout.buffer.write(b"\x00" + struct.pack(">I", len(message)) + message)' >"$grpc_frame"
+
+# streams_for C: h2load/rpc bench connections and streams for the table's concurrency C.
+streams_for() {
+  if [ "$1" -eq 1 ]; then echo "1 1"; else echo "4 16"; fi
+}
+
+# h2load_rps C URL: requests per second h2load drives at the table's concurrency C. h2load counts
+# HTTP statuses only; failed or errored requests are noted on stderr.
+h2load_rps() {
+  local c=$1 url=$2 connections streams threads=2
+  read -r connections streams <<<"$(streams_for "$c")"
+  [ "$connections" -lt 2 ] && threads=1
+  local text
+  text=$(h2load -t"$threads" -c"$connections" -m"$streams" -D"$duration" --warm-up-time=1 \
+    -d "$grpc_frame" -H 'content-type: application/grpc' -H 'te: trailers' "$url" 2>&1 || true)
+  if ! grep -q '^finished in' <<<"$text"; then
+    say "    h2load gave no rate. It said: $(tr '\n' ' ' <<<"$text" | cut -c1-300)"
+  fi
+  local failed
+  failed=$(awk '/^requests:/ { print $10 + $12 + $14 }' <<<"$text")
+  [ "${failed:-0}" != 0 ] && say "    h2load: $(grep '^requests:' <<<"$text")"
+  awk '/^finished in/ { printf "%.0f", $4 }' <<<"$text"
+}
+
+# load_grpc NAME ADDR: h2load at the table's concurrency 1 and 64 against ADDR's GetRoute.
+load_grpc() {
+  local name=$1 addr=$2
+  for c in 1 64; do
+    record grpc "$name" "$c" "$(h2load_rps "$c" "http://$addr/Router/GetRoute")"
+  done
+}
+
+start rpc-grpc "$rpc" serve -q --addr 127.0.0.1:0
+grpc_pid=$pid grpc_addr=$addr
+load_grpc "rpc serve -q" "$grpc_addr"
+
+start tonic "$servers/tonic-ceiling" 0
+load_grpc "tonic GetRoute (ceiling)" "$addr"
+record rss "tonic GetRoute (ceiling)" 64 "$(peak_rss "$pid")"
+stop "$pid"
+
+start grpcio "$root/target/peers/venv/bin/python" "$root/tests/peers/grpc_route_server.py"
+load_grpc "grpcio (the seed's Python server)" "$addr"
+record rss "grpcio (the seed's Python server)" 64 "$(peak_rss "$pid")"
+stop "$pid"
+
+say "rpc bench vs h2load (gRPC GetRoute, same rpc serve)"
+for c in 1 64; do
+  read -r connections streams <<<"$(streams_for "$c")"
+  record grpc-generator "h2load" "$c" "$(h2load_rps "$c" "http://$grpc_addr/Router/GetRoute")"
+  record grpc-generator "rpc bench" "$c" "$(bench_rps "grpc://$grpc_addr" GetRoute network:=10.0.0.0 \
+    -c "$connections" --streams "$streams" --warmup 1)"
+done
+record rss "rpc serve -q (gRPC rows)" 64 "$(peak_rss "$grpc_pid")"
+stop "$grpc_pid"
 
 # --- one-shot clients (hyperfine) -------------------------------------------------------------
 say "one-shot clients (hyperfine, $runs runs each)"

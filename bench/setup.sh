@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs what bench/compare.sh needs on a fresh Debian/Ubuntu machine: wrk, hyperfine, curl and
-# python3 from apt, and a Rust toolchain (rustup) when cargo is missing. Idempotent.
+# Installs what bench/compare.sh needs on a fresh Debian/Ubuntu machine: wrk, h2load (package
+# nghttp2-client), hyperfine, curl and python3 from apt, a Rust toolchain (rustup) when cargo is
+# missing, and the pinned Python peers (grpcio) of the tests. Idempotent.
 set -euo pipefail
 
 missing=()
 for tool in wrk hyperfine curl python3; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
+command -v h2load >/dev/null || missing+=(nghttp2-client)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -23,4 +25,6 @@ fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 (cd "$root" && cargo fetch --locked --quiet)
 (cd "$root/bench/servers" && cargo fetch --locked --quiet)
+# The seed's grpcio server runs from the tests' own Python peers.
+bash "$root/scripts/install-peers"
 echo "bench ready: bash bench/compare.sh"

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Prints the table of bench/compare.sh from its results file (tab-separated lines
 `group  name  concurrency  value  note`): throughput per server, peak memory, one-shot client
-times, and every target of issue 8 as a ratio with met/MISSED.
+times, and every target (issue 8's, and gRPC's of issue 14) as a ratio with met/MISSED. gRPC rows'
+"c=64" is 64 streams: 4 connections x 16.
 
 Usage: table.py RESULTS MACHINE DURATION
 """
@@ -32,7 +33,7 @@ def main():
     for (group, name), by_c in rows.items():
         if group in ("rss", "client"):
             continue
-        tool = "rpc bench" if group == "raw-tcp" else ("" if group == "generator" else "wrk")
+        tool = {"raw-tcp": "rpc bench", "grpc": "h2load", "generator": "", "grpc-generator": ""}.get(group, "wrk")
         label = "%s (%s)" % (name, tool) if tool else name
         print("%-9s %-46s %12.0f %12.0f" % (group, label, by_c.get(1, float("nan")), by_c.get(64, float("nan"))))
 
@@ -62,6 +63,10 @@ def main():
         ("rpc call -P xml-rpc / python xmlrpc.client", client("rpc call -P xml-rpc") / client("python3 xmlrpc.client"), "info", None),
         ("rpc bench / wrk, c=64", get("generator", "rpc bench", 64) / get("generator", "wrk", 64), ">=", 0.9),
         ("rpc bench / wrk, c=1", get("generator", "rpc bench", 1) / get("generator", "wrk", 1), "info", None),
+        ("gRPC rpc bench / h2load, 64 streams", get("grpc-generator", "rpc bench", 64) / get("grpc-generator", "h2load", 64), ">=", 0.9),
+        ("gRPC rpc bench / h2load, 1 stream", get("grpc-generator", "rpc bench", 1) / get("grpc-generator", "h2load", 1), "info", None),
+        ("gRPC rpc serve / tonic ceiling, 64 streams", get("grpc", "rpc serve -q", 64) / get("grpc", "tonic GetRoute (ceiling)", 64), ">=", 0.85),
+        ("gRPC rpc serve / grpcio seed server, 64 streams", get("grpc", "rpc serve -q", 64) / get("grpc", "grpcio (the seed's Python server)", 64), "info", None),
     ]
     rss = get("rss", "rpc serve -q (all rows above)", 64)
     print("\ntargets")
@@ -72,6 +77,8 @@ def main():
         met = {">=": ratio >= goal, ">": ratio > goal, "<=": ratio <= goal}[op]
         print("  %-46s %7.2fx  (target %s %.2fx)  %s" % (name, ratio, op, goal, "met" if met else "MISSED"))
     print("  %-46s %7.1f MiB (target <= 25 MiB)  %s" % ("rpc serve peak RSS under load", rss, "met" if rss <= 25 else "MISSED"))
+    grpc_rss = get("rss", "rpc serve -q (gRPC rows)", 64)
+    print("  %-46s %7.1f MiB (target <= 25 MiB)  %s" % ("rpc serve gRPC peak RSS, 64 streams", grpc_rss, "met" if grpc_rss <= 25 else "MISSED"))
 
 
 if __name__ == "__main__":

@@ -101,7 +101,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__bench)
-            opts="-P -H -t -k -v -u -c -n -d -h --params --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --concurrency --requests --duration --warmup --connections --pipeline --threads --json --color --help"
+            opts="-P -H -t -k -v -u -c -n -d -m -h --params --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --concurrency --requests --duration --warmup --connections --streams --pipeline --threads --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -200,6 +200,14 @@ _rpc() {
                     return 0
                     ;;
                 --pipeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --streams)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -205,13 +205,13 @@ complete -c rpc -n "__fish_rpc_using_subcommand bench" -s u -l user -d 'HTTP bas
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l schema -d 'gRPC: a .proto source or a FileDescriptorSet (.protoset) describing the server\'s methods, instead of its reflection (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
-complete -c rpc -n "__fish_rpc_using_subcommand bench" -s c -l concurrency -d 'Calls in flight at once: one per connection (times --pipeline)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -s c -l concurrency -d 'Connections: each has one call in flight at once (times --pipeline / --streams)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s n -l requests -d 'Stop after N calls (warm-up calls not counted)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s d -l duration -d 'Stop after SECS seconds (the default, 10, when neither -n nor -d is given)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l warmup -d 'Send calls for SECS seconds first, and count nothing of them' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l connections -d 'Keep connections alive, or open a new one per call (closed with a reset once answered, so no port is left waiting in TIME_WAIT)' -r -f -a "keep-alive\t'Each of the -c connections is opened once and reused (HTTP keep-alive)'
 per-call\t'A new connection for every call, closed after its answer'"
-complete -c rpc -n "__fish_rpc_using_subcommand bench" -l pipeline -d 'Requests written ahead on each kept-alive connection before their answers come (HTTP pipelining, raw-tcp requests back to back)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -s m -l pipeline -l streams -d 'Calls in flight on each kept-alive connection: written ahead before their answers come (HTTP pipelining, raw-tcp requests back to back), or concurrent streams on gRPC' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l threads -d 'Client threads (default: the number of cores, at most one per connection)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''

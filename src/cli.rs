@@ -167,7 +167,8 @@ Examples:
   rpc bench :8000 add 2 3 -c 1 -n 10000       one connection, 10000 calls
   rpc bench tcp://127.0.0.1:8000 add 2 3 --pipeline 16
   rpc bench :8000 add 2 3 --connections per-call   a new connection for every call
-  rpc bench :8000 echo hi -P xml-rpc --json | jq .requests_per_sec";
+  rpc bench :8000 echo hi -P xml-rpc --json | jq .requests_per_sec
+  rpc bench grpc://:8000 Add 2 3 -c 4 --streams 16   4 HTTP/2 connections, 16 streams each";
 
 /// Options shared by everything that talks to a server.
 #[derive(Debug, Clone, Args)]
@@ -453,7 +454,7 @@ pub struct ReplayArgs {
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Server: URL (http://, tcp://), HOST:PORT, or :PORT for localhost
+    /// Server: URL (http://, tcp://, grpc://), HOST:PORT, or :PORT for localhost
     pub endpoint: String,
 
     /// The method to call
@@ -471,7 +472,7 @@ pub struct BenchArgs {
     #[command(flatten)]
     pub connect: ConnectArgs,
 
-    /// Calls in flight at once: one per connection (times --pipeline)
+    /// Connections: each has one call in flight at once (times --pipeline / --streams)
     #[arg(short = 'c', long, value_name = "N", default_value_t = 64)]
     pub concurrency: usize,
 
@@ -493,9 +494,15 @@ pub struct BenchArgs {
     #[arg(long, value_enum, default_value_t = ConnectionMode::KeepAlive)]
     pub connections: ConnectionMode,
 
-    /// Requests written ahead on each kept-alive connection before their answers come (HTTP
-    /// pipelining, raw-tcp requests back to back)
-    #[arg(long, value_name = "DEPTH", default_value_t = 1)]
+    /// Calls in flight on each kept-alive connection: written ahead before their answers come
+    /// (HTTP pipelining, raw-tcp requests back to back), or concurrent streams on gRPC
+    #[arg(
+        long,
+        visible_alias = "streams",
+        short = 'm',
+        value_name = "DEPTH",
+        default_value_t = 1
+    )]
     pub pipeline: usize,
 
     /// Client threads (default: the number of cores, at most one per connection)

@@ -22,10 +22,13 @@ const READ_CHUNK: usize = 16 * 1024;
 pub struct Plan {
     pub addr: SocketAddr,
     pub proto: Proto,
+    /// For gRPC, what each stream sends and how its answer is read ([`super::grpc`]);
+    /// `requests` is then empty.
+    pub grpc: Option<super::grpc::Target>,
     /// The request, `depth` times back to back: a pipelined refill writes a prefix of it.
     pub requests: Vec<u8>,
     pub request_len: usize,
-    /// Requests in flight per connection.
+    /// Requests in flight per connection (gRPC: concurrent streams).
     pub depth: usize,
     pub per_call: bool,
     pub timeout: Duration,
@@ -47,14 +50,24 @@ pub struct Clock {
 
 /// The right to send one more call, and whether it counts.
 #[derive(Debug, Clone, Copy)]
-struct Ticket {
+pub struct Ticket {
     counted: bool,
 }
 
 /// A request written and not answered yet.
-struct InFlight {
+pub struct InFlight {
     sent: Instant,
     counted: bool,
+}
+
+impl InFlight {
+    /// A call sent now.
+    pub fn new(ticket: Ticket) -> InFlight {
+        InFlight {
+            sent: Instant::now(),
+            counted: ticket.counted,
+        }
+    }
 }
 
 /// How a connection's session ended.
@@ -65,7 +78,7 @@ enum Next {
 
 impl Plan {
     /// The next call to send, or None once the run is over.
-    fn ticket(&self, now: Instant) -> Option<Ticket> {
+    pub fn ticket(&self, now: Instant) -> Option<Ticket> {
         if now < self.clock.measure_from {
             return Some(Ticket { counted: false });
         }
@@ -90,7 +103,7 @@ impl Plan {
 const PROGRESS_BATCH: u64 = 64;
 
 /// Counts what happened to one call.
-fn settle(plan: &Plan, stats: &RefCell<Stats>, call: InFlight, result: Result<(), Failure>) {
+pub fn settle(plan: &Plan, stats: &RefCell<Stats>, call: InFlight, result: Result<(), Failure>) {
     if !call.counted {
         return;
     }

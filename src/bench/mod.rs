@@ -10,6 +10,7 @@
 
 mod answer;
 mod conn;
+mod grpc;
 mod report;
 mod stats;
 
@@ -18,7 +19,7 @@ use crate::{
     client::failure::TransportError,
     client::{self, Client, Mode, Wire},
     error::{Error, Result},
-    protocol::Call,
+    protocol::{Call, Proto},
     term::Colors,
     trace::Trace,
 };
@@ -143,7 +144,13 @@ fn prepare(args: &Options) -> Result<(Settings, Plan)> {
         params,
     };
     let client = Client::new(&args.endpoint, &args.client, Trace::default())?;
-    let (addr, request) = encode(&client, &call)?;
+    let (addr, request, grpc) = if client.proto == Proto::Grpc {
+        let (addr, target) = grpc::Target::prepare(&client, &call)?;
+        (addr, Vec::new(), Some(target))
+    } else {
+        let (addr, request) = encode(&client, &call)?;
+        (addr, request, None)
+    };
     let settings = Settings {
         endpoint: client.url.to_string(),
         proto: client.proto,
@@ -160,6 +167,7 @@ fn prepare(args: &Options) -> Result<(Settings, Plan)> {
     let plan = Plan {
         addr,
         proto: client.proto,
+        grpc,
         requests: request.repeat(depth),
         request_len: request.len(),
         depth,
@@ -263,9 +271,14 @@ fn run_thread(plan: &Plan, connections: usize, stats: Stats) -> Result<(Stats, I
         .build()
         .map_err(|e| Error::Local(format!("cannot start the async runtime: {e}")))?;
     let stats = RefCell::new(stats);
-    let ends = runtime.block_on(futures_util::future::join_all(
-        (0..connections).map(|_| conn::drive(plan, &stats)),
-    ));
+    let ends = match &plan.grpc {
+        Some(target) => runtime.block_on(futures_util::future::join_all(
+            (0..connections).map(|_| grpc::drive(plan, target, &stats)),
+        )),
+        None => runtime.block_on(futures_util::future::join_all(
+            (0..connections).map(|_| conn::drive(plan, &stats)),
+        )),
+    };
     let ended = ends.into_iter().max().unwrap_or_else(Instant::now);
     Ok((stats.into_inner(), ended))
 }

@@ -29,11 +29,25 @@ pub struct Summary<'a> {
 
 impl Summary<'_> {
     fn per_second(&self) -> f64 {
+        self.rate(self.stats.total())
+    }
+
+    /// `count` per second of the measured time.
+    fn rate(&self, count: u64) -> f64 {
         let secs = self.elapsed.as_secs_f64();
         if secs > 0.0 {
-            self.stats.total() as f64 / secs
+            count as f64 / secs
         } else {
             0.0
+        }
+    }
+
+    /// What the calls in flight on one connection are: concurrent streams on HTTP/2.
+    fn depth_name(&self) -> &'static str {
+        if self.proto == Proto::Grpc {
+            "streams"
+        } else {
+            "pipeline"
         }
     }
 
@@ -69,9 +83,10 @@ pub fn print_text(summary: &Summary, color: bool) {
         summary.args
     ));
     out.push_str(&format!(
-        "  {} connections ({}), pipeline {}, {} threads, {:.2} s measured, {} connects\n\n",
+        "  {} connections ({}), {} {}, {} threads, {:.2} s measured, {} connects\n\n",
         summary.concurrency,
         summary.connection_mode(),
+        summary.depth_name(),
         summary.pipeline,
         summary.threads,
         summary.elapsed.as_secs_f64(),
@@ -83,6 +98,13 @@ pub fn print_text(summary: &Summary, color: bool) {
         summary.per_second()
     ));
     out.push_str(&format!("  ok       {:>10}\n", stats.ok));
+    if summary.proto == Proto::Grpc {
+        out.push_str(&format!(
+            "  messages {:>10}   {:.1}/s\n",
+            stats.messages,
+            summary.rate(stats.messages)
+        ));
+    }
     let errors = format!("  errors   {:>10}", stats.errors());
     let kinds: Vec<String> = stats
         .failures
@@ -182,7 +204,7 @@ pub fn print_json(summary: &Summary) {
             "max": ms(stats.latency.max()),
         })
     };
-    let doc = json!({
+    let mut doc = json!({
         "endpoint": summary.endpoint,
         "proto": summary.proto.name(),
         "method": summary.method,
@@ -199,6 +221,11 @@ pub fn print_json(summary: &Summary) {
         "connects": stats.connects,
         "latency_ms": latency,
     });
+    if summary.proto == Proto::Grpc {
+        doc["streams"] = summary.pipeline.into();
+        doc["messages"] = stats.messages.into();
+        doc["messages_per_sec"] = summary.rate(stats.messages).into();
+    }
     println!("{doc}");
 }
 

@@ -18,6 +18,8 @@ const PRECISION: u8 = 3;
 pub enum Failure {
     /// The server answered with an RPC error of this code.
     Server(i64),
+    /// A gRPC answer ended with this status code (not OK).
+    Status(i64),
     /// An HTTP error status with no RPC answer in the body.
     Http(u16),
     /// Something came back that the protocol's decoder refused.
@@ -28,8 +30,10 @@ pub enum Failure {
     Connect(std::io::ErrorKind),
     /// The connection failed while writing or reading.
     Io(std::io::ErrorKind),
-    /// The server closed the connection before answering.
+    /// The server closed the connection before answering (an HTTP/2 GOAWAY too).
     Closed,
+    /// The server reset the call's HTTP/2 stream with this error code (RFC 9113 section 7).
+    Reset(u32),
     /// No answer within the timeout.
     Timeout,
 }
@@ -38,6 +42,14 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Failure::Server(code) => write!(f, "server error {code}"),
+            Failure::Status(code) => {
+                let names = crate::protocol::grpc::STATUS_NAMES;
+                match usize::try_from(*code).ok().and_then(|i| names.get(i)) {
+                    Some(name) => write!(f, "status {name} ({code})"),
+                    None => write!(f, "status {code}"),
+                }
+            }
+            Failure::Reset(code) => write!(f, "stream reset ({:?})", h2::Reason::from(*code)),
             Failure::Http(status) => write!(f, "HTTP {status}"),
             Failure::Invalid => write!(f, "invalid answer"),
             Failure::Unsupported => write!(f, "unsupported answer (chunked body)"),
@@ -57,6 +69,8 @@ pub struct Stats {
     pub failures: BTreeMap<Failure, u64>,
     /// Connections opened.
     pub connects: u64,
+    /// gRPC: messages received in the answers that succeeded (a server stream has several).
+    pub messages: u64,
 }
 
 impl Stats {
@@ -66,6 +80,7 @@ impl Stats {
             ok: 0,
             failures: BTreeMap::new(),
             connects: 0,
+            messages: 0,
         })
     }
 
@@ -97,6 +112,7 @@ impl Stats {
             *self.failures.entry(failure).or_insert(0) += count;
         }
         self.connects += other.connects;
+        self.messages += other.messages;
     }
 }
 
@@ -128,6 +144,12 @@ mod tests {
         assert_eq!(
             Failure::Connect(std::io::ErrorKind::ConnectionRefused).to_string(),
             "connect: connection refused"
+        );
+        assert_eq!(Failure::Status(5).to_string(), "status NOT_FOUND (5)");
+        assert_eq!(Failure::Status(99).to_string(), "status 99");
+        assert_eq!(
+            Failure::Reset(7).to_string(),
+            "stream reset (REFUSED_STREAM)"
         );
     }
 }

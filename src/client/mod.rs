@@ -307,9 +307,9 @@ impl Client {
                 .map(|call| reach::request(self, call).map(Wire::Http))
                 .collect(),
             // A gRPC request needs the method's schema (async: reflection may be asked), so
-            // `rpc call` previews it through grpc::preview; rpc bench does not measure gRPC yet.
-            Proto::Grpc => Err(Error::usage(
-                "rpc bench does not measure gRPC yet: it speaks JSON-RPC, XML-RPC, Reach and raw-tcp",
+            // `rpc call --dry-run` and `rpc bench` build it through grpc::preview.
+            Proto::Grpc => Err(Error::internal(
+                "a gRPC request is built by client::grpc::preview, with its schema",
             )),
         }
     }

@@ -210,3 +210,93 @@ fn bad_settings_are_usage_errors() {
         rpc().args(args).assert().code(2);
     }
 }
+
+#[test]
+fn grpc_unary_and_server_streams_are_counted_by_status_on_concurrent_streams() {
+    let server = Serve::new().start();
+    let url = format!("grpc://127.0.0.1:{}", server.port);
+    let report = bench_json(&[
+        &url,
+        "Add",
+        "2",
+        "3",
+        "-n",
+        "300",
+        "-c",
+        "2",
+        "--streams",
+        "8",
+    ]);
+    assert_eq!(
+        (&report["proto"], &report["streams"]),
+        (&"grpc".into(), &8.into())
+    );
+    assert_all_ok(&report, 300);
+    assert_eq!(report["connects"], 2, "{report}");
+    assert_eq!(report["messages"], 300, "{report}");
+    // A server stream is one call of several messages.
+    let report = bench_json(&[&url, "Count", "5", "-n", "40", "-c", "2", "-m", "2"]);
+    assert_all_ok(&report, 40);
+    assert_eq!(report["messages"], 200, "{report}");
+    let report = bench_json(&[&url, "Div", "1", "0", "-n", "50", "-c", "1"]);
+    assert_eq!(report["ok"], 0, "{report}");
+    assert_eq!(
+        report["errors_by_kind"],
+        serde_json::json!({"status INVALID_ARGUMENT (3)": 50})
+    );
+    let report = bench_json(&[
+        &url,
+        "Add",
+        "2",
+        "3",
+        "-n",
+        "20",
+        "--connections",
+        "per-call",
+    ]);
+    assert_all_ok(&report, 20);
+    assert_eq!(report["connects"], 20, "{report}");
+}
+
+#[test]
+fn grpc_against_the_seeds_python_server_and_answers_that_do_not_decode() {
+    let server = python_peer(&["grpc_route_server.py", "--reflection"]);
+    let url = format!("grpc://127.0.0.1:{}", server.port);
+    let report = bench_json(&[
+        &url,
+        "GetRoute",
+        "network:=10.0.0.0",
+        "-n",
+        "100",
+        "-c",
+        "2",
+    ]);
+    assert_all_ok(&report, 100);
+    let report = bench_json(&[&url, "ListRoutes", "-n", "50", "-c", "1", "--streams", "4"]);
+    assert_all_ok(&report, 50);
+    // A schema that says Add answers a string where rpc serve sends an int64: invalid, not ok.
+    let served = Serve::new().start();
+    let dir = tempfile::tempdir().unwrap();
+    let proto = dir.path().join("wrong.proto");
+    std::fs::write(
+        &proto,
+        "syntax = \"proto3\"; package rpc.math; message Operands { int64 a = 1; int64 b = 2; } \
+         message Text { string value = 1; } service Math { rpc Add(Operands) returns (Text); }",
+    )
+    .unwrap();
+    let url = format!("grpc://127.0.0.1:{}", served.port);
+    let schema = proto.to_str().unwrap();
+    let report = bench_json(&[
+        "--schema", schema, &url, "Add", "2", "3", "-n", "10", "-c", "1",
+    ]);
+    assert_eq!(
+        report["errors_by_kind"],
+        serde_json::json!({"invalid answer": 10})
+    );
+    // A client stream is not a load rpc bench makes.
+    let out = rpc()
+        .args(["bench", &url, "Router/AddRoutes", "-n", "1"])
+        .assert()
+        .code(2);
+    assert!(stderr_of(&out).contains("Router/AddRoutes takes a stream"));
+}

@@ -608,7 +608,7 @@ fn metadata_credentials_and_headers_grpc_sets_itself() {
     ]);
     assert_eq!(status, 2, "{stderr}");
     assert!(stderr.contains("gRPC sets this header itself"), "{stderr}");
-    // --all is gRPC's; rpc bench says plainly that it does not measure gRPC yet.
+    // --all is gRPC's.
     let (status, _, stderr) = outcome(
         &rpc()
             .args(["list", "--all", &server.url()])
@@ -616,14 +616,6 @@ fn metadata_credentials_and_headers_grpc_sets_itself() {
             .unwrap(),
     );
     assert_eq!(status, 2, "{stderr}");
-    let bench = outcome(
-        &rpc()
-            .args(["bench", &url, "Add", "2", "3", "-n", "1"])
-            .output()
-            .unwrap(),
-    );
-    assert_eq!(bench.0, 2);
-    assert!(bench.2.contains("does not measure gRPC yet"), "{}", bench.2);
 }
 
 #[test]
