@@ -12,6 +12,7 @@ use crate::client::reach::{Answering, Callbacks, Interaction};
 use crate::client::{self, Client, Mode};
 use crate::curl::shell_quote;
 use crate::error::{Error, Result};
+use crate::introspect;
 use crate::protocol::Proto;
 use crate::server::{self, Server};
 use crate::term::Colors;
@@ -31,10 +32,21 @@ struct Step {
     words: &'static [&'static str],
     /// Whether the server is meant to answer (at least one call) with an error.
     fails: bool,
+    kind: Kind,
+}
+
+/// What a step does with its words.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    /// `rpc call`: a call, or a `+` batch.
+    Call,
     /// A Reach interactive call, its callbacks answered by the demo.
-    interactive: bool,
-    /// A gRPC client stream's messages, one JSON document each (sent with `-d @-`).
-    stream: &'static [&'static str],
+    Interactive,
+    /// A gRPC stream: the client's messages, one JSON document each (sent with `-d @-`); none
+    /// for a server stream (one empty message).
+    Stream(&'static [&'static str]),
+    /// `rpc list`: the method names, from the server's introspection (gRPC: reflection).
+    List,
 }
 
 const TOUR: &[Step] = &[
@@ -43,107 +55,101 @@ const TOUR: &[Step] = &[
         proto: Proto::JsonRpc,
         words: &["add", "2", "3"],
         fails: false,
-        interactive: false,
-        stream: &[],
+        kind: Kind::Call,
     },
     Step {
         title: "JSON-RPC 2.0: an error answer (rpc call prints it on stderr and exits 1)",
         proto: Proto::JsonRpc,
         words: &["div", "1", "0"],
         fails: true,
-        interactive: false,
-        stream: &[],
+        kind: Kind::Call,
     },
     Step {
         title: "JSON-RPC 2.0: a batch, three calls in one request, answered in order",
         proto: Proto::JsonRpc,
         words: &["add", "1", "2", "+", "mul", "3", "4", "+", "echo", "hello"],
         fails: false,
-        interactive: false,
-        stream: &[],
+        kind: Kind::Call,
     },
     Step {
         title: "XML-RPC: introspection, the method list (what rpc list asks)",
         proto: Proto::XmlRpc,
         words: &["system.listMethods"],
         fails: false,
-        interactive: false,
-        stream: &[],
+        kind: Kind::Call,
     },
     Step {
         title: "XML-RPC: introspection, one method's help (what rpc describe asks)",
         proto: Proto::XmlRpc,
         words: &["system.methodHelp", "sum"],
         fails: false,
-        interactive: false,
-        stream: &[],
+        kind: Kind::Call,
     },
     Step {
         title: "XML-RPC: a batch travels as one system.multicall",
         proto: Proto::XmlRpc,
         words: &["square", "3", "+", "cube", "2.5"],
         fails: false,
-        interactive: false,
-        stream: &[],
+        kind: Kind::Call,
     },
     Step {
         title: "Reach RPC: a call is POST /add with a JSON array",
         proto: Proto::Reach,
         words: &["/add", "2", "3"],
         fails: false,
-        interactive: false,
-        stream: &[],
+        kind: Kind::Call,
     },
     Step {
         title: "Reach RPC: an interactive call; each callback the server asks for is answered with POST /kont",
         proto: Proto::Reach,
         words: &["/interact/sum", "3"],
         fails: false,
-        interactive: true,
-        stream: &[],
+        kind: Kind::Interactive,
     },
     Step {
         title: "raw-TCP JSON: one JSON array on a TCP connection, one JSON value back",
         proto: Proto::RawTcp,
         words: &["sum", "[1,2,3,4]"],
         fails: false,
-        interactive: false,
-        stream: &[],
+        kind: Kind::Call,
+    },
+    Step {
+        title: "gRPC: the methods a server offers, asked of its reflection service (rpc list)",
+        proto: Proto::Grpc,
+        words: &[],
+        fails: false,
+        kind: Kind::List,
     },
     Step {
         title: "gRPC: a unary call over HTTP/2, the schema learnt from the server's reflection",
         proto: Proto::Grpc,
         words: &["Add", "2", "3"],
         fails: false,
-        interactive: false,
-        stream: &[],
+        kind: Kind::Call,
     },
     Step {
         title: "gRPC: a client stream, AddRoutes sent one JSON document per line",
         proto: Proto::Grpc,
         words: &["Router/AddRoutes"],
         fails: false,
-        interactive: false,
-        stream: &[
+        kind: Kind::Stream(&[
             r#"{"dest":"10.0.0.0","mask":"255.0.0.0","nh":"10.0.0.1"}"#,
             r#"{"dest":"192.168.0.0","mask":"255.255.0.0","nh":"192.168.0.1"}"#,
-        ],
+        ]),
     },
     Step {
         title: "gRPC: a server stream, ListRoutes answers one message per route, as it comes",
         proto: Proto::Grpc,
         words: &["Router/ListRoutes"],
         fails: false,
-        interactive: false,
-        stream: &[],
+        kind: Kind::Stream(&[]),
     },
     Step {
         title: "gRPC: an error status, with its google.rpc.ErrorInfo detail",
         proto: Proto::Grpc,
         words: &["Div", "1", "0"],
         fails: true,
-        interactive: false,
-        stream: &[],
+        kind: Kind::Call,
     },
 ];
 
@@ -220,25 +226,33 @@ async fn tour(addr: SocketAddr, out: Trace) -> Result<Vec<String>> {
 
 /// Sends one step's calls with the trace on; returns whether any call was answered with an error.
 async fn run_step(addr: SocketAddr, step: &Step, out: Trace) -> Result<bool> {
-    let words: Vec<String> = step.words.iter().map(|w| (*w).to_owned()).collect();
-    let calls = args::parse_calls(&words)?;
     let mut client = Client::new(
         &step.proto.spec().server_url(&addr.to_string(), false),
         &client_options(step.proto),
         out,
     )?;
-    if step.proto == Proto::Grpc {
-        let method = client.grpc_method(step.words[0]).await?;
-        if method.is_client_streaming() || method.is_server_streaming() {
-            return run_stream(&client, step).await;
+    let calls = args::parse_calls(
+        &step
+            .words
+            .iter()
+            .map(|w| (*w).to_owned())
+            .collect::<Vec<_>>(),
+    );
+    match step.kind {
+        Kind::List => {
+            for name in introspect::method_names(&client).await? {
+                out.note(&name);
+            }
+            return Ok(false);
         }
-    }
-    if step.interactive {
-        client.set_interaction(Some(Interaction {
+        Kind::Stream(documents) => return run_stream(&client, step.words[0], documents).await,
+        Kind::Interactive => client.set_interaction(Some(Interaction {
             values: [("start".to_owned(), json!(START))].into_iter().collect(),
             callbacks: Box::new(DemoCallbacks { out }),
-        }));
+        })),
+        Kind::Call => {}
     }
+    let calls = calls?;
     let mode = if calls.len() > 1 {
         Mode::Batch
     } else {
@@ -248,11 +262,11 @@ async fn run_step(addr: SocketAddr, step: &Step, out: Trace) -> Result<bool> {
     Ok(outcomes.iter().any(Result::is_err))
 }
 
-/// A gRPC stream step: its messages (the step's documents, or one empty message), each answer
-/// logged as it comes; whether the server answered with an error status.
-async fn run_stream(client: &Client, step: &Step) -> Result<bool> {
-    let (sender, requests) = tokio::sync::mpsc::channel(step.stream.len().max(1));
-    let documents: Vec<Json> = match step.stream {
+/// A gRPC stream step: its messages (`documents`, or one empty message), each answer logged as
+/// it comes; whether the server answered with an error status.
+async fn run_stream(client: &Client, method: &str, documents: &[&str]) -> Result<bool> {
+    let (sender, requests) = tokio::sync::mpsc::channel(documents.len().max(1));
+    let documents: Vec<Json> = match documents {
         [] => vec![json!({})],
         documents => documents
             .iter()
@@ -269,7 +283,7 @@ async fn run_stream(client: &Client, step: &Step) -> Result<bool> {
         on_response: &mut ignore,
         sent: None,
     };
-    match crate::client::grpc::call_streaming(client, step.words[0], io).await {
+    match crate::client::grpc::call_streaming(client, method, io).await {
         Ok(()) => Ok(false),
         Err(Error::Answered(..)) => Ok(true),
         Err(e) => Err(e),
@@ -287,9 +301,14 @@ fn heading(number: usize, step: &Step, color: bool) -> String {
     format!("{title}\n$ {}", command_line(step))
 }
 
-/// The `rpc call` line a user would type against `rpc serve` on its default port.
+/// The `rpc call` (or `rpc list`) line a user would type against `rpc serve` on its default port.
 fn command_line(step: &Step) -> String {
-    let mut words = vec!["rpc".to_owned(), "call".to_owned()];
+    let command = if step.kind == Kind::List {
+        "list"
+    } else {
+        "call"
+    };
+    let mut words = vec!["rpc".to_owned(), command.to_owned()];
     let spec = step.proto.spec();
     // The shortest endpoint that implies the protocol (`:8000` is http), else `-P NAME :8000`.
     match spec.default_for_schemes.first() {
@@ -298,18 +317,19 @@ fn command_line(step: &Step) -> String {
         None => words.extend(["-P".to_owned(), spec.name.to_owned(), ":8000".to_owned()]),
     }
     words.extend(step.words.iter().map(|w| shell_quote(w)));
-    if step.interactive {
-        words.extend(INTERACTIVE_FLAGS.iter().map(|w| shell_quote(w)));
+    match step.kind {
+        Kind::Interactive => words.extend(INTERACTIVE_FLAGS.iter().map(|w| shell_quote(w))),
+        Kind::Stream(documents) if !documents.is_empty() => {
+            let documents: Vec<String> = documents.iter().map(|d| shell_quote(d)).collect();
+            return format!(
+                "printf '%s\\n' {} | {} -d @-",
+                documents.join(" "),
+                words.join(" ")
+            );
+        }
+        Kind::Stream(_) | Kind::Call | Kind::List => {}
     }
-    if step.stream.is_empty() {
-        return words.join(" ");
-    }
-    let documents: Vec<String> = step.stream.iter().map(|d| shell_quote(d)).collect();
-    format!(
-        "printf '%s\\n' {} | {} -d @-",
-        documents.join(" "),
-        words.join(" ")
-    )
+    words.join(" ")
 }
 
 /// `rpc serve --addr 127.0.0.1:0 --quiet`: every other option at its default, so the demo's
@@ -378,7 +398,7 @@ mod tests {
         for proto in crate::protocol::PROTOCOLS.iter().map(|spec| spec.proto) {
             assert!(TOUR.iter().any(|s| s.proto == proto), "{proto:?}");
         }
-        for step in TOUR {
+        for step in TOUR.iter().filter(|s| s.kind != Kind::List) {
             let words: Vec<String> = step.words.iter().map(|w| (*w).to_owned()).collect();
             assert!(args::parse_calls(&words).is_ok(), "{}", step.title);
         }
@@ -389,7 +409,7 @@ mod tests {
     #[test]
     fn command_lines_are_what_a_user_types() {
         assert_eq!(command_line(&TOUR[0]), "rpc call :8000 add 2 3");
-        let interactive = TOUR.iter().find(|s| s.interactive).unwrap();
+        let interactive = TOUR.iter().find(|s| s.kind == Kind::Interactive).unwrap();
         assert_eq!(
             command_line(interactive),
             "rpc call -P reach :8000 /interact/sum 3 --value start=100 \

@@ -63,11 +63,23 @@ impl GrpcTransport {
 
     /// The schema: `--schema` files when given, else the server's reflection.
     pub async fn schema(&self) -> Result<&Schema> {
+        // Asking reflection is housekeeping for a call: its exchange shows at -vv, as headers do.
+        let log = if self.trace.level >= 2 {
+            self.trace
+        } else {
+            Trace::default()
+        };
+        self.schema_logged(log).await
+    }
+
+    /// The schema, as [`GrpcTransport::schema`], with each reflection question and answer logged
+    /// to `log` when this is the first time it is needed (`rpc list -v` shows them at -v).
+    pub async fn schema_logged(&self, log: Trace) -> Result<&Schema> {
         self.schema
             .get_or_try_init(|| async {
                 let mut schema = Schema::builtin().map_err(Error::internal)?;
                 if self.source.files.is_empty() {
-                    super::grpc_reflection::load(self, &mut schema).await?;
+                    super::grpc_reflection::load(self, &mut schema, log).await?;
                 } else {
                     for file in &self.source.files {
                         schema
@@ -717,6 +729,13 @@ impl Client {
     /// The gRPC schema: `--schema` files or the server's reflection.
     pub async fn grpc_schema(&self) -> Result<&Schema> {
         self.grpc()?.schema().await
+    }
+
+    /// The gRPC schema for an introspection command (`rpc list`, `describe`): the reflection
+    /// exchange is what the user asked for, so it is logged at -v like the calls of the others.
+    pub async fn grpc_schema_listed(&self) -> Result<&Schema> {
+        let transport = self.grpc()?;
+        transport.schema_logged(transport.trace).await
     }
 
     /// The gRPC method `name`, from the schema (`--schema` files or the server's reflection).

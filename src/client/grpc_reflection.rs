@@ -6,6 +6,7 @@
 use super::grpc::GrpcTransport;
 use crate::error::{Error, Result};
 use crate::protocol::grpc::schema::Schema;
+use crate::trace::Trace;
 use std::collections::BTreeSet;
 use tonic_reflection::pb::{v1, v1alpha};
 
@@ -31,8 +32,10 @@ enum Answer {
 }
 
 /// Fills `schema` from the server's reflection: every listed service's file and its imports.
-pub async fn load(transport: &GrpcTransport, schema: &mut Schema) -> Result<()> {
-    let services = match ask(transport, Ask::ListServices).await? {
+/// Each question and answer is logged to `log` in the trace format.
+pub async fn load(transport: &GrpcTransport, schema: &mut Schema, log: Trace) -> Result<()> {
+    let ask = |question| ask(transport, question, log);
+    let services = match ask(Ask::ListServices).await? {
         Answer::Services(names) => names,
         _ => {
             return Err(Error::protocol(
@@ -46,15 +49,13 @@ pub async fn load(transport: &GrpcTransport, schema: &mut Schema) -> Result<()> 
     let mut files: Vec<Vec<u8>> = Vec::new();
     let mut known: BTreeSet<String> = BTreeSet::new();
     for service in services.iter().filter(|s| !SERVICES.contains(&s.as_str())) {
-        if let Answer::Files(got) =
-            ask(transport, Ask::FileContainingSymbol(service.clone())).await?
-        {
+        if let Answer::Files(got) = ask(Ask::FileContainingSymbol(service.clone())).await? {
             collect(got, &mut files, &mut known);
         }
     }
     // Servers may leave imports out; ask for each one missing until none is.
     while let Some(missing) = missing_import(&files, &known, schema) {
-        match ask(transport, Ask::FileByName(missing.clone())).await? {
+        match ask(Ask::FileByName(missing.clone())).await? {
             Answer::Files(got) => collect(got, &mut files, &mut known),
             Answer::NotFound(why) => {
                 return Err(Error::protocol(format!(
@@ -94,16 +95,60 @@ fn missing_import(files: &[Vec<u8>], known: &BTreeSet<String>, schema: &Schema) 
         .find(|name| !known.contains(name) && schema.pool().get_file_by_name(name).is_none())
 }
 
-/// Asks v1, then v1alpha when v1 is not there.
-async fn ask(transport: &GrpcTransport, question: Ask) -> Result<Answer> {
+/// Asks v1, then v1alpha when v1 is not there; the question and answer are logged to `log`.
+async fn ask(transport: &GrpcTransport, question: Ask, log: Trace) -> Result<Answer> {
     let channel = transport.channel().await?;
-    match ask_v1(channel.clone(), question.clone()).await {
+    let asked = question.to_json();
+    let (version, answered) = match ask_v1(channel.clone(), question.clone()).await {
         Err(status) if status.code() == tonic::Code::Unimplemented => {
-            ask_v1alpha(channel, question)
-                .await
-                .map_err(|status| no_reflection(transport, status))
+            (SERVICES[1], ask_v1alpha(channel, question).await)
         }
-        other => other.map_err(|status| no_reflection(transport, status)),
+        other => (SERVICES[0], other),
+    };
+    let method = format!("{version}/ServerReflectionInfo");
+    let shown = match &answered {
+        Ok(answer) => Ok(answer.to_value()),
+        Err(status) => Err(super::grpc::fault_of(status)),
+    };
+    log.call(&method, &asked);
+    log.answer(&method, &asked, &shown);
+    answered.map_err(|status| no_reflection(transport, status))
+}
+
+impl Ask {
+    /// The question as the request message's JSON form.
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Ask::ListServices => serde_json::json!({"listServices": ""}),
+            Ask::FileContainingSymbol(symbol) => {
+                serde_json::json!({ "fileContainingSymbol": symbol })
+            }
+            Ask::FileByName(name) => serde_json::json!({ "fileByFilename": name }),
+        }
+    }
+}
+
+impl Answer {
+    /// The answer for the log: service names, the names of the files given, or the refusal.
+    fn to_value(&self) -> crate::value::Value {
+        use crate::value::Value;
+        use prost::Message;
+        let strings =
+            |items: Vec<String>| Value::Array(items.into_iter().map(Value::String).collect());
+        match self {
+            Answer::Services(names) => strings(names.clone()),
+            Answer::Files(files) => strings(
+                files
+                    .iter()
+                    .map(|bytes| {
+                        prost_types::FileDescriptorProto::decode(bytes.as_slice())
+                            .map(|file| file.name().to_owned())
+                            .unwrap_or_else(|_| "(a file that does not decode)".into())
+                    })
+                    .collect(),
+            ),
+            Answer::NotFound(why) => Value::String(format!("not found: {why}")),
+        }
     }
 }
 

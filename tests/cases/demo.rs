@@ -34,7 +34,16 @@ fn demo_tours_every_protocol_and_exits_0() {
     ] {
         assert!(log.contains(line), "{line:?} in the demo's log:\n{log}");
     }
-    assert!(log.contains("\n== 1/13 JSON-RPC 2.0: a call ==\n$ rpc call :8000 add 2 3\n"));
+    assert!(log.contains("\n== 1/14 JSON-RPC 2.0: a call ==\n$ rpc call :8000 add 2 3\n"));
+    // gRPC: the reflection listing, with the reflection exchange in the trace format.
+    assert!(
+        log.contains(concat!(
+            "$ rpc list grpc://localhost:8000\n",
+            "RPC grpc.reflection.v1.ServerReflection/ServerReflectionInfo {\"listServices\":\"\"}\n",
+        )),
+        "{log}"
+    );
+    assert!(log.contains("\nRouter/ListRoutes\n"), "{log}");
     // Every protocol gets a heading of its own.
     for heading in ["JSON-RPC 2.0:", "XML-RPC:", "Reach RPC:", "raw-TCP JSON:"] {
         assert!(log.contains(&format!(" {heading}")), "{heading}");
@@ -84,7 +93,7 @@ fn demo_command_lines_work_against_rpc_serve() {
     let server = Serve::new().start();
     let path = path_with_rpc();
     let sections: Vec<&str> = log.split("\n== ").skip(1).collect();
-    assert_eq!(sections.len(), 13);
+    assert_eq!(sections.len(), 14);
     for section in sections {
         let line = section
             .lines()
@@ -104,7 +113,15 @@ fn demo_command_lines_work_against_rpc_serve() {
             .find_map(|l| l.split_once(" ==> ").or(l.split_once(" =!> ")))
             .map(|(_, answer)| answer.to_owned())
             .unwrap_or_default();
-        if section.contains("=!>") {
+        if line.starts_with("rpc list") {
+            // The listing ends the section, one method name a line, as `rpc list` prints it.
+            let listed: Vec<&str> = section
+                .lines()
+                .skip_while(|l| !l.starts_with("RPC "))
+                .filter(|l| !l.starts_with("RPC "))
+                .collect();
+            assert_eq!(stdout.lines().collect::<Vec<_>>(), listed, "{line}");
+        } else if section.contains("=!>") {
             assert_eq!(out.status.code(), Some(1), "{line}");
         } else {
             assert!(out.status.success(), "{line}: {out:?}");
