@@ -1,4 +1,5 @@
-//! Tab completion: meta-command names, protocol names, and the server's method names.
+//! Tab completion: meta-command names, protocol names, the server's method names, and on gRPC a
+//! method's field names (`network:=`) and enum values (`status:=SERVING`) from its schema.
 //!
 //! Method names come from introspection (`rpc.discover`, else `system.listMethods`) the first time
 //! they are needed for an endpoint, and are kept per endpoint and protocol for the whole session, so
@@ -41,6 +42,13 @@ struct CacheState {
 }
 
 impl MethodCache {
+    fn target(&self) -> Option<Target> {
+        self.state
+            .lock()
+            .ok()
+            .and_then(|state| state.target.clone())
+    }
+
     pub fn set_target(&self, target: Target) {
         if let Ok(mut state) = self.state.lock() {
             state.target = Some(target);
@@ -95,6 +103,42 @@ impl ReplHelper {
         self.methods
             .names(|client| fetch_method_names(&self.runtime, client))
     }
+
+    /// The words a gRPC method's arguments can start with (see [`argument_words`]); none for the
+    /// other protocols, whose params have no schema here.
+    fn argument_words(&self, method: &str) -> Vec<String> {
+        let Some(target) = self.methods.target() else {
+            return Vec::new();
+        };
+        let client = &target.quiet_client;
+        if client.proto.spec().introspection != crate::protocol::Introspection::Reflection {
+            return Vec::new();
+        }
+        let found = self.runtime.block_on(tokio::time::timeout(
+            FETCH_TIMEOUT,
+            client.grpc_method(method),
+        ));
+        match found {
+            Ok(Ok(method)) => argument_words(&method.input()),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// `NAME:=` for each field of a message, and `NAME:=VALUE` for each value of an enum field.
+fn argument_words(input: &prost_reflect::MessageDescriptor) -> Vec<String> {
+    let mut words = Vec::new();
+    for field in input.fields() {
+        words.push(format!("{}:=", field.name()));
+        if let prost_reflect::Kind::Enum(values) = field.kind() {
+            words.extend(
+                values
+                    .values()
+                    .map(|value| format!("{}:={}", field.name(), value.name())),
+            );
+        }
+    }
+    words
 }
 
 fn fetch_method_names(runtime: &tokio::runtime::Handle, client: &Client) -> Option<Vec<String>> {
@@ -111,8 +155,14 @@ fn fetch_method_names(runtime: &tokio::runtime::Handle, client: &Client) -> Opti
     }
 }
 
-/// What the word before the cursor can be, judging by the words before it.
-fn candidates(previous: &[&str], word: &str, methods: impl FnOnce() -> Vec<String>) -> Vec<String> {
+/// What the word before the cursor can be, judging by the words before it: `methods` gives the
+/// method names, `arguments` what a method's arguments can start with.
+fn candidates(
+    previous: &[&str],
+    word: &str,
+    methods: impl FnOnce() -> Vec<String>,
+    arguments: impl FnOnce(&str) -> Vec<String>,
+) -> Vec<String> {
     match previous {
         [] if word.starts_with(':') => strings(meta::names()),
         [":proto"] => strings(meta::proto_names()),
@@ -126,7 +176,11 @@ fn candidates(previous: &[&str], word: &str, methods: impl FnOnce() -> Vec<Strin
                 None => vec![name],
             })
             .collect(),
-        _ => Vec::new(),
+        // An argument of the call after the last `+` (or the only one).
+        [.., _] => match previous.rsplit(|w| *w == "+").next() {
+            Some([method, ..]) if !method.starts_with(':') => arguments(method),
+            _ => Vec::new(),
+        },
     }
 }
 
@@ -151,14 +205,24 @@ impl Completer for ReplHelper {
             .map_or(0, |(i, c)| i + c.len_utf8());
         let word = &before[start..];
         let previous: Vec<&str> = before[..start].split_whitespace().collect();
-        let mut names = candidates(&previous, word, || self.method_names());
+        let mut names = candidates(
+            &previous,
+            word,
+            || self.method_names(),
+            |method| self.argument_words(method),
+        );
         names.retain(|name| name.starts_with(word));
         names.sort();
         names.dedup();
         let pairs = names
             .into_iter()
             .map(|name| Pair {
-                replacement: format!("{name} "),
+                // `NAME:=` waits for its value; anything else is a whole word.
+                replacement: if name.ends_with(":=") {
+                    name.clone()
+                } else {
+                    format!("{name} ")
+                },
                 display: name,
             })
             .collect();
@@ -224,15 +288,50 @@ mod tests {
         vec!["add".into(), "sum".into()]
     }
 
+    /// Arguments of `add` only: `a:=`, `b:=`.
+    fn arguments(method: &str) -> Vec<String> {
+        match method {
+            "add" => vec!["a:=".into(), "b:=".into()],
+            _ => Vec::new(),
+        }
+    }
+
     #[test]
     fn what_each_position_completes() {
-        assert!(candidates(&[], ":pr", methods).contains(&":proto".to_owned()));
-        assert_eq!(candidates(&[], "a", methods), methods());
-        assert_eq!(candidates(&["add", "1", "+"], "", methods), methods());
-        assert_eq!(candidates(&[":describe"], "", methods), methods());
-        assert!(candidates(&[":proto"], "x", methods).contains(&"xml-rpc".to_owned()));
-        assert!(candidates(&["add"], "1", methods).is_empty());
+        let at = |previous: &[&str], word: &str| candidates(previous, word, methods, arguments);
+        assert!(at(&[], ":pr").contains(&":proto".to_owned()));
+        assert_eq!(at(&[], "a"), methods());
+        assert_eq!(at(&["add", "1", "+"], ""), methods());
+        assert_eq!(at(&[":describe"], ""), methods());
+        assert!(at(&[":proto"], "x").contains(&"xml-rpc".to_owned()));
+        assert_eq!(at(&["add"], "1"), ["a:=", "b:="]);
+        assert_eq!(at(&["sum", "1", "+", "add", "a:=1"], "b"), ["a:=", "b:="]);
+        assert!(at(&["add", "+", "sum"], "").is_empty());
+        assert!(at(&[":connect"], "").is_empty());
         let grpc = || vec!["rpc.math.Math/Add".to_owned()];
-        assert_eq!(candidates(&[], "Ad", grpc), ["Add", "rpc.math.Math/Add"]);
+        assert_eq!(
+            candidates(&[], "Ad", grpc, arguments),
+            ["Add", "rpc.math.Math/Add"]
+        );
+    }
+
+    #[test]
+    fn grpc_fields_and_enum_values_complete_from_the_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let proto = dir.path().join("levels.proto");
+        std::fs::write(
+            &proto,
+            "syntax = \"proto3\"; enum Level { LOW = 0; HIGH = 1; } \
+             message Ask { string network = 1; Level level = 2; } \
+             service S { rpc Go(Ask) returns (Ask); }",
+        )
+        .unwrap();
+        let mut schema = crate::protocol::grpc::schema::Schema::builtin().unwrap();
+        schema.add_file(&proto, &[dir.path().to_owned()]).unwrap();
+        let go = schema.method("S/Go").unwrap();
+        assert_eq!(
+            argument_words(&go.input()),
+            ["network:=", "level:=", "level:=LOW", "level:=HIGH"]
+        );
     }
 }

@@ -360,6 +360,27 @@ fn tab_completes_grpc_methods_from_reflection() {
     screen.wait_for("> Count ");
     screen.keys(&["2", "Enter"]);
     screen.wait_for("RPC rpc.math.Math/Count {\"x\":2} ==> 2");
+    // Then a field name from the method's input message, waiting for its value.
+    screen.keys(&["GetRoute net", "Tab"]);
+    screen.wait_for("> GetRoute network:=");
+    screen.keys(&["10.0.0.0", "Enter"]);
+    screen.wait_for("RPC Router/GetRoute {\"network\":\"10.0.0.0\",\"mask\":\"\"} ==> ");
+}
+
+/// Ctrl-C cancels a server stream that does not end (health Watch) and the session goes on.
+#[test]
+fn ctrl_c_cancels_a_grpc_server_stream() {
+    let server = Serve::new().start();
+    let dir = tempfile::tempdir().unwrap();
+    let (screen, prompt) = grpc_repl(&server, &dir.path().join("history"));
+    screen.keys(&["Health/Watch service:=Router", "Enter"]);
+    screen.wait_for("{\"status\":\"SERVING\"}");
+    screen.keys(&["C-c"]);
+    screen.wait_for("rpc: cancelled");
+    screen.wait_for_count(&prompt, 2);
+    screen.keys(&["Add 2 3", "Enter"]);
+    screen.wait_for("==> 5");
+    assert!(!screen.ended());
 }
 
 /// Stream mode on a terminal: the prompt names the stream, each line is a message answered as it
