@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             [CompletionResult]::new('repl', 'repl', [CompletionResultType]::ParameterValue, 'Interactive session that logs every request and response')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load a server with one call: throughput, latency percentiles, errors by kind')
+            [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Stand between a client and a server: forward every connection, log every call')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start the toy service in-process and take a logged tour of every protocol; exit 0')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -255,6 +256,31 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'rpc;proxy' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (HOST:PORT, or :PORT for 127.0.0.1); port 0 picks a free port, which the first stdout line names')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The server every connection goes to: URL (http://, https://, tcp://, grpc://, grpcs://), HOST:PORT or :PORT; https:// and grpcs:// use TLS toward it')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'PEM certificate chain to listen with (needs --key, implies --tls)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'PEM private key for the listening side (with --cert; implies --tls)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust this PEM CA (or self-signed certificate) for the server''s TLS')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'gRPC: read messages with this schema (.proto or protoset) instead of the server''s reflection')
+            [CompletionResult]::new('--import-path', '--import-path', [CompletionResultType]::ParameterName, 'gRPC: where --schema''s imports are found')
+            [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Append every call and answer to FILE, as `rpc repl --record` does (for `rpc replay`)')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Most client connections open at once (more wait to be accepted)')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest HTTP body (either way) or raw-tcp value decoded, in bytes; a bigger request gets 413, a bigger answer 502; a bigger gRPC message passes unread')
+            [CompletionResult]::new('--header-timeout', '--header-timeout', [CompletionResultType]::ParameterName, 'Seconds a client may take to send its first bytes and headers (and a TLS handshake)')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Seconds a kept-alive HTTP connection may wait for its next request')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds connecting to the server may take')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Accept TLS from clients too, with a self-signed certificate for localhost and 127.0.0.1 made at start, unless --cert and --key are given (without it, TLS is tunnelled unread)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not check the server''s TLS certificate')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not check the server''s TLS certificate')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, '-v: headers too; -vv: the bytes of each body and message')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, '-v: headers too; -vv: the bytes of each body and message')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per event on stdout (connection, protocol, method, params, result or error, duration), values never shortened')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'rpc;demo' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -270,6 +296,7 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             [CompletionResult]::new('repl', 'repl', [CompletionResultType]::ParameterValue, 'Interactive session that logs every request and response')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load a server with one call: throughput, latency percentiles, errors by kind')
+            [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Stand between a client and a server: forward every connection, log every call')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start the toy service in-process and take a logged tour of every protocol; exit 0')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -296,6 +323,9 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             break
         }
         'rpc;help;bench' {
+            break
+        }
+        'rpc;help;proxy' {
             break
         }
         'rpc;help;demo' {

@@ -37,6 +37,9 @@ _rpc() {
             rpc,list)
                 cmd="rpc__subcmd__list"
                 ;;
+            rpc,proxy)
+                cmd="rpc__subcmd__proxy"
+                ;;
             rpc,repl)
                 cmd="rpc__subcmd__repl"
                 ;;
@@ -67,6 +70,9 @@ _rpc() {
             rpc__subcmd__help,list)
                 cmd="rpc__subcmd__help__subcmd__list"
                 ;;
+            rpc__subcmd__help,proxy)
+                cmd="rpc__subcmd__help__subcmd__proxy"
+                ;;
             rpc__subcmd__help,repl)
                 cmd="rpc__subcmd__help__subcmd__repl"
                 ;;
@@ -83,7 +89,7 @@ _rpc() {
 
     case "${cmd}" in
         rpc)
-            opts="-h -V --color --help --version call serve list describe completions repl replay bench demo help"
+            opts="-h -V --color --help --version call serve list describe completions repl replay bench proxy demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -427,7 +433,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__help)
-            opts="call serve list describe completions repl replay bench demo help"
+            opts="call serve list describe completions repl replay bench proxy demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -525,6 +531,20 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rpc__subcmd__help__subcmd__proxy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -640,6 +660,76 @@ _rpc() {
                     return 0
                     ;;
                 --import-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rpc__subcmd__proxy)
+            opts="-k -v -h --listen --to --tls --cert --key --cacert --insecure --schema --import-path --verbose --json --record --max-connections --max-body --header-timeout --idle-timeout --connect-timeout --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --import-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --record)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -31,6 +31,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand repl 'Interactive session that logs every request and response'
             cand replay 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
             cand bench 'Load a server with one call: throughput, latency percentiles, errors by kind'
+            cand proxy 'Stand between a client and a server: forward every connection, log every call'
             cand demo 'Start the toy service in-process and take a logged tour of every protocol; exit 0'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -243,6 +244,30 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'rpc;proxy'= {
+            cand --listen 'Address to listen on (HOST:PORT, or :PORT for 127.0.0.1); port 0 picks a free port, which the first stdout line names'
+            cand --to 'The server every connection goes to: URL (http://, https://, tcp://, grpc://, grpcs://), HOST:PORT or :PORT; https:// and grpcs:// use TLS toward it'
+            cand --cert 'PEM certificate chain to listen with (needs --key, implies --tls)'
+            cand --key 'PEM private key for the listening side (with --cert; implies --tls)'
+            cand --cacert 'Trust this PEM CA (or self-signed certificate) for the server''s TLS'
+            cand --schema 'gRPC: read messages with this schema (.proto or protoset) instead of the server''s reflection'
+            cand --import-path 'gRPC: where --schema''s imports are found'
+            cand --record 'Append every call and answer to FILE, as `rpc repl --record` does (for `rpc replay`)'
+            cand --max-connections 'Most client connections open at once (more wait to be accepted)'
+            cand --max-body 'Largest HTTP body (either way) or raw-tcp value decoded, in bytes; a bigger request gets 413, a bigger answer 502; a bigger gRPC message passes unread'
+            cand --header-timeout 'Seconds a client may take to send its first bytes and headers (and a TLS handshake)'
+            cand --idle-timeout 'Seconds a kept-alive HTTP connection may wait for its next request'
+            cand --connect-timeout 'Seconds connecting to the server may take'
+            cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
+            cand --tls 'Accept TLS from clients too, with a self-signed certificate for localhost and 127.0.0.1 made at start, unless --cert and --key are given (without it, TLS is tunnelled unread)'
+            cand -k 'Do not check the server''s TLS certificate'
+            cand --insecure 'Do not check the server''s TLS certificate'
+            cand -v '-v: headers too; -vv: the bytes of each body and message'
+            cand --verbose '-v: headers too; -vv: the bytes of each body and message'
+            cand --json 'One JSON object per event on stdout (connection, protocol, method, params, result or error, duration), values never shortened'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'rpc;demo'= {
             cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
             cand -h 'Print help'
@@ -257,6 +282,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand repl 'Interactive session that logs every request and response'
             cand replay 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
             cand bench 'Load a server with one call: throughput, latency percentiles, errors by kind'
+            cand proxy 'Stand between a client and a server: forward every connection, log every call'
             cand demo 'Start the toy service in-process and take a logged tour of every protocol; exit 0'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -275,6 +301,8 @@ set edit:completion:arg-completer[rpc] = {|@words|
         &'rpc;help;replay'= {
         }
         &'rpc;help;bench'= {
+        }
+        &'rpc;help;proxy'= {
         }
         &'rpc;help;demo'= {
         }

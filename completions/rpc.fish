@@ -37,6 +37,7 @@ complete -c rpc -n "__fish_rpc_needs_command" -f -a "completions" -d 'Print the 
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "repl" -d 'Interactive session that logs every request and response'
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "replay" -d 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "bench" -d 'Load a server with one call: throughput, latency percentiles, errors by kind'
+complete -c rpc -n "__fish_rpc_needs_command" -f -a "proxy" -d 'Stand between a client and a server: forward every connection, log every call'
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "demo" -d 'Start the toy service in-process and take a logged tour of every protocol; exit 0'
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
@@ -221,17 +222,39 @@ complete -c rpc -n "__fish_rpc_using_subcommand bench" -s v -l verbose -d 'Log t
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l show-secrets -d 'Show credentials (Authorization, X-API-Key, cookies) in -vv dumps instead of ***'
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l json -d 'Print the report as one JSON object on stdout'
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l listen -d 'Address to listen on (HOST:PORT, or :PORT for 127.0.0.1); port 0 picks a free port, which the first stdout line names' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l to -d 'The server every connection goes to: URL (http://, https://, tcp://, grpc://, grpcs://), HOST:PORT or :PORT; https:// and grpcs:// use TLS toward it' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l cert -d 'PEM certificate chain to listen with (needs --key, implies --tls)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l key -d 'PEM private key for the listening side (with --cert; implies --tls)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l cacert -d 'Trust this PEM CA (or self-signed certificate) for the server\'s TLS' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l schema -d 'gRPC: read messages with this schema (.proto or protoset) instead of the server\'s reflection' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l import-path -d 'gRPC: where --schema\'s imports are found' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l record -d 'Append every call and answer to FILE, as `rpc repl --record` does (for `rpc replay`)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-connections -d 'Most client connections open at once (more wait to be accepted)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-body -d 'Largest HTTP body (either way) or raw-tcp value decoded, in bytes; a bigger request gets 413, a bigger answer 502; a bigger gRPC message passes unread' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l header-timeout -d 'Seconds a client may take to send its first bytes and headers (and a TLS handshake)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l idle-timeout -d 'Seconds a kept-alive HTTP connection may wait for its next request' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l connect-timeout -d 'Seconds connecting to the server may take' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l tls -d 'Accept TLS from clients too, with a self-signed certificate for localhost and 127.0.0.1 made at start, unless --cert and --key are given (without it, TLS is tunnelled unread)'
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -s k -l insecure -d 'Do not check the server\'s TLS certificate'
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -s v -l verbose -d '-v: headers too; -vv: the bytes of each body and message'
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l json -d 'One JSON object per event on stdout (connection, protocol, method, params, result or error, duration), values never shortened'
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -s h -l help -d 'Print help'
 complete -c rpc -n "__fish_rpc_using_subcommand demo" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand demo" -s h -l help -d 'Print help'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "call" -d 'Call a remote method (or a batch of them) and print the result on stdout'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "serve" -d 'Serve the toy math service on every protocol at once, on one port'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "list" -d 'List the methods a server offers (by introspection)'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "describe" -d 'Show the help text and signature of one method (by introspection)'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "completions" -d 'Print the shell completion script (the same files are under completions/)'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "repl" -d 'Interactive session that logs every request and response'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "replay" -d 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "bench" -d 'Load a server with one call: throughput, latency percentiles, errors by kind'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "demo" -d 'Start the toy service in-process and take a logged tour of every protocol; exit 0'
-complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench proxy demo help" -f -a "call" -d 'Call a remote method (or a batch of them) and print the result on stdout'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench proxy demo help" -f -a "serve" -d 'Serve the toy math service on every protocol at once, on one port'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench proxy demo help" -f -a "list" -d 'List the methods a server offers (by introspection)'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench proxy demo help" -f -a "describe" -d 'Show the help text and signature of one method (by introspection)'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench proxy demo help" -f -a "completions" -d 'Print the shell completion script (the same files are under completions/)'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench proxy demo help" -f -a "repl" -d 'Interactive session that logs every request and response'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench proxy demo help" -f -a "replay" -d 'Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench proxy demo help" -f -a "bench" -d 'Load a server with one call: throughput, latency percentiles, errors by kind'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench proxy demo help" -f -a "proxy" -d 'Stand between a client and a server: forward every connection, log every call'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench proxy demo help" -f -a "demo" -d 'Start the toy service in-process and take a logged tour of every protocol; exit 0'
+complete -c rpc -n "__fish_rpc_using_subcommand help; and not __fish_seen_subcommand_from call serve list describe completions repl replay bench proxy demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -8,6 +8,7 @@ use crate::args::{parse_seconds, parse_seconds_or_zero, Seconds};
 use crate::bench::{self, ConnectionMode};
 use crate::client::{self, reach::InteractionArgs, Credentials, Given, DEFAULT_MAX_RESPONSE};
 use crate::protocol::Proto;
+use crate::proxy;
 use crate::repl;
 use crate::server::{self, Limits, TlsSource};
 pub use crate::term::ColorWhen;
@@ -64,6 +65,9 @@ pub enum Command {
     /// Load a server with one call: throughput, latency percentiles, errors by kind
     #[command(after_help = BENCH_EXAMPLES)]
     Bench(BenchArgs),
+    /// Stand between a client and a server: forward every connection, log every call
+    #[command(after_help = PROXY_EXAMPLES)]
+    Proxy(ProxyArgs),
     /// Start the toy service in-process and take a logged tour of every protocol; exit 0
     #[command(after_help = DEMO_HELP)]
     Demo,
@@ -136,6 +140,18 @@ Examples:
   rpc serve                                   http://127.0.0.1:8000
   rpc serve --addr 127.0.0.1:0                a free port; the first stdout line names it
   rpc serve -q --max-body 65536               quiet, with a smaller body limit";
+
+const PROXY_EXAMPLES: &str = "\
+Each connection is sniffed as rpc serve sniffs it (JSON-RPC, XML-RPC, Reach, raw-tcp, gRPC) and
+forwarded unchanged; every call and answer is printed on stdout in the trace format, prefixed with
+the client connection's number and the time since the proxy started. What it cannot read is
+forwarded all the same and shown as bytes.
+
+Examples:
+  rpc proxy --listen :9000 --to :8000          clients call :9000, the server is on :8000
+  rpc proxy --listen :9000 --to https://api.example.com --tls   TLS on both sides
+  rpc proxy --listen :0 --to grpc://127.0.0.1:50051 --json | jq .method
+  rpc proxy --listen :9000 --to :8000 --record calls.jsonl   then: rpc replay calls.jsonl";
 
 const REPL_EXAMPLES: &str = "\
 A line is a call with the ARG rules of `rpc call` (add 2 3, echo {\"a\":[1,2]}, echo \"two words\");
@@ -531,6 +547,132 @@ impl BenchArgs {
             pipeline: self.pipeline,
             threads: self.threads,
             json: self.json,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ProxyArgs {
+    /// Address to listen on (HOST:PORT, or :PORT for 127.0.0.1); port 0 picks a free port, which
+    /// the first stdout line names
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+
+    /// The server every connection goes to: URL (http://, https://, tcp://, grpc://, grpcs://),
+    /// HOST:PORT or :PORT; https:// and grpcs:// use TLS toward it
+    #[arg(long, value_name = "ENDPOINT")]
+    pub to: String,
+
+    /// Accept TLS from clients too, with a self-signed certificate for localhost and 127.0.0.1
+    /// made at start, unless --cert and --key are given (without it, TLS is tunnelled unread)
+    #[arg(long)]
+    pub tls: bool,
+
+    /// PEM certificate chain to listen with (needs --key, implies --tls)
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// PEM private key for the listening side (with --cert; implies --tls)
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+
+    /// Trust this PEM CA (or self-signed certificate) for the server's TLS
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+
+    /// Do not check the server's TLS certificate
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
+
+    /// gRPC: read messages with this schema (.proto or protoset) instead of the server's reflection
+    #[arg(long = "schema", value_name = "FILE")]
+    pub schema: Vec<PathBuf>,
+
+    /// gRPC: where --schema's imports are found
+    #[arg(long = "import-path", value_name = "DIR")]
+    pub import_paths: Vec<PathBuf>,
+
+    /// -v: headers too; -vv: the bytes of each body and message
+    #[arg(short = 'v', long, action = ArgAction::Count)]
+    pub verbose: u8,
+
+    /// One JSON object per event on stdout (connection, protocol, method, params, result or
+    /// error, duration), values never shortened
+    #[arg(long)]
+    pub json: bool,
+
+    /// Append every call and answer to FILE, as `rpc repl --record` does (for `rpc replay`)
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+
+    /// Most client connections open at once (more wait to be accepted)
+    #[arg(long, value_name = "N", default_value_t = proxy::Limits::DEFAULT.max_connections)]
+    pub max_connections: usize,
+
+    /// Largest HTTP body (either way) or raw-tcp value decoded, in bytes; a bigger request gets
+    /// 413, a bigger answer 502; a bigger gRPC message passes unread
+    #[arg(long, value_name = "BYTES", default_value_t = proxy::Limits::DEFAULT.max_body)]
+    pub max_body: u64,
+
+    /// Seconds a client may take to send its first bytes and headers (and a TLS handshake)
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds,
+          default_value_t = Seconds(proxy::Limits::DEFAULT.header_timeout))]
+    pub header_timeout: Seconds,
+
+    /// Seconds a kept-alive HTTP connection may wait for its next request
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds,
+          default_value_t = Seconds(proxy::Limits::DEFAULT.idle_timeout))]
+    pub idle_timeout: Seconds,
+
+    /// Seconds connecting to the server may take
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds,
+          default_value_t = Seconds(proxy::Limits::DEFAULT.connect_timeout))]
+    pub connect_timeout: Seconds,
+}
+
+impl ProxyArgs {
+    /// The proxy's configuration, as these flags give it; `color` for the log on stdout.
+    pub fn config(&self, color: bool) -> crate::error::Result<proxy::Config> {
+        use std::io::IsTerminal;
+        let tls = match (&self.cert, &self.key) {
+            (Some(cert), Some(key)) => Some(TlsSource::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            _ if self.tls => Some(TlsSource::SelfSigned),
+            _ => None,
+        };
+        let listen = match self.listen.strip_prefix(':') {
+            Some(port) => format!("127.0.0.1:{port}"),
+            None => self.listen.clone(),
+        };
+        Ok(proxy::Config {
+            listen,
+            upstream: client::parse_endpoint(&self.to)?,
+            client: client::Options {
+                cacert: self.cacert.clone(),
+                insecure: self.insecure,
+                schema: client::grpc::SchemaSource {
+                    files: self.schema.clone(),
+                    import_paths: self.import_paths.clone(),
+                },
+                ..client::Options::default()
+            },
+            tls,
+            limits: proxy::Limits {
+                max_connections: self.max_connections,
+                max_body: self.max_body,
+                header_timeout: self.header_timeout.0,
+                idle_timeout: self.idle_timeout.0,
+                connect_timeout: self.connect_timeout.0,
+            },
+            style: proxy::log::Style {
+                verbose: self.verbose,
+                json: self.json,
+                color: color && !self.json,
+                shorten: std::io::stdout().is_terminal() && !self.json,
+            },
+            record: self.record.clone(),
         })
     }
 }

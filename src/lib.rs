@@ -14,6 +14,7 @@ pub mod error;
 pub mod introspect;
 pub mod output;
 pub mod protocol;
+pub mod proxy;
 pub mod record;
 pub mod repl;
 pub mod replay;
@@ -41,9 +42,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
     let runtime = match cli.command {
         // The server uses every core; one-shot commands start faster on one thread.
-        Command::Serve(_) | Command::Demo => tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build(),
+        Command::Serve(_) | Command::Proxy(_) | Command::Demo => {
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+        }
         _ => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build(),
@@ -53,6 +56,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         match cli.command {
             Command::Call(args) => call::run(args, colors).await,
             Command::Serve(args) => server::serve(args.config())
+                .await
+                .map(|()| ExitCode::SUCCESS),
+            Command::Proxy(args) => proxy::run(args.config(colors.stdout)?)
                 .await
                 .map(|()| ExitCode::SUCCESS),
             Command::List(args) => introspect::list(args, colors)

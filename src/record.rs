@@ -143,7 +143,8 @@ impl Entry {
     }
 }
 
-fn params_from_json(json: &Json) -> std::result::Result<Params, String> {
+/// Params from their JSON form: an array (positional) or an object (named).
+pub fn params_from_json(json: &Json) -> std::result::Result<Params, String> {
     let value = |v: &Json| Value::from_json(v).map_err(|e| format!("params: {e}"));
     match json {
         Json::Array(items) => items

@@ -117,7 +117,7 @@ fn refused_batch(doc: &Json) -> AnswerError {
 /// null counts as absent (some libraries write both), and the error is `{"code", "message"}`.
 /// Without it (JSON-RPC 1.0, as Bitcoin Core before 28 answers): `result` and `error` side by
 /// side, the error winning when it is not null, and taking any shape (a string, an object).
-fn decode_response_object(doc: &Json) -> Result<(Json, Outcome), String> {
+pub fn decode_response_object(doc: &Json) -> Result<(Json, Outcome), String> {
     let obj = doc
         .as_object()
         .ok_or_else(|| format!("a JSON-RPC response must be an object, got {}", brief(doc)))?;

@@ -22,7 +22,7 @@ use crate::value::Value;
 use indexmap::IndexMap;
 
 pub use read::{decode_call, decode_response};
-pub use write::{encode_call, encode_response};
+pub use write::{encode_call, encode_fault, encode_response};
 
 /// The method that carries a batch of calls in one request.
 pub const MULTICALL: &str = "system.multicall";

@@ -6,7 +6,7 @@
 pub mod config;
 pub mod grpc;
 pub mod http;
-mod io;
+pub(crate) mod io;
 mod jsonrpc;
 mod log;
 pub mod openrpc;
@@ -186,7 +186,7 @@ impl Server {
 }
 
 /// Why the address cannot be had, and what to do about the common case.
-fn listen_error(addr: &str, e: &std::io::Error) -> Error {
+pub(crate) fn listen_error(addr: &str, e: &std::io::Error) -> Error {
     let hint = match e.kind() {
         std::io::ErrorKind::AddrInUse => {
             " (another server has it: pick another --addr, or port 0 for a free one)"
@@ -234,7 +234,7 @@ fn print_banner(lines: &[String]) {
 }
 
 /// Installs the SIGINT/SIGTERM handlers now and returns the wait for the first signal.
-fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
+pub(crate) fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
@@ -421,7 +421,9 @@ async fn serve_tls(
 }
 
 /// Reads until the first non-blank byte tells what the connection speaks.
-async fn read_prefix(stream: &mut TcpStream) -> std::io::Result<Option<(Kind, Vec<u8>)>> {
+pub(crate) async fn read_prefix(
+    stream: &mut TcpStream,
+) -> std::io::Result<Option<(Kind, Vec<u8>)>> {
     let mut buf = Vec::with_capacity(512);
     loop {
         if let Some(kind) = sniff::classify(&buf) {

@@ -16,6 +16,7 @@ mod jsonrpc_interop;
 mod jsonrpc_serve;
 mod load;
 mod one_printer;
+mod proxy;
 mod rawtcp;
 mod rawtcp_interop;
 mod reach;

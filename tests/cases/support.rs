@@ -604,7 +604,7 @@ fn serve_one(mut stream: TcpStream, answer: &Answer, then: &Then, record: &Mutex
 }
 
 /// Reads one request: an HTTP one (it starts with a method) to the end of its head and its
-/// `Content-Length` body; anything else (raw-tcp) is what the first read gets.
+/// `Content-Length` body (or its last chunk); anything else (raw-tcp) is what the first read gets.
 fn read_request(stream: &mut TcpStream) -> Vec<u8> {
     let mut seen = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -623,7 +623,11 @@ fn read_request(stream: &mut TcpStream) -> Vec<u8> {
                 .find_map(|l| l.strip_prefix("content-length:"))
                 .and_then(|n| n.trim().parse::<usize>().ok())
                 .unwrap_or(0);
-            if seen.len() >= end + 4 + length {
+            let chunked = head.contains("transfer-encoding: chunked");
+            if chunked && seen[end + 4..].ends_with(b"0\r\n\r\n") {
+                return seen;
+            }
+            if !chunked && seen.len() >= end + 4 + length {
                 return seen;
             }
         }

@@ -1,0 +1,542 @@
+//! HTTP/2 through the proxy (gRPC), stream by stream: hyper's HTTP/2 server takes the client's
+//! streams, each goes to the server on this client's own HTTP/2 connection with its headers, and
+//! its body and trailers are passed on frame by frame as they come, both ways. Nothing waits for
+//! a whole stream: each DATA frame is looked at on its way through ([`Tap`]), its gRPC messages
+//! cut at their 5-byte prefix and decoded with the method's schema (the server's reflection,
+//! asked once, or `--schema`), each logged as it passes. A message that cannot be decoded (no
+//! schema, compressed, over `--max-body`) is forwarded and shown as bytes.
+//!
+//! Spec: <https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md>.
+
+use super::log::{Answered, Way};
+use super::Shared;
+use crate::client::Client;
+use crate::protocol::grpc::schema::{method_name, Schema};
+use crate::protocol::Proto;
+use bytes::{Buf, Bytes, BytesMut};
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Empty};
+use hyper::body::{Body, Frame, Incoming, SizeHint};
+use hyper::header::HeaderValue;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use prost_reflect::{DynamicMessage, MessageDescriptor, MethodDescriptor};
+use serde_json::{json, Value as Json};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Instant;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio_util::sync::CancellationToken;
+
+type ProxyBody = UnsyncBoxBody<Bytes, hyper::Error>;
+type Sender = hyper::client::conn::http2::SendRequest<ProxyBody>;
+
+/// The gRPC message prefix: a compressed flag, then a 4-byte big-endian length.
+const PREFIX: usize = 5;
+/// `UNAVAILABLE`, the status a client gets when the server cannot be reached (statuscodes.md).
+const UNAVAILABLE: u16 = 14;
+
+/// The schema the proxy reads gRPC messages with: asked of the server once, on the first gRPC
+/// stream; `None` when it could not be had (messages are then shown as bytes).
+#[derive(Default)]
+pub struct SchemaCache(tokio::sync::OnceCell<Option<Schema>>);
+
+impl SchemaCache {
+    async fn get(&self, conn: u64, shared: &Shared) -> Option<&Schema> {
+        self.0
+            .get_or_init(|| async {
+                let scheme = if shared.upstream_tls { "grpcs" } else { "grpc" };
+                let url = format!("{scheme}://{}", shared.target);
+                let options = crate::client::Options {
+                    proto: Some(Proto::Grpc),
+                    ..shared.config.client.clone()
+                };
+                let fetched = match Client::new(&url, &options, crate::trace::Trace::default()) {
+                    Ok(client) => client.grpc_schema().await.cloned(),
+                    Err(e) => Err(e),
+                };
+                match fetched {
+                    Ok(schema) => Some(schema),
+                    Err(e) => {
+                        shared.log.note(
+                            conn,
+                            &format!("no gRPC schema ({e}): messages are shown as bytes"),
+                        );
+                        None
+                    }
+                }
+            })
+            .await
+            .as_ref()
+    }
+}
+
+/// Forwards the HTTP/2 streams of one client connection until it closes or the proxy stops.
+pub async fn forward<C>(io: C, conn: u64, shared: &Arc<Shared>, shutdown: CancellationToken)
+where
+    C: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let upstream = Arc::new(tokio::sync::Mutex::new(None::<Sender>));
+    let service = {
+        let shared = Arc::clone(shared);
+        hyper::service::service_fn(move |request| {
+            let (shared, upstream) = (Arc::clone(&shared), Arc::clone(&upstream));
+            async move {
+                Ok::<_, std::convert::Infallible>(exchange(request, conn, shared, &upstream).await)
+            }
+        })
+    };
+    let connection = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(
+            u32::try_from(crate::server::Limits::DEFAULT.max_streams).unwrap_or(u32::MAX),
+        )
+        .serve_connection(TokioIo::new(io), service);
+    tokio::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        _ = shutdown.cancelled() => {
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        }
+    }
+}
+
+/// One stream: its request passed to the server, the server's answer passed back, both watched.
+async fn exchange(
+    request: Request<Incoming>,
+    conn: u64,
+    shared: Arc<Shared>,
+    upstream: &tokio::sync::Mutex<Option<Sender>>,
+) -> Response<ProxyBody> {
+    let (mut parts, body) = request.into_parts();
+    let path = parts.uri.path().to_owned();
+    let method = match shared.grpc_schema.get(conn, &shared).await {
+        Some(schema) => schema.method(path.trim_start_matches('/')).ok(),
+        None => None,
+    };
+    let head = head_lines(&format!("POST {path}"), &parts.headers);
+    shared.log.head(conn, Way::Request, &head);
+    let call = Arc::new(Mutex::new(Call::new(conn, &path, method, &shared)));
+    let scheme = if shared.upstream_tls { "https" } else { "http" };
+    if let Ok(uri) = format!("{scheme}://{}{path}", shared.target).parse() {
+        parts.uri = uri;
+    }
+    let watched = Arc::clone(&call);
+    let body = Tap::new(body, move |frame| lock(&watched).request_frame(frame)).boxed_unsync();
+    let answer = match send(Request::from_parts(parts, body), &shared, upstream).await {
+        Ok(answer) => answer,
+        Err(why) => return lock(&call).unavailable(&why),
+    };
+    let (parts, body) = answer.into_parts();
+    let head = head_lines(&format!("{}", parts.status), &parts.headers);
+    shared.log.head(conn, Way::Answer, &head);
+    // A status with no messages may come alone, in the headers ("Trailers-Only").
+    if parts.headers.contains_key("grpc-status") {
+        lock(&call).ended(&parts.headers);
+    }
+    let watched = Arc::clone(&call);
+    let body = Tap::new(body, move |frame| lock(&watched).answer_frame(frame)).boxed_unsync();
+    Response::from_parts(parts, body)
+}
+
+/// Sends on the client's upstream HTTP/2 connection, opening it (again) when there is none or
+/// it has closed.
+async fn send(
+    request: Request<ProxyBody>,
+    shared: &Shared,
+    upstream: &tokio::sync::Mutex<Option<Sender>>,
+) -> Result<Response<Incoming>, String> {
+    let mut sender = {
+        let mut slot = upstream.lock().await;
+        if slot.as_ref().is_none_or(Sender::is_closed) {
+            let stream = shared
+                .connect_upstream(&[b"h2"])
+                .await
+                .map_err(|e| e.to_string())?;
+            let (sender, connection) =
+                hyper::client::conn::http2::Builder::new(TokioExecutor::new())
+                    .timer(TokioTimer::new())
+                    .handshake(TokioIo::new(stream))
+                    .await
+                    .map_err(|e| format!("HTTP/2 with {}: {e}", shared.target))?;
+            tokio::spawn(connection);
+            *slot = Some(sender);
+        }
+        slot.clone().ok_or("no upstream connection")?
+    };
+    sender
+        .ready()
+        .await
+        .map_err(|e| format!("HTTP/2 with {}: {e}", shared.target))?;
+    sender
+        .send_request(request)
+        .await
+        .map_err(|e| format!("{}: {e}", shared.target))
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn head_lines(start: &str, headers: &hyper::HeaderMap) -> Vec<String> {
+    let mut lines = vec![start.to_owned()];
+    lines.extend(
+        headers
+            .iter()
+            .map(|(name, value)| format!("{name}: {}", String::from_utf8_lossy(value.as_bytes()))),
+    );
+    lines
+}
+
+/// What looks at each frame of a [`Tap`]ped body.
+type Observer = Box<dyn FnMut(&Frame<Bytes>) + Send>;
+
+/// A body passed through unchanged, each frame shown to `observe` on its way.
+pub struct Tap<B> {
+    inner: B,
+    observe: Observer,
+}
+
+impl<B> Tap<B> {
+    fn new(inner: B, observe: impl FnMut(&Frame<Bytes>) + Send + 'static) -> Tap<B> {
+        Tap {
+            inner,
+            observe: Box::new(observe),
+        }
+    }
+}
+
+impl<B: Body<Data = Bytes> + Unpin> Body for Tap<B> {
+    type Data = Bytes;
+    type Error = B::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, B::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if let Poll::Ready(Some(Ok(frame))) = &polled {
+            (self.observe)(frame);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// One gRPC call as the proxy watches it: the messages each way, cut and decoded as their bytes
+/// pass, and the status it ends with.
+struct Call {
+    conn: u64,
+    shared: Arc<Shared>,
+    /// `Service/Method`, as the log names it.
+    name: String,
+    method: Option<MethodDescriptor>,
+    requests: Splitter,
+    answers: Splitter,
+    /// The last request message, shown in each answer's line.
+    last_request: Json,
+    started: Instant,
+    /// With `--record`: every message each way, for the recording of a stream.
+    kept: Option<(Vec<Json>, Vec<Json>)>,
+    done: bool,
+}
+
+impl Call {
+    fn new(conn: u64, path: &str, method: Option<MethodDescriptor>, shared: &Arc<Shared>) -> Call {
+        let name = match &method {
+            Some(method) => method_name(method),
+            None => path.trim_start_matches('/').to_owned(),
+        };
+        let max = usize::try_from(shared.config.limits.max_body).unwrap_or(usize::MAX);
+        Call {
+            conn,
+            shared: Arc::clone(shared),
+            name,
+            requests: Splitter::new(max),
+            answers: Splitter::new(max),
+            last_request: Json::Null,
+            started: Instant::now(),
+            // Reflection is how a client learns the schema, not a call of the application:
+            // logged, never recorded.
+            kept: (shared.log.recording() && !path.starts_with("/grpc.reflection."))
+                .then(Default::default),
+            method,
+            done: false,
+        }
+    }
+
+    fn is_unary(&self) -> bool {
+        self.method
+            .as_ref()
+            .is_some_and(|m| !m.is_client_streaming() && !m.is_server_streaming())
+    }
+
+    fn request_frame(&mut self, frame: &Frame<Bytes>) {
+        let Some(data) = frame.data_ref() else { return };
+        self.shared.log.bytes(self.conn, Way::Request, data);
+        let input = self.method.as_ref().map(MethodDescriptor::input);
+        for message in self.requests.push(data) {
+            let Some(json) = self.decode(&message, input.as_ref(), Way::Request) else {
+                continue;
+            };
+            self.shared
+                .log
+                .call(self.conn, Proto::Grpc, &self.name, &json);
+            if let Some((sent, _)) = &mut self.kept {
+                sent.push(json.clone());
+            }
+            self.last_request = json;
+        }
+    }
+
+    fn answer_frame(&mut self, frame: &Frame<Bytes>) {
+        if let Some(trailers) = frame.trailers_ref() {
+            let head = head_lines("trailers", trailers);
+            self.shared.log.head(self.conn, Way::Answer, &head);
+            return self.ended(trailers);
+        }
+        let Some(data) = frame.data_ref() else { return };
+        self.shared.log.bytes(self.conn, Way::Answer, data);
+        let output = self.method.as_ref().map(MethodDescriptor::output);
+        for message in self.answers.push(data) {
+            let Some(json) = self.decode(&message, output.as_ref(), Way::Answer) else {
+                continue;
+            };
+            let answered = Answered {
+                conn: self.conn,
+                proto: Proto::Grpc,
+                method: &self.name,
+                params: &self.last_request,
+                outcome: Ok(&json),
+                duration: self.started.elapsed(),
+            };
+            if self.is_unary() {
+                self.shared.log.answer(&answered);
+            } else {
+                self.shared.log.answer_line(&answered);
+            }
+            if let Some((_, received)) = &mut self.kept {
+                received.push(json);
+            }
+        }
+    }
+
+    /// A message as JSON, or None (shown as bytes) when it cannot be read.
+    fn decode(
+        &self,
+        message: &Message,
+        kind: Option<&MessageDescriptor>,
+        way: Way,
+    ) -> Option<Json> {
+        let log = &self.shared.log;
+        match (message, kind) {
+            (Message::Whole(bytes), Some(kind)) => {
+                match DynamicMessage::decode(kind.clone(), bytes.clone()) {
+                    Ok(decoded) => Some(crate::protocol::grpc::message::to_json(&decoded)),
+                    Err(e) => {
+                        log.undecoded(
+                            self.conn,
+                            way,
+                            &format!("not a {}: {e}", kind.full_name()),
+                            bytes,
+                        );
+                        None
+                    }
+                }
+            }
+            (Message::Whole(bytes), None) => {
+                log.undecoded(
+                    self.conn,
+                    way,
+                    &format!("a {} message, no schema", self.name),
+                    bytes,
+                );
+                None
+            }
+            (Message::Unread(why), _) => {
+                log.note(
+                    self.conn,
+                    &format!("{}: a message forwarded unread ({why})", self.name),
+                );
+                None
+            }
+        }
+    }
+
+    /// The status in the trailers (or a Trailers-Only answer's headers): an error is logged as
+    /// the call's answer; a stream's end is noted, and recorded with `--record`.
+    fn ended(&mut self, trailers: &hyper::HeaderMap) {
+        if std::mem::replace(&mut self.done, true) {
+            return;
+        }
+        let text = |name: &str| trailers.get(name).and_then(|v| v.to_str().ok());
+        let code: i64 = text("grpc-status")
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(2);
+        let status = if code == 0 {
+            json!({"code": 0})
+        } else {
+            let message = text("grpc-message")
+                .map(|m| {
+                    percent_encoding::percent_decode_str(m)
+                        .decode_utf8_lossy()
+                        .into_owned()
+                })
+                .unwrap_or_default();
+            json!({"code": code, "message": message})
+        };
+        let log = &self.shared.log;
+        if code != 0 {
+            let answered = Answered {
+                conn: self.conn,
+                proto: Proto::Grpc,
+                method: &self.name,
+                params: &self.last_request,
+                outcome: Err(&status),
+                duration: self.started.elapsed(),
+            };
+            if self.is_unary() {
+                log.answer(&answered);
+            } else {
+                log.answer_line(&answered);
+            }
+        } else if !self.is_unary() {
+            log.note(
+                self.conn,
+                &format!("{}: status OK, the stream has ended", self.name),
+            );
+        }
+        if let (Some((requests, responses)), false) = (self.kept.take(), self.is_unary()) {
+            log.record_stream(
+                crate::record::Stream {
+                    method: self.name.clone(),
+                    requests,
+                    responses,
+                    status,
+                },
+                self.started.elapsed(),
+            );
+        }
+    }
+
+    /// The server could not be reached: the client gets UNAVAILABLE (Trailers-Only), as from a
+    /// gRPC server that failed, and the log says why.
+    fn unavailable(&mut self, why: &str) -> Response<ProxyBody> {
+        let message = format!("rpc proxy: cannot reach the server: {why}");
+        self.shared.log.note(self.conn, &message);
+        let mut response =
+            Response::new(Empty::new().map_err(|never| match never {}).boxed_unsync());
+        let headers = response.headers_mut();
+        headers.insert("content-type", HeaderValue::from_static("application/grpc"));
+        headers.insert("grpc-status", HeaderValue::from(UNAVAILABLE));
+        let encoded: String =
+            percent_encoding::utf8_percent_encode(&message, percent_encoding::NON_ALPHANUMERIC)
+                .collect();
+        if let Ok(value) = HeaderValue::from_str(&encoded) {
+            headers.insert("grpc-message", value);
+        }
+        self.ended(&response.headers().clone());
+        response
+    }
+}
+
+/// A message cut off a stream: whole, or passed on unread.
+enum Message {
+    Whole(Bytes),
+    Unread(String),
+}
+
+/// Cuts the bytes of one direction into gRPC messages, holding at most one message in progress
+/// (up to `max` bytes); a bigger or compressed one is skipped as it passes.
+struct Splitter {
+    pending: BytesMut,
+    /// Bytes of a message being skipped that are still to come.
+    skipping: usize,
+    max: usize,
+}
+
+impl Splitter {
+    fn new(max: usize) -> Splitter {
+        Splitter {
+            pending: BytesMut::new(),
+            skipping: 0,
+            max,
+        }
+    }
+
+    fn push(&mut self, mut data: &[u8]) -> Vec<Message> {
+        let mut messages = Vec::new();
+        if self.skipping > 0 {
+            let skipped = self.skipping.min(data.len());
+            self.skipping -= skipped;
+            data = &data[skipped..];
+        }
+        self.pending.extend_from_slice(data);
+        while self.pending.len() >= PREFIX {
+            let compressed = self.pending[0] != 0;
+            let len = u32::from_be_bytes([
+                self.pending[1],
+                self.pending[2],
+                self.pending[3],
+                self.pending[4],
+            ]) as usize;
+            if compressed || len > self.max {
+                let why = if compressed {
+                    "compressed".to_owned()
+                } else {
+                    format!("{len} bytes, over --max-body")
+                };
+                messages.push(Message::Unread(why));
+                self.pending.advance(PREFIX);
+                let here = len.min(self.pending.len());
+                self.pending.advance(here);
+                self.skipping = len - here;
+                continue;
+            }
+            if self.pending.len() < PREFIX + len {
+                break;
+            }
+            self.pending.advance(PREFIX);
+            messages.push(Message::Whole(self.pending.split_to(len).freeze()));
+        }
+        messages
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn whole(messages: &[Message]) -> Vec<Vec<u8>> {
+        messages
+            .iter()
+            .filter_map(|m| match m {
+                Message::Whole(bytes) => Some(bytes.to_vec()),
+                Message::Unread(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn messages_are_cut_across_frames_and_big_ones_skipped() {
+        let mut splitter = Splitter::new(4);
+        assert!(splitter.push(&[0, 0, 0]).is_empty());
+        assert_eq!(whole(&splitter.push(&[0, 2, 8, 5, 0])), [vec![8, 5]]);
+        // A 6-byte message is over the limit: skipped, even split across frames.
+        let skipped = splitter.push(&[0, 0, 0, 6, 1, 2]);
+        assert!(matches!(skipped.as_slice(), [Message::Unread(_)]));
+        assert_eq!(
+            whole(&splitter.push(&[3, 4, 5, 6, 0, 0, 0, 0, 1, 9])),
+            [vec![9]]
+        );
+    }
+}

@@ -1,0 +1,636 @@
+//! HTTP/1.1 through the proxy (JSON-RPC, XML-RPC, Reach), request by request: hyper reads the
+//! client's request and writes the answer; each request goes to the server on this client's own
+//! kept-alive upstream connection (reopened when the server closes it).
+//!
+//! Forwarding is faithful: the method, the path and query, every header but the hop-by-hop ones
+//! (RFC 9110 section 7.6.1; `Host` names the server), header names in the case they were sent, the
+//! body byte for byte, chunked when it came chunked. The answer comes back the same way with its
+//! status; a server that closes after it makes the proxy close the client's connection too.
+//!
+//! Each body is read whole (up to `--max-body`) to log it: the protocol is the one `rpc serve`
+//! would route the request to ([`crate::server::http::route_for`]), and its calls and answers are
+//! decoded by the protocol's own codecs. A body that does not decode is still forwarded.
+
+use super::log::{Answered, Way};
+use super::Shared;
+use crate::error::Error;
+use crate::protocol::{self, codes, jsonrpc, reach, xmlrpc, Fault, Limits, Outcome, Proto};
+use crate::server::http::{route_for, Route};
+use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, HOST};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use indexmap::IndexMap;
+use serde_json::{json, Value as Json};
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio_util::sync::CancellationToken;
+
+/// A body the proxy sends: the bytes it read, with or without a length.
+type Body = BoxBody<Bytes, Infallible>;
+type Sender = hyper::client::conn::http1::SendRequest<Body>;
+
+/// Reach continuations waiting for their `/kont` answer, at most this many (the oldest are
+/// forgotten first: their conversation is then logged without its origin).
+const MAX_KONTS: usize = crate::server::Limits::DEFAULT.max_konts;
+
+/// Headers that belong to one connection, not to the message (RFC 9110 section 7.6.1).
+const HOP_BY_HOP: &[&str] = &[
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// Forwards the HTTP/1.1 requests of one client connection until it closes or the proxy stops.
+pub async fn forward<C>(io: C, conn: u64, shared: &Arc<Shared>, shutdown: CancellationToken)
+where
+    C: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let upstream = Arc::new(tokio::sync::Mutex::new(None::<Sender>));
+    let service = {
+        let shared = Arc::clone(shared);
+        hyper::service::service_fn(move |request| {
+            let (shared, upstream) = (Arc::clone(&shared), Arc::clone(&upstream));
+            async move { Ok::<_, Infallible>(exchange(request, conn, &shared, &upstream).await) }
+        })
+    };
+    let limits = shared.config.limits;
+    // hyper's header timer also runs while a kept-alive connection waits for its next request.
+    let wait = limits.header_timeout.min(limits.idle_timeout);
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(wait)
+        .preserve_header_case(true)
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(io), service);
+    tokio::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        _ = shutdown.cancelled() => {
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        }
+    }
+}
+
+/// One request: read, logged, forwarded; the answer read, logged, returned.
+async fn exchange(
+    request: Request<Incoming>,
+    conn: u64,
+    shared: &Shared,
+    upstream: &tokio::sync::Mutex<Option<Sender>>,
+) -> Response<Body> {
+    let max = shared.config.limits.max_body;
+    let (mut parts, body) = request.into_parts();
+    let chunked = !parts.headers.contains_key(CONTENT_LENGTH);
+    let body = match Limited::new(body, usize::try_from(max).unwrap_or(usize::MAX))
+        .collect()
+        .await
+    {
+        Ok(collected) => collected.to_bytes(),
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            let why = format!("a request body over --max-body ({max} bytes): answered 413");
+            shared.log.note(conn, &why);
+            return plain(StatusCode::PAYLOAD_TOO_LARGE, why);
+        }
+        Err(e) => return plain(StatusCode::BAD_REQUEST, format!("request body: {e}")),
+    };
+    let started = Instant::now();
+    let head = head_lines(&format!("{} {}", parts.method, parts.uri), &parts.headers);
+    shared.log.head(conn, Way::Request, &head);
+    shared.log.bytes(conn, Way::Request, &body);
+    let seen = Seen::read(&parts, &body, conn, shared);
+    strip_hop_by_hop(&mut parts.headers);
+    if let Ok(host) = HeaderValue::from_str(&shared.target) {
+        parts.headers.insert(HOST, host);
+    }
+    if let Some(path) = parts.uri.path_and_query() {
+        if let Ok(uri) = path.as_str().parse() {
+            parts.uri = uri;
+        }
+    }
+    let request = Request::from_parts(parts, body_of(body, chunked));
+    let answer = match send(request, shared, upstream).await {
+        Ok(answer) => answer,
+        Err(e) => return seen.unreachable(conn, shared, &e.to_string()),
+    };
+    let (mut parts, body) = answer.into_parts();
+    let chunked = !parts.headers.contains_key(CONTENT_LENGTH);
+    let body = match Limited::new(body, usize::try_from(max).unwrap_or(usize::MAX))
+        .collect()
+        .await
+    {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) => return seen.unreachable(conn, shared, &format!("its answer: {e}")),
+    };
+    let head = head_lines(
+        &format!("{:?} {}", parts.version, parts.status),
+        &parts.headers,
+    );
+    shared.log.head(conn, Way::Answer, &head);
+    shared.log.bytes(conn, Way::Answer, &body);
+    seen.answered(parts.status.as_u16(), &body, started, conn, shared);
+    let closes = closes(&parts.headers);
+    strip_hop_by_hop(&mut parts.headers);
+    if closes {
+        parts
+            .headers
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    Response::from_parts(parts, body_of(body, chunked))
+}
+
+/// Sends on the client's upstream connection, opening it (again) when there is none or the
+/// server has closed it.
+async fn send(
+    request: Request<Body>,
+    shared: &Shared,
+    upstream: &tokio::sync::Mutex<Option<Sender>>,
+) -> crate::error::Result<Response<Incoming>> {
+    let mut slot = upstream.lock().await;
+    let usable = match slot.as_mut() {
+        Some(sender) => sender.ready().await.is_ok(),
+        None => false,
+    };
+    if !usable {
+        let stream = shared.connect_upstream(&[b"http/1.1"]).await?;
+        let (sender, connection) = hyper::client::conn::http1::Builder::new()
+            .preserve_header_case(true)
+            .handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| {
+                Error::transport(
+                    &shared.target,
+                    crate::client::failure::Cause::Broken(e.to_string()),
+                )
+            })?;
+        tokio::spawn(connection);
+        *slot = Some(sender);
+    }
+    let Some(sender) = slot.as_mut() else {
+        return Err(Error::internal("no upstream connection"));
+    };
+    sender.send_request(request).await.map_err(|e| {
+        Error::transport(
+            &shared.target,
+            crate::client::failure::Cause::Broken(e.to_string()),
+        )
+    })
+}
+
+/// A body of `bytes`, sent with its length, or chunked (no length) when it came chunked.
+fn body_of(bytes: Bytes, chunked: bool) -> Body {
+    if chunked && !bytes.is_empty() {
+        let frames = futures_util::stream::once(async move { Ok(Frame::data(bytes)) });
+        StreamBody::new(frames).boxed()
+    } else {
+        Full::new(bytes).boxed()
+    }
+}
+
+fn plain(status: StatusCode, text: String) -> Response<Body> {
+    let mut response = Response::new(Full::new(Bytes::from(text)).boxed());
+    *response.status_mut() = status;
+    response
+}
+
+/// Removes the hop-by-hop headers, and those the `Connection` header names.
+fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    let named: Vec<HeaderName> = headers
+        .get_all(CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
+        .collect();
+    for name in HOP_BY_HOP {
+        headers.remove(*name);
+    }
+    for name in named {
+        headers.remove(name);
+    }
+}
+
+fn closes(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("close")))
+}
+
+fn head_lines(start: &str, headers: &HeaderMap) -> Vec<String> {
+    let mut lines = vec![start.to_owned()];
+    lines.extend(
+        headers
+            .iter()
+            .map(|(name, value)| format!("{name}: {}", String::from_utf8_lossy(value.as_bytes()))),
+    );
+    lines
+}
+
+/// Reach interactive calls waiting for a `/kont` answer: which call each continuation belongs
+/// to, so the conversation is logged as one.
+#[derive(Default)]
+pub struct Konts(Mutex<IndexMap<String, Origin>>);
+
+/// The interactive call a continuation belongs to.
+#[derive(Clone)]
+struct Origin {
+    method: String,
+    params: Json,
+    started: Instant,
+}
+
+impl Konts {
+    fn insert(&self, kid: String, origin: Origin) {
+        let mut konts = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        konts.insert(kid, origin);
+        while konts.len() > MAX_KONTS {
+            konts.shift_remove_index(0);
+        }
+    }
+
+    fn take(&self, kid: &str) -> Option<Origin> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .shift_remove(kid)
+    }
+}
+
+/// A call of a JSON-RPC request, with the id its answer will carry.
+struct JsonCall {
+    id: Option<Json>,
+    method: String,
+    params: Json,
+}
+
+/// What a request was, as far as the log is concerned.
+enum Seen {
+    JsonRpc(Vec<JsonCall>),
+    XmlRpc {
+        method: String,
+        params: Json,
+        /// `system.multicall`: the calls inside, each answered in its slot.
+        inner: Option<Vec<(String, Json)>>,
+    },
+    Reach {
+        method: String,
+        params: Json,
+        /// A `/kont` step: the interactive call it continues.
+        origin: Option<Origin>,
+    },
+    /// Not an RPC request (a GET, a body that did not decode): logged as such.
+    Other(Proto),
+}
+
+impl Seen {
+    /// Decodes the request and logs its calls.
+    fn read(parts: &hyper::http::request::Parts, body: &[u8], conn: u64, shared: &Shared) -> Seen {
+        let log = &shared.log;
+        if parts.method != hyper::Method::POST {
+            log.note(
+                conn,
+                &format!("{} {} (not a call)", parts.method, parts.uri),
+            );
+            return Seen::Other(Proto::JsonRpc);
+        }
+        let limits = Limits::CLIENT;
+        let path = parts.uri.path();
+        let seen = match route_for(path, body) {
+            Route::JsonRpc => Seen::json_rpc(body, limits),
+            Route::XmlRpc => Seen::xml_rpc(body, limits),
+            Route::Reach => Seen::reach(path, body, limits, shared),
+        };
+        let proto = seen.proto();
+        match &seen {
+            Seen::JsonRpc(calls) => {
+                for call in calls {
+                    log.call(conn, proto, &call.method, &call.params);
+                }
+            }
+            Seen::XmlRpc {
+                inner: Some(inner), ..
+            } => {
+                for (method, params) in inner {
+                    log.call(conn, proto, method, params);
+                }
+            }
+            Seen::XmlRpc { method, params, .. } => log.call(conn, proto, method, params),
+            Seen::Reach {
+                origin: Some(origin),
+                params,
+                ..
+            } => log.note(
+                conn,
+                &format!(
+                    "RPC {} continues: the client answers {params}",
+                    origin.method
+                ),
+            ),
+            Seen::Reach { method, params, .. } => log.call(conn, proto, method, params),
+            Seen::Other(_) => {
+                log.undecoded(conn, Way::Request, &format!("not {}", proto.name()), body)
+            }
+        }
+        seen
+    }
+
+    fn proto(&self) -> Proto {
+        match self {
+            Seen::JsonRpc(_) => Proto::JsonRpc,
+            Seen::XmlRpc { .. } => Proto::XmlRpc,
+            Seen::Reach { .. } => Proto::Reach,
+            Seen::Other(proto) => *proto,
+        }
+    }
+
+    fn json_rpc(body: &[u8], limits: Limits) -> Seen {
+        let entries = match jsonrpc::decode_request(body, limits) {
+            jsonrpc::Request::Single(entry) => vec![entry],
+            jsonrpc::Request::Batch(entries) => entries,
+        };
+        let calls: Vec<JsonCall> = entries
+            .into_iter()
+            .filter_map(|entry| match entry {
+                jsonrpc::Entry::Call { call, id } => Some(JsonCall {
+                    id,
+                    params: call.params.to_json(),
+                    method: call.method,
+                }),
+                jsonrpc::Entry::Invalid { .. } => None,
+            })
+            .collect();
+        if calls.is_empty() {
+            Seen::Other(Proto::JsonRpc)
+        } else {
+            Seen::JsonRpc(calls)
+        }
+    }
+
+    fn xml_rpc(body: &[u8], limits: Limits) -> Seen {
+        let Ok(call) = xmlrpc::decode_call(body, limits) else {
+            return Seen::Other(Proto::XmlRpc);
+        };
+        let inner = (call.method == "system.multicall")
+            .then(|| xmlrpc::multicall_entries(&call.params).ok())
+            .flatten()
+            .map(|entries| {
+                entries
+                    .into_iter()
+                    .map(|entry| match entry {
+                        Ok(call) => (call.method, call.params.to_json()),
+                        Err(fault) => ("(invalid)".to_owned(), fault.to_json()),
+                    })
+                    .collect()
+            });
+        Seen::XmlRpc {
+            params: call.params.to_json(),
+            method: call.method,
+            inner,
+        }
+    }
+
+    fn reach(path: &str, body: &[u8], limits: Limits, shared: &Shared) -> Seen {
+        let Ok(args) = reach::decode_args(body, limits) else {
+            return Seen::Other(Proto::Reach);
+        };
+        let origin = if path.ends_with("/kont") {
+            reach::decode_kont_args(&args)
+                .ok()
+                .and_then(|(kid, _)| shared.konts.take(kid))
+        } else {
+            None
+        };
+        Seen::Reach {
+            method: path.to_owned(),
+            params: Json::Array(args),
+            origin,
+        }
+    }
+
+    /// Logs the answer to each call of the request.
+    fn answered(&self, status: u16, body: &[u8], started: Instant, conn: u64, shared: &Shared) {
+        let log = &shared.log;
+        let proto = self.proto();
+        let answer = |method: &str, params: &Json, outcome: Result<&Json, &Json>| {
+            log.answer(&Answered {
+                conn,
+                proto,
+                method,
+                params,
+                outcome,
+                duration: started.elapsed(),
+            })
+        };
+        let reply = protocol::answer::Reply::Http { status, body };
+        match self {
+            Seen::JsonRpc(calls) => match json_answers(body) {
+                Some(answers) => {
+                    for (id, outcome) in answers {
+                        let call = calls.iter().find(|c| c.id.as_ref() == Some(&id));
+                        let (method, params) =
+                            call.map_or(("?", &Json::Null), |c| (&c.method, &c.params));
+                        let shown = shown(&outcome);
+                        answer(method, params, shown.as_ref());
+                    }
+                }
+                None if calls.iter().all(|c| c.id.is_none()) => {
+                    log.note(conn, &format!("notification answered HTTP {status}"))
+                }
+                None => log.undecoded(conn, Way::Answer, "not a JSON-RPC answer", body),
+            },
+            Seen::XmlRpc {
+                method,
+                params,
+                inner,
+            } => match (xmlrpc::decode_response(body, Limits::CLIENT), inner) {
+                (Ok(Ok(value)), Some(inner)) => {
+                    match xmlrpc::multicall_outcomes(value, inner.len()) {
+                        Ok(outcomes) => {
+                            for ((method, params), outcome) in inner.iter().zip(outcomes) {
+                                let shown = shown(&outcome);
+                                answer(method, params, shown.as_ref());
+                            }
+                        }
+                        Err(_) => log.undecoded(conn, Way::Answer, "not a multicall answer", body),
+                    }
+                }
+                (Ok(outcome), _) => {
+                    let shown = shown(&outcome);
+                    answer(method, params, shown.as_ref());
+                }
+                (Err(_), _) => log.undecoded(conn, Way::Answer, "not an XML-RPC answer", body),
+            },
+            Seen::Reach {
+                method,
+                params,
+                origin,
+            } => match reach::decode_answer(reply) {
+                Ok(outcome) => {
+                    let (method, params, started) = match origin {
+                        Some(origin) => (&origin.method, &origin.params, origin.started),
+                        None => (method, params, started),
+                    };
+                    self.reach_step(outcome, method, params, started, conn, shared)
+                }
+                Err(_) => log.undecoded(conn, Way::Answer, "not a Reach answer", body),
+            },
+            Seen::Other(_) => log.note(
+                conn,
+                &format!("answered HTTP {status}, {} bytes", body.len()),
+            ),
+        }
+    }
+
+    /// A Reach answer: a callback the server asks for (remembered until its `/kont`), or the end
+    /// of the call (an interactive call's `Done` logged against its first request).
+    fn reach_step(
+        &self,
+        outcome: Result<Json, Fault>,
+        method: &str,
+        params: &Json,
+        started: Instant,
+        conn: u64,
+        shared: &Shared,
+    ) {
+        let log = &shared.log;
+        if let Ok(answer) = &outcome {
+            if let Ok(reach::Step::Kont {
+                kid,
+                method: callback,
+                args,
+            }) = reach::decode_step(answer)
+            {
+                let args: Vec<String> = args.iter().map(Json::to_string).collect();
+                log.note(
+                    conn,
+                    &format!(
+                        "RPC {method} asks the client: {callback}({})",
+                        args.join(",")
+                    ),
+                );
+                shared.konts.insert(
+                    kid,
+                    Origin {
+                        method: method.to_owned(),
+                        params: params.clone(),
+                        started,
+                    },
+                );
+                return;
+            }
+        }
+        let error = outcome.as_ref().err().map(Fault::to_json);
+        log.answer(&Answered {
+            conn,
+            proto: Proto::Reach,
+            method,
+            params,
+            outcome: match (&outcome, &error) {
+                (Ok(result), _) => Ok(result),
+                (Err(_), Some(error)) => Err(error),
+                (Err(_), None) => return,
+            },
+            duration: started.elapsed(),
+        });
+    }
+
+    /// The server could not be reached: the client gets the protocol's own server-failure
+    /// answer with HTTP 502, and the log says why.
+    fn unreachable(&self, conn: u64, shared: &Shared, why: &str) -> Response<Body> {
+        let message = format!("rpc proxy: cannot reach the server: {why}");
+        shared.log.note(conn, &message);
+        let fault = Fault::new(codes::INTERNAL_ERROR, message.clone());
+        let (content_type, body) = match self {
+            Seen::JsonRpc(calls) => {
+                let id = calls
+                    .iter()
+                    .find_map(|c| c.id.clone())
+                    .unwrap_or(Json::Null);
+                (
+                    "application/json",
+                    json!({"jsonrpc": "2.0", "error": fault.to_json(), "id": id})
+                        .to_string()
+                        .into_bytes(),
+                )
+            }
+            Seen::XmlRpc { .. } => ("text/xml", xmlrpc::encode_fault(&fault)),
+            Seen::Reach { .. } => (
+                "application/json",
+                reach::error_body(&fault).to_string().into_bytes(),
+            ),
+            Seen::Other(_) => ("text/plain", message.into_bytes()),
+        };
+        let mut response = Response::new(Full::new(Bytes::from(body)).boxed());
+        *response.status_mut() = StatusCode::BAD_GATEWAY;
+        response.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            HeaderValue::from_static(content_type),
+        );
+        response
+    }
+}
+
+/// The outcome as the log shows it: the result, or the error object.
+fn shown(outcome: &Outcome) -> Result<Json, Json> {
+    match outcome {
+        Ok(value) => Ok(value.to_json()),
+        Err(fault) => Err(fault.to_json()),
+    }
+}
+
+/// The `(id, outcome)` of each response object of a JSON-RPC answer (one, or a batch's).
+fn json_answers(body: &[u8]) -> Option<Vec<(Json, Outcome)>> {
+    let doc: Json = serde_json::from_slice(protocol::strip_bom(body)).ok()?;
+    let objects = match doc {
+        Json::Array(items) => items,
+        object @ Json::Object(_) => vec![object],
+        _ => return None,
+    };
+    objects
+        .iter()
+        .map(|object| jsonrpc::decode_response_object(object).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hop_by_hop_headers_and_those_connection_names_are_removed() {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONNECTION, HeaderValue::from_static("keep-alive, x-hop"));
+        headers.insert("x-hop", HeaderValue::from_static("1"));
+        headers.insert("keep-alive", HeaderValue::from_static("timeout=5"));
+        headers.insert("x-api-key", HeaderValue::from_static("k"));
+        strip_hop_by_hop(&mut headers);
+        assert_eq!(headers.len(), 1);
+        assert!(headers.contains_key("x-api-key"));
+    }
+
+    #[test]
+    fn batch_answers_are_read_by_id() {
+        let answers = json_answers(br#"[{"jsonrpc":"2.0","result":3,"id":"b"},{"jsonrpc":"2.0","error":{"code":1,"message":"x"},"id":7}]"#).unwrap();
+        assert_eq!(answers[0].0, json!("b"));
+        assert_eq!(answers[1].0, json!(7));
+        assert!(answers[1].1.is_err());
+        assert!(json_answers(b"nonsense").is_none());
+    }
+}

@@ -1,0 +1,322 @@
+//! `rpc proxy --listen ADDR --to ENDPOINT`: stands between a client and a server you do not
+//! control, forwards every connection unchanged, and logs every call that passes in the trace
+//! format ([`log`]).
+//!
+//! Each accepted connection is sniffed exactly as `rpc serve` sniffs it (`server::read_prefix`
+//! and `server::sniff`), then forwarded by kind: HTTP/1.1 request by request ([`http1`]: JSON-RPC,
+//! XML-RPC, Reach), raw-tcp byte for byte with its JSON values matched in order ([`rawtcp`]),
+//! HTTP/2 stream by stream with each gRPC message logged as it passes ([`grpc`]). TLS from the
+//! client is ended here with `--tls` (ALPN picks HTTP/1.1 or h2), or else tunnelled unread;
+//! anything else the proxy cannot read is tunnelled too ([`tunnel`]), never dropped. Each client
+//! connection has its own upstream connection, so a slow side slows only its own pair.
+
+pub mod grpc;
+pub mod http1;
+pub mod log;
+pub mod rawtcp;
+pub mod tunnel;
+
+use crate::client::{self, http::Stream};
+use crate::error::{Error, Result};
+use crate::server::config::TlsSource;
+use crate::server::sniff::Kind;
+use log::Log;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use url::Url;
+
+/// Every proxy limit: a name, a default (here) and a flag (`rpc proxy --help`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// `--max-connections`: client connections open at once; more wait in the listen queue.
+    pub max_connections: usize,
+    /// `--max-body`: largest HTTP body (request or answer) or raw-tcp value the proxy decodes
+    /// and holds, in bytes; a bigger HTTP body is answered 413 (from the client) or 502 (from
+    /// the server). gRPC messages are streamed and never held: a bigger one is forwarded unread.
+    pub max_body: u64,
+    /// `--header-timeout`: how long a client may take to send its first bytes and headers (and a
+    /// TLS handshake).
+    pub header_timeout: Duration,
+    /// `--idle-timeout`: how long a kept-alive HTTP connection may wait for its next request, and
+    /// a raw-tcp (or tunnelled) direction may stay silent before it is closed.
+    pub idle_timeout: Duration,
+    /// `--connect-timeout`: how long connecting to the upstream server may take.
+    pub connect_timeout: Duration,
+}
+
+impl Limits {
+    /// The defaults with no limit flags: those of `rpc serve` where both have the limit.
+    pub const DEFAULT: Limits = Limits {
+        max_connections: crate::server::Limits::DEFAULT.max_connections,
+        max_body: crate::server::Limits::DEFAULT.max_body,
+        header_timeout: crate::server::Limits::DEFAULT.header_timeout,
+        idle_timeout: crate::server::Limits::DEFAULT.idle_timeout,
+        connect_timeout: Duration::from_secs(10),
+    };
+}
+
+/// What `rpc proxy` was asked to do: built at the command line's edge (`cli.rs`).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `--listen HOST:PORT` (port 0: the OS picks).
+    pub listen: String,
+    /// `--to`: where every connection goes; `https://` and `grpcs://` use TLS.
+    pub upstream: Url,
+    /// TLS toward the upstream (`--cacert`, `-k`), and `--schema` for gRPC messages.
+    pub client: client::Options,
+    /// `--tls` / `--cert --key`: TLS on the listening side.
+    pub tls: Option<TlsSource>,
+    pub limits: Limits,
+    pub style: log::Style,
+    /// `--record FILE`: every call, as `rpc repl --record` writes it.
+    pub record: Option<PathBuf>,
+}
+
+/// What every connection shares.
+pub struct Shared {
+    pub config: Config,
+    pub log: Log,
+    /// `HOST:PORT` of the upstream.
+    pub target: String,
+    pub upstream_tls: bool,
+    /// Client connections so far: the number each one is logged with.
+    next_conn: AtomicU64,
+    /// Reach interactive calls in progress, by continuation id (see [`http1`]).
+    pub konts: http1::Konts,
+    /// The gRPC schema, learnt once from the upstream (or `--schema`).
+    pub grpc_schema: grpc::SchemaCache,
+}
+
+impl Shared {
+    /// A new connection to the upstream server (TLS for `https://`/`grpcs://`, offering
+    /// `alpn`), within `--connect-timeout`.
+    pub async fn connect_upstream(&self, alpn: &[&[u8]]) -> Result<Box<dyn Stream>> {
+        let work = client::http::open_stream(
+            &self.config.upstream,
+            &self.target,
+            &self.config.client,
+            alpn,
+            self.upstream_tls,
+        );
+        tokio::time::timeout(self.config.limits.connect_timeout, work)
+            .await
+            .map_err(|_| {
+                Error::transport(
+                    &self.target,
+                    client::failure::Cause::TimedOut(self.config.limits.connect_timeout),
+                )
+            })?
+    }
+}
+
+/// `rpc proxy`: bind, print `listening on HOST:PORT`, forward until SIGINT/SIGTERM, then stop
+/// accepting and let the connections in flight finish.
+pub async fn run(config: Config) -> Result<()> {
+    let listener = TcpListener::bind(&config.listen)
+        .await
+        .map_err(|e| crate::server::listen_error(&config.listen, &e))?;
+    let tls = match &config.tls {
+        Some(source) => Some(crate::server::tls::Tls::new(source)?),
+        None => None,
+    };
+    let target = client::http::target_of(&config.upstream);
+    let upstream_tls = matches!(config.upstream.scheme(), "https" | "grpcs");
+    let recorder = match &config.record {
+        Some(path) => Some((
+            crate::record::Recorder::open(path)?,
+            log::Upstream {
+                target: target.clone(),
+                tls: upstream_tls,
+            },
+        )),
+        None => None,
+    };
+    let signalled = crate::server::shutdown_signal()?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::Local(format!("no local address: {e}")))?;
+    let shared = Arc::new(Shared {
+        log: Log::new(config.style, recorder),
+        target,
+        upstream_tls,
+        next_conn: AtomicU64::new(1),
+        konts: http1::Konts::default(),
+        grpc_schema: grpc::SchemaCache::default(),
+        config,
+    });
+    println!("listening on {addr}");
+    if let Some(tls) = &tls {
+        eprintln!(
+            "rpc proxy: TLS with {}, SHA-256 fingerprint {}",
+            tls.origin, tls.fingerprint
+        );
+    }
+    eprintln!(
+        "rpc proxy: forwarding to {} ({})",
+        shared.config.upstream,
+        if upstream_tls { "TLS" } else { "plain" }
+    );
+    let shutdown = CancellationToken::new();
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        signalled.await;
+        eprintln!("rpc proxy: shutting down, finishing calls in flight");
+        stop.cancel();
+    });
+    accept(listener, shared, tls.map(Arc::new), shutdown).await;
+    eprintln!("rpc proxy: stopped");
+    Ok(())
+}
+
+/// Accepts connections, at most `--max-connections` at once, until `shutdown`.
+async fn accept(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    tls: Option<Arc<crate::server::tls::Tls>>,
+    shutdown: CancellationToken,
+) {
+    let tracker = TaskTracker::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(
+        shared.config.limits.max_connections,
+    ));
+    loop {
+        // A slot first: over the limit, connections wait in the kernel's listen queue.
+        let permit = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            permit = Arc::clone(&slots).acquire_owned() => permit,
+        };
+        let Ok(permit) = permit else { break };
+        let accepted = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            accepted = listener.accept() => accepted,
+        };
+        match accepted {
+            Ok((stream, peer)) => {
+                let conn = shared.next_conn.fetch_add(1, Ordering::Relaxed);
+                let shared = Arc::clone(&shared);
+                let (tls, shutdown) = (tls.clone(), shutdown.clone());
+                tracker.spawn(async move {
+                    handle(stream, peer, conn, &shared, tls, shutdown).await;
+                    drop(permit);
+                });
+            }
+            Err(e) => {
+                eprintln!("rpc proxy: accept failed: {}", crate::error::plain(&e));
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+    drop(listener);
+    tracker.close();
+    tracker.wait().await;
+}
+
+/// One client connection: sniffed, then forwarded by what it speaks.
+async fn handle(
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    conn: u64,
+    shared: &Arc<Shared>,
+    tls: Option<Arc<crate::server::tls::Tls>>,
+    shutdown: CancellationToken,
+) {
+    let _ = stream.set_nodelay(true);
+    let wait = shared.config.limits.header_timeout;
+    let prefix = tokio::select! {
+        _ = shutdown.cancelled() => return,
+        prefix = tokio::time::timeout(wait, crate::server::read_prefix(&mut stream)) => prefix,
+    };
+    let Ok(Ok(Some((kind, mut prefix)))) = prefix else {
+        return;
+    };
+    // `rpc serve` takes any other first byte for HTTP and answers 400 if it is not; the proxy
+    // must not: what is not an HTTP request line goes through unread.
+    let kind = match kind {
+        Kind::Http if !is_http(&mut stream, &mut prefix, wait).await => {
+            shared.log.note(
+                conn,
+                "not a protocol rpc reads: tunnelled unread to the server",
+            );
+            let stream = crate::server::io::Prefixed::new(prefix, stream);
+            return tunnel::forward(stream, conn, shared, shutdown).await;
+        }
+        kind => kind,
+    };
+    shared.log.note(
+        conn,
+        &format!("connection from {peer} ({})", kind_name(kind)),
+    );
+    let stream = crate::server::io::Prefixed::new(prefix, stream);
+    match (kind, tls) {
+        (Kind::Http, _) => http1::forward(stream, conn, shared, shutdown).await,
+        (Kind::Http2, _) => grpc::forward(stream, conn, shared, shutdown).await,
+        (Kind::RawTcp, _) => rawtcp::forward(stream, conn, shared, shutdown).await,
+        (Kind::Tls, Some(tls)) => {
+            match tokio::time::timeout(wait, tls.acceptor.accept(stream)).await {
+                // ALPN says which HTTP the client chose, as in `rpc serve`.
+                Ok(Ok(secure)) if secure.get_ref().1.alpn_protocol() == Some(b"h2") => {
+                    grpc::forward(secure, conn, shared, shutdown).await
+                }
+                Ok(Ok(secure)) => http1::forward(secure, conn, shared, shutdown).await,
+                Ok(Err(e)) => shared.log.note(conn, &format!("TLS handshake failed: {e}")),
+                Err(_) => shared.log.note(conn, "TLS handshake timed out"),
+            }
+        }
+        (Kind::Tls, None) => {
+            shared.log.note(
+                conn,
+                "TLS from the client and no --tls here: tunnelled unread to the server",
+            );
+            tunnel::forward(stream, conn, shared, shutdown).await
+        }
+    }
+    shared.log.note(conn, "connection closed");
+}
+
+/// Reads on (within `wait`) until the first word of the request line is whole, and says whether
+/// it is an HTTP method: 1 to 16 uppercase letters followed by a space.
+async fn is_http(stream: &mut TcpStream, prefix: &mut Vec<u8>, wait: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    const LONGEST: usize = 16;
+    let read_on = async {
+        loop {
+            let start = prefix
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .unwrap_or(0);
+            let word = &prefix[start..];
+            if word.contains(&b' ') || word.len() > LONGEST {
+                return;
+            }
+            let mut chunk = [0u8; 64];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => prefix.extend_from_slice(&chunk[..n]),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(wait, read_on).await;
+    let text = String::from_utf8_lossy(prefix);
+    let text = text.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '\u{feff}');
+    match text.split_once(' ') {
+        Some((method, _)) => {
+            (1..=LONGEST).contains(&method.len()) && method.bytes().all(|b| b.is_ascii_uppercase())
+        }
+        None => false,
+    }
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Http => "HTTP/1.1",
+        Kind::Http2 => "HTTP/2",
+        Kind::RawTcp => "raw-tcp",
+        Kind::Tls => "TLS",
+    }
+}

@@ -1,0 +1,353 @@
+//! `rpc proxy`: each real peer talks to `rpc serve` through the proxy and gets exactly what it
+//! gets without it, while the proxy's log shows each call in the trace format; `--record` then
+//! `rpc replay` reproduces the calls; bytes are forwarded faithfully (a fake server sees what was
+//! sent); what cannot be decoded still passes; an unreachable server is reported the way each
+//! protocol reports a server-side failure; SIGTERM lets a call in flight finish.
+
+use super::support::{
+    node, outcome, output, path_str, python, rpc, rpc_path, FakeServer, Serve, Spawned,
+};
+use serde_json::{json, Value as Json};
+use std::io::{BufRead, Read, Write};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a test waits for a line of the proxy's log.
+const LOG_WAIT: Duration = Duration::from_secs(20);
+
+/// A running `rpc proxy` whose stdout (the log) is collected as it comes.
+struct Proxy {
+    spawned: Spawned,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Proxy {
+    /// `rpc proxy --listen 127.0.0.1:0 --to TO EXTRA…`, started and listening.
+    fn start(to: &str, extra: &[&str]) -> Proxy {
+        let mut cmd = Command::new(rpc_path());
+        cmd.args(["proxy", "--listen", "127.0.0.1:0", "--to", to])
+            .args(extra)
+            .stderr(Stdio::null());
+        let mut spawned = Spawned::start(cmd);
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let reader = spawned.stdout.take().expect("stdout");
+        let collected = Arc::clone(&lines);
+        std::thread::spawn(move || {
+            for line in reader.lines().map_while(Result::ok) {
+                collected.lock().unwrap().push(line);
+            }
+        });
+        Proxy { spawned, lines }
+    }
+
+    fn port(&self) -> u16 {
+        self.spawned.port
+    }
+
+    /// Waits until a log line contains each of `parts`, and returns it.
+    fn wait_for(&self, parts: &[&str]) -> String {
+        let started = Instant::now();
+        loop {
+            let found = self
+                .lines
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|line| parts.iter().all(|p| line.contains(p)))
+                .cloned();
+            if let Some(line) = found {
+                return line;
+            }
+            assert!(
+                started.elapsed() < LOG_WAIT,
+                "no log line with {parts:?}; the log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn log(&self) -> String {
+        self.lines.lock().unwrap().join("\n")
+    }
+}
+
+/// `rpc call ARGS`: (status, stdout, stderr).
+fn call(args: &[&str]) -> (i32, String, String) {
+    outcome(&rpc().arg("call").args(args).output().unwrap())
+}
+
+#[test]
+fn python_xmlrpc_client_through_the_proxy_gets_what_it_gets_without() {
+    let server = Serve::new().start();
+    let proxy = Proxy::start(&server.url(), &[]);
+    for check in ["types", "multicall", "faults"] {
+        let url = format!("http://127.0.0.1:{}/RPC2", proxy.port());
+        let (ok, stdout, stderr) = output(python().args(["xmlrpc_client.py", &url, check]));
+        assert!(
+            ok,
+            "{check} through the proxy:\n{stdout}\n{stderr}\n{}",
+            proxy.log()
+        );
+        assert_eq!(stdout.trim(), format!("ok {check}"));
+    }
+    // The multicall's calls, each answered in its slot.
+    proxy.wait_for(&["RPC add [1,2] ==> 3"]);
+    proxy.wait_for(&["RPC div [1,0] =!> {\"code\":1000"]);
+}
+
+#[test]
+fn jayson_through_the_proxy_batches_notifications_and_errors() {
+    let server = Serve::new().start();
+    let proxy = Proxy::start(&server.url(), &[]);
+    let report = |port: u16| {
+        let (ok, stdout, stderr) = output(node().args(["jayson_client.js", &port.to_string()]));
+        assert!(ok, "{stdout}\n{stderr}");
+        serde_json::from_str::<Json>(stdout.trim()).unwrap()
+    };
+    assert_eq!(report(proxy.port()), report(server.port));
+    proxy.wait_for(&["RPC add [1,2] ==> 3"]);
+    proxy.wait_for(&["RPC nope", "=!> {\"code\":-32601"]);
+}
+
+#[test]
+fn the_tutorial_socket_client_through_the_proxy() {
+    let server = Serve::new().start();
+    let proxy = Proxy::start(&server.tcp_url(), &[]);
+    let ask = |port: u16, request: &str| {
+        let (ok, stdout, stderr) = output(python().args([
+            "tcp_tutorial_client.py",
+            "127.0.0.1",
+            &port.to_string(),
+            request,
+        ]));
+        assert!(ok, "{stderr}");
+        stdout
+    };
+    for request in [r#"["add", 2, 3]"#, r#"["nope", 1]"#] {
+        assert_eq!(ask(proxy.port(), request), ask(server.port, request));
+    }
+    let line = proxy.wait_for(&["RPC add [2,3] ==> 5"]);
+    assert!(line.starts_with('#'), "{line}");
+    proxy.wait_for(&["RPC nope [1] =!> {\"code\":-32601"]);
+}
+
+#[test]
+fn the_reach_python_client_over_tls_both_sides_with_an_interactive_call() {
+    const KEY: &str = "proxy-key";
+    let server = Serve::new().tls().api_key(KEY).start();
+    let upstream = format!("https://127.0.0.1:{}", server.port);
+    let proxy = Proxy::start(&upstream, &["--tls", "-k"]);
+    let session = |port: u16| {
+        let (ok, stdout, stderr) = output(
+            python()
+                .args(["reach_client.py", "session"])
+                .env("REACH_RPC_SERVER", "127.0.0.1")
+                .env("REACH_RPC_PORT", port.to_string())
+                .env("REACH_RPC_KEY", KEY)
+                .env("REACH_RPC_TLS_REJECT_UNVERIFIED", "0"),
+        );
+        assert!(ok, "stdout: {stdout}\nstderr: {stderr}");
+        stdout
+            .lines()
+            .filter(|l| l.starts_with("result: "))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(session(proxy.port()), session(server.port));
+    proxy.wait_for(&["RPC /add [2,3] ==> 5"]);
+    // The interactive call is one conversation: its callbacks, then its answer.
+    proxy.wait_for(&["RPC /interact/sum asks the client: getNumber("]);
+    proxy.wait_for(&["RPC /interact/sum continues"]);
+    proxy.wait_for(&["RPC /interact/sum [", "==> {\"t\":\"Done\",\"ans\":24}"]);
+}
+
+#[test]
+fn a_grpcio_client_through_the_proxy_every_kind_of_method() {
+    let server = Serve::new().start();
+    let proxy = Proxy::start(&format!("grpc://127.0.0.1:{}", server.port), &[]);
+    for case in ["math", "route", "health"] {
+        let out = python()
+            .arg("grpc_client.py")
+            .arg(format!("127.0.0.1:{}", proxy.port()))
+            .arg(case)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "grpcio {case}: {out:?}\n{}",
+            proxy.log()
+        );
+    }
+    proxy.wait_for(&["RPC rpc.math.Math/Add {\"a\":", "==> "]);
+    proxy.wait_for(&["RPC rpc.math.Math/Div", "=!> {\"code\":3"]);
+    proxy.wait_for(&["Router/ListRoutes: status OK, the stream has ended"]);
+}
+
+#[test]
+fn record_through_the_proxy_then_replay_against_the_server() {
+    let server = Serve::new().start();
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("calls.jsonl");
+    let to = format!("127.0.0.1:{}", server.port);
+    let proxy = Proxy::start(&to, &["--record", path_str(&record)]);
+    let via = |scheme: &str| format!("{scheme}://127.0.0.1:{}", proxy.port());
+    assert_eq!(call(&[&via("http"), "add", "2", "3"]).1, "5\n");
+    assert_eq!(
+        call(&["-P", "xml-rpc", &via("http"), "square", "4"]).1,
+        "16\n"
+    );
+    assert_eq!(call(&[&via("tcp"), "mul", "3", "4"]).1, "12\n");
+    assert_eq!(call(&[&via("grpc"), "Add", "2", "3"]).1, "5\n");
+    assert_eq!(call(&[&via("grpc"), "Count", "2"]).1, "1\n2\n");
+    assert_eq!(call(&[&via("http"), "div", "1", "0"]).0, 1);
+    proxy.wait_for(&["RPC div [1,0] =!>"]);
+    let lines = std::fs::read_to_string(&record).unwrap();
+    assert_eq!(lines.lines().count(), 6, "{lines}");
+    let replayed = outcome(&rpc().arg("replay").arg(&record).output().unwrap());
+    assert_eq!(replayed.0, 0, "{}\n{}\n{lines}", replayed.1, replayed.2);
+    assert!(
+        replayed
+            .2
+            .contains("replayed 6 calls: every answer is the same"),
+        "{}",
+        replayed.2
+    );
+}
+
+#[test]
+fn json_events_carry_connection_protocol_method_params_result_and_duration() {
+    let server = Serve::new().start();
+    let proxy = Proxy::start(&server.url(), &["--json"]);
+    let url = format!("http://127.0.0.1:{}", proxy.port());
+    call(&[&url, "echo", "\"a long text\""]);
+    let line = proxy.wait_for(&["\"event\":\"answer\""]);
+    let event: Json = serde_json::from_str(&line).unwrap();
+    assert_eq!(event["protocol"], "json-rpc");
+    assert_eq!(event["method"], "echo");
+    assert_eq!(event["params"], json!(["a long text"]));
+    assert_eq!(event["result"], "a long text");
+    assert!(event["connection"].as_u64().unwrap() >= 1);
+    assert!(event["duration_ms"].as_f64().unwrap() >= 0.0);
+}
+
+#[test]
+fn forwarding_is_byte_faithful_and_hop_by_hop_headers_stay_behind() {
+    let fake = FakeServer::replying(|_| {
+        b"HTTP/1.1 207 Odd\r\nX-Answer-Case: Kept\r\nContent-Length: 11\r\nConnection: close\r\n\r\nnot json!!\n"
+            .to_vec()
+    });
+    let proxy = Proxy::start(&format!("127.0.0.1:{}", fake.port), &[]);
+    let body = "{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":[2,3],\"id\":\"x\"}";
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", proxy.port())).unwrap();
+    write!(
+        stream,
+        "POST /rpc?q=1 HTTP/1.1\r\nHost: proxy\r\nX-Custom-Case: Yes\r\nKeep-Alive: timeout=5\r\n\
+         Connection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{body}\r\n0\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 207 Odd\r\n"), "{answer}");
+    assert!(answer.contains("X-Answer-Case: Kept\r\n"), "{answer}");
+    assert!(answer.ends_with("\r\n\r\nnot json!!\n"), "{answer}");
+    let received = super::support::Request {
+        bytes: fake.requests()[0].clone(),
+    };
+    let head = received.head();
+    assert!(head.starts_with("POST /rpc?q=1 HTTP/1.1\r\n"), "{head}");
+    assert!(head.contains("X-Custom-Case: Yes\r\n"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains(&format!("host: 127.0.0.1:{}\r\n", fake.port)),
+        "{head}"
+    );
+    assert!(!head.contains("Keep-Alive"), "hop-by-hop forwarded: {head}");
+    // Chunked it came, chunked it went, byte for byte.
+    let chunked = format!("{:x}\r\n{body}\r\n0\r\n\r\n", body.len());
+    assert_eq!(received.body(), chunked.as_bytes());
+    proxy.wait_for(&["RPC add [2,3]"]);
+    proxy.wait_for(&["bytes from the server not decoded", "not json!!"]);
+}
+
+#[test]
+fn what_cannot_be_decoded_is_forwarded_and_shown_as_bytes() {
+    let server = Serve::new().start();
+    let proxy = Proxy::start(&server.url(), &[]);
+    let direct = super::support::post_json(server.port, "{\"broken\": ");
+    let proxied = super::support::post_json(proxy.port(), "{\"broken\": ");
+    assert_eq!(proxied, direct, "rpc serve's own answer came back");
+    assert_eq!(proxied.1["error"]["code"], -32700);
+    proxy.wait_for(&["from the client not decoded", "broken"]);
+    // Not a protocol rpc reads at all: tunnelled both ways unread.
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", proxy.port())).unwrap();
+    stream.write_all(b"hello there\r\n\r\n").unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    assert!(
+        answer.starts_with(b"HTTP/1.1 400"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    proxy.wait_for(&["tunnelled unread"]);
+    proxy.wait_for(&["from the client not decoded", "hello there"]);
+}
+
+#[test]
+fn an_unreachable_server_is_reported_as_each_protocol_reports_a_server_failure() {
+    let closed = super::support::closed_port();
+    let proxy = Proxy::start(&format!("127.0.0.1:{closed}"), &["--connect-timeout", "2"]);
+    let via = |scheme: &str| format!("{scheme}://127.0.0.1:{}", proxy.port());
+    let (status, _, stderr) = call(&[&via("http"), "add", "2", "3"]);
+    assert_eq!(status, 1, "{stderr}");
+    assert!(
+        stderr.contains("-32603") && stderr.contains("cannot reach the server"),
+        "{stderr}"
+    );
+    let (status, _, stderr) = call(&[&via("tcp"), "add", "2", "3"]);
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("cannot reach the server"), "{stderr}");
+    let (status, _, stderr) = call(&[
+        "--schema",
+        "src/server/grpc/math.proto",
+        &via("grpc"),
+        "Add",
+        "2",
+        "3",
+    ]);
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("UNAVAILABLE (14)"), "{stderr}");
+    let (code, _) =
+        super::support::post_json(proxy.port(), r#"{"jsonrpc":"2.0","method":"x","id":1}"#);
+    assert_eq!(code, 502);
+    proxy.wait_for(&["cannot reach the server"]);
+}
+
+#[test]
+fn a_bigger_body_than_max_body_is_refused_with_413() {
+    let server = Serve::new().start();
+    let proxy = Proxy::start(&server.url(), &["--max-body", "64"]);
+    let big = format!(
+        "{{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[\"{}\"],\"id\":1}}",
+        "x".repeat(100)
+    );
+    let reply = super::support::http(proxy.port(), "POST", "/", &big);
+    assert_eq!(reply.status, 413, "{}", reply.body);
+    proxy.wait_for(&["over --max-body"]);
+}
+
+#[test]
+fn sigterm_lets_a_call_in_flight_finish() {
+    let server = Serve::new().start();
+    let mut proxy = Proxy::start(&server.url(), &[]);
+    let url = format!("http://127.0.0.1:{}", proxy.port());
+    let slow = std::thread::spawn(move || call(&[&url, "sleep", "0.5"]));
+    proxy.wait_for(&["RPC sleep [0.5]"]);
+    proxy.spawned.terminate();
+    let (status, stdout, stderr) = slow.join().unwrap();
+    assert_eq!((status, stdout.as_str()), (0, "0.5\n"), "{stderr}");
+    let exit = proxy.spawned.child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+}
