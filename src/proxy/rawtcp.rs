@@ -14,6 +14,19 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
 
+/// Calls remembered on one connection while they wait for their answers; a client that pipelines
+/// more than this to a server that does not answer has its oldest forgotten: their answers, when
+/// they come (in order), are counted off and shown without their call.
+const MAX_PENDING: usize = 10_000;
+
+/// The calls of a connection waiting for their answers, oldest first.
+#[derive(Default)]
+struct Queue {
+    pending: VecDeque<Pending>,
+    /// Calls forgotten at the front (over [`MAX_PENDING`]) whose answers have not come yet.
+    forgotten: u64,
+}
+
 /// A call seen going to the server and not answered yet.
 struct Pending {
     method: String,
@@ -32,7 +45,7 @@ where
     C: AsyncRead + AsyncWrite + Unpin + Send,
 {
     let max = usize::try_from(shared.config.limits.max_body).unwrap_or(usize::MAX);
-    let pending: Mutex<VecDeque<Pending>> = Mutex::default();
+    let queue: Mutex<Queue> = Mutex::default();
     let log = &shared.log;
     let mut requests = Reader::new(max);
     let mut answers = Reader::new(max);
@@ -43,7 +56,12 @@ where
                 Ok(call) => {
                     let params = call.params.to_json();
                     log.call(conn, Proto::RawTcp, &call.method, &params);
-                    lock(&pending).push_back(Pending {
+                    let mut queue = lock(&queue);
+                    if queue.pending.len() == MAX_PENDING {
+                        queue.pending.pop_front();
+                        queue.forgotten += 1;
+                    }
+                    queue.pending.push_back(Pending {
                         method: call.method,
                         params,
                         sent: Instant::now(),
@@ -56,8 +74,17 @@ where
     let on_answer = |bytes: &[u8]| {
         log.bytes(conn, Way::Answer, bytes);
         for frame in answers.frames(bytes, conn, Way::Answer, shared) {
-            let Some(call) = lock(&pending).pop_front() else {
-                log.undecoded(conn, Way::Answer, "an answer to no call", &frame);
+            let call = {
+                let mut queue = lock(&queue);
+                if queue.forgotten > 0 {
+                    queue.forgotten -= 1;
+                    None
+                } else {
+                    queue.pending.pop_front()
+                }
+            };
+            let Some(call) = call else {
+                log.undecoded(conn, Way::Answer, "an answer to no call remembered", &frame);
                 continue;
             };
             let outcome = match decode_answer(&frame) {
@@ -94,7 +121,7 @@ where
     let drained = async {
         shutdown.cancelled().await;
         let deadline = Instant::now() + DRAIN;
-        while !lock(&pending).is_empty() && Instant::now() < deadline {
+        while !lock(&queue).pending.is_empty() && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     };
@@ -102,7 +129,7 @@ where
         _ = pumps => {}
         () = drained => {}
     }
-    for call in lock(&pending).drain(..) {
+    for call in lock(&queue).pending.drain(..) {
         log.note(
             conn,
             &format!("RPC {} {} got no answer", call.method, call.params),
