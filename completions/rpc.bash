@@ -675,7 +675,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__proxy)
-            opts="-k -v -h --listen --to --tls --cert --key --cacert --insecure --schema --import-path --verbose --json --record --max-connections --max-body --header-timeout --idle-timeout --connect-timeout --color --help"
+            opts="-k -v -h --listen --to --tls --cert --key --cacert --insecure --schema --import-path --verbose --json --record --max-connections --max-body --header-timeout --idle-timeout --body-timeout --connect-timeout --drain-timeout --max-log-queue --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -729,7 +729,19 @@ _rpc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --body-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --drain-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-log-queue)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -234,7 +234,10 @@ complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-connections -d 'Mo
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-body -d 'Largest HTTP body (either way) or raw-tcp value decoded, in bytes; a bigger request gets 413, a bigger answer 502; a bigger gRPC message passes unread' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l header-timeout -d 'Seconds a client may take to send its first bytes and headers (and a TLS handshake)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l idle-timeout -d 'Seconds a kept-alive HTTP connection may wait for its next request' -r
-complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l connect-timeout -d 'Seconds connecting to the server may take' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l body-timeout -d 'Seconds a client may take to send an HTTP body once its headers are in (then 408)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l connect-timeout -d 'Seconds connecting to the server (and asking its gRPC reflection) may take' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l drain-timeout -d 'Seconds calls in flight may take to finish after SIGINT/SIGTERM (a second signal stops at once)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-log-queue -d 'Log lines waiting for a slow stdout; more are dropped, and counted in the log' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -606,7 +606,8 @@ pub struct ProxyArgs {
     pub record: Option<PathBuf>,
 
     /// Most client connections open at once (more wait to be accepted)
-    #[arg(long, value_name = "N", default_value_t = proxy::Limits::DEFAULT.max_connections)]
+    #[arg(long, value_name = "N", value_parser = at_least_one,
+          default_value_t = proxy::Limits::DEFAULT.max_connections)]
     pub max_connections: usize,
 
     /// Largest HTTP body (either way) or raw-tcp value decoded, in bytes; a bigger request gets
@@ -624,10 +625,35 @@ pub struct ProxyArgs {
           default_value_t = Seconds(proxy::Limits::DEFAULT.idle_timeout))]
     pub idle_timeout: Seconds,
 
-    /// Seconds connecting to the server may take
+    /// Seconds a client may take to send an HTTP body once its headers are in (then 408)
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds,
+          default_value_t = Seconds(proxy::Limits::DEFAULT.body_timeout))]
+    pub body_timeout: Seconds,
+
+    /// Seconds connecting to the server (and asking its gRPC reflection) may take
     #[arg(long, value_name = "SECS", value_parser = positive_seconds,
           default_value_t = Seconds(proxy::Limits::DEFAULT.connect_timeout))]
     pub connect_timeout: Seconds,
+
+    /// Seconds calls in flight may take to finish after SIGINT/SIGTERM (a second signal stops at
+    /// once)
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds,
+          default_value_t = Seconds(proxy::Limits::DEFAULT.drain_timeout))]
+    pub drain_timeout: Seconds,
+
+    /// Log lines waiting for a slow stdout; more are dropped, and counted in the log
+    #[arg(long, value_name = "LINES", value_parser = at_least_one,
+          default_value_t = proxy::Limits::DEFAULT.max_log_queue)]
+    pub max_log_queue: usize,
+}
+
+/// A count that must be at least 1.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 impl ProxyArgs {
@@ -664,7 +690,10 @@ impl ProxyArgs {
                 max_body: self.max_body,
                 header_timeout: self.header_timeout.0,
                 idle_timeout: self.idle_timeout.0,
+                body_timeout: self.body_timeout.0,
                 connect_timeout: self.connect_timeout.0,
+                drain_timeout: self.drain_timeout.0,
+                max_log_queue: self.max_log_queue,
             },
             style: proxy::log::Style {
                 verbose: self.verbose,

@@ -3,8 +3,9 @@
 //! its body and trailers are passed on frame by frame as they come, both ways. Nothing waits for
 //! a whole stream: each DATA frame is looked at on its way through ([`Tap`]), its gRPC messages
 //! cut at their 5-byte prefix and decoded with the method's schema (the server's reflection,
-//! asked once, or `--schema`), each logged as it passes. A message that cannot be decoded (no
-//! schema, compressed, over `--max-body`) is forwarded and shown as bytes.
+//! asked once, or `--schema`), each logged as it passes. A message that cannot be decoded is
+//! forwarded all the same: without a schema, or not matching it, it is shown as bytes; compressed
+//! or over `--max-body`, it is noted with its size.
 //!
 //! Spec: <https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md>.
 
@@ -32,44 +33,76 @@ use tokio_util::sync::CancellationToken;
 type ProxyBody = UnsyncBoxBody<Bytes, hyper::Error>;
 type Sender = hyper::client::conn::http2::SendRequest<ProxyBody>;
 
+/// How often an HTTP/2 client is pinged, and how long its answer may take.
+const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(20);
 /// The gRPC message prefix: a compressed flag, then a 4-byte big-endian length.
 const PREFIX: usize = 5;
 /// `UNAVAILABLE`, the status a client gets when the server cannot be reached (statuscodes.md).
 const UNAVAILABLE: u16 = 14;
 
-/// The schema the proxy reads gRPC messages with: asked of the server once, on the first gRPC
-/// stream; `None` when it could not be had (messages are then shown as bytes).
+/// How long after a failed schema fetch the proxy asks again.
+const SCHEMA_RETRY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The schema the proxy reads gRPC messages with: asked of the server's reflection on the first
+/// gRPC stream (within `--connect-timeout`), or read from `--schema`; after a failure, asked again
+/// [`SCHEMA_RETRY`] later, meanwhile messages are shown as bytes.
 #[derive(Default)]
-pub struct SchemaCache(tokio::sync::OnceCell<Option<Schema>>);
+pub struct SchemaCache(tokio::sync::Mutex<Cached>);
+
+#[derive(Default)]
+enum Cached {
+    #[default]
+    Unknown,
+    Known(Arc<Schema>),
+    Failed(Instant),
+}
 
 impl SchemaCache {
-    async fn get(&self, conn: u64, shared: &Shared) -> Option<&Schema> {
-        self.0
-            .get_or_init(|| async {
-                let scheme = if shared.upstream_tls { "grpcs" } else { "grpc" };
-                let url = format!("{scheme}://{}", shared.target);
-                let options = crate::client::Options {
-                    proto: Some(Proto::Grpc),
-                    ..shared.config.client.clone()
+    async fn get(&self, conn: u64, shared: &Shared) -> Option<Arc<Schema>> {
+        let mut cached = self.0.lock().await;
+        match &*cached {
+            Cached::Known(schema) => return Some(Arc::clone(schema)),
+            Cached::Failed(at) if at.elapsed() < SCHEMA_RETRY => return None,
+            Cached::Failed(_) | Cached::Unknown => {}
+        }
+        let limit = shared.config.limits.connect_timeout;
+        let fetched = tokio::time::timeout(limit, fetch_schema(shared)).await;
+        match fetched {
+            Ok(Ok(schema)) => {
+                let schema = Arc::new(schema);
+                *cached = Cached::Known(Arc::clone(&schema));
+                Some(schema)
+            }
+            failed => {
+                let why = match failed {
+                    Ok(Err(e)) => e.to_string(),
+                    _ => format!(
+                        "no answer within --connect-timeout ({} s)",
+                        limit.as_secs_f64()
+                    ),
                 };
-                let fetched = match Client::new(&url, &options, crate::trace::Trace::default()) {
-                    Ok(client) => client.grpc_schema().await.cloned(),
-                    Err(e) => Err(e),
-                };
-                match fetched {
-                    Ok(schema) => Some(schema),
-                    Err(e) => {
-                        shared.log.note(
-                            conn,
-                            &format!("no gRPC schema ({e}): messages are shown as bytes"),
-                        );
-                        None
-                    }
-                }
-            })
-            .await
-            .as_ref()
+                shared.log.note(
+                    conn,
+                    &format!("no gRPC schema ({why}): messages are shown as bytes for now"),
+                );
+                *cached = Cached::Failed(Instant::now());
+                None
+            }
+        }
     }
+}
+
+/// The server's schema: `--schema` files, else its reflection service.
+async fn fetch_schema(shared: &Shared) -> crate::error::Result<Schema> {
+    let scheme = if shared.upstream_tls { "grpcs" } else { "grpc" };
+    let url = format!("{scheme}://{}", shared.target);
+    let options = crate::client::Options {
+        proto: Some(Proto::Grpc),
+        timeout: Some(shared.config.limits.connect_timeout),
+        ..shared.config.client.clone()
+    };
+    let client = Client::new(&url, &options, crate::trace::Trace::default())?;
+    client.grpc_schema().await.cloned()
 }
 
 /// Forwards the HTTP/2 streams of one client connection until it closes or the proxy stops.
@@ -87,8 +120,11 @@ where
             }
         })
     };
+    // Pings find a client that went away without a word; the HTTP/2 connection then closes.
     let connection = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
         .timer(TokioTimer::new())
+        .keep_alive_interval(Some(KEEP_ALIVE))
+        .keep_alive_timeout(KEEP_ALIVE)
         .max_concurrent_streams(
             u32::try_from(crate::server::Limits::DEFAULT.max_streams).unwrap_or(u32::MAX),
         )
@@ -112,15 +148,27 @@ async fn exchange(
 ) -> Response<ProxyBody> {
     let (mut parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
-    let method = match shared.grpc_schema.get(conn, &shared).await {
-        Some(schema) => schema.method(path.trim_start_matches('/')).ok(),
-        None => None,
+    let is_grpc = parts
+        .headers
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/grpc"));
+    let method = match is_grpc {
+        true => match shared.grpc_schema.get(conn, &shared).await {
+            Some(schema) => schema.method(path.trim_start_matches('/')).ok(),
+            None => None,
+        },
+        false => None,
     };
-    let head = head_lines(&format!("POST {path}"), &parts.headers);
+    let target = parts
+        .uri
+        .path_and_query()
+        .map_or(path.clone(), |p| p.as_str().to_owned());
+    let head = head_lines(&format!("{} {target}", parts.method), &parts.headers);
     shared.log.head(conn, Way::Request, &head);
     let call = Arc::new(Mutex::new(Call::new(conn, &path, method, &shared)));
     let scheme = if shared.upstream_tls { "https" } else { "http" };
-    if let Ok(uri) = format!("{scheme}://{}{path}", shared.target).parse() {
+    if let Ok(uri) = format!("{scheme}://{}{target}", shared.target).parse() {
         parts.uri = uri;
     }
     let watched = Arc::clone(&call);
@@ -141,39 +189,58 @@ async fn exchange(
     Response::from_parts(parts, body)
 }
 
-/// Sends on the client's upstream HTTP/2 connection, opening it (again) when there is none or
-/// it has closed.
+/// Sends on the client's upstream HTTP/2 connection, opening it when there is none or it has
+/// closed; a stream the connection did not take (the server sent GOAWAY) goes once more on a new
+/// connection.
 async fn send(
     request: Request<ProxyBody>,
     shared: &Shared,
     upstream: &tokio::sync::Mutex<Option<Sender>>,
 ) -> Result<Response<Incoming>, String> {
-    let mut sender = {
+    let failed = |e: hyper::Error| format!("{}: {e}", shared.target);
+    let (mut sender, reused) = {
         let mut slot = upstream.lock().await;
-        if slot.as_ref().is_none_or(Sender::is_closed) {
-            let stream = shared
-                .connect_upstream(&[b"h2"])
-                .await
-                .map_err(|e| e.to_string())?;
-            let (sender, connection) =
-                hyper::client::conn::http2::Builder::new(TokioExecutor::new())
-                    .timer(TokioTimer::new())
-                    .handshake(TokioIo::new(stream))
-                    .await
-                    .map_err(|e| format!("HTTP/2 with {}: {e}", shared.target))?;
-            tokio::spawn(connection);
-            *slot = Some(sender);
+        match slot.as_ref().filter(|s| !s.is_closed()) {
+            Some(sender) => (sender.clone(), true),
+            None => {
+                let sender = open(shared).await?;
+                *slot = Some(sender.clone());
+                (sender, false)
+            }
         }
-        slot.clone().ok_or("no upstream connection")?
     };
-    sender
-        .ready()
+    let ready = sender.ready().await;
+    let unsent = match ready {
+        Ok(()) => match sender.try_send_request(request).await {
+            Ok(answer) => return Ok(answer),
+            Err(mut unsent) => match unsent.take_message() {
+                Some(request) if reused => request,
+                _ => return Err(failed(unsent.into_error())),
+            },
+        },
+        // The connection went away between streams: nothing of this one was sent.
+        Err(_) if reused => request,
+        Err(e) => return Err(failed(e)),
+    };
+    let mut sender = open(shared).await?;
+    *upstream.lock().await = Some(sender.clone());
+    sender.ready().await.map_err(failed)?;
+    sender.send_request(unsent).await.map_err(failed)
+}
+
+/// A new HTTP/2 connection to the server (ALPN `h2` under TLS).
+async fn open(shared: &Shared) -> Result<Sender, String> {
+    let stream = shared
+        .connect_upstream(&[b"h2"])
+        .await
+        .map_err(|e| e.to_string())?;
+    let (sender, connection) = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
+        .timer(TokioTimer::new())
+        .handshake(TokioIo::new(stream))
         .await
         .map_err(|e| format!("HTTP/2 with {}: {e}", shared.target))?;
-    sender
-        .send_request(request)
-        .await
-        .map_err(|e| format!("{}: {e}", shared.target))
+    tokio::spawn(connection);
+    Ok(sender)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -5,7 +5,9 @@
 //! Forwarding is faithful: the method, the path and query, every header but the hop-by-hop ones
 //! (RFC 9110 section 7.6.1; `Host` names the server), header names in the case they were sent, the
 //! body byte for byte, chunked when it came chunked. The answer comes back the same way with its
-//! status; a server that closes after it makes the proxy close the client's connection too.
+//! status; a server that closes after it (it says so, or it ends the body by closing) makes the
+//! proxy close the client's connection after it too. Trailers of HTTP/1.1 chunked bodies and
+//! upgrades (`Upgrade: websocket`) are not forwarded.
 //!
 //! Each body is read whole (up to `--max-body`) to log it: the protocol is the one `rpc serve`
 //! would route the request to ([`crate::server::http::route_for`]), and its calls and answers are
@@ -42,12 +44,9 @@ const MAX_KONTS: usize = crate::server::Limits::DEFAULT.max_konts;
 /// Headers that belong to one connection, not to the message (RFC 9110 section 7.6.1).
 const HOP_BY_HOP: &[&str] = &[
     "connection",
-    "keep-alive",
     "proxy-connection",
-    "proxy-authenticate",
-    "proxy-authorization",
+    "keep-alive",
     "te",
-    "trailer",
     "transfer-encoding",
     "upgrade",
 ];
@@ -91,23 +90,29 @@ async fn exchange(
     shared: &Shared,
     upstream: &tokio::sync::Mutex<Option<Sender>>,
 ) -> Response<Body> {
-    let max = shared.config.limits.max_body;
+    let limits = shared.config.limits;
     let (mut parts, body) = request.into_parts();
-    let chunked = !parts.headers.contains_key(CONTENT_LENGTH);
-    let body = match Limited::new(body, usize::try_from(max).unwrap_or(usize::MAX))
-        .collect()
-        .await
-    {
-        Ok(collected) => collected.to_bytes(),
-        Err(e)
+    let framing = Framing::of(&parts.headers);
+    let reading = Limited::new(body, usize::try_from(limits.max_body).unwrap_or(usize::MAX));
+    let body = match tokio::time::timeout(limits.body_timeout, reading.collect()).await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(e))
             if e.downcast_ref::<http_body_util::LengthLimitError>()
                 .is_some() =>
         {
-            let why = format!("a request body over --max-body ({max} bytes): answered 413");
+            let why = format!(
+                "a request body over --max-body ({} bytes): answered 413",
+                limits.max_body
+            );
             shared.log.note(conn, &why);
             return plain(StatusCode::PAYLOAD_TOO_LARGE, why);
         }
-        Err(e) => return plain(StatusCode::BAD_REQUEST, format!("request body: {e}")),
+        Ok(Err(e)) => return plain(StatusCode::BAD_REQUEST, format!("request body: {e}")),
+        Err(_) => {
+            let why = "the request body did not come within --body-timeout: answered 408";
+            shared.log.note(conn, why);
+            return plain(StatusCode::REQUEST_TIMEOUT, why.to_owned());
+        }
     };
     let started = Instant::now();
     let head = head_lines(&format!("{} {}", parts.method, parts.uri), &parts.headers);
@@ -123,17 +128,15 @@ async fn exchange(
             parts.uri = uri;
         }
     }
-    let request = Request::from_parts(parts, body_of(body, chunked));
+    let request = Request::from_parts(parts, framing.body(body));
     let answer = match send(request, shared, upstream).await {
         Ok(answer) => answer,
         Err(e) => return seen.unreachable(conn, shared, &e.to_string()),
     };
     let (mut parts, body) = answer.into_parts();
-    let chunked = !parts.headers.contains_key(CONTENT_LENGTH);
-    let body = match Limited::new(body, usize::try_from(max).unwrap_or(usize::MAX))
-        .collect()
-        .await
-    {
+    let framing = Framing::of(&parts.headers);
+    let reading = Limited::new(body, usize::try_from(limits.max_body).unwrap_or(usize::MAX));
+    let body = match reading.collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(e) => return seen.unreachable(conn, shared, &format!("its answer: {e}")),
     };
@@ -144,62 +147,113 @@ async fn exchange(
     shared.log.head(conn, Way::Answer, &head);
     shared.log.bytes(conn, Way::Answer, &body);
     seen.answered(parts.status.as_u16(), &body, started, conn, shared);
-    let closes = closes(&parts.headers);
+    // A server that closes after this answer (it says so, or it ended the body by closing):
+    // the client's connection closes after it too.
+    let bodiless = matches!(parts.status.as_u16(), 100..=199 | 204 | 304);
+    let closes = closes(&parts.headers) || (framing == Framing::UntilClose && !bodiless);
     strip_hop_by_hop(&mut parts.headers);
     if closes {
         parts
             .headers
             .insert(CONNECTION, HeaderValue::from_static("close"));
     }
-    Response::from_parts(parts, body_of(body, chunked))
+    Response::from_parts(parts, framing.body(body))
+}
+
+/// How a message's body is delimited on the wire, kept when it is forwarded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Framing {
+    /// `Content-Length`.
+    Length,
+    /// `Transfer-Encoding: chunked`.
+    Chunked,
+    /// Neither: no body (a request), or the body runs until the server closes (an answer);
+    /// forwarded with its length.
+    UntilClose,
+}
+
+impl Framing {
+    fn of(headers: &HeaderMap) -> Framing {
+        let chunked = headers
+            .get_all(hyper::header::TRANSFER_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.to_ascii_lowercase().contains("chunked"));
+        if chunked {
+            Framing::Chunked
+        } else if headers.contains_key(CONTENT_LENGTH) {
+            Framing::Length
+        } else {
+            Framing::UntilClose
+        }
+    }
+
+    /// The body of `bytes`, framed as it came: chunked (a stream of unknown length, which hyper
+    /// sends chunked, empty or not) or with its length.
+    fn body(self, bytes: Bytes) -> Body {
+        match self {
+            Framing::Chunked => {
+                let frames =
+                    futures_util::stream::iter((!bytes.is_empty()).then(|| Ok(Frame::data(bytes))));
+                StreamBody::new(frames).boxed()
+            }
+            Framing::Length | Framing::UntilClose => Full::new(bytes).boxed(),
+        }
+    }
 }
 
 /// Sends on the client's upstream connection, opening it (again) when there is none or the
-/// server has closed it.
+/// server has closed it. A request the server's kept-alive connection did not take (it closed
+/// just as the request went) goes once more on a new connection.
 async fn send(
     request: Request<Body>,
     shared: &Shared,
     upstream: &tokio::sync::Mutex<Option<Sender>>,
 ) -> crate::error::Result<Response<Incoming>> {
-    let mut slot = upstream.lock().await;
-    let usable = match slot.as_mut() {
-        Some(sender) => sender.ready().await.is_ok(),
-        None => false,
-    };
-    if !usable {
-        let stream = shared.connect_upstream(&[b"http/1.1"]).await?;
-        let (sender, connection) = hyper::client::conn::http1::Builder::new()
-            .preserve_header_case(true)
-            .handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| {
-                Error::transport(
-                    &shared.target,
-                    crate::client::failure::Cause::Broken(e.to_string()),
-                )
-            })?;
-        tokio::spawn(connection);
-        *slot = Some(sender);
-    }
-    let Some(sender) = slot.as_mut() else {
-        return Err(Error::internal("no upstream connection"));
-    };
-    sender.send_request(request).await.map_err(|e| {
+    let broken = |e: hyper::Error| {
         Error::transport(
             &shared.target,
             crate::client::failure::Cause::Broken(e.to_string()),
         )
-    })
+    };
+    let mut slot = upstream.lock().await;
+    let reused = match slot.as_mut() {
+        Some(sender) => sender.ready().await.is_ok(),
+        None => false,
+    };
+    let mut sender = match (reused, slot.take()) {
+        (true, Some(sender)) => sender,
+        _ => open(shared).await?,
+    };
+    let answer = match sender.try_send_request(request).await {
+        Err(mut unsent) if reused => match unsent.take_message() {
+            Some(request) => {
+                sender = open(shared).await?;
+                sender.send_request(request).await.map_err(broken)
+            }
+            None => Err(broken(unsent.into_error())),
+        },
+        other => other.map_err(|e| broken(e.into_error())),
+    };
+    *slot = Some(sender);
+    answer
 }
 
-/// A body of `bytes`, sent with its length, or chunked (no length) when it came chunked.
-fn body_of(bytes: Bytes, chunked: bool) -> Body {
-    if chunked && !bytes.is_empty() {
-        let frames = futures_util::stream::once(async move { Ok(Frame::data(bytes)) });
-        StreamBody::new(frames).boxed()
-    } else {
-        Full::new(bytes).boxed()
-    }
+/// A new HTTP/1.1 connection to the server, its header case kept as the client wrote it.
+async fn open(shared: &Shared) -> crate::error::Result<Sender> {
+    let stream = shared.connect_upstream(&[b"http/1.1"]).await?;
+    let (sender, connection) = hyper::client::conn::http1::Builder::new()
+        .preserve_header_case(true)
+        .handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| {
+            Error::transport(
+                &shared.target,
+                crate::client::failure::Cause::Broken(e.to_string()),
+            )
+        })?;
+    tokio::spawn(connection);
+    Ok(sender)
 }
 
 fn plain(status: StatusCode, text: String) -> Response<Body> {
@@ -442,8 +496,13 @@ impl Seen {
         match self {
             Seen::JsonRpc(calls) => match json_answers(body) {
                 Some(answers) => {
+                    // By id: a batch is answered in any order (JSON-RPC 2.0, section 6).
+                    let by_id: std::collections::HashMap<String, &JsonCall> = calls
+                        .iter()
+                        .filter_map(|c| c.id.as_ref().map(|id| (id.to_string(), c)))
+                        .collect();
                     for (id, outcome) in answers {
-                        let call = calls.iter().find(|c| c.id.as_ref() == Some(&id));
+                        let call = by_id.get(&id.to_string());
                         let (method, params) =
                             call.map_or(("?", &Json::Null), |c| (&c.method, &c.params));
                         let shown = shown(&outcome);
@@ -559,16 +618,19 @@ impl Seen {
         let fault = Fault::new(codes::INTERNAL_ERROR, message.clone());
         let (content_type, body) = match self {
             Seen::JsonRpc(calls) => {
-                let id = calls
-                    .iter()
-                    .find_map(|c| c.id.clone())
-                    .unwrap_or(Json::Null);
-                (
-                    "application/json",
-                    json!({"jsonrpc": "2.0", "error": fault.to_json(), "id": id})
-                        .to_string()
-                        .into_bytes(),
-                )
+                let error =
+                    |id: &Json| json!({"jsonrpc": "2.0", "error": fault.to_json(), "id": id});
+                let answer = match calls.as_slice() {
+                    [single] => error(single.id.as_ref().unwrap_or(&Json::Null)),
+                    // A batch gets a batch: one error per call that expects an answer.
+                    batch => Json::Array(
+                        batch
+                            .iter()
+                            .filter_map(|c| c.id.as_ref().map(error))
+                            .collect(),
+                    ),
+                };
+                ("application/json", answer.to_string().into_bytes())
             }
             Seen::XmlRpc { .. } => ("text/xml", xmlrpc::encode_fault(&fault)),
             Seen::Reach { .. } => (

@@ -6,14 +6,17 @@
 //! of connections served at once never mix.
 //!
 //! Every answered call is also appended to the `--record` file, in the format of
-//! `rpc repl --record` ([`crate::record`]).
+//! `rpc repl --record` ([`crate::record`]): those whose params are an array or an object (every
+//! protocol's calls are, but a JSON-RPC call with scalar params), and gRPC calls read with a
+//! schema (gRPC's reflection is logged, not recorded).
 
 use crate::protocol::Proto;
 use crate::record::{self, Entry, Exchange, Recorder};
 use colored::Colorize;
 use serde_json::{json, Value as Json};
 use std::io::Write;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Values longer than this many characters are shortened in the text log on a terminal (never in
@@ -33,10 +36,13 @@ pub struct Style {
     pub shorten: bool,
 }
 
-/// The proxy's log, shared by every connection.
+/// The proxy's log, shared by every connection. Events go to a writer thread through a queue of
+/// at most `--max-log-queue` lines, so a stdout that is read slowly (a pipe to a busy `jq`) never
+/// stalls the connections; lines over the limit are counted and the count is printed.
 pub struct Log {
     started: Instant,
     style: Style,
+    writer: Writer,
     /// `--record`: every answered call, and the upstream's `HOST:PORT` and whether it is TLS
     /// (each entry's endpoint is the URL its protocol is served at there).
     recorder: Option<(Mutex<Recorder>, Upstream)>,
@@ -78,12 +84,19 @@ pub struct Answered<'a> {
 }
 
 impl Log {
-    pub fn new(style: Style, recorder: Option<(Recorder, Upstream)>) -> Log {
+    /// A log printing in `style`, queueing at most `max_queue` lines, recording with `recorder`.
+    pub fn new(style: Style, max_queue: usize, recorder: Option<(Recorder, Upstream)>) -> Log {
         Log {
             started: Instant::now(),
             style,
+            writer: Writer::start(max_queue),
             recorder: recorder.map(|(r, upstream)| (Mutex::new(r), upstream)),
         }
+    }
+
+    /// Waits until every line queued so far is written.
+    pub fn flush(&self) {
+        self.writer.flush();
     }
 
     pub fn style(&self) -> Style {
@@ -100,9 +113,7 @@ impl Log {
     }
 
     fn emit(&self, text: &str) {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{text}");
-        let _ = out.flush();
+        self.writer.line(text.to_owned());
     }
 
     fn shown(&self, value: &Json) -> String {
@@ -305,6 +316,76 @@ impl Log {
         if let Err(e) = recorder.append(&entry) {
             eprintln!("rpc proxy: {e}");
         }
+    }
+}
+
+/// What the writer thread is handed.
+enum Message {
+    Line(String),
+    /// Answer when everything before is written.
+    Flush(mpsc::SyncSender<()>),
+}
+
+/// The queue to the thread that writes stdout.
+struct Writer {
+    queue: mpsc::SyncSender<Message>,
+    /// Lines that found the queue full.
+    dropped: Arc<AtomicU64>,
+}
+
+impl Writer {
+    fn start(max_queue: usize) -> Writer {
+        let (queue, lines) = mpsc::sync_channel(max_queue.max(1));
+        let dropped = Arc::new(AtomicU64::new(0));
+        let counted = Arc::clone(&dropped);
+        let spawned = std::thread::Builder::new()
+            .name("rpc-proxy-log".into())
+            .spawn(move || write_lines(&lines, &counted));
+        if let Err(e) = spawned {
+            eprintln!("rpc proxy: cannot start the log writer: {e}");
+        }
+        Writer { queue, dropped }
+    }
+
+    fn line(&self, text: String) {
+        if let Err(mpsc::TrySendError::Full(_)) = self.queue.try_send(Message::Line(text)) {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn flush(&self) {
+        let (done, wait) = mpsc::sync_channel(1);
+        if self.queue.send(Message::Flush(done)).is_ok() {
+            let _ = wait.recv_timeout(Duration::from_secs(5));
+        }
+    }
+}
+
+/// The writer thread: lines written as they come, stdout flushed whenever the queue is empty.
+fn write_lines(lines: &mpsc::Receiver<Message>, dropped: &AtomicU64) {
+    let mut out = std::io::stdout();
+    while let Ok(first) = lines.recv() {
+        let mut next = Some(first);
+        while let Some(message) = next {
+            let count = dropped.swap(0, Ordering::Relaxed);
+            if count > 0 {
+                let _ = writeln!(
+                    out,
+                    "rpc proxy: {count} log lines dropped: stdout was not read fast enough (--max-log-queue)"
+                );
+            }
+            match message {
+                Message::Line(text) => {
+                    let _ = writeln!(out, "{text}");
+                }
+                Message::Flush(done) => {
+                    let _ = out.flush();
+                    let _ = done.send(());
+                }
+            }
+            next = lines.try_recv().ok();
+        }
+        let _ = out.flush();
     }
 }
 

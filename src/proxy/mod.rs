@@ -7,8 +7,11 @@
 //! XML-RPC, Reach), raw-tcp byte for byte with its JSON values matched in order ([`rawtcp`]),
 //! HTTP/2 stream by stream with each gRPC message logged as it passes ([`grpc`]). TLS from the
 //! client is ended here with `--tls` (ALPN picks HTTP/1.1 or h2), or else tunnelled unread;
-//! anything else the proxy cannot read is tunnelled too ([`tunnel`]), never dropped. Each client
-//! connection has its own upstream connection, so a slow side slows only its own pair.
+//! anything else the proxy cannot read is tunnelled too ([`tunnel`]), never dropped. (A connection
+//! that sends nothing but blanks, or nothing at all within `--header-timeout`, is closed: the
+//! proxy must see a first byte to know where it goes.) Each client connection has its own
+//! upstream connection, and the log is written by a thread of its own, so a slow side slows only
+//! its own pair.
 
 pub mod grpc;
 pub mod http1;
@@ -43,11 +46,21 @@ pub struct Limits {
     /// `--header-timeout`: how long a client may take to send its first bytes and headers (and a
     /// TLS handshake).
     pub header_timeout: Duration,
-    /// `--idle-timeout`: how long a kept-alive HTTP connection may wait for its next request, and
-    /// a raw-tcp (or tunnelled) direction may stay silent before it is closed.
+    /// `--idle-timeout`: how long a kept-alive HTTP/1.1 connection may wait for its next request
+    /// (at most `--header-timeout`, hyper's timer covers both), and how long a raw-tcp (or
+    /// tunnelled) connection may stay silent both ways before it is closed. HTTP/2 clients are
+    /// pinged instead, and their connection closes when a ping goes unanswered.
     pub idle_timeout: Duration,
-    /// `--connect-timeout`: how long connecting to the upstream server may take.
+    /// `--body-timeout`: how long a client may take to send an HTTP body once its headers are in.
+    pub body_timeout: Duration,
+    /// `--connect-timeout`: how long connecting to the upstream server (and asking its gRPC
+    /// reflection) may take.
     pub connect_timeout: Duration,
+    /// `--drain-timeout`: after SIGINT/SIGTERM, how long calls in flight may take to finish
+    /// before their connections are closed.
+    pub drain_timeout: Duration,
+    /// `--max-log-queue`: log lines waiting for a slow stdout; more are dropped and counted.
+    pub max_log_queue: usize,
 }
 
 impl Limits {
@@ -57,7 +70,10 @@ impl Limits {
         max_body: crate::server::Limits::DEFAULT.max_body,
         header_timeout: crate::server::Limits::DEFAULT.header_timeout,
         idle_timeout: crate::server::Limits::DEFAULT.idle_timeout,
+        body_timeout: crate::server::Limits::DEFAULT.body_timeout,
         connect_timeout: Duration::from_secs(10),
+        drain_timeout: Duration::from_secs(10),
+        max_log_queue: crate::server::Limits::DEFAULT.max_log_queue,
     };
 }
 
@@ -115,14 +131,48 @@ impl Shared {
     }
 }
 
+/// TLS on the listening side: `rpc serve`'s certificate (self-signed, or `--cert`/`--key`), with
+/// ALPN offering `h2` only when the server is gRPC (`--to grpc://` or `grpcs://`). Otherwise a
+/// client that can do both (curl) would pick HTTP/2 for a server that may speak only HTTP/1.1.
+pub struct ListenTls {
+    acceptor: tokio_rustls::TlsAcceptor,
+    fingerprint: String,
+    origin: String,
+}
+
+impl ListenTls {
+    fn new(source: &TlsSource, upstream: &Url) -> Result<ListenTls> {
+        let tls = crate::server::tls::Tls::new(source)?;
+        let mut config = (**tls.acceptor.config()).clone();
+        config.alpn_protocols = if matches!(upstream.scheme(), "grpc" | "grpcs") {
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        } else {
+            vec![b"http/1.1".to_vec()]
+        };
+        Ok(ListenTls {
+            acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+            fingerprint: tls.fingerprint,
+            origin: tls.origin,
+        })
+    }
+
+    fn accept<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+        &self,
+        stream: S,
+    ) -> tokio_rustls::Accept<S> {
+        self.acceptor.accept(stream)
+    }
+}
+
 /// `rpc proxy`: bind, print `listening on HOST:PORT`, forward until SIGINT/SIGTERM, then stop
-/// accepting and let the connections in flight finish.
+/// accepting and let the calls in flight finish (within `--drain-timeout`; a second signal stops
+/// at once, exit 130).
 pub async fn run(config: Config) -> Result<()> {
     let listener = TcpListener::bind(&config.listen)
         .await
         .map_err(|e| crate::server::listen_error(&config.listen, &e))?;
     let tls = match &config.tls {
-        Some(source) => Some(crate::server::tls::Tls::new(source)?),
+        Some(source) => Some(ListenTls::new(source, &config.upstream)?),
         None => None,
     };
     let target = client::http::target_of(&config.upstream);
@@ -142,7 +192,7 @@ pub async fn run(config: Config) -> Result<()> {
         .local_addr()
         .map_err(|e| Error::Local(format!("no local address: {e}")))?;
     let shared = Arc::new(Shared {
-        log: Log::new(config.style, recorder),
+        log: Log::new(config.style, config.limits.max_log_queue, recorder),
         target,
         upstream_tls,
         next_conn: AtomicU64::new(1),
@@ -166,10 +216,18 @@ pub async fn run(config: Config) -> Result<()> {
     let stop = shutdown.clone();
     tokio::spawn(async move {
         signalled.await;
-        eprintln!("rpc proxy: shutting down, finishing calls in flight");
+        eprintln!(
+            "rpc proxy: shutting down, finishing calls in flight (a second signal stops at once)"
+        );
         stop.cancel();
+        if let Ok(again) = crate::server::shutdown_signal() {
+            again.await;
+            eprintln!("rpc proxy: stopped at once");
+            std::process::exit(130);
+        }
     });
-    accept(listener, shared, tls.map(Arc::new), shutdown).await;
+    accept(listener, Arc::clone(&shared), tls.map(Arc::new), shutdown).await;
+    shared.log.flush();
     eprintln!("rpc proxy: stopped");
     Ok(())
 }
@@ -178,7 +236,7 @@ pub async fn run(config: Config) -> Result<()> {
 async fn accept(
     listener: TcpListener,
     shared: Arc<Shared>,
-    tls: Option<Arc<crate::server::tls::Tls>>,
+    tls: Option<Arc<ListenTls>>,
     shutdown: CancellationToken,
 ) {
     let tracker = TaskTracker::new();
@@ -214,7 +272,13 @@ async fn accept(
     }
     drop(listener);
     tracker.close();
-    tracker.wait().await;
+    let drain = shared.config.limits.drain_timeout;
+    if tokio::time::timeout(drain, tracker.wait()).await.is_err() {
+        eprintln!(
+            "rpc proxy: calls still in flight after --drain-timeout ({} s): closing their connections",
+            drain.as_secs_f64()
+        );
+    }
 }
 
 /// One client connection: sniffed, then forwarded by what it speaks.
@@ -223,7 +287,7 @@ async fn handle(
     peer: SocketAddr,
     conn: u64,
     shared: &Arc<Shared>,
-    tls: Option<Arc<crate::server::tls::Tls>>,
+    tls: Option<Arc<ListenTls>>,
     shutdown: CancellationToken,
 ) {
     let _ = stream.set_nodelay(true);
@@ -258,12 +322,16 @@ async fn handle(
         (Kind::Http2, _) => grpc::forward(stream, conn, shared, shutdown).await,
         (Kind::RawTcp, _) => rawtcp::forward(stream, conn, shared, shutdown).await,
         (Kind::Tls, Some(tls)) => {
-            match tokio::time::timeout(wait, tls.acceptor.accept(stream)).await {
+            match tokio::time::timeout(wait, tls.accept(stream)).await {
                 // ALPN says which HTTP the client chose, as in `rpc serve`.
                 Ok(Ok(secure)) if secure.get_ref().1.alpn_protocol() == Some(b"h2") => {
+                    shared.log.note(conn, "TLS, ALPN h2: HTTP/2");
                     grpc::forward(secure, conn, shared, shutdown).await
                 }
-                Ok(Ok(secure)) => http1::forward(secure, conn, shared, shutdown).await,
+                Ok(Ok(secure)) => {
+                    shared.log.note(conn, "TLS: HTTP/1.1");
+                    http1::forward(secure, conn, shared, shutdown).await
+                }
                 Ok(Err(e)) => shared.log.note(conn, &format!("TLS handshake failed: {e}")),
                 Err(_) => shared.log.note(conn, "TLS handshake timed out"),
             }

@@ -23,8 +23,37 @@ const MAX_PENDING: usize = 10_000;
 #[derive(Default)]
 struct Queue {
     pending: VecDeque<Pending>,
-    /// Calls forgotten at the front (over [`MAX_PENDING`]) whose answers have not come yet.
+    /// Bytes of the requests in `pending`.
+    bytes: usize,
+    /// Calls forgotten at the front (over [`MAX_PENDING`] calls or `--max-body` bytes) whose
+    /// answers have not come yet.
     forgotten: u64,
+}
+
+impl Queue {
+    /// Remembers a call, forgetting the oldest ones over the limits.
+    fn push(&mut self, call: Pending, max_bytes: usize) {
+        self.bytes += call.size;
+        self.pending.push_back(call);
+        while self.pending.len() > MAX_PENDING || (self.bytes > max_bytes && self.pending.len() > 1)
+        {
+            if let Some(old) = self.pending.pop_front() {
+                self.bytes -= old.size;
+                self.forgotten += 1;
+            }
+        }
+    }
+
+    /// The call the next answer belongs to; None when it belongs to a forgotten one.
+    fn answered(&mut self) -> Option<Pending> {
+        if self.forgotten > 0 {
+            self.forgotten -= 1;
+            return None;
+        }
+        let call = self.pending.pop_front()?;
+        self.bytes -= call.size;
+        Some(call)
+    }
 }
 
 /// A call seen going to the server and not answered yet.
@@ -32,43 +61,55 @@ struct Pending {
     method: String,
     params: Json,
     sent: Instant,
+    /// The request's bytes.
+    size: usize,
 }
 
-/// How long a raw-tcp connection may go on after the proxy is told to stop, for the calls in
-/// flight to be answered.
-pub const DRAIN: Duration = Duration::from_secs(5);
+/// After the last call in flight is answered at shutdown, how long its answer is given to be
+/// written to the client before the connection is closed.
+const LAST_WRITE: Duration = Duration::from_millis(100);
 
 /// Forwards one raw-tcp connection, logging every call and answer, until both sides have closed;
-/// once `shutdown` comes, until no call is waiting for its answer (at most [`DRAIN`]).
+/// once `shutdown` comes, until no call is waiting for its answer (at most `--drain-timeout`).
 pub async fn forward<C>(mut client: C, conn: u64, shared: &Arc<Shared>, shutdown: CancellationToken)
 where
     C: AsyncRead + AsyncWrite + Unpin + Send,
 {
     let max = usize::try_from(shared.config.limits.max_body).unwrap_or(usize::MAX);
     let queue: Mutex<Queue> = Mutex::default();
+    let activity = super::tunnel::Activity::new();
     let log = &shared.log;
     let mut requests = Reader::new(max);
     let mut answers = Reader::new(max);
     let on_request = |bytes: &[u8]| {
         log.bytes(conn, Way::Request, bytes);
         for frame in requests.frames(bytes, conn, Way::Request, shared) {
-            match decode_request(&frame, crate::protocol::Limits::CLIENT) {
+            // A value that is no call still gets an answer (the server's error): it keeps its
+            // place in the queue, so the answers after it meet their own calls.
+            let call = match decode_request(&frame, crate::protocol::Limits::CLIENT) {
                 Ok(call) => {
                     let params = call.params.to_json();
                     log.call(conn, Proto::RawTcp, &call.method, &params);
-                    let mut queue = lock(&queue);
-                    if queue.pending.len() == MAX_PENDING {
-                        queue.pending.pop_front();
-                        queue.forgotten += 1;
-                    }
-                    queue.pending.push_back(Pending {
+                    Pending {
                         method: call.method,
                         params,
                         sent: Instant::now(),
-                    });
+                        size: frame.len(),
+                    }
                 }
-                Err(_) => log.undecoded(conn, Way::Request, "not a raw-tcp call", &frame),
-            }
+                Err(_) => {
+                    log.undecoded(conn, Way::Request, "not a raw-tcp call", &frame);
+                    Pending {
+                        method: "(not a call)".into(),
+                        params: Json::Null,
+                        sent: Instant::now(),
+                        size: 0,
+                    }
+                }
+            };
+            let mut queue = lock(&queue);
+            queue.push(call, max);
+            activity.set_waiting(queue.pending.len());
         }
     };
     let on_answer = |bytes: &[u8]| {
@@ -76,12 +117,9 @@ where
         for frame in answers.frames(bytes, conn, Way::Answer, shared) {
             let call = {
                 let mut queue = lock(&queue);
-                if queue.forgotten > 0 {
-                    queue.forgotten -= 1;
-                    None
-                } else {
-                    queue.pending.pop_front()
-                }
+                let call = queue.answered();
+                activity.set_waiting(queue.pending.len());
+                call
             };
             let Some(call) = call else {
                 log.undecoded(conn, Way::Answer, "an answer to no call remembered", &frame);
@@ -111,7 +149,7 @@ where
     };
     let (client_read, client_write) = tokio::io::split(client);
     let (server_read, server_write) = tokio::io::split(upstream);
-    let idle = shared.config.limits.idle_timeout;
+    let idle = (shared.config.limits.idle_timeout, &activity);
     let pumps = async {
         tokio::join!(
             super::tunnel::pump(client_read, server_write, idle, on_request),
@@ -120,10 +158,11 @@ where
     };
     let drained = async {
         shutdown.cancelled().await;
-        let deadline = Instant::now() + DRAIN;
+        let deadline = Instant::now() + shared.config.limits.drain_timeout;
         while !lock(&queue).pending.is_empty() && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        tokio::time::sleep(LAST_WRITE).await;
     };
     tokio::select! {
         _ = pumps => {}
@@ -140,7 +179,7 @@ where
 /// The server cannot be reached: the client gets a raw-tcp error object, as a server that failed
 /// would answer, and the connection is closed.
 async fn unreachable(
-    client: &mut (impl AsyncWrite + Unpin),
+    client: &mut (impl AsyncRead + AsyncWrite + Unpin),
     conn: u64,
     shared: &Shared,
     why: &str,
@@ -151,7 +190,7 @@ async fn unreachable(
     let mut answer = json!({ "error": fault.to_json() }).to_string().into_bytes();
     answer.push(b'\n');
     let _ = client.write_all(&answer).await;
-    let _ = client.shutdown().await;
+    crate::server::rawtcp::close_gently(client).await;
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

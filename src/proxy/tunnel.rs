@@ -5,7 +5,9 @@
 
 use super::log::Way;
 use super::Shared;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
 
@@ -13,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 const CHUNK: usize = 16 * 1024;
 
 /// Tunnels a connection the proxy cannot read to the server, unchanged both ways, until both
-/// sides close or, once `shutdown` comes, [`super::rawtcp::DRAIN`] later.
+/// sides close or, once `shutdown` comes, `--drain-timeout` later.
 pub async fn forward<C>(client: C, conn: u64, shared: &Arc<Shared>, shutdown: CancellationToken)
 where
     C: AsyncRead + AsyncWrite + Unpin + Send,
@@ -42,7 +44,7 @@ where
         totals = tunnelled => totals,
         () = async {
             shutdown.cancelled().await;
-            tokio::time::sleep(super::rawtcp::DRAIN).await;
+            tokio::time::sleep(shared.config.limits.drain_timeout).await;
         } => None,
     };
     if let Some((sent, received)) = totals {
@@ -56,7 +58,7 @@ where
 /// Connects to the server and pumps both ways until both sides have closed; each chunk is shown
 /// to its observer first. The byte counts each way, or None when the server could not be reached
 /// (logged).
-pub async fn pair<C>(
+pub(super) async fn pair<C>(
     client: C,
     conn: u64,
     shared: &Arc<Shared>,
@@ -77,7 +79,8 @@ where
     };
     let (client_read, client_write) = tokio::io::split(client);
     let (server_read, server_write) = tokio::io::split(upstream);
-    let idle = shared.config.limits.idle_timeout;
+    let activity = Activity::new();
+    let idle = (shared.config.limits.idle_timeout, &activity);
     let (sent, received) = tokio::join!(
         pump(client_read, server_write, idle, on_request),
         pump(server_read, client_write, idle, on_answer)
@@ -85,27 +88,70 @@ where
     Some((sent, received))
 }
 
-/// Copies `from` to `to` until `from` ends (or either fails, or `from` is silent for `idle`),
-/// then closes `to`'s writing side. `observe` sees each chunk before it is written, and an empty
-/// one at the end. Returns the bytes copied.
-pub async fn pump(
+/// When either direction of a pair last moved bytes, and how many calls wait for an answer: a
+/// pair is idle only when both directions are silent and no call is waiting (a slow answer is
+/// not idleness).
+pub(super) struct Activity {
+    start: Instant,
+    /// Milliseconds after `start`.
+    last_ms: AtomicU64,
+    waiting: AtomicU64,
+}
+
+impl Activity {
+    pub(super) fn new() -> Activity {
+        Activity {
+            start: Instant::now(),
+            last_ms: AtomicU64::new(0),
+            waiting: AtomicU64::new(0),
+        }
+    }
+
+    fn touch(&self) {
+        let now = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_ms.store(now, Ordering::Relaxed);
+    }
+
+    /// Sets how many calls wait for their answers (raw-tcp knows; a tunnel does not).
+    pub(super) fn set_waiting(&self, calls: usize) {
+        self.waiting.store(calls as u64, Ordering::Relaxed);
+    }
+
+    fn quiet_for(&self) -> Duration {
+        if self.waiting.load(Ordering::Relaxed) > 0 {
+            return Duration::ZERO;
+        }
+        let last = Duration::from_millis(self.last_ms.load(Ordering::Relaxed));
+        self.start.elapsed().saturating_sub(last)
+    }
+}
+
+/// Copies `from` to `to` until `from` ends, either side fails, or the pair has been silent both
+/// ways for `idle` (a write the other side does not take within `idle` ends it too); then closes
+/// `to`'s writing side. `observe` sees each chunk before it is written, and an empty one at the
+/// end. Returns the bytes copied.
+pub(super) async fn pump(
     mut from: impl AsyncRead + Unpin,
     mut to: impl AsyncWrite + Unpin,
-    idle: std::time::Duration,
+    (idle, activity): (Duration, &Activity),
     mut observe: impl FnMut(&[u8]),
 ) -> u64 {
     let mut buf = vec![0u8; CHUNK];
     let mut total = 0u64;
     loop {
         let n = match tokio::time::timeout(idle, from.read(&mut buf)).await {
-            Ok(Ok(0) | Err(_)) | Err(_) => break,
+            Ok(Ok(0) | Err(_)) => break,
             Ok(Ok(n)) => n,
+            // This side is quiet; the other may be busy (a slow answer): wait on.
+            Err(_) if activity.quiet_for() < idle => continue,
+            Err(_) => break,
         };
+        activity.touch();
         observe(&buf[..n]);
-        if to.write_all(&buf[..n]).await.is_err() {
-            break;
+        match tokio::time::timeout(idle, to.write_all(&buf[..n])).await {
+            Ok(Ok(())) => total += n as u64,
+            _ => break,
         }
-        total += n as u64;
     }
     observe(&[]);
     let _ = to.shutdown().await;

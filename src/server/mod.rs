@@ -11,7 +11,7 @@ mod jsonrpc;
 mod log;
 pub mod openrpc;
 pub mod probation;
-mod rawtcp;
+pub(crate) mod rawtcp;
 pub mod reach;
 pub mod service;
 pub mod sniff;

@@ -107,7 +107,7 @@ const LINGER_BYTES: usize = 1024 * 1024;
 /// Closes our side, then reads and drops what the client still sends: closing a socket with unread
 /// bytes makes the kernel send a reset, and a reset can destroy the error answer just written
 /// before the client reads it.
-async fn close_gently<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S) {
+pub(crate) async fn close_gently<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S) {
     if stream.shutdown().await.is_err() {
         return;
     }

@@ -5,7 +5,7 @@
 //! protocol reports a server-side failure; SIGTERM lets a call in flight finish.
 
 use super::support::{
-    node, outcome, output, path_str, python, rpc, rpc_path, FakeServer, Serve, Spawned,
+    cert_files, node, outcome, output, path_str, python, rpc, rpc_path, FakeServer, Serve, Spawned,
 };
 use serde_json::{json, Value as Json};
 use std::io::{BufRead, Read, Write};
@@ -186,6 +186,44 @@ fn a_grpcio_client_through_the_proxy_every_kind_of_method() {
 }
 
 #[test]
+fn grpcio_over_tls_to_the_proxy_and_grpcs_from_it_to_the_server() {
+    let files = cert_files();
+    let server = Serve::new().tls().start();
+    let proxy = Proxy::start(
+        &format!("grpcs://127.0.0.1:{}", server.port),
+        &[
+            "--cert",
+            path_str(&files.cert),
+            "--key",
+            path_str(&files.key),
+            "-k",
+        ],
+    );
+    let out = python()
+        .arg("grpc_client.py")
+        .arg(format!("127.0.0.1:{}", proxy.port()))
+        .args(["tls", path_str(&files.cert)])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}\n{}", proxy.log());
+    proxy.wait_for(&["TLS, ALPN h2: HTTP/2"]);
+    proxy.wait_for(&["RPC rpc.math.Math/Add {\"a\":2,\"b\":3} ==> 5"]);
+}
+
+#[test]
+fn v_shows_heads_and_vv_the_bytes() {
+    let server = Serve::new().start();
+    let proxy = Proxy::start(&server.url(), &["-vv"]);
+    let url = format!("http://127.0.0.1:{}", proxy.port());
+    assert_eq!(call(&["-H", "X-Trace: 42", &url, "add", "2", "3"]).1, "5\n");
+    proxy.wait_for(&["> POST /"]);
+    proxy.wait_for(&["> x-trace: 42"]);
+    proxy.wait_for(&["< HTTP/1.1 200 OK"]);
+    proxy.wait_for(&["> {\"jsonrpc\":\"2.0\",\"method\":\"add\""]);
+    proxy.wait_for(&["< {\"jsonrpc\":\"2.0\",\"result\":5"]);
+}
+
+#[test]
 fn record_through_the_proxy_then_replay_against_the_server() {
     let server = Serve::new().start();
     let dir = tempfile::tempdir().unwrap();
@@ -322,7 +360,103 @@ fn an_unreachable_server_is_reported_as_each_protocol_reports_a_server_failure()
     let (code, _) =
         super::support::post_json(proxy.port(), r#"{"jsonrpc":"2.0","method":"x","id":1}"#);
     assert_eq!(code, 502);
+    // A batch gets a batch: one error per call that has an id.
+    let (code, answer) = super::support::post_json(
+        proxy.port(),
+        r#"[{"jsonrpc":"2.0","method":"x","id":1},{"jsonrpc":"2.0","method":"y"},{"jsonrpc":"2.0","method":"z","id":"b"}]"#,
+    );
+    assert_eq!(code, 502);
+    assert_eq!(answer[0]["id"], 1, "{answer}");
+    assert_eq!(answer[1]["id"], "b", "{answer}");
+    assert_eq!(answer[1]["error"]["code"], -32603, "{answer}");
     proxy.wait_for(&["cannot reach the server"]);
+}
+
+#[test]
+fn raw_tcp_answers_meet_their_calls_after_a_value_that_is_no_call() {
+    let server = Serve::new().start();
+    let proxy = Proxy::start(&server.tcp_url(), &[]);
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", proxy.port())).unwrap();
+    stream.write_all(b"[1]\n[\"add\",2,3]\n").unwrap();
+    stream.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut answers = String::new();
+    stream.read_to_string(&mut answers).unwrap();
+    assert!(answers.trim_end().ends_with('5'), "{answers}");
+    proxy.wait_for(&["not a raw-tcp call"]);
+    proxy.wait_for(&["RPC add [2,3] ==> 5"]);
+}
+
+#[test]
+fn a_slow_answer_is_not_cut_by_the_idle_timeout_of_the_quiet_side() {
+    let server = Serve::new().start();
+    let proxy = Proxy::start(&server.tcp_url(), &["--idle-timeout", "0.5"]);
+    let url = format!("tcp://127.0.0.1:{}", proxy.port());
+    let (status, stdout, stderr) = call(&[&url, "sleep", "1"]);
+    assert_eq!(
+        (status, stdout.as_str()),
+        (0, "1.0\n"),
+        "{stderr}\n{}",
+        proxy.log()
+    );
+}
+
+#[test]
+fn a_server_that_closes_after_each_answer_gets_each_request_on_a_new_connection() {
+    let answer = "{\"jsonrpc\":\"2.0\",\"result\":7,\"id\":1}";
+    let fake = FakeServer::replying(move |_| {
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{answer}",
+            answer.len()
+        )
+        .into_bytes()
+    });
+    let proxy = Proxy::start(&format!("127.0.0.1:{}", fake.port), &[]);
+    let body = "{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"id\":1}";
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: p\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", proxy.port())).unwrap();
+    let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+    for round in 0..3 {
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut status = String::new();
+        reader.read_line(&mut status).unwrap();
+        assert_eq!(
+            status,
+            "HTTP/1.1 200 OK\r\n",
+            "round {round}\n{}",
+            proxy.log()
+        );
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if let Some(n) = line.to_ascii_lowercase().strip_prefix("content-length: ") {
+                length = n.trim().parse().unwrap();
+            }
+            if line == "\r\n" {
+                break;
+            }
+        }
+        let mut got = vec![0u8; length];
+        reader.read_exact(&mut got).unwrap();
+        assert_eq!(got, answer.as_bytes());
+    }
+    assert_eq!(fake.requests().len(), 3);
+}
+
+#[test]
+fn tls_to_the_proxy_offers_http2_only_for_a_grpc_server() {
+    let fake = FakeServer::replying(|_| b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_vec());
+    let proxy = Proxy::start(&format!("http://127.0.0.1:{}", fake.port), &["--tls"]);
+    // curl offers h2 and takes it when offered; an HTTP/1.1 server behind must not see HTTP/2.
+    let out = Command::new("curl")
+        .args(["-sk", "--http2", "-d", "{}", "-w", " %{http_version}"])
+        .arg(format!("https://127.0.0.1:{}/", proxy.port()))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ok 1.1", "{out:?}");
 }
 
 #[test]
