@@ -12,6 +12,7 @@ pub mod demo;
 pub mod docs;
 pub mod error;
 pub mod introspect;
+pub mod linelog;
 pub mod output;
 pub mod protocol;
 pub mod proxy;

@@ -129,14 +129,7 @@ where
             u32::try_from(crate::server::Limits::DEFAULT.max_streams).unwrap_or(u32::MAX),
         )
         .serve_connection(TokioIo::new(io), service);
-    tokio::pin!(connection);
-    tokio::select! {
-        _ = connection.as_mut() => {}
-        _ = shutdown.cancelled() => {
-            connection.as_mut().graceful_shutdown();
-            let _ = connection.await;
-        }
-    }
+    super::serve_until(connection, &shutdown).await;
 }
 
 /// One stream: its request passed to the server, the server's answer passed back, both watched.
@@ -164,7 +157,7 @@ async fn exchange(
         .uri
         .path_and_query()
         .map_or(path.clone(), |p| p.as_str().to_owned());
-    let head = head_lines(&format!("{} {target}", parts.method), &parts.headers);
+    let head = super::log::head_lines(&format!("{} {target}", parts.method), &parts.headers);
     shared.log.head(conn, Way::Request, &head);
     let call = Arc::new(Mutex::new(Call::new(conn, &path, method, &shared)));
     let scheme = if shared.upstream_tls { "https" } else { "http" };
@@ -178,7 +171,7 @@ async fn exchange(
         Err(why) => return lock(&call).unavailable(&why),
     };
     let (parts, body) = answer.into_parts();
-    let head = head_lines(&format!("{}", parts.status), &parts.headers);
+    let head = super::log::head_lines(&format!("{}", parts.status), &parts.headers);
     shared.log.head(conn, Way::Answer, &head);
     // A status with no messages may come alone, in the headers ("Trailers-Only").
     if parts.headers.contains_key("grpc-status") {
@@ -245,16 +238,6 @@ async fn open(shared: &Shared) -> Result<Sender, String> {
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn head_lines(start: &str, headers: &hyper::HeaderMap) -> Vec<String> {
-    let mut lines = vec![start.to_owned()];
-    lines.extend(
-        headers
-            .iter()
-            .map(|(name, value)| format!("{name}: {}", String::from_utf8_lossy(value.as_bytes()))),
-    );
-    lines
 }
 
 /// What looks at each frame of a [`Tap`]ped body.
@@ -367,7 +350,7 @@ impl Call {
 
     fn answer_frame(&mut self, frame: &Frame<Bytes>) {
         if let Some(trailers) = frame.trailers_ref() {
-            let head = head_lines("trailers", trailers);
+            let head = super::log::head_lines("trailers", trailers);
             self.shared.log.head(self.conn, Way::Answer, &head);
             return self.ended(trailers);
         }

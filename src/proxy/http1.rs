@@ -73,14 +73,7 @@ where
         .preserve_header_case(true)
         .keep_alive(true)
         .serve_connection(TokioIo::new(io), service);
-    tokio::pin!(connection);
-    tokio::select! {
-        _ = connection.as_mut() => {}
-        _ = shutdown.cancelled() => {
-            connection.as_mut().graceful_shutdown();
-            let _ = connection.await;
-        }
-    }
+    super::serve_until(connection, &shutdown).await;
 }
 
 /// One request: read, logged, forwarded; the answer read, logged, returned.
@@ -115,7 +108,7 @@ async fn exchange(
         }
     };
     let started = Instant::now();
-    let head = head_lines(&format!("{} {}", parts.method, parts.uri), &parts.headers);
+    let head = super::log::head_lines(&format!("{} {}", parts.method, parts.uri), &parts.headers);
     shared.log.head(conn, Way::Request, &head);
     shared.log.bytes(conn, Way::Request, &body);
     let seen = Seen::read(&parts, &body, conn, shared);
@@ -140,7 +133,7 @@ async fn exchange(
         Ok(collected) => collected.to_bytes(),
         Err(e) => return seen.unreachable(conn, shared, &format!("its answer: {e}")),
     };
-    let head = head_lines(
+    let head = super::log::head_lines(
         &format!("{:?} {}", parts.version, parts.status),
         &parts.headers,
     );
@@ -285,16 +278,6 @@ fn closes(headers: &HeaderMap) -> bool {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .any(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("close")))
-}
-
-fn head_lines(start: &str, headers: &HeaderMap) -> Vec<String> {
-    let mut lines = vec![start.to_owned()];
-    lines.extend(
-        headers
-            .iter()
-            .map(|(name, value)| format!("{name}: {}", String::from_utf8_lossy(value.as_bytes()))),
-    );
-    lines
 }
 
 /// Reach interactive calls waiting for a `/kont` answer: which call each continuation belongs

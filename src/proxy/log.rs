@@ -10,13 +10,12 @@
 //! protocol's calls are, but a JSON-RPC call with scalar params), and gRPC calls read with a
 //! schema (gRPC's reflection is logged, not recorded).
 
+use crate::linelog::{self, LineWriter, Sink};
 use crate::protocol::Proto;
 use crate::record::{self, Entry, Exchange, Recorder};
 use colored::Colorize;
 use serde_json::{json, Value as Json};
-use std::io::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Values longer than this many characters are shortened in the text log on a terminal (never in
@@ -42,7 +41,8 @@ pub struct Style {
 pub struct Log {
     started: Instant,
     style: Style,
-    writer: Writer,
+    /// None when the writer thread could not be started: lines are then written directly.
+    writer: Option<LineWriter>,
     /// `--record`: every answered call, and the upstream's `HOST:PORT` and whether it is TLS
     /// (each entry's endpoint is the URL its protocol is served at there).
     recorder: Option<(Mutex<Recorder>, Upstream)>,
@@ -89,14 +89,16 @@ impl Log {
         Log {
             started: Instant::now(),
             style,
-            writer: Writer::start(max_queue),
+            writer: LineWriter::start("rpc proxy", Sink::Stdout, max_queue),
             recorder: recorder.map(|(r, upstream)| (Mutex::new(r), upstream)),
         }
     }
 
     /// Waits until every line queued so far is written.
     pub fn flush(&self) {
-        self.writer.flush();
+        if let Some(writer) = &self.writer {
+            writer.flush();
+        }
     }
 
     pub fn style(&self) -> Style {
@@ -113,7 +115,10 @@ impl Log {
     }
 
     fn emit(&self, text: &str) {
-        self.writer.line(text.to_owned());
+        match &self.writer {
+            Some(writer) => writer.line(text.to_owned()),
+            None => linelog::direct(Sink::Stdout, text),
+        }
     }
 
     fn shown(&self, value: &Json) -> String {
@@ -319,74 +324,15 @@ impl Log {
     }
 }
 
-/// What the writer thread is handed.
-enum Message {
-    Line(String),
-    /// Answer when everything before is written.
-    Flush(mpsc::SyncSender<()>),
-}
-
-/// The queue to the thread that writes stdout.
-struct Writer {
-    queue: mpsc::SyncSender<Message>,
-    /// Lines that found the queue full.
-    dropped: Arc<AtomicU64>,
-}
-
-impl Writer {
-    fn start(max_queue: usize) -> Writer {
-        let (queue, lines) = mpsc::sync_channel(max_queue.max(1));
-        let dropped = Arc::new(AtomicU64::new(0));
-        let counted = Arc::clone(&dropped);
-        let spawned = std::thread::Builder::new()
-            .name("rpc-proxy-log".into())
-            .spawn(move || write_lines(&lines, &counted));
-        if let Err(e) = spawned {
-            eprintln!("rpc proxy: cannot start the log writer: {e}");
-        }
-        Writer { queue, dropped }
-    }
-
-    fn line(&self, text: String) {
-        if let Err(mpsc::TrySendError::Full(_)) = self.queue.try_send(Message::Line(text)) {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-
-    fn flush(&self) {
-        let (done, wait) = mpsc::sync_channel(1);
-        if self.queue.send(Message::Flush(done)).is_ok() {
-            let _ = wait.recv_timeout(Duration::from_secs(5));
-        }
-    }
-}
-
-/// The writer thread: lines written as they come, stdout flushed whenever the queue is empty.
-fn write_lines(lines: &mpsc::Receiver<Message>, dropped: &AtomicU64) {
-    let mut out = std::io::stdout();
-    while let Ok(first) = lines.recv() {
-        let mut next = Some(first);
-        while let Some(message) = next {
-            let count = dropped.swap(0, Ordering::Relaxed);
-            if count > 0 {
-                let _ = writeln!(
-                    out,
-                    "rpc proxy: {count} log lines dropped: stdout was not read fast enough (--max-log-queue)"
-                );
-            }
-            match message {
-                Message::Line(text) => {
-                    let _ = writeln!(out, "{text}");
-                }
-                Message::Flush(done) => {
-                    let _ = out.flush();
-                    let _ = done.send(());
-                }
-            }
-            next = lines.try_recv().ok();
-        }
-        let _ = out.flush();
-    }
+/// A head as `-v` shows it: the start line, then `name: value` per header.
+pub fn head_lines(start: &str, headers: &hyper::HeaderMap) -> Vec<String> {
+    let mut lines = vec![start.to_owned()];
+    lines.extend(
+        headers
+            .iter()
+            .map(|(name, value)| format!("{name}: {}", String::from_utf8_lossy(value.as_bytes()))),
+    );
+    lines
 }
 
 /// The first bytes, as text where they are printable and `\xNN` where not, `…` when cut.

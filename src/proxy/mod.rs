@@ -380,6 +380,22 @@ async fn is_http(stream: &mut TcpStream, prefix: &mut Vec<u8>, wait: Duration) -
     }
 }
 
+/// Serves a hyper connection until it ends, or until `shutdown`: then it is told to finish the
+/// requests it has (HTTP/2: GOAWAY) and closes.
+async fn serve_until<C: hyper_util::server::graceful::GracefulConnection>(
+    connection: C,
+    shutdown: &CancellationToken,
+) {
+    tokio::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        _ = shutdown.cancelled() => {
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        }
+    }
+}
+
 fn kind_name(kind: Kind) -> &'static str {
     match kind {
         Kind::Http => "HTTP/1.1",

@@ -2,7 +2,7 @@
 //! has its shape, and failures are counted by kind. No timing is asserted: performance is measured
 //! by bench/compare.sh, never here.
 
-use super::support::{python_peer, rpc, stderr_of, stdout_of, Serve};
+use super::support::{python_peer, rpc, stderr_of, stdout_of, wrong_add_schema, Serve};
 use serde_json::Value;
 
 /// Runs `rpc bench ARGS --json` and returns its report.
@@ -277,13 +277,7 @@ fn grpc_against_the_seeds_python_server_and_answers_that_do_not_decode() {
     // A schema that says Add answers a string where rpc serve sends an int64: invalid, not ok.
     let served = Serve::new().start();
     let dir = tempfile::tempdir().unwrap();
-    let proto = dir.path().join("wrong.proto");
-    std::fs::write(
-        &proto,
-        "syntax = \"proto3\"; package rpc.math; message Operands { int64 a = 1; int64 b = 2; } \
-         message Text { string value = 1; } service Math { rpc Add(Operands) returns (Text); }",
-    )
-    .unwrap();
+    let proto = wrong_add_schema(dir.path());
     let url = format!("grpc://127.0.0.1:{}", served.port);
     let schema = proto.to_str().unwrap();
     let report = bench_json(&[

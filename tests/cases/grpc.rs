@@ -4,7 +4,7 @@
 
 use super::support::{
     cert_files, node_peer, outcome, path_str, peer_scripts, peers_dir, python, python_peer, rpc,
-    Serve, Spawned,
+    wrong_add_schema, Serve, Spawned,
 };
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -729,13 +729,7 @@ fn an_answer_that_does_not_decode_is_an_invalid_answer_not_the_servers_status() 
     // A schema that says Add answers a string where rpc serve sends an int64: the answer's bytes
     // do not decode as the message the client expects.
     let dir = tempfile::tempdir().unwrap();
-    let proto = dir.path().join("wrong.proto");
-    std::fs::write(
-        &proto,
-        "syntax = \"proto3\"; package rpc.math; message Operands { int64 a = 1; int64 b = 2; } \
-         message Text { string value = 1; } service Math { rpc Add(Operands) returns (Text); }",
-    )
-    .unwrap();
+    let proto = wrong_add_schema(dir.path());
     let (status, _, stderr) = call(&[
         "--schema",
         path_str(&proto),

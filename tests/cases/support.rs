@@ -685,6 +685,19 @@ pub fn cert_files() -> CertFiles {
     }
 }
 
+/// A `.proto` in `dir` that says `rpc.math.Math/Add` answers a string where `rpc serve` sends an
+/// int64: an answer that does not decode as the message the client expects.
+pub fn wrong_add_schema(dir: &std::path::Path) -> PathBuf {
+    let proto = dir.join("wrong.proto");
+    std::fs::write(
+        &proto,
+        "syntax = \"proto3\"; package rpc.math; message Operands { int64 a = 1; int64 b = 2; } \
+         message Text { string value = 1; } service Math { rpc Add(Operands) returns (Text); }",
+    )
+    .unwrap();
+    proto
+}
+
 pub fn path_str(path: &std::path::Path) -> &str {
     path.to_str().unwrap()
 }
