@@ -121,8 +121,12 @@ async fn exchange(
             parts.uri = uri;
         }
     }
-    let request = Request::from_parts(parts, framing.body(body));
-    let answer = match send(request, shared, upstream).await {
+    let outgoing = Outgoing {
+        parts,
+        body,
+        framing,
+    };
+    let answer = match send(&outgoing, shared, upstream).await {
         Ok(answer) => answer,
         Err(e) => return seen.unreachable(conn, shared, &e.to_string()),
     };
@@ -195,11 +199,25 @@ impl Framing {
     }
 }
 
+/// A request as it goes to the server, kept so it can go again.
+struct Outgoing {
+    parts: hyper::http::request::Parts,
+    body: Bytes,
+    framing: Framing,
+}
+
+impl Outgoing {
+    fn request(&self) -> Request<Body> {
+        Request::from_parts(self.parts.clone(), self.framing.body(self.body.clone()))
+    }
+}
+
 /// Sends on the client's upstream connection, opening it (again) when there is none or the
-/// server has closed it. A request the server's kept-alive connection did not take (it closed
-/// just as the request went) goes once more on a new connection.
+/// server has closed it. On a kept-alive connection that dies before any answer (the server
+/// closed it while idle, as the request went), the request goes once more on a new connection,
+/// as curl does ("Connection died, retrying a fresh connect").
 async fn send(
-    request: Request<Body>,
+    outgoing: &Outgoing,
     shared: &Shared,
     upstream: &tokio::sync::Mutex<Option<Sender>>,
 ) -> crate::error::Result<Response<Incoming>> {
@@ -218,18 +236,34 @@ async fn send(
         (true, Some(sender)) => sender,
         _ => open(shared).await?,
     };
-    let answer = match sender.try_send_request(request).await {
-        Err(mut unsent) if reused => match unsent.take_message() {
-            Some(request) => {
-                sender = open(shared).await?;
-                sender.send_request(request).await.map_err(broken)
-            }
-            None => Err(broken(unsent.into_error())),
-        },
-        other => other.map_err(|e| broken(e.into_error())),
+    let answer = match sender.send_request(outgoing.request()).await {
+        Err(e) if reused && died_before_answering(&e) => {
+            sender = open(shared).await?;
+            sender
+                .send_request(outgoing.request())
+                .await
+                .map_err(broken)
+        }
+        other => other.map_err(broken),
     };
     *slot = Some(sender);
     answer
+}
+
+/// Whether a request failed because its connection was gone before any answer came: closed
+/// (`is_incomplete_message`), not taken, reset or broken.
+fn died_before_answering(error: &hyper::Error) -> bool {
+    use std::error::Error as _;
+    let io_kind = error
+        .source()
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+        .map(std::io::Error::kind);
+    error.is_incomplete_message()
+        || error.is_canceled()
+        || matches!(
+            io_kind,
+            Some(std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe)
+        )
 }
 
 /// A new HTTP/1.1 connection to the server, its header case kept as the client wrote it.
@@ -529,7 +563,13 @@ impl Seen {
                         Some(origin) => (&origin.method, &origin.params, origin.started),
                         None => (method, params, started),
                     };
-                    self.reach_step(outcome, method, params, started, conn, shared)
+                    let step = Step {
+                        method,
+                        params,
+                        started,
+                        interactive: origin.is_some(),
+                    };
+                    step.answered(outcome, conn, shared)
                 }
                 Err(_) => log.undecoded(conn, Way::Answer, "not a Reach answer", body),
             },
@@ -538,59 +578,6 @@ impl Seen {
                 &format!("answered HTTP {status}, {} bytes", body.len()),
             ),
         }
-    }
-
-    /// A Reach answer: a callback the server asks for (remembered until its `/kont`), or the end
-    /// of the call (an interactive call's `Done` logged against its first request).
-    fn reach_step(
-        &self,
-        outcome: Result<Json, Fault>,
-        method: &str,
-        params: &Json,
-        started: Instant,
-        conn: u64,
-        shared: &Shared,
-    ) {
-        let log = &shared.log;
-        if let Ok(answer) = &outcome {
-            if let Ok(reach::Step::Kont {
-                kid,
-                method: callback,
-                args,
-            }) = reach::decode_step(answer)
-            {
-                let args: Vec<String> = args.iter().map(Json::to_string).collect();
-                log.note(
-                    conn,
-                    &format!(
-                        "RPC {method} asks the client: {callback}({})",
-                        args.join(",")
-                    ),
-                );
-                shared.konts.insert(
-                    kid,
-                    Origin {
-                        method: method.to_owned(),
-                        params: params.clone(),
-                        started,
-                    },
-                );
-                return;
-            }
-        }
-        let error = outcome.as_ref().err().map(Fault::to_json);
-        log.answer(&Answered {
-            conn,
-            proto: Proto::Reach,
-            method,
-            params,
-            outcome: match (&outcome, &error) {
-                (Ok(result), _) => Ok(result),
-                (Err(_), Some(error)) => Err(error),
-                (Err(_), None) => return,
-            },
-            duration: started.elapsed(),
-        });
     }
 
     /// The server could not be reached: the client gets the protocol's own server-failure
@@ -629,6 +616,69 @@ impl Seen {
             HeaderValue::from_static(content_type),
         );
         response
+    }
+}
+
+/// One answer of a Reach call: to its first request, or to a `/kont` step of an interactive call.
+struct Step<'a> {
+    method: &'a str,
+    params: &'a Json,
+    started: Instant,
+    /// The call asked the client back at least once (this answers a `/kont`).
+    interactive: bool,
+}
+
+impl Step<'_> {
+    /// A callback the server asks for (remembered until its `/kont`), or the end of the call: an
+    /// interactive call's `Done` is logged against its first request, and not recorded (a replay
+    /// has no client to answer the callbacks).
+    fn answered(&self, outcome: Result<Json, Fault>, conn: u64, shared: &Shared) {
+        let log = &shared.log;
+        if let Ok(answer) = &outcome {
+            if let Ok(reach::Step::Kont {
+                kid,
+                method: callback,
+                args,
+            }) = reach::decode_step(answer)
+            {
+                let args: Vec<String> = args.iter().map(Json::to_string).collect();
+                log.note(
+                    conn,
+                    &format!(
+                        "RPC {} asks the client: {callback}({})",
+                        self.method,
+                        args.join(",")
+                    ),
+                );
+                shared.konts.insert(
+                    kid,
+                    Origin {
+                        method: self.method.to_owned(),
+                        params: self.params.clone(),
+                        started: self.started,
+                    },
+                );
+                return;
+            }
+        }
+        let error = outcome.as_ref().err().map(Fault::to_json);
+        let answered = Answered {
+            conn,
+            proto: Proto::Reach,
+            method: self.method,
+            params: self.params,
+            outcome: match (&outcome, &error) {
+                (Ok(result), _) => Ok(result),
+                (Err(_), Some(error)) => Err(error),
+                (Err(_), None) => return,
+            },
+            duration: self.started.elapsed(),
+        };
+        if self.interactive {
+            log.answer_line(&answered);
+        } else {
+            log.answer(&answered);
+        }
     }
 }
 

@@ -223,6 +223,94 @@ fn v_shows_heads_and_vv_the_bytes() {
     proxy.wait_for(&["< {\"jsonrpc\":\"2.0\",\"result\":5"]);
 }
 
+/// Runs `cmd` (a peer) and returns its stdout and whether it succeeded.
+fn peer(cmd: &mut Command) -> (bool, String) {
+    let (ok, stdout, stderr) = output(cmd);
+    (
+        ok,
+        format!("{stdout}{}", if ok { String::new() } else { stderr }),
+    )
+}
+
+#[test]
+fn the_other_peers_through_the_proxy_see_what_they_see_without_it() {
+    let server = Serve::new().start();
+    let http = Proxy::start(&server.url(), &[]);
+    let grpc = Proxy::start(&format!("grpc://127.0.0.1:{}", server.port), &[]);
+    let twice = |run: &dyn Fn(u16) -> (bool, String), via: u16| {
+        let direct = run(server.port);
+        assert!(direct.0, "{}", direct.1);
+        assert_eq!(run(via), direct);
+    };
+    // jsonrpclib (Python), the xmlrpc-c command-line client.
+    twice(
+        &|port| peer(python().args(["jsonrpc_client.py", &format!("http://127.0.0.1:{port}")])),
+        http.port(),
+    );
+    twice(
+        &|port| {
+            peer(
+                Command::new("xmlrpc")
+                    .env("LANG", "C")
+                    .env("LC_ALL", "C")
+                    .arg(format!("http://127.0.0.1:{port}/RPC2"))
+                    .args(["mul", "I/4294967296", "i/2"]),
+            )
+        },
+        http.port(),
+    );
+    // grpcurl (reflection v1alpha, then a call) and buf curl (reflection v1, then a call).
+    let grpcurl = super::support::peers_dir().join("venv/bin/grpcurl");
+    twice(
+        &|port| {
+            peer(Command::new(&grpcurl).args([
+                "-plaintext",
+                "-d",
+                r#"{"a":2,"b":3}"#,
+                &format!("127.0.0.1:{port}"),
+                "rpc.math.Math/Add",
+            ]))
+        },
+        grpc.port(),
+    );
+    let buf = super::support::peer_scripts().join("node_modules/.bin/buf");
+    twice(
+        &|port| {
+            peer(Command::new(&buf).args([
+                "curl",
+                "--protocol",
+                "grpc",
+                "--http2-prior-knowledge",
+                "-d",
+                r#"{"x":2}"#,
+                &format!("http://127.0.0.1:{port}/rpc.math.Math/Count"),
+            ]))
+        },
+        grpc.port(),
+    );
+    http.wait_for(&["RPC mul [4294967296,2] ==> 8589934592"]);
+    grpc.wait_for(&["RPC grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"]);
+    grpc.wait_for(&["RPC rpc.math.Math/Count {\"x\":2} ==> 2"]);
+}
+
+#[test]
+fn a_peers_calls_recorded_through_the_proxy_replay_the_same() {
+    let server = Serve::new().start();
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("peers.jsonl");
+    let proxy = Proxy::start(&server.url(), &["--record", path_str(&record)]);
+    let (ok, stdout, stderr) = output(node().args(["jayson_client.js", &proxy.port().to_string()]));
+    assert!(ok, "{stdout}{stderr}");
+    let url = format!("http://127.0.0.1:{}/RPC2", proxy.port());
+    let (ok, stdout, stderr) = output(python().args(["xmlrpc_client.py", &url, "multicall"]));
+    assert!(ok, "{stdout}{stderr}");
+    proxy.wait_for(&["RPC echo [{\"k\":[null]}] ==>"]);
+    let recorded = std::fs::read_to_string(&record).unwrap();
+    assert!(recorded.lines().count() >= 10, "{recorded}");
+    let replayed = outcome(&rpc().arg("replay").arg(&record).output().unwrap());
+    assert_eq!(replayed.0, 0, "{}\n{}\n{recorded}", replayed.1, replayed.2);
+}
+
 #[test]
 fn record_through_the_proxy_then_replay_against_the_server() {
     let server = Serve::new().start();
