@@ -92,8 +92,24 @@ impl GrpcTransport {
             .await
     }
 
+    /// The HTTP/2 connection, its answers' status details checked before tonic reads them (see
+    /// [`drop_invalid_details`]): every gRPC exchange of the client goes through this.
+    pub async fn checked_channel(&self) -> Result<Checked> {
+        let channel = self.channel().await?;
+        Ok(tower::util::BoxCloneService::new(
+            tower::ServiceExt::map_response(
+                channel,
+                |mut response: http::Response<tonic::body::Body>| {
+                    drop_invalid_details(response.headers_mut());
+                    response
+                        .map(|body| http_body_util::BodyExt::map_frame(body, checked_trailers as _))
+                },
+            ),
+        ))
+    }
+
     /// The HTTP/2 connection, made on first use.
-    pub async fn channel(&self) -> Result<Channel> {
+    async fn channel(&self) -> Result<Channel> {
         self.channel
             .get_or_try_init(|| self.connect())
             .await
@@ -167,10 +183,9 @@ impl GrpcTransport {
     /// is ours, typed (`LengthLimitError`), and never a status the server did not send.
     async fn ready_client(&self) -> Result<tonic::client::Grpc<Bounded>> {
         let limit = usize::try_from(self.options.max_response).unwrap_or(usize::MAX);
-        let channel = self.channel().await?;
         let bounded = tower::util::BoxCloneService::new(tower::ServiceExt::map_response(
-            channel,
-            move |response: http::Response<tonic::body::Body>| {
+            self.checked_channel().await?,
+            move |response: http::Response<CheckedBody>| {
                 response.map(|body| http_body_util::Limited::new(body, limit))
             },
         ));
@@ -241,12 +256,77 @@ impl GrpcTransport {
     }
 }
 
-/// The channel with its response bodies bounded by `--max-response`.
+/// The channel with its response bodies bounded by `--max-response`, their trailers checked.
 type Bounded = tower::util::BoxCloneService<
     http::Request<tonic::body::Body>,
-    http::Response<http_body_util::Limited<tonic::body::Body>>,
+    http::Response<http_body_util::Limited<CheckedBody>>,
     tonic::transport::Error,
 >;
+
+/// The channel with its answers' status details checked.
+pub type Checked = tower::util::BoxCloneService<
+    http::Request<tonic::body::Body>,
+    http::Response<CheckedBody>,
+    tonic::transport::Error,
+>;
+
+/// A response body whose trailers went through [`checked_trailers`].
+pub type CheckedBody = http_body_util::combinators::MapFrame<
+    tonic::body::Body,
+    fn(hyper::body::Frame<bytes::Bytes>) -> hyper::body::Frame<bytes::Bytes>,
+>;
+
+/// The trailers of a frame with [`drop_invalid_details`] applied; other frames as they are.
+fn checked_trailers(frame: hyper::body::Frame<bytes::Bytes>) -> hyper::body::Frame<bytes::Bytes> {
+    match frame.into_trailers() {
+        Ok(mut trailers) => {
+            drop_invalid_details(&mut trailers);
+            hyper::body::Frame::trailers(trailers)
+        }
+        Err(frame) => frame,
+    }
+}
+
+/// Removes a `grpc-status-details-bin` that is not base64 (PROTOCOL-HTTP2.md: binary metadata is
+/// base64, padded or not). tonic's `Status::from_header_map` panics on one; a server must not be
+/// able to crash `rpc`. The status and message still count; only the details are lost, and the
+/// message says so.
+fn drop_invalid_details(headers: &mut http::HeaderMap) {
+    use base64::Engine;
+    const DETAILS: &str = "grpc-status-details-bin";
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+    let valid = headers
+        .get(DETAILS)
+        .is_none_or(|value| engine.decode(value.as_bytes()).is_ok());
+    if valid {
+        return;
+    }
+    headers.remove(DETAILS);
+    let note = "(the server's grpc-status-details-bin was not base64: its details are left out)";
+    let given = headers
+        .get("grpc-message")
+        .map(|m| {
+            percent_encoding::percent_decode(m.as_bytes())
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .unwrap_or_default();
+    let message = if given.is_empty() {
+        note.to_owned()
+    } else {
+        format!("{given} {note}")
+    };
+    let encoded: String =
+        percent_encoding::utf8_percent_encode(&message, percent_encoding::NON_ALPHANUMERIC)
+            .collect();
+    if let Ok(value) = http::HeaderValue::from_str(&encoded) {
+        headers.insert("grpc-message", value);
+    }
+}
 
 /// Dumps requests at `-vv`: the first message of a stream with the request's headers, each
 /// further one as its frame alone.

@@ -97,7 +97,7 @@ fn missing_import(files: &[Vec<u8>], known: &BTreeSet<String>, schema: &Schema) 
 
 /// Asks v1, then v1alpha when v1 is not there; the question and answer are logged to `log`.
 async fn ask(transport: &GrpcTransport, question: Ask, log: Trace) -> Result<Answer> {
-    let channel = transport.channel().await?;
+    let channel = transport.checked_channel().await?;
     let asked = question.to_json();
     let (version, answered) = match ask_v1(channel.clone(), question.clone()).await {
         Err(status) if status.code() == tonic::Code::Unimplemented => {
@@ -169,7 +169,7 @@ fn no_reflection(transport: &GrpcTransport, status: tonic::Status) -> Error {
 macro_rules! ask_version {
     ($name:ident, $version:ident) => {
         async fn $name(
-            channel: tonic::transport::Channel,
+            channel: super::grpc::Checked,
             question: Ask,
         ) -> std::result::Result<Answer, tonic::Status> {
             use $version::server_reflection_request::MessageRequest as Q;

@@ -741,3 +741,72 @@ fn an_answer_that_does_not_decode_is_an_invalid_answer_not_the_servers_status() 
     assert_eq!(status, 4, "{stderr}");
     assert!(stderr.starts_with("rpc: invalid answer:"), "{stderr}");
 }
+
+/// A hostile HTTP/2 server (h2, the crate under hyper): every stream is answered with status
+/// NOT_FOUND whose `grpc-status-details-bin` is not base64, in the headers ("Trailers-Only") for
+/// `Add`, in the trailers after a 200 for anything else. Returns its port.
+fn server_with_details_that_are_not_base64() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            while let Ok((tcp, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let Ok(mut connection) = h2::server::handshake(tcp).await else {
+                        return;
+                    };
+                    while let Some(Ok((request, mut respond))) = connection.accept().await {
+                        let status = |builder: http::response::Builder| {
+                            builder
+                                .header("grpc-status", "5")
+                                .header("grpc-message", "gone%20away")
+                                .header("grpc-status-details-bin", "!!not base64!!")
+                        };
+                        let head = http::Response::builder()
+                            .status(200)
+                            .header("content-type", "application/grpc");
+                        if request.uri().path().ends_with("/Add") {
+                            let _ = respond.send_response(status(head).body(()).unwrap(), true);
+                        } else if let Ok(mut stream) =
+                            respond.send_response(head.body(()).unwrap(), false)
+                        {
+                            let trailers = status(http::Response::builder()).body(()).unwrap();
+                            let _ = stream.send_trailers(trailers.headers().clone());
+                        }
+                    }
+                });
+            }
+        });
+    });
+    port
+}
+
+#[test]
+fn a_status_whose_details_are_not_base64_is_the_servers_error_not_a_crash() {
+    let port = server_with_details_that_are_not_base64();
+    let proto = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/server/grpc/math.proto");
+    let url = format!("grpc://127.0.0.1:{port}");
+    for method in ["Add", "Sub"] {
+        let (status, _, stderr) = call(&["--schema", path_str(&proto), &url, method, "2", "3"]);
+        assert_eq!(status, 1, "{method}: {stderr}");
+        assert!(
+            stderr.contains("error NOT_FOUND (5): gone away"),
+            "{method}: {stderr}"
+        );
+        assert!(stderr.contains("not base64"), "{method}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{method}: {stderr}");
+    }
+    // Reflection goes through the same check.
+    let (status, _, stderr) = outcome(&rpc().args(["list", &url]).output().unwrap());
+    assert_eq!(status, 1, "{stderr}");
+    assert!(
+        stderr.contains("NOT_FOUND (5)") && stderr.contains("not base64"),
+        "{stderr}"
+    );
+}
