@@ -675,7 +675,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__proxy)
-            opts="-k -v -h --listen --to --tls --cert --key --cacert --insecure --schema --import-path --verbose --json --record --max-connections --max-body --header-timeout --idle-timeout --body-timeout --connect-timeout --drain-timeout --max-log-queue --color --help"
+            opts="-k -v -h --listen --to --tls --cert --key --cacert --insecure --schema --import-path --verbose --show-secrets --json --record --max-connections --max-body --header-timeout --idle-timeout --body-timeout --connect-timeout --drain-timeout --max-log-queue --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

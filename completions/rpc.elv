@@ -256,7 +256,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --max-connections 'Most client connections open at once (more wait to be accepted)'
             cand --max-body 'Largest HTTP body (either way) or raw-tcp value decoded, in bytes; a bigger request gets 413, a bigger answer 502; a bigger gRPC message passes unread'
             cand --header-timeout 'Seconds a client may take to send its first bytes and headers (and a TLS handshake)'
-            cand --idle-timeout 'Seconds a kept-alive HTTP connection may wait for its next request'
+            cand --idle-timeout 'Seconds a kept-alive HTTP/1.1 connection may wait for its next request, and a raw-tcp or tunnelled one may stay silent both ways with no call waiting'
             cand --body-timeout 'Seconds a client may take to send an HTTP body once its headers are in (then 408)'
             cand --connect-timeout 'Seconds connecting to the server (and asking its gRPC reflection) may take'
             cand --drain-timeout 'Seconds calls in flight may take to finish after SIGINT/SIGTERM (a second signal stops at once)'
@@ -267,7 +267,8 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --insecure 'Do not check the server''s TLS certificate'
             cand -v '-v: headers too; -vv: the bytes of each body and message'
             cand --verbose '-v: headers too; -vv: the bytes of each body and message'
-            cand --json 'One JSON object per event on stdout (connection, protocol, method, params, result or error, duration), values never shortened'
+            cand --show-secrets 'Show credentials (Authorization, X-API-Key, cookies) in -v headers instead of ***'
+            cand --json 'One JSON object per event on stdout (connection, protocol, method, params, result or error, duration), values never shortened; the first line stays `listening on HOST:PORT`'
             cand -h 'Print help'
             cand --help 'Print help'
         }

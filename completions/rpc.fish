@@ -233,7 +233,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l record -d 'Append ever
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-connections -d 'Most client connections open at once (more wait to be accepted)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-body -d 'Largest HTTP body (either way) or raw-tcp value decoded, in bytes; a bigger request gets 413, a bigger answer 502; a bigger gRPC message passes unread' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l header-timeout -d 'Seconds a client may take to send its first bytes and headers (and a TLS handshake)' -r
-complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l idle-timeout -d 'Seconds a kept-alive HTTP connection may wait for its next request' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l idle-timeout -d 'Seconds a kept-alive HTTP/1.1 connection may wait for its next request, and a raw-tcp or tunnelled one may stay silent both ways with no call waiting' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l body-timeout -d 'Seconds a client may take to send an HTTP body once its headers are in (then 408)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l connect-timeout -d 'Seconds connecting to the server (and asking its gRPC reflection) may take' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l drain-timeout -d 'Seconds calls in flight may take to finish after SIGINT/SIGTERM (a second signal stops at once)' -r
@@ -244,7 +244,8 @@ never\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l tls -d 'Accept TLS from clients too, with a self-signed certificate for localhost and 127.0.0.1 made at start, unless --cert and --key are given (without it, TLS is tunnelled unread)'
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -s k -l insecure -d 'Do not check the server\'s TLS certificate'
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -s v -l verbose -d '-v: headers too; -vv: the bytes of each body and message'
-complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l json -d 'One JSON object per event on stdout (connection, protocol, method, params, result or error, duration), values never shortened'
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l show-secrets -d 'Show credentials (Authorization, X-API-Key, cookies) in -v headers instead of ***'
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l json -d 'One JSON object per event on stdout (connection, protocol, method, params, result or error, duration), values never shortened; the first line stays `listening on HOST:PORT`'
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -s h -l help -d 'Print help'
 complete -c rpc -n "__fish_rpc_using_subcommand demo" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''

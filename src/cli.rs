@@ -150,7 +150,8 @@ forwarded all the same and shown as bytes.
 Examples:
   rpc proxy --listen :9000 --to :8000          clients call :9000, the server is on :8000
   rpc proxy --listen :9000 --to https://api.example.com --tls   TLS on both sides
-  rpc proxy --listen :0 --to grpc://127.0.0.1:50051 --json | jq .method
+  rpc proxy --listen :0 --to grpc://127.0.0.1:50051 --json | tail -n +2 | jq .method
+                                               (the first line is always `listening on`)
   rpc proxy --listen :9000 --to :8000 --record calls.jsonl   then: rpc replay calls.jsonl";
 
 const REPL_EXAMPLES: &str = "\
@@ -184,7 +185,11 @@ Examples:
   rpc bench tcp://127.0.0.1:8000 add 2 3 --pipeline 16
   rpc bench :8000 add 2 3 --connections per-call   a new connection for every call
   rpc bench :8000 echo hi -P xml-rpc --json | jq .requests_per_sec
-  rpc bench grpc://:8000 Add 2 3 -c 4 --streams 16   4 HTTP/2 connections, 16 streams each";
+  rpc bench grpc://127.0.0.1:8000 Add 2 3 -c 4 --streams 16   4 HTTP/2 connections, 16 each
+
+On gRPC it measures unary and server-streaming methods (a call is one stream; `messages` counts
+what streams sent) and counts each answer's status by name. The exit status is 0 once the run is
+over, whatever the errors: they are in the report.";
 
 /// Options shared by everything that talks to a server.
 #[derive(Debug, Clone, Args)]
@@ -596,8 +601,12 @@ pub struct ProxyArgs {
     #[arg(short = 'v', long, action = ArgAction::Count)]
     pub verbose: u8,
 
+    /// Show credentials (Authorization, X-API-Key, cookies) in -v headers instead of ***
+    #[arg(long)]
+    pub show_secrets: bool,
+
     /// One JSON object per event on stdout (connection, protocol, method, params, result or
-    /// error, duration), values never shortened
+    /// error, duration), values never shortened; the first line stays `listening on HOST:PORT`
     #[arg(long)]
     pub json: bool,
 
@@ -620,7 +629,8 @@ pub struct ProxyArgs {
           default_value_t = Seconds(proxy::Limits::DEFAULT.header_timeout))]
     pub header_timeout: Seconds,
 
-    /// Seconds a kept-alive HTTP connection may wait for its next request
+    /// Seconds a kept-alive HTTP/1.1 connection may wait for its next request, and a raw-tcp or
+    /// tunnelled one may stay silent both ways with no call waiting
     #[arg(long, value_name = "SECS", value_parser = positive_seconds,
           default_value_t = Seconds(proxy::Limits::DEFAULT.idle_timeout))]
     pub idle_timeout: Seconds,
@@ -700,6 +710,7 @@ impl ProxyArgs {
                 json: self.json,
                 color: color && !self.json,
                 shorten: std::io::stdout().is_terminal() && !self.json,
+                show_secrets: self.show_secrets,
             },
             record: self.record.clone(),
         })

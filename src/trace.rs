@@ -205,6 +205,20 @@ fn wire_dump(direction: Direction, bytes: &[u8], show_secrets: bool) -> String {
     out
 }
 
+/// A header's value as logs show it: `***` for a secret ([`SECRET_HEADERS`]; `Basic ***` keeps
+/// an `Authorization` scheme) unless `show_secrets`.
+pub fn header_shown(name: &str, value: &str, show_secrets: bool) -> String {
+    if show_secrets {
+        return value.to_owned();
+    }
+    match redacted(&format!("{name}: {value}")) {
+        Some(line) => line
+            .split_once(": ")
+            .map_or(line.clone(), |(_, shown)| shown.to_owned()),
+        None => value.to_owned(),
+    }
+}
+
 /// `Authorization: Basic ***` for a header line carrying a secret (the scheme word is kept).
 fn redacted(line: &str) -> Option<String> {
     let (name, value) = line.split_once(':')?;

@@ -171,14 +171,22 @@ async fn calls(
                 None => return LaneEnd::OutOfTickets,
             },
         };
-        let answered =
-            tokio::time::timeout(plan.timeout, one_call(&sender, target, &mut checked)).await;
+        // A call may take `-t`, but not past the end of a `-d` run: a stream that never ends
+        // (health Watch) must not hold the run open. A call cut by the end is not counted, as
+        // wrk does not count the requests in flight when its time is up.
+        let limit = tokio::time::Instant::now() + plan.timeout;
+        let end = plan.clock.deadline.map(tokio::time::Instant::from_std);
+        let cut = end.map_or(limit, |end| end.min(limit));
+        let answered = tokio::time::timeout_at(cut, one_call(&sender, target, &mut checked)).await;
         let result = match answered {
             Ok(Ok(messages)) => {
                 stats.borrow_mut().messages += messages;
                 Ok(())
             }
             Ok(Err(failure)) => Err(failure),
+            Err(_) if end.is_some_and(|end| tokio::time::Instant::now() >= end) => {
+                return LaneEnd::OutOfTickets;
+            }
             Err(_) => Err(Failure::Timeout),
         };
         let broken = matches!(

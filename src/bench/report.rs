@@ -83,12 +83,14 @@ pub fn print_text(summary: &Summary, color: bool) {
         summary.args
     ));
     out.push_str(&format!(
-        "  {} connections ({}), {} {}, {} threads, {:.2} s measured, {} connects\n\n",
+        "  {} connection{} ({}), {} {}, {} thread{}, {:.2} s measured, {} connects\n\n",
         summary.concurrency,
+        if summary.concurrency == 1 { "" } else { "s" },
         summary.connection_mode(),
         summary.depth_name(),
         summary.pipeline,
         summary.threads,
+        if summary.threads == 1 { "" } else { "s" },
         summary.elapsed.as_secs_f64(),
         stats.connects
     ));

@@ -291,7 +291,7 @@ fn checked_trailers(frame: hyper::body::Frame<bytes::Bytes>) -> hyper::body::Fra
 /// base64, padded or not). tonic's `Status::from_header_map` panics on one; a server must not be
 /// able to crash `rpc`. The status and message still count; only the details are lost, and the
 /// message says so.
-fn drop_invalid_details(headers: &mut http::HeaderMap) {
+pub(crate) fn drop_invalid_details(headers: &mut http::HeaderMap) {
     use base64::Engine;
     const DETAILS: &str = "grpc-status-details-bin";
     let engine = base64::engine::GeneralPurpose::new(

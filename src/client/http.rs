@@ -115,9 +115,15 @@ fn host_header(url: &Url) -> String {
 
 /// `/path?query`, the request target of a request sent straight to the server.
 fn path_and_query(url: &Url) -> String {
+    // `grpc://HOST:PORT` and `tcp://HOST:PORT` have an empty path (not special schemes); over
+    // HTTP that is `/`.
+    let path = match url.path() {
+        "" => "/",
+        path => path,
+    };
     match url.query() {
-        Some(query) => format!("{}?{query}", url.path()),
-        None => url.path().to_owned(),
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_owned(),
     }
 }
 

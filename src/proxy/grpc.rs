@@ -157,9 +157,27 @@ async fn exchange(
         .uri
         .path_and_query()
         .map_or(path.clone(), |p| p.as_str().to_owned());
-    let head = super::log::head_lines(&format!("{} {target}", parts.method), &parts.headers);
-    shared.log.head(conn, Way::Request, &head);
-    let call = Arc::new(Mutex::new(Call::new(conn, &path, method, &shared)));
+    shared.log.head(
+        conn,
+        Way::Request,
+        &format!("{} {target}", parts.method),
+        &parts.headers,
+    );
+    if !is_grpc {
+        shared.log.note(
+            conn,
+            &format!(
+                "{} {target} over HTTP/2, not gRPC: forwarded unread",
+                parts.method
+            ),
+        );
+    }
+    let mut call = Call::new(conn, &path, method, &shared);
+    call.grpc = is_grpc;
+    // Reflection is how a client learns the schema, not a call of the application: its
+    // exchanges (long descriptors, several per call) show with -v, as headers do.
+    call.quiet = path.starts_with("/grpc.reflection.") && shared.log.style().verbose == 0;
+    let call = Arc::new(Mutex::new(call));
     let scheme = if shared.upstream_tls { "https" } else { "http" };
     if let Ok(uri) = format!("{scheme}://{}{target}", shared.target).parse() {
         parts.uri = uri;
@@ -171,11 +189,18 @@ async fn exchange(
         Err(why) => return lock(&call).unavailable(&why),
     };
     let (parts, body) = answer.into_parts();
-    let head = super::log::head_lines(&format!("{}", parts.status), &parts.headers);
-    shared.log.head(conn, Way::Answer, &head);
+    shared.log.head(
+        conn,
+        Way::Answer,
+        &format!("{}", parts.status),
+        &parts.headers,
+    );
     // A status with no messages may come alone, in the headers ("Trailers-Only").
     if parts.headers.contains_key("grpc-status") {
-        lock(&call).ended(&parts.headers);
+        let mut call = lock(&call);
+        if call.grpc && !call.quiet {
+            call.ended(&parts.headers);
+        }
     }
     let watched = Arc::clone(&call);
     let body = Tap::new(body, move |frame| lock(&watched).answer_frame(frame)).boxed_unsync();
@@ -298,6 +323,11 @@ struct Call {
     /// With `--record`: every message each way, for the recording of a stream.
     kept: Option<(Vec<Json>, Vec<Json>)>,
     done: bool,
+    /// The stream is gRPC (`content-type: application/grpc…`); other HTTP/2 bodies pass unread,
+    /// their bytes shown at `-vv`.
+    grpc: bool,
+    /// Its messages and status are not logged (reflection without -v).
+    quiet: bool,
 }
 
 impl Call {
@@ -321,6 +351,8 @@ impl Call {
                 .then(Default::default),
             method,
             done: false,
+            grpc: true,
+            quiet: false,
         }
     }
 
@@ -333,6 +365,9 @@ impl Call {
     fn request_frame(&mut self, frame: &Frame<Bytes>) {
         let Some(data) = frame.data_ref() else { return };
         self.shared.log.bytes(self.conn, Way::Request, data);
+        if !self.grpc || self.quiet {
+            return;
+        }
         let input = self.method.as_ref().map(MethodDescriptor::input);
         for message in self.requests.push(data) {
             let Some(json) = self.decode(&message, input.as_ref(), Way::Request) else {
@@ -350,12 +385,19 @@ impl Call {
 
     fn answer_frame(&mut self, frame: &Frame<Bytes>) {
         if let Some(trailers) = frame.trailers_ref() {
-            let head = super::log::head_lines("trailers", trailers);
-            self.shared.log.head(self.conn, Way::Answer, &head);
-            return self.ended(trailers);
+            self.shared
+                .log
+                .head(self.conn, Way::Answer, "trailers", trailers);
+            if self.grpc && !self.quiet {
+                self.ended(trailers);
+            }
+            return;
         }
         let Some(data) = frame.data_ref() else { return };
         self.shared.log.bytes(self.conn, Way::Answer, data);
+        if !self.grpc || self.quiet {
+            return;
+        }
         let output = self.method.as_ref().map(MethodDescriptor::output);
         for message in self.answers.push(data) {
             let Some(json) = self.decode(&message, output.as_ref(), Way::Answer) else {
@@ -428,22 +470,7 @@ impl Call {
         if std::mem::replace(&mut self.done, true) {
             return;
         }
-        let text = |name: &str| trailers.get(name).and_then(|v| v.to_str().ok());
-        let code: i64 = text("grpc-status")
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(2);
-        let status = if code == 0 {
-            json!({"code": 0})
-        } else {
-            let message = text("grpc-message")
-                .map(|m| {
-                    percent_encoding::percent_decode_str(m)
-                        .decode_utf8_lossy()
-                        .into_owned()
-                })
-                .unwrap_or_default();
-            json!({"code": code, "message": message})
-        };
+        let (code, status) = status_json(trailers);
         let log = &self.shared.log;
         if code != 0 {
             let answered = Answered {
@@ -479,10 +506,16 @@ impl Call {
     }
 
     /// The server could not be reached: the client gets UNAVAILABLE (Trailers-Only), as from a
-    /// gRPC server that failed, and the log says why.
+    /// gRPC server that failed (a stream that is not gRPC: HTTP 502), and the log says why.
     fn unavailable(&mut self, why: &str) -> Response<ProxyBody> {
         let message = format!("rpc proxy: cannot reach the server: {why}");
         self.shared.log.note(self.conn, &message);
+        if !self.grpc {
+            let body = http_body_util::Full::new(Bytes::from(message));
+            let mut response = Response::new(body.map_err(|never| match never {}).boxed_unsync());
+            *response.status_mut() = hyper::StatusCode::BAD_GATEWAY;
+            return response;
+        }
         let mut response =
             Response::new(Empty::new().map_err(|never| match never {}).boxed_unsync());
         let headers = response.headers_mut();
@@ -494,8 +527,29 @@ impl Call {
         if let Ok(value) = HeaderValue::from_str(&encoded) {
             headers.insert("grpc-message", value);
         }
-        self.ended(&response.headers().clone());
+        if !self.quiet {
+            self.ended(&response.headers().clone());
+        }
         response
+    }
+}
+
+/// The status in `trailers` as the client records it: `{"code":0}`, or the status as a fault
+/// with its message and details (`google.rpc.Status` from `grpc-status-details-bin`, read as
+/// `rpc call` reads it, so a replay compares like with like). No `grpc-status` is UNKNOWN (2).
+fn status_json(trailers: &hyper::HeaderMap) -> (i64, Json) {
+    let mut trailers = trailers.clone();
+    crate::client::grpc::drop_invalid_details(&mut trailers);
+    match tonic::Status::from_header_map(&trailers) {
+        Some(status) if status.code() == tonic::Code::Ok => (0, json!({"code": 0})),
+        Some(status) => {
+            let fault = crate::client::grpc::fault_of(&status);
+            (fault.code, fault.to_json())
+        }
+        None => (
+            2,
+            json!({"code": 2, "message": "no grpc-status in the trailers"}),
+        ),
     }
 }
 

@@ -108,8 +108,12 @@ async fn exchange(
         }
     };
     let started = Instant::now();
-    let head = super::log::head_lines(&format!("{} {}", parts.method, parts.uri), &parts.headers);
-    shared.log.head(conn, Way::Request, &head);
+    shared.log.head(
+        conn,
+        Way::Request,
+        &format!("{} {}", parts.method, parts.uri),
+        &parts.headers,
+    );
     shared.log.bytes(conn, Way::Request, &body);
     let seen = Seen::read(&parts, &body, conn, shared);
     strip_hop_by_hop(&mut parts.headers);
@@ -137,11 +141,12 @@ async fn exchange(
         Ok(collected) => collected.to_bytes(),
         Err(e) => return seen.unreachable(conn, shared, &format!("its answer: {e}")),
     };
-    let head = super::log::head_lines(
+    shared.log.head(
+        conn,
+        Way::Answer,
         &format!("{:?} {}", parts.version, parts.status),
         &parts.headers,
     );
-    shared.log.head(conn, Way::Answer, &head);
     shared.log.bytes(conn, Way::Answer, &body);
     seen.answered(parts.status.as_u16(), &body, started, conn, shared);
     // A server that closes after this answer (it says so, or it ended the body by closing):
@@ -353,7 +358,11 @@ struct JsonCall {
 
 /// What a request was, as far as the log is concerned.
 enum Seen {
-    JsonRpc(Vec<JsonCall>),
+    JsonRpc {
+        calls: Vec<JsonCall>,
+        /// The request was a batch (an array), even of one call.
+        batch: bool,
+    },
     XmlRpc {
         method: String,
         params: Json,
@@ -390,7 +399,7 @@ impl Seen {
         };
         let proto = seen.proto();
         match &seen {
-            Seen::JsonRpc(calls) => {
+            Seen::JsonRpc { calls, .. } => {
                 for call in calls {
                     log.call(conn, proto, &call.method, &call.params);
                 }
@@ -424,7 +433,7 @@ impl Seen {
 
     fn proto(&self) -> Proto {
         match self {
-            Seen::JsonRpc(_) => Proto::JsonRpc,
+            Seen::JsonRpc { .. } => Proto::JsonRpc,
             Seen::XmlRpc { .. } => Proto::XmlRpc,
             Seen::Reach { .. } => Proto::Reach,
             Seen::Other(proto) => *proto,
@@ -432,9 +441,9 @@ impl Seen {
     }
 
     fn json_rpc(body: &[u8], limits: Limits) -> Seen {
-        let entries = match jsonrpc::decode_request(body, limits) {
-            jsonrpc::Request::Single(entry) => vec![entry],
-            jsonrpc::Request::Batch(entries) => entries,
+        let (entries, batch) = match jsonrpc::decode_request(body, limits) {
+            jsonrpc::Request::Single(entry) => (vec![entry], false),
+            jsonrpc::Request::Batch(entries) => (entries, true),
         };
         let calls: Vec<JsonCall> = entries
             .into_iter()
@@ -450,7 +459,7 @@ impl Seen {
         if calls.is_empty() {
             Seen::Other(Proto::JsonRpc)
         } else {
-            Seen::JsonRpc(calls)
+            Seen::JsonRpc { calls, batch }
         }
     }
 
@@ -511,7 +520,7 @@ impl Seen {
         };
         let reply = protocol::answer::Reply::Http { status, body };
         match self {
-            Seen::JsonRpc(calls) => match json_answers(body) {
+            Seen::JsonRpc { calls, .. } => match json_answers(body) {
                 Some(answers) => {
                     // By id: a batch is answered in any order (JSON-RPC 2.0, section 6).
                     let by_id: std::collections::HashMap<String, &JsonCall> = calls
@@ -587,14 +596,14 @@ impl Seen {
         shared.log.note(conn, &message);
         let fault = Fault::new(codes::INTERNAL_ERROR, message.clone());
         let (content_type, body) = match self {
-            Seen::JsonRpc(calls) => {
+            Seen::JsonRpc { calls, batch } => {
                 let error =
                     |id: &Json| json!({"jsonrpc": "2.0", "error": fault.to_json(), "id": id});
-                let answer = match calls.as_slice() {
-                    [single] => error(single.id.as_ref().unwrap_or(&Json::Null)),
+                let answer = match (calls.as_slice(), batch) {
+                    ([single], false) => error(single.id.as_ref().unwrap_or(&Json::Null)),
                     // A batch gets a batch: one error per call that expects an answer.
-                    batch => Json::Array(
-                        batch
+                    (calls, _) => Json::Array(
+                        calls
                             .iter()
                             .filter_map(|c| c.id.as_ref().map(error))
                             .collect(),

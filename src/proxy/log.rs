@@ -33,6 +33,8 @@ pub struct Style {
     pub color: bool,
     /// Shorten long values (stdout is a terminal).
     pub shorten: bool,
+    /// `--show-secrets`: credentials in `-v` heads as they are, not `***`.
+    pub show_secrets: bool,
 }
 
 /// The proxy's log, shared by every connection. Events go to a writer thread through a queue of
@@ -225,7 +227,7 @@ impl Log {
                 &json!({
                     "event": "undecoded", "connection": conn, "time": self.elapsed(),
                     "from": if way == Way::Request { "client" } else { "server" },
-                    "what": what, "bytes": bytes.len(), "dump": dump(bytes),
+                    "what": what, "bytes": bytes.len(), "dump": escaped(bytes),
                 })
                 .to_string(),
             );
@@ -240,18 +242,21 @@ impl Log {
         );
     }
 
-    /// `-v`: a head's lines (start line and headers), `>` toward the server, `<` back.
-    pub fn head(&self, conn: u64, way: Way, lines: &[String]) {
+    /// `-v`: a head (its start line, then `name: value` per header), `>` toward the server, `<`
+    /// back; secrets as `***` unless `--show-secrets` ([`crate::trace::header_shown`]).
+    pub fn head(&self, conn: u64, way: Way, start: &str, headers: &hyper::HeaderMap) {
         if self.style.verbose == 0 || self.style.json {
             return;
         }
         let mark = if way == Way::Request { ">" } else { "<" };
         let prefix = self.prefix(conn);
-        let text: Vec<String> = lines
-            .iter()
-            .map(|l| format!("{prefix}{mark} {l}"))
-            .collect();
-        self.emit(&text.join("\n"));
+        let mut text = format!("{prefix}{mark} {start}");
+        for (name, value) in headers {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            let shown = crate::trace::header_shown(name.as_str(), &value, self.style.show_secrets);
+            text.push_str(&format!("\n{prefix}{mark} {name}: {shown}"));
+        }
+        self.emit(&text);
     }
 
     /// `-vv`: bytes as they passed.
@@ -324,19 +329,14 @@ impl Log {
     }
 }
 
-/// A head as `-v` shows it: the start line, then `name: value` per header.
-pub fn head_lines(start: &str, headers: &hyper::HeaderMap) -> Vec<String> {
-    let mut lines = vec![start.to_owned()];
-    lines.extend(
-        headers
-            .iter()
-            .map(|(name, value)| format!("{name}: {}", String::from_utf8_lossy(value.as_bytes()))),
-    );
-    lines
+/// The first bytes in quotes: as text where they are printable and `\xNN` where not, `…` when
+/// cut.
+pub fn dump(bytes: &[u8]) -> String {
+    format!("\"{}\"", escaped(bytes))
 }
 
-/// The first bytes, as text where they are printable and `\xNN` where not, `…` when cut.
-pub fn dump(bytes: &[u8]) -> String {
+/// The first [`DUMP_BYTES`] bytes as [`dump`] shows them, without the quotes.
+fn escaped(bytes: &[u8]) -> String {
     let mut text: String = bytes
         .iter()
         .take(DUMP_BYTES)
@@ -346,7 +346,7 @@ pub fn dump(bytes: &[u8]) -> String {
     if bytes.len() > DUMP_BYTES {
         text.push('…');
     }
-    format!("\"{text}\"")
+    text
 }
 
 #[cfg(test)]

@@ -305,7 +305,7 @@ async fn handle(
         Kind::Http if !is_http(&mut stream, &mut prefix, wait).await => {
             shared.log.note(
                 conn,
-                "not a protocol rpc reads: tunnelled unread to the server",
+                &format!("connection from {peer}: not a protocol rpc reads, tunnelled unread"),
             );
             let stream = crate::server::io::Prefixed::new(prefix, stream);
             return tunnel::forward(stream, conn, shared, shutdown).await;

@@ -256,6 +256,19 @@ fn grpc_unary_and_server_streams_are_counted_by_status_on_concurrent_streams() {
     ]);
     assert_all_ok(&report, 20);
     assert_eq!(report["connects"], 20, "{report}");
+    // A stream that never ends (health Watch) is cut by the end of a -d run, and not counted.
+    let started = std::time::Instant::now();
+    let report = bench_json(&[
+        &url,
+        "Health/Watch",
+        "service:=Router",
+        "-d",
+        "1",
+        "-c",
+        "1",
+    ]);
+    assert_eq!(report["requests"], 0, "{report}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
 
 #[test]

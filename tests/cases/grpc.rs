@@ -810,3 +810,12 @@ fn a_status_whose_details_are_not_base64_is_the_servers_error_not_a_crash() {
         "{stderr}"
     );
 }
+
+/// `grpc://HOST:PORT` has an empty path; another protocol over it posts to `/` (rpc serve answers
+/// every protocol on its one port).
+#[test]
+fn a_grpc_url_with_another_protocol_posts_to_the_root() {
+    let server = Serve::new().start();
+    let (status, stdout, stderr) = call(&["-P", "json-rpc", &grpc_url(&server), "add", "2", "3"]);
+    assert_eq!((status, stdout.as_str()), (0, "5\n"), "{stderr}");
+}

@@ -215,7 +215,22 @@ fn v_shows_heads_and_vv_the_bytes() {
     let server = Serve::new().start();
     let proxy = Proxy::start(&server.url(), &["-vv"]);
     let url = format!("http://127.0.0.1:{}", proxy.port());
-    assert_eq!(call(&["-H", "X-Trace: 42", &url, "add", "2", "3"]).1, "5\n");
+    let added = call(&[
+        "-H",
+        "X-Trace: 42",
+        "-u",
+        "alice:secret",
+        &url,
+        "add",
+        "2",
+        "3",
+    ]);
+    assert_eq!(added.1, "5\n");
+    proxy.wait_for(&["> authorization: Basic ***"]);
+    assert!(
+        !proxy.log().contains("YWxpY2U6c2VjcmV0"),
+        "a credential in the log"
+    );
     proxy.wait_for(&["> POST /"]);
     proxy.wait_for(&["> x-trace: 42"]);
     proxy.wait_for(&["< HTTP/1.1 200 OK"]);
@@ -236,7 +251,8 @@ fn peer(cmd: &mut Command) -> (bool, String) {
 fn the_other_peers_through_the_proxy_see_what_they_see_without_it() {
     let server = Serve::new().start();
     let http = Proxy::start(&server.url(), &[]);
-    let grpc = Proxy::start(&format!("grpc://127.0.0.1:{}", server.port), &[]);
+    // -v: the clients' reflection exchanges are logged too.
+    let grpc = Proxy::start(&format!("grpc://127.0.0.1:{}", server.port), &["-v"]);
     let twice = |run: &dyn Fn(u16) -> (bool, String), via: u16| {
         let direct = run(server.port);
         assert!(direct.0, "{}", direct.1);
@@ -328,15 +344,18 @@ fn record_through_the_proxy_then_replay_against_the_server() {
     assert_eq!(call(&[&via("grpc"), "Add", "2", "3"]).1, "5\n");
     assert_eq!(call(&[&via("grpc"), "Count", "2"]).1, "1\n2\n");
     assert_eq!(call(&[&via("http"), "div", "1", "0"]).0, 1);
+    // A gRPC status with its details, recorded as the client reads them.
+    assert_eq!(call(&[&via("grpc"), "Div", "1", "0"]).0, 1);
     proxy.wait_for(&["RPC div [1,0] =!>"]);
+    proxy.wait_for(&["RPC rpc.math.Math/Div", "ErrorInfo"]);
     let lines = std::fs::read_to_string(&record).unwrap();
-    assert_eq!(lines.lines().count(), 6, "{lines}");
+    assert_eq!(lines.lines().count(), 7, "{lines}");
     let replayed = outcome(&rpc().arg("replay").arg(&record).output().unwrap());
     assert_eq!(replayed.0, 0, "{}\n{}\n{lines}", replayed.1, replayed.2);
     assert!(
         replayed
             .2
-            .contains("replayed 6 calls: every answer is the same"),
+            .contains("replayed 7 calls: every answer is the same"),
         "{}",
         replayed.2
     );
@@ -545,6 +564,32 @@ fn tls_to_the_proxy_offers_http2_only_for_a_grpc_server() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "ok 1.1", "{out:?}");
+}
+
+#[test]
+fn json_rpc_over_http2_to_a_grpc_server_passes_unread() {
+    let server = Serve::new().start();
+    let proxy = Proxy::start(&format!("grpc://127.0.0.1:{}", server.port), &[]);
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "--http2-prior-knowledge",
+            "-H",
+            "content-type: application/json",
+        ])
+        .args([
+            "-d",
+            r#"{"jsonrpc":"2.0","method":"add","params":[2,3],"id":1}"#,
+        ])
+        .arg(format!("http://127.0.0.1:{}/", proxy.port()))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        r#"{"jsonrpc":"2.0","result":5,"id":1}"#,
+        "{out:?}"
+    );
+    proxy.wait_for(&["POST / over HTTP/2, not gRPC: forwarded unread"]);
 }
 
 #[test]
