@@ -675,7 +675,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__proxy)
-            opts="-k -v -h --listen --to --tls --cert --key --cacert --insecure --schema --import-path --verbose --show-secrets --json --record --max-connections --max-body --header-timeout --idle-timeout --body-timeout --connect-timeout --drain-timeout --max-log-queue --color --help"
+            opts="-k -v -h --listen --to --tls --cert --key --cacert --insecure --schema --import-path --verbose --show-secrets --json --record --max-connections --max-body --header-timeout --idle-timeout --body-timeout --connect-timeout --drain-timeout --max-log-queue --max-streams --max-konts --max-pending --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -742,6 +742,18 @@ _rpc() {
                     return 0
                     ;;
                 --max-log-queue)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-streams)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-konts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -238,6 +238,9 @@ complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l body-timeout -d 'Secon
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l connect-timeout -d 'Seconds connecting to the server (and asking its gRPC reflection) may take' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l drain-timeout -d 'Seconds calls in flight may take to finish after SIGINT/SIGTERM (a second signal stops at once)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-log-queue -d 'Log lines waiting for a slow stdout; more are dropped, and counted in the log' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-streams -d 'HTTP/2 streams (gRPC calls) open at once on one client connection' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-konts -d 'Reach continuations remembered while they wait for their /kont (the oldest forgotten)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-pending -d 'raw-tcp calls remembered per connection while they wait for answers (the oldest forgotten)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"

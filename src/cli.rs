@@ -655,6 +655,21 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "LINES", value_parser = at_least_one,
           default_value_t = proxy::Limits::DEFAULT.max_log_queue)]
     pub max_log_queue: usize,
+
+    /// HTTP/2 streams (gRPC calls) open at once on one client connection
+    #[arg(long, value_name = "N", value_parser = at_least_one,
+          default_value_t = proxy::Limits::DEFAULT.max_streams)]
+    pub max_streams: usize,
+
+    /// Reach continuations remembered while they wait for their /kont (the oldest forgotten)
+    #[arg(long, value_name = "N", value_parser = at_least_one,
+          default_value_t = proxy::Limits::DEFAULT.max_konts)]
+    pub max_konts: usize,
+
+    /// raw-tcp calls remembered per connection while they wait for answers (the oldest forgotten)
+    #[arg(long, value_name = "N", value_parser = at_least_one,
+          default_value_t = proxy::Limits::DEFAULT.max_pending)]
+    pub max_pending: usize,
 }
 
 /// A count that must be at least 1.
@@ -704,6 +719,9 @@ impl ProxyArgs {
                 connect_timeout: self.connect_timeout.0,
                 drain_timeout: self.drain_timeout.0,
                 max_log_queue: self.max_log_queue,
+                max_streams: self.max_streams,
+                max_konts: self.max_konts,
+                max_pending: self.max_pending,
             },
             style: proxy::log::Style {
                 verbose: self.verbose,

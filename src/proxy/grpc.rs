@@ -125,9 +125,7 @@ where
         .timer(TokioTimer::new())
         .keep_alive_interval(Some(KEEP_ALIVE))
         .keep_alive_timeout(KEEP_ALIVE)
-        .max_concurrent_streams(
-            u32::try_from(crate::server::Limits::DEFAULT.max_streams).unwrap_or(u32::MAX),
-        )
+        .max_concurrent_streams(u32::try_from(shared.config.limits.max_streams).unwrap_or(u32::MAX))
         .serve_connection(TokioIo::new(io), service);
     super::serve_until(connection, &shutdown).await;
 }

@@ -37,10 +37,6 @@ use tokio_util::sync::CancellationToken;
 type Body = BoxBody<Bytes, Infallible>;
 type Sender = hyper::client::conn::http1::SendRequest<Body>;
 
-/// Reach continuations waiting for their `/kont` answer, at most this many (the oldest are
-/// forgotten first: their conversation is then logged without its origin).
-const MAX_KONTS: usize = crate::server::Limits::DEFAULT.max_konts;
-
 /// Headers that belong to one connection, not to the message (RFC 9110 section 7.6.1).
 const HOP_BY_HOP: &[&str] = &[
     "connection",
@@ -333,10 +329,11 @@ struct Origin {
 }
 
 impl Konts {
-    fn insert(&self, kid: String, origin: Origin) {
+    /// Remembers a continuation, forgetting the oldest beyond `max` (`--max-konts`).
+    fn insert(&self, kid: String, origin: Origin, max: usize) {
         let mut konts = self.0.lock().unwrap_or_else(|p| p.into_inner());
         konts.insert(kid, origin);
-        while konts.len() > MAX_KONTS {
+        while konts.len() > max.max(1) {
             konts.shift_remove_index(0);
         }
     }
@@ -666,6 +663,7 @@ impl Step<'_> {
                         params: self.params.clone(),
                         started: self.started,
                     },
+                    shared.config.limits.max_konts,
                 );
                 return;
             }

@@ -61,6 +61,14 @@ pub struct Limits {
     pub drain_timeout: Duration,
     /// `--max-log-queue`: log lines waiting for a slow stdout; more are dropped and counted.
     pub max_log_queue: usize,
+    /// `--max-streams`: HTTP/2 streams (gRPC calls) open at once on one client connection.
+    pub max_streams: usize,
+    /// `--max-konts`: Reach continuations remembered while they wait for their `/kont` (the
+    /// oldest are forgotten first: their conversation is then logged without its origin).
+    pub max_konts: usize,
+    /// `--max-pending`: raw-tcp calls remembered on one connection while they wait for their
+    /// answers (the oldest are forgotten: their answers are shown without their call).
+    pub max_pending: usize,
 }
 
 impl Limits {
@@ -74,6 +82,9 @@ impl Limits {
         connect_timeout: Duration::from_secs(10),
         drain_timeout: Duration::from_secs(10),
         max_log_queue: crate::server::Limits::DEFAULT.max_log_queue,
+        max_streams: crate::server::Limits::DEFAULT.max_streams,
+        max_konts: crate::server::Limits::DEFAULT.max_konts,
+        max_pending: 10_000,
     };
 }
 

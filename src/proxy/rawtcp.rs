@@ -14,28 +14,25 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
 
-/// Calls remembered on one connection while they wait for their answers; a client that pipelines
-/// more than this to a server that does not answer has its oldest forgotten: their answers, when
-/// they come (in order), are counted off and shown without their call.
-const MAX_PENDING: usize = 10_000;
-
 /// The calls of a connection waiting for their answers, oldest first.
 #[derive(Default)]
 struct Queue {
     pending: VecDeque<Pending>,
     /// Bytes of the requests in `pending`.
     bytes: usize,
-    /// Calls forgotten at the front (over [`MAX_PENDING`] calls or `--max-body` bytes) whose
-    /// answers have not come yet.
+    /// Calls forgotten at the front (over `--max-pending` calls or `--max-body` bytes) whose
+    /// answers have not come yet: their answers, when they come (in order), are counted off and
+    /// shown without their call.
     forgotten: u64,
 }
 
 impl Queue {
-    /// Remembers a call, forgetting the oldest ones over the limits.
-    fn push(&mut self, call: Pending, max_bytes: usize) {
+    /// Remembers a call, forgetting the oldest ones over `max_calls` or `max_bytes`.
+    fn push(&mut self, call: Pending, max_calls: usize, max_bytes: usize) {
         self.bytes += call.size;
         self.pending.push_back(call);
-        while self.pending.len() > MAX_PENDING || (self.bytes > max_bytes && self.pending.len() > 1)
+        while self.pending.len() > max_calls.max(1)
+            || (self.bytes > max_bytes && self.pending.len() > 1)
         {
             if let Some(old) = self.pending.pop_front() {
                 self.bytes -= old.size;
@@ -108,7 +105,7 @@ where
                 }
             };
             let mut queue = lock(&queue);
-            queue.push(call, max);
+            queue.push(call, shared.config.limits.max_pending, max);
             activity.set_waiting(queue.pending.len());
         }
     };

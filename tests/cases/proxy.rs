@@ -494,6 +494,28 @@ fn raw_tcp_answers_meet_their_calls_after_a_value_that_is_no_call() {
 }
 
 #[test]
+fn calls_over_max_pending_are_forgotten_and_their_answers_counted_off() {
+    let server = Serve::new().start();
+    let proxy = Proxy::start(&server.tcp_url(), &["--max-pending", "1"]);
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", proxy.port())).unwrap();
+    stream
+        .write_all(b"[\"sleep\",0.2]\n[\"add\",1,2]\n[\"mul\",3,4]\n")
+        .unwrap();
+    stream.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut answers = String::new();
+    stream.read_to_string(&mut answers).unwrap();
+    assert_eq!(answers.lines().count(), 3, "every answer passes: {answers}");
+    // Only the newest call was remembered: the answers before it belong to forgotten ones.
+    proxy.wait_for(&["RPC mul [3,4] ==> 12"]);
+    proxy.wait_for(&["an answer to no call remembered"]);
+    assert!(
+        !proxy.log().contains("RPC add [1,2] ==>"),
+        "{}",
+        proxy.log()
+    );
+}
+
+#[test]
 fn a_slow_answer_is_not_cut_by_the_idle_timeout_of_the_quiet_side() {
     let server = Serve::new().start();
     let proxy = Proxy::start(&server.tcp_url(), &["--idle-timeout", "0.5"]);
