@@ -10,6 +10,7 @@ use super::conn::{settle, InFlight, Plan};
 use super::stats::{Failure, Stats};
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::protocol::grpc::message::{read_prefix, PREFIX_LEN};
 use crate::protocol::Call;
 use bytes::{Buf, Bytes, BytesMut};
 use h2::client::SendRequest;
@@ -22,8 +23,6 @@ use tokio::net::TcpStream;
 /// server stream is never held back by our side.
 const STREAM_WINDOW: u32 = 1 << 24;
 const CONNECTION_WINDOW: u32 = 1 << 30;
-/// The gRPC message prefix: a compressed flag, then a 4-byte big-endian length.
-const PREFIX: usize = 5;
 
 /// What every call of a gRPC run sends, and how its answers are read.
 #[derive(Debug)]
@@ -257,17 +256,16 @@ fn expected(target: &Target, messages: u64) -> std::result::Result<u64, Failure>
 /// Cuts the next whole message off `pending`; `None` until one is complete. A compressed message
 /// is invalid: the request offered no compression.
 fn next_message(pending: &mut BytesMut) -> std::result::Result<Option<Bytes>, Failure> {
-    if pending.len() < PREFIX {
+    let Some((compressed, len)) = read_prefix(pending) else {
         return Ok(None);
-    }
-    if pending[0] != 0 {
+    };
+    if compressed {
         return Err(Failure::Invalid);
     }
-    let len = u32::from_be_bytes([pending[1], pending[2], pending[3], pending[4]]) as usize;
-    if pending.len() < PREFIX + len {
+    if pending.len() < PREFIX_LEN + len {
         return Ok(None);
     }
-    pending.advance(PREFIX);
+    pending.advance(PREFIX_LEN);
     Ok(Some(pending.split_to(len).freeze()))
 }
 

@@ -12,6 +12,7 @@
 use super::log::{Answered, Way};
 use super::Shared;
 use crate::client::Client;
+use crate::protocol::grpc::message::{read_prefix, PREFIX_LEN};
 use crate::protocol::grpc::schema::{method_name, Schema};
 use crate::protocol::Proto;
 use bytes::{Buf, Bytes, BytesMut};
@@ -35,8 +36,6 @@ type Sender = hyper::client::conn::http2::SendRequest<ProxyBody>;
 
 /// How often an HTTP/2 client is pinged, and how long its answer may take.
 const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(20);
-/// The gRPC message prefix: a compressed flag, then a 4-byte big-endian length.
-const PREFIX: usize = 5;
 /// `UNAVAILABLE`, the status a client gets when the server cannot be reached (statuscodes.md).
 const UNAVAILABLE: u16 = 14;
 
@@ -181,10 +180,13 @@ async fn exchange(
         parts.uri = uri;
     }
     let watched = Arc::clone(&call);
-    let body = Tap::new(body, move |frame| lock(&watched).request_frame(frame)).boxed_unsync();
+    let body = Tap::new(body, move |frame| {
+        super::lock(&watched).request_frame(frame)
+    })
+    .boxed_unsync();
     let answer = match send(Request::from_parts(parts, body), &shared, upstream).await {
         Ok(answer) => answer,
-        Err(why) => return lock(&call).unavailable(&why),
+        Err(why) => return super::lock(&call).unavailable(&why),
     };
     let (parts, body) = answer.into_parts();
     shared.log.head(
@@ -195,13 +197,14 @@ async fn exchange(
     );
     // A status with no messages may come alone, in the headers ("Trailers-Only").
     if parts.headers.contains_key("grpc-status") {
-        let mut call = lock(&call);
+        let mut call = super::lock(&call);
         if call.grpc && !call.quiet {
             call.ended(&parts.headers);
         }
     }
     let watched = Arc::clone(&call);
-    let body = Tap::new(body, move |frame| lock(&watched).answer_frame(frame)).boxed_unsync();
+    let body =
+        Tap::new(body, move |frame| super::lock(&watched).answer_frame(frame)).boxed_unsync();
     Response::from_parts(parts, body)
 }
 
@@ -257,10 +260,6 @@ async fn open(shared: &Shared) -> Result<Sender, String> {
         .map_err(|e| format!("HTTP/2 with {}: {e}", shared.target))?;
     tokio::spawn(connection);
     Ok(sender)
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// What looks at each frame of a [`Tap`]ped body.
@@ -583,14 +582,7 @@ impl Splitter {
             data = &data[skipped..];
         }
         self.pending.extend_from_slice(data);
-        while self.pending.len() >= PREFIX {
-            let compressed = self.pending[0] != 0;
-            let len = u32::from_be_bytes([
-                self.pending[1],
-                self.pending[2],
-                self.pending[3],
-                self.pending[4],
-            ]) as usize;
+        while let Some((compressed, len)) = read_prefix(&self.pending) {
             if compressed || len > self.max {
                 let why = if compressed {
                     "compressed".to_owned()
@@ -598,16 +590,16 @@ impl Splitter {
                     format!("{len} bytes, over --max-body")
                 };
                 messages.push(Message::Unread(why));
-                self.pending.advance(PREFIX);
+                self.pending.advance(PREFIX_LEN);
                 let here = len.min(self.pending.len());
                 self.pending.advance(here);
                 self.skipping = len - here;
                 continue;
             }
-            if self.pending.len() < PREFIX + len {
+            if self.pending.len() < PREFIX_LEN + len {
                 break;
             }
-            self.pending.advance(PREFIX);
+            self.pending.advance(PREFIX_LEN);
             messages.push(Message::Whole(self.pending.split_to(len).freeze()));
         }
         messages

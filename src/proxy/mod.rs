@@ -407,6 +407,12 @@ async fn serve_until<C: hyper_util::server::graceful::GracefulConnection>(
     }
 }
 
+/// The lock, also after a panic elsewhere poisoned it: what it guards (log state, queues) stays
+/// usable.
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn kind_name(kind: Kind) -> &'static str {
     match kind {
         Kind::Http => "HTTP/1.1",

@@ -104,7 +104,7 @@ where
                     }
                 }
             };
-            let mut queue = lock(&queue);
+            let mut queue = super::lock(&queue);
             queue.push(call, shared.config.limits.max_pending, max);
             activity.set_waiting(queue.pending.len());
         }
@@ -113,7 +113,7 @@ where
         log.bytes(conn, Way::Answer, bytes);
         for frame in answers.frames(bytes, conn, Way::Answer, shared) {
             let call = {
-                let mut queue = lock(&queue);
+                let mut queue = super::lock(&queue);
                 let call = queue.answered();
                 activity.set_waiting(queue.pending.len());
                 call
@@ -156,7 +156,7 @@ where
     let drained = async {
         shutdown.cancelled().await;
         let deadline = Instant::now() + shared.config.limits.drain_timeout;
-        while !lock(&queue).pending.is_empty() && Instant::now() < deadline {
+        while !super::lock(&queue).pending.is_empty() && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         tokio::time::sleep(LAST_WRITE).await;
@@ -165,7 +165,7 @@ where
         _ = pumps => {}
         () = drained => {}
     }
-    for call in lock(&queue).pending.drain(..) {
+    for call in super::lock(&queue).pending.drain(..) {
         log.note(
             conn,
             &format!("RPC {} {} got no answer", call.method, call.params),
@@ -188,10 +188,6 @@ async fn unreachable(
     answer.push(b'\n');
     let _ = client.write_all(&answer).await;
     crate::server::rawtcp::close_gently(client).await;
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// One direction's framer; after a value it cannot frame (too large, broken), it stops reading

@@ -231,11 +231,23 @@ impl std::fmt::Display for InvalidMessage {
 
 impl std::error::Error for InvalidMessage {}
 
+/// Bytes of the prefix of every gRPC message: a compressed flag, then a 4-byte big-endian length
+/// (PROTOCOL-HTTP2.md, "Length-Prefixed-Message").
+pub const PREFIX_LEN: usize = 5;
+
+/// A message's prefix at the start of `bytes`: whether the message is compressed, and its length
+/// after the prefix. None until [`PREFIX_LEN`] bytes are there.
+pub fn read_prefix(bytes: &[u8]) -> Option<(bool, usize)> {
+    let prefix: &[u8; PREFIX_LEN] = bytes.get(..PREFIX_LEN)?.try_into().ok()?;
+    let len = u32::from_be_bytes([prefix[1], prefix[2], prefix[3], prefix[4]]);
+    Some((prefix[0] != 0, len as usize))
+}
+
 /// Writes `message` with its 5-byte gRPC frame prefix (uncompressed), as `--dry-run` and `--curl`
 /// show a request body.
 pub fn framed(message: &DynamicMessage) -> Vec<u8> {
     let body = message.encode_to_vec();
-    let mut framed = Vec::with_capacity(body.len() + 5);
+    let mut framed = Vec::with_capacity(body.len() + PREFIX_LEN);
     framed.put_u8(0);
     framed.put_u32(u32::try_from(body.len()).unwrap_or(u32::MAX));
     framed.extend_from_slice(&body);
@@ -300,5 +312,8 @@ mod tests {
         let message = from_json(&int64, &json!("9007199254740993")).unwrap();
         assert_eq!(to_json(&message).to_string(), "9007199254740993");
         assert_eq!(framed(&message)[..5], [0, 0, 0, 0, 9]);
+        assert_eq!(read_prefix(&framed(&message)), Some((false, 9)));
+        assert_eq!(read_prefix(&[1, 0, 0, 1, 0]), Some((true, 256)));
+        assert_eq!(read_prefix(&[0, 0, 0]), None);
     }
 }
