@@ -113,10 +113,11 @@ fn refused_batch(doc: &Json) -> AnswerError {
 }
 
 /// Reads one response object, liberally, as real servers write them (`rpc serve` itself answers
-/// strictly). With `"jsonrpc": "2.0"`: exactly one of `result` and `error`, where an `error` of
-/// null counts as absent (some libraries write both), and the error is `{"code", "message"}`.
-/// Without it (JSON-RPC 1.0, as Bitcoin Core before 28 answers): `result` and `error` side by
-/// side, the error winning when it is not null, and taking any shape (a string, an object).
+/// strictly). With `"jsonrpc": "2.0"`: exactly one of `result` and `error`, where a member of
+/// null beside the other counts as absent (some libraries write both, `"result": null` with an
+/// error or `"error": null` with a result), and the error is `{"code", "message"}`. Without it
+/// (JSON-RPC 1.0, as Bitcoin Core before 28 answers): `result` and `error` side by side, the
+/// error winning when it is not null, and taking any shape (a string, an object).
 pub fn decode_response_object(doc: &Json) -> Result<(Json, Outcome), String> {
     let obj = doc
         .as_object()
@@ -125,8 +126,9 @@ pub fn decode_response_object(doc: &Json) -> Result<(Json, Outcome), String> {
     let id = obj.get("id").cloned().unwrap_or(Json::Null);
     let error = obj.get("error").filter(|e| !e.is_null());
     let result = match obj.get("result") {
-        // JSON-RPC 1.0 writes `"result": null` beside an error.
-        Some(Json::Null) if error.is_some() && !v2 => None,
+        // JSON-RPC 1.0 writes `"result": null` beside an error, and so do 2.0 servers built
+        // on 1.0 code: the error wins.
+        Some(Json::Null) if error.is_some() => None,
         other => other,
     };
     let outcome = match (result, error) {
@@ -518,6 +520,13 @@ mod tests {
             Err(Fault::new(codes::INTERNAL_ERROR, "no such wallet"))
         );
         // 2.0 servers that write a null error beside the result.
+        let null_result =
+            read(br#"{"jsonrpc":"2.0","result":null,"error":{"code":-5,"message":"no"},"id":1}"#);
+        assert_eq!(
+            null_result.unwrap_err().code,
+            -5,
+            "the error wins over a null result"
+        );
         let both = read(br#"{"jsonrpc":"2.0","result":7,"error":null,"id":1}"#);
         assert_eq!(both, Ok(Value::Int(7)));
     }

@@ -92,6 +92,42 @@ fn json_rpc_1_0_answers_are_read() {
     assert_eq!(report["errors"], 0, "{report}");
 }
 
+#[test]
+fn a_2_0_answer_with_a_null_result_beside_an_error_is_that_error() {
+    let body = r#"{"jsonrpc":"2.0","result":null,"error":{"code":-32000,"message":"header not found"},"id":1}"#;
+    let server = json_answer(body);
+    let (status, stdout, stderr) = call(&server.url(), &["eth_getBlockByNumber", "0x99"]);
+    assert_eq!((status, stdout.as_str()), (1, ""), "{stderr}");
+    assert!(
+        stderr.starts_with("rpc: error -32000: header not found"),
+        "{stderr}"
+    );
+    // A batch reads each entry by the same rule, and rpc bench counts it as the error it is.
+    let batch = format!("[{body}]");
+    let server = json_answer(&batch);
+    let (status, stdout, _) = call(&server.url(), &["a", "+", "b"]);
+    assert_eq!(status, 1);
+    assert!(stdout.contains("\"code\":-32000"), "{stdout}");
+    let server = FakeServer::replying(move |_| {
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes()
+    });
+    let out = rpc()
+        .args(["bench", &server.url(), "m", "-c", "1", "-n", "2", "--json"])
+        .args(["--connections", "per-call"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["errors_by_kind"],
+        serde_json::json!({"server error -32000": 2}),
+        "{report}"
+    );
+}
+
 // 5. XML-RPC dateTime forms --------------------------------------------------------------------
 
 #[test]
