@@ -20,6 +20,9 @@ pub struct Trace {
     /// `--show-secrets`: wire dumps show credentials (Authorization, X-API-Key, cookies) as sent
     /// instead of `***`.
     pub show_secrets: bool,
+    /// What lies under a failure (the libraries' own words) is shown: with `-v`; the REPL, which
+    /// logs calls at level 1 by default, only with its wire dump on.
+    pub details: bool,
 }
 
 /// Direction of a wire dump.
@@ -36,6 +39,15 @@ impl Trace {
             color,
             to_stdout: false,
             show_secrets: false,
+            details: level >= 1,
+        }
+    }
+
+    /// The same log, showing what lies under a failure only when `shown`.
+    pub fn with_details(self, shown: bool) -> Self {
+        Trace {
+            details: shown,
+            ..self
         }
     }
 
@@ -84,10 +96,10 @@ impl Trace {
         }
     }
 
-    /// At `-v`, what lies under a failure: the chain of its sources (the libraries' own words),
+    /// With [`Trace::details`] (`-v`), what lies under a failure: the chain of its sources (the libraries' own words),
     /// which the one-line error leaves out.
     pub fn detail(&self, error: &(dyn std::error::Error + 'static)) {
-        if self.level == 0 {
+        if !self.details {
             return;
         }
         let top = error.to_string();

@@ -561,7 +561,10 @@ fn clients(
     Ok((client, Arc::new(quiet)))
 }
 
-/// Every call is logged (level 1); the wire dump adds the bytes (level 2).
+/// Every call is logged (level 1); the wire dump adds the bytes (level 2) and what lies under a
+/// failure: without it, an error reads as the same one line `rpc call` prints.
 fn trace(wire_dump: bool, looks: Looks) -> Trace {
-    Trace::new(if wire_dump { 2 } else { 1 }, looks.log_color).showing_secrets(looks.show_secrets)
+    Trace::new(if wire_dump { 2 } else { 1 }, looks.log_color)
+        .showing_secrets(looks.show_secrets)
+        .with_details(wire_dump)
 }

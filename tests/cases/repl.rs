@@ -111,6 +111,48 @@ fn a_failed_line_is_reported_and_the_session_goes_on() {
 }
 
 #[test]
+fn an_error_reads_as_the_one_line_rpc_call_prints_in_the_repl_and_replay() {
+    // A certificate nobody trusts (rpc serve --tls makes its own).
+    let server = Serve::new().tls().start();
+    let url = format!("https://127.0.0.1:{}", server.port);
+    let called = outcome(
+        &rpc()
+            .args(["call", &url, "add", "1", "2"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(called.0, 3, "{}", called.2);
+    let line = called.2.trim().to_owned();
+    assert!(line.starts_with("rpc: TLS failure"), "{line}");
+    let (_, _, stderr) = repl_at(&url, &[], "add 1 2\n");
+    assert!(
+        stderr.contains(&line),
+        "the same sentence: {line} in {stderr}"
+    );
+    assert!(
+        !stderr.contains("rpc: detail"),
+        "no library internals: {stderr}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let recording = dir.path().join("session.jsonl");
+    let plain = Serve::new().start();
+    let (code, _, stderr) = repl(
+        &plain,
+        &["--record", recording.to_str().unwrap()],
+        "add 1 2\n",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let replayed = outcome(
+        &rpc()
+            .args(["replay", recording.to_str().unwrap(), "--endpoint", &url])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(replayed.0, 3, "{}", replayed.2);
+    assert_eq!(replayed.2.trim(), line, "replay's error line");
+}
+
+#[test]
 fn fail_fast_stops_at_the_first_failure_with_its_status() {
     let server = Serve::new().start();
     let (code, stdout, _) = repl(&server, &["--fail-fast"], "add 1 1\nnope\nadd 1 2\n");
