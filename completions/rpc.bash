@@ -107,7 +107,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__bench)
-            opts="-P -H -t -k -v -u -c -n -d -m -h --params --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --concurrency --requests --duration --warmup --connections --streams --pipeline --threads --json --color --help"
+            opts="-P -H -t -k -v -u -c -n -d -m -h --params --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --concurrency --requests --duration --warmup --connections --streams --pipeline --threads --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -173,6 +173,10 @@ _rpc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --compress)
+                    COMPREPLY=($(compgen -W "gzip deflate" -- "${cur}"))
+                    return 0
+                    ;;
                 --concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -233,7 +237,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__call)
-            opts="-P -H -t -k -v -u -d -r -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --callback --value --params --notify --raw --dry-run --curl --color --help"
+            opts="-P -H -t -k -v -u -d -r -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --callback --value --params --notify --raw --dry-run --curl --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -293,6 +297,10 @@ _rpc() {
                     ;;
                 --import-path)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -W "gzip deflate" -- "${cur}"))
                     return 0
                     ;;
                 --callback)
@@ -359,7 +367,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__describe)
-            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --json --color --help"
+            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -419,6 +427,10 @@ _rpc() {
                     ;;
                 --import-path)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -W "gzip deflate" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -601,7 +613,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__list)
-            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --json --all --color --help"
+            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --json --all --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -661,6 +673,10 @@ _rpc() {
                     ;;
                 --import-path)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -W "gzip deflate" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -769,7 +785,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__repl)
-            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --callback --value --history --record --fail-fast --color --help"
+            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --callback --value --history --record --fail-fast --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -831,6 +847,10 @@ _rpc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --compress)
+                    COMPREPLY=($(compgen -W "gzip deflate" -- "${cur}"))
+                    return 0
+                    ;;
                 --callback)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -859,7 +879,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__replay)
-            opts="-P -H -t -k -v -u -h --endpoint --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --color --help"
+            opts="-P -H -t -k -v -u -h --endpoint --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -923,6 +943,10 @@ _rpc() {
                     ;;
                 --import-path)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -W "gzip deflate" -- "${cur}"))
                     return 0
                     ;;
                 --color)

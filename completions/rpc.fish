@@ -54,6 +54,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand call" -s u -l user -d 'HTTP basi
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l schema -d 'gRPC: a .proto source or a FileDescriptorSet (.protoset) describing the server\'s methods, instead of its reflection (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l compress -d 'gRPC: send requests compressed (grpc-encoding); answers are read in gzip and deflate whatever this says' -r -f -a "gzip\t''
+deflate\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l callback -d 'Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback\'s arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable; makes the call interactive)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l value -d 'Reach: add a non-function value NAME to the values object (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s d -l params -d 'Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin' -r
@@ -108,6 +110,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand list" -s u -l user -d 'HTTP basi
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l schema -d 'gRPC: a .proto source or a FileDescriptorSet (.protoset) describing the server\'s methods, instead of its reflection (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l compress -d 'gRPC: send requests compressed (grpc-encoding); answers are read in gzip and deflate whatever this says' -r -f -a "gzip\t''
+deflate\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -131,6 +135,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand describe" -s u -l user -d 'HTTP 
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l schema -d 'gRPC: a .proto source or a FileDescriptorSet (.protoset) describing the server\'s methods, instead of its reflection (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l compress -d 'gRPC: send requests compressed (grpc-encoding); answers are read in gzip and deflate whatever this says' -r -f -a "gzip\t''
+deflate\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -157,6 +163,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand repl" -s u -l user -d 'HTTP basi
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l schema -d 'gRPC: a .proto source or a FileDescriptorSet (.protoset) describing the server\'s methods, instead of its reflection (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l compress -d 'gRPC: send requests compressed (grpc-encoding); answers are read in gzip and deflate whatever this says' -r -f -a "gzip\t''
+deflate\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l callback -d 'Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback\'s arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable; makes the call interactive)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l value -d 'Reach: add a non-function value NAME to the values object (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l history -d 'Keep the line history in FILE (default: rpc/history in the platform\'s data directory)' -r -F
@@ -184,6 +192,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand replay" -s u -l user -d 'HTTP ba
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l schema -d 'gRPC: a .proto source or a FileDescriptorSet (.protoset) describing the server\'s methods, instead of its reflection (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l compress -d 'gRPC: send requests compressed (grpc-encoding); answers are read in gzip and deflate whatever this says' -r -f -a "gzip\t''
+deflate\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -206,6 +216,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand bench" -s u -l user -d 'HTTP bas
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l schema -d 'gRPC: a .proto source or a FileDescriptorSet (.protoset) describing the server\'s methods, instead of its reflection (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l compress -d 'gRPC: send requests compressed (grpc-encoding); answers are read in gzip and deflate whatever this says' -r -f -a "gzip\t''
+deflate\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s c -l concurrency -d 'Connections: each has one call in flight at once (times --pipeline / --streams)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s n -l requests -d 'Stop after N calls (warm-up calls not counted)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s d -l duration -d 'Stop after SECS seconds (the default, 10, when neither -n nor -d is given)' -r

@@ -7,6 +7,7 @@
 use crate::args::{parse_seconds, parse_seconds_or_zero, Seconds};
 use crate::bench::{self, ConnectionMode};
 use crate::client::{self, reach::InteractionArgs, Credentials, Given, DEFAULT_MAX_RESPONSE};
+use crate::protocol::grpc::frames::Encoding;
 use crate::protocol::Proto;
 use crate::proxy;
 use crate::repl;
@@ -253,6 +254,18 @@ pub struct ConnectArgs {
     /// gRPC: a directory where the imports of --schema sources are found (repeatable)
     #[arg(long = "import-path", value_name = "DIR")]
     pub import_paths: Vec<PathBuf>,
+
+    /// gRPC: send requests compressed (grpc-encoding); answers are read in gzip and deflate
+    /// whatever this says
+    #[arg(long, value_name = "ENCODING")]
+    pub compress: Option<Compress>,
+}
+
+/// `--compress`: gRPC's message encodings that `rpc` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Compress {
+    Gzip,
+    Deflate,
 }
 
 impl ConnectArgs {
@@ -272,6 +285,10 @@ impl ConnectArgs {
                 files: self.schema.clone(),
                 import_paths: self.import_paths.clone(),
             },
+            compress: self.compress.map(|c| match c {
+                Compress::Gzip => Encoding::Gzip,
+                Compress::Deflate => Encoding::Deflate,
+            }),
             auth: self.credentials()?,
         })
     }

@@ -54,6 +54,12 @@ pub async fn describe(args: DescribeArgs, colors: Colors) -> Result<()> {
 /// package); the reflection services only with `all`.
 async fn grpc_method_names(client: &Client, all: bool) -> Result<Vec<String>> {
     let schema = client.grpc_schema_listed().await?;
+    for (service, why) in schema.broken() {
+        eprintln!(
+            "rpc: warning: {service} is listed but cannot be described: {why}; its methods are \
+             left out (give its schema with --schema FILE.proto)"
+        );
+    }
     Ok(schema
         .services()
         .filter(|s| all || !s.full_name().starts_with("grpc.reflection."))
@@ -110,11 +116,7 @@ pub async fn method_names(client: &Client) -> Result<Vec<String>> {
 /// A gRPC method: `{"name", "signature", "client_streaming", "server_streaming", "input",
 /// "output", "messages" (.proto text), "example" (a runnable line)}`.
 async fn describe_grpc_method(client: &Client, name: &str) -> Result<Json> {
-    let method = client
-        .grpc_schema_listed()
-        .await?
-        .method(name)
-        .map_err(Error::usage)?;
+    let method = client.grpc_method_listed(name).await?;
     let endpoint = curl::shell_quote(client.url.as_str().trim_end_matches('/'));
     Ok(json!({
         "name": grpc::schema::method_name(&method),

@@ -19,6 +19,9 @@ pub enum Value {
     Nil,
     Bool(bool),
     Int(i64),
+    /// An integer above `i64::MAX`, up to `u64::MAX` (protobuf's `uint64` and `fixed64`, and JSON
+    /// numbers, carry them). Only such integers take this form, so each integer has one.
+    UInt(u64),
     Double(f64),
     String(String),
     Bytes(Vec<u8>),
@@ -32,8 +35,6 @@ pub enum Value {
 /// Why a JSON document is not a [`Value`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ValueError {
-    #[error("integer {0} is out of the 64-bit signed range")]
-    IntegerOutOfRange(String),
     #[error("invalid {BASE64_TAG} value: {0}")]
     Base64(String),
     #[error("invalid {DATETIME_TAG} value {0:?}: expected YYYYMMDDTHH:MM:SS")]
@@ -64,6 +65,7 @@ impl Value {
             Value::Nil => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Int(i) => serde_json::Value::from(*i),
+            Value::UInt(u) => serde_json::Value::from(*u),
             // A non-finite double has no JSON form; the codecs refuse to produce one, so null is
             // only ever a last resort here.
             Value::Double(d) => Number::from_f64(*d)
@@ -92,7 +94,7 @@ impl Value {
         match self {
             Value::Nil => "nil",
             Value::Bool(_) => "boolean",
-            Value::Int(_) => "int",
+            Value::Int(_) | Value::UInt(_) => "int",
             Value::Double(_) => "double",
             Value::String(_) => "string",
             Value::Bytes(_) => "base64",
@@ -119,8 +121,8 @@ fn tagged(tag: &str, text: String) -> serde_json::Value {
 fn number_from_json(n: &Number) -> Result<Value, ValueError> {
     if let Some(i) = n.as_i64() {
         Ok(Value::Int(i))
-    } else if n.is_u64() {
-        Err(ValueError::IntegerOutOfRange(n.to_string()))
+    } else if let Some(u) = n.as_u64() {
+        Ok(Value::UInt(u))
     } else {
         // serde_json refuses non-finite numbers while parsing, so this is a finite double.
         Ok(Value::Double(n.as_f64().unwrap_or(f64::NAN)))
@@ -316,12 +318,20 @@ mod tests {
     }
 
     #[test]
-    fn integers_beyond_i64_are_refused() {
-        let doc: serde_json::Value = serde_json::from_str("18446744073709551615").unwrap();
-        assert!(matches!(
-            Value::from_json(&doc),
-            Err(ValueError::IntegerOutOfRange(_))
-        ));
+    fn the_whole_64_bit_range_is_kept_exactly() {
+        for text in [
+            "18446744073709551615",
+            "9223372036854775808",
+            "-9223372036854775808",
+        ] {
+            let doc: serde_json::Value = serde_json::from_str(text).unwrap();
+            let value = Value::from_json(&doc).unwrap();
+            assert_eq!(value.to_string(), text);
+        }
+        let max: serde_json::Value = serde_json::from_str("18446744073709551615").unwrap();
+        assert_eq!(Value::from_json(&max).unwrap(), Value::UInt(u64::MAX));
+        let fits: serde_json::Value = serde_json::from_str("9223372036854775807").unwrap();
+        assert_eq!(Value::from_json(&fits).unwrap(), Value::Int(i64::MAX));
     }
 
     #[test]

@@ -10,9 +10,9 @@ use super::conn::{settle, InFlight, Plan};
 use super::stats::{Failure, Stats};
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::protocol::grpc::message::{read_prefix, PREFIX_LEN};
+use crate::protocol::grpc::frames::{Encoding, Piece, Splitter};
 use crate::protocol::Call;
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::Bytes;
 use h2::client::SendRequest;
 use prost_reflect::{DynamicMessage, MessageDescriptor};
 use std::cell::RefCell;
@@ -95,17 +95,22 @@ impl Target {
 }
 
 /// Drives one connection (reopened as needed) with `plan.depth` streams at once until the run is
-/// over; returns when it ended.
+/// over; returns when it ended. A call the connection did not take (the server sent GOAWAY before
+/// the stream was accepted, or refused it) goes again on the next connection, as gRPC clients
+/// retry such calls: only calls the server accepted can fail.
 pub async fn drive(plan: &Plan, target: &Target, stats: &RefCell<Stats>) -> Instant {
+    let mut carried: Vec<InFlight> = Vec::new();
     loop {
-        let Some(first) = plan.ticket(Instant::now()) else {
-            return Instant::now();
-        };
-        let mut first = Some(InFlight::new(first));
+        if carried.is_empty() {
+            let Some(first) = plan.ticket(Instant::now()) else {
+                return Instant::now();
+            };
+            carried.push(InFlight::new(first));
+        }
         let sender = match connect(plan).await {
             Ok(sender) => sender,
             Err(failure) => {
-                if let Some(call) = first {
+                if let Some(call) = carried.pop() {
                     settle(plan, stats, call, Err(failure));
                 }
                 continue;
@@ -113,9 +118,14 @@ pub async fn drive(plan: &Plan, target: &Target, stats: &RefCell<Stats>) -> Inst
         };
         stats.borrow_mut().connects += 1;
         let streams = if plan.per_call { 1 } else { plan.depth };
-        let lanes = (0..streams).map(|_| calls(plan, target, stats, sender.clone(), first.take()));
+        let lanes = (0..streams).map(|_| calls(plan, target, stats, sender.clone(), carried.pop()));
         let ends = futures_util::future::join_all(lanes).await;
-        if ends.iter().all(|end| matches!(end, LaneEnd::OutOfTickets)) {
+        let out_of_tickets = ends.iter().all(|end| matches!(end, LaneEnd::OutOfTickets));
+        carried.extend(ends.into_iter().filter_map(|end| match end {
+            LaneEnd::Reopen(call) => call,
+            LaneEnd::OutOfTickets => None,
+        }));
+        if out_of_tickets && carried.is_empty() {
             return Instant::now();
         }
     }
@@ -124,8 +134,18 @@ pub async fn drive(plan: &Plan, target: &Target, stats: &RefCell<Stats>) -> Inst
 /// Why a lane of calls stopped.
 enum LaneEnd {
     OutOfTickets,
-    /// The connection failed (or `--connections per-call`): open another.
-    Reopen,
+    /// The connection failed or is going away (or `--connections per-call`): open another, and
+    /// send this call there, the connection having not taken it.
+    Reopen(Option<InFlight>),
+}
+
+/// How a call did not succeed.
+#[derive(Debug, PartialEq)]
+enum Attempt {
+    /// The connection did not take the stream (GOAWAY before it, REFUSED_STREAM, a connection
+    /// already closing): nothing was processed, so it goes again.
+    NotTaken,
+    Failed(Failure),
 }
 
 /// Opens a connection and starts its HTTP/2 session; the session's own task reads and writes
@@ -182,7 +202,8 @@ async fn calls(
                 stats.borrow_mut().messages += messages;
                 Ok(())
             }
-            Ok(Err(failure)) => Err(failure),
+            Ok(Err(Attempt::NotTaken)) => return LaneEnd::Reopen(Some(call)),
+            Ok(Err(Attempt::Failed(failure))) => Err(failure),
             Err(_) if end.is_some_and(|end| tokio::time::Instant::now() >= end) => {
                 return LaneEnd::OutOfTickets;
             }
@@ -194,7 +215,7 @@ async fn calls(
         );
         settle(plan, stats, call, result);
         if broken || plan.per_call {
-            return LaneEnd::Reopen;
+            return LaneEnd::Reopen(None);
         }
     }
 }
@@ -205,43 +226,60 @@ async fn one_call(
     sender: &SendRequest<Bytes>,
     target: &Target,
     checked: &mut Checked,
-) -> std::result::Result<u64, Failure> {
-    let mut sender = sender.clone().ready().await.map_err(|e| failure_of(&e))?;
+) -> std::result::Result<u64, Attempt> {
+    // Nothing of the call has gone until the request is sent: any failure until then is one
+    // the connection did not take.
+    let mut sender = sender
+        .clone()
+        .ready()
+        .await
+        .map_err(|_| Attempt::NotTaken)?;
     let (response, mut body) = sender
         .send_request(target.request(), false)
-        .map_err(|e| failure_of(&e))?;
+        .map_err(|_| Attempt::NotTaken)?;
     body.send_data(target.frame.clone(), true)
-        .map_err(|e| failure_of(&e))?;
-    let (head, mut answer) = response.await.map_err(|e| failure_of(&e))?.into_parts();
+        .map_err(|e| attempt_of(&e))?;
+    let (head, mut answer) = response.await.map_err(|e| attempt_of(&e))?.into_parts();
+    // A status in the headers counts only when they end the stream ("Trailers-Only").
+    if head.headers.contains_key("grpc-status") && answer.is_end_stream() {
+        status_of(&head.headers)?;
+        return expected(target, 0).map_err(Attempt::Failed);
+    }
     if head.status != http::StatusCode::OK {
-        return Err(Failure::Http(head.status.as_u16()));
+        return Err(Attempt::Failed(Failure::Http(head.status.as_u16())));
+    }
+    let grpc = head
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"));
+    if !grpc {
+        return Err(Attempt::Failed(Failure::Invalid));
     }
     let mut messages = 0u64;
-    // A status with no messages may come alone, in the headers ("Trailers-Only").
-    if head.headers.contains_key("grpc-status") {
-        status_of(&head.headers)?;
-        return expected(target, messages);
-    }
-    let mut pending = BytesMut::new();
+    let mut splitter = Splitter::new(usize::MAX, Encoding::of(&head.headers));
     while let Some(data) = answer.data().await {
-        let data = data.map_err(|e| failure_of(&e))?;
+        let data = data.map_err(|e| attempt_of(&e))?;
         let _ = answer.flow_control().release_capacity(data.len());
-        pending.extend_from_slice(&data);
-        while let Some(message) = next_message(&mut pending)? {
-            checked.check(&target.output, &message)?;
+        for (_, piece) in splitter.push(&data) {
+            let Piece::Message(message) = piece else {
+                return Err(Attempt::Failed(Failure::Invalid));
+            };
+            checked
+                .check(&target.output, &message)
+                .map_err(Attempt::Failed)?;
             messages += 1;
         }
     }
-    if !pending.is_empty() {
-        return Err(Failure::Invalid);
+    if splitter.holds_partial() {
+        return Err(Attempt::Failed(Failure::Invalid));
     }
     let trailers = answer
         .trailers()
         .await
-        .map_err(|e| failure_of(&e))?
-        .ok_or(Failure::Invalid)?;
+        .map_err(|e| attempt_of(&e))?
+        .ok_or(Attempt::Failed(Failure::Invalid))?;
     status_of(&trailers)?;
-    expected(target, messages)
+    expected(target, messages).map_err(Attempt::Failed)
 }
 
 /// An OK answer of a unary method holds exactly one message.
@@ -253,32 +291,28 @@ fn expected(target: &Target, messages: u64) -> std::result::Result<u64, Failure>
     }
 }
 
-/// Cuts the next whole message off `pending`; `None` until one is complete. A compressed message
-/// is invalid: the request offered no compression.
-fn next_message(pending: &mut BytesMut) -> std::result::Result<Option<Bytes>, Failure> {
-    let Some((compressed, len)) = read_prefix(pending) else {
-        return Ok(None);
-    };
-    if compressed {
-        return Err(Failure::Invalid);
-    }
-    if pending.len() < PREFIX_LEN + len {
-        return Ok(None);
-    }
-    pending.advance(PREFIX_LEN);
-    Ok(Some(pending.split_to(len).freeze()))
-}
-
 /// `grpc-status` read: OK, another status counted by its code, or an invalid answer without one.
-fn status_of(headers: &http::HeaderMap) -> std::result::Result<(), Failure> {
+fn status_of(headers: &http::HeaderMap) -> std::result::Result<(), Attempt> {
     let code = headers
         .get("grpc-status")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<i64>().ok())
-        .ok_or(Failure::Invalid)?;
+        .ok_or(Attempt::Failed(Failure::Invalid))?;
     match code {
         0 => Ok(()),
-        code => Err(Failure::Status(code)),
+        code => Err(Attempt::Failed(Failure::Status(code))),
+    }
+}
+
+/// A stream's failure after it was sent: one the server reset with REFUSED_STREAM, or ended by
+/// a graceful GOAWAY (NO_ERROR) before accepting it, was not taken; anything else failed.
+fn attempt_of(error: &h2::Error) -> Attempt {
+    let refused = error.reason() == Some(h2::Reason::REFUSED_STREAM);
+    let graceful = error.is_go_away() && error.reason() == Some(h2::Reason::NO_ERROR);
+    if refused || graceful {
+        Attempt::NotTaken
+    } else {
+        Attempt::Failed(failure_of(error))
     }
 }
 
@@ -321,30 +355,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn messages_are_cut_at_their_length() {
-        let mut pending = BytesMut::from(&[0u8, 0, 0, 0, 2, 8, 5, 0, 0][..]);
-        assert_eq!(
-            next_message(&mut pending),
-            Ok(Some(Bytes::from_static(&[8, 5])))
-        );
-        assert_eq!(
-            next_message(&mut pending),
-            Ok(None),
-            "a partial prefix waits"
-        );
-        pending.extend_from_slice(&[0, 0, 0]);
-        assert_eq!(next_message(&mut pending), Ok(Some(Bytes::new())));
-        let mut compressed = BytesMut::from(&[1u8, 0, 0, 0, 0][..]);
-        assert_eq!(next_message(&mut compressed), Err(Failure::Invalid));
-    }
-
-    #[test]
     fn statuses_are_counted_by_code() {
         let mut headers = http::HeaderMap::new();
-        assert_eq!(status_of(&headers), Err(Failure::Invalid));
+        assert_eq!(status_of(&headers), Err(Attempt::Failed(Failure::Invalid)));
         headers.insert("grpc-status", http::HeaderValue::from_static("0"));
         assert_eq!(status_of(&headers), Ok(()));
         headers.insert("grpc-status", http::HeaderValue::from_static("5"));
-        assert_eq!(status_of(&headers), Err(Failure::Status(5)));
+        assert_eq!(
+            status_of(&headers),
+            Err(Attempt::Failed(Failure::Status(5)))
+        );
+    }
+
+    #[test]
+    fn a_stream_refused_or_gone_away_gracefully_was_not_taken() {
+        let refused = h2::Error::from(h2::Reason::REFUSED_STREAM);
+        assert_eq!(attempt_of(&refused), Attempt::NotTaken);
+        let internal = h2::Error::from(h2::Reason::INTERNAL_ERROR);
+        assert_eq!(attempt_of(&internal), Attempt::Failed(Failure::Reset(2)));
     }
 }

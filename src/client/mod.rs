@@ -3,7 +3,6 @@
 
 pub mod failure;
 pub mod grpc;
-mod grpc_reflection;
 pub mod http;
 mod jsonrpc;
 mod rawtcp;
@@ -43,6 +42,9 @@ pub struct Options {
     pub api_key: Option<String>,
     /// gRPC: `--schema` files and `--import-path` directories (none: the server's reflection).
     pub schema: grpc::SchemaSource,
+    /// gRPC: `--compress`, the encoding requests are sent with (none: uncompressed). Answers
+    /// are read in gzip and deflate whatever this says.
+    pub compress: Option<crate::protocol::grpc::frames::Encoding>,
     /// `-u` or `--cookie-file`: HTTP basic authentication (credentials in the URL are found by
     /// [`Client::new`]; these win over them, as in curl).
     pub auth: Option<Credentials>,
@@ -113,6 +115,7 @@ impl Default for Options {
             max_response: DEFAULT_MAX_RESPONSE,
             api_key: None,
             schema: grpc::SchemaSource::default(),
+            compress: None,
             auth: None,
         }
     }
@@ -136,7 +139,7 @@ enum Transport {
     // Boxed: an HTTP transport carries its options, a raw-tcp one two numbers.
     Http(Box<http::HttpTransport>),
     Tcp(rawtcp::TcpSettings),
-    Grpc(Box<grpc::GrpcTransport>),
+    Grpc(std::sync::Arc<grpc::GrpcTransport>),
 }
 
 /// A connection to one endpoint over one protocol.
@@ -170,7 +173,7 @@ impl Client {
             Carrier::Http => {
                 Transport::Http(Box::new(http::HttpTransport::new(&options, trace, &url)?))
             }
-            Carrier::Http2 => Transport::Grpc(Box::new(grpc::GrpcTransport::new(
+            Carrier::Http2 => Transport::Grpc(std::sync::Arc::new(grpc::GrpcTransport::new(
                 &url,
                 &options,
                 options.schema.clone(),

@@ -13,18 +13,38 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 pub const MAX_TAPPED: usize = 1 << 20;
 
 /// What a tap saw, shared with whoever dumps it.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Tapped {
     pub sent: Vec<u8>,
     pub received: Vec<u8>,
-    /// Bytes past [`MAX_TAPPED`] that were not kept, per direction.
+    /// Bytes past the limit that were not kept, per direction.
     pub sent_dropped: usize,
     pub received_dropped: usize,
+    /// Most bytes kept per direction: [`MAX_TAPPED`], or fewer for a tap that only needs the
+    /// first bytes (what a server said before a failed handshake).
+    limit: usize,
+}
+
+impl Default for Tapped {
+    fn default() -> Tapped {
+        Tapped::first(MAX_TAPPED)
+    }
 }
 
 impl Tapped {
-    fn keep(buffer: &mut Vec<u8>, dropped: &mut usize, bytes: &[u8]) {
-        let room = MAX_TAPPED.saturating_sub(buffer.len());
+    /// A tap that keeps the first `limit` bytes of each direction.
+    pub fn first(limit: usize) -> Tapped {
+        Tapped {
+            sent: Vec::new(),
+            received: Vec::new(),
+            sent_dropped: 0,
+            received_dropped: 0,
+            limit,
+        }
+    }
+
+    fn keep(limit: usize, buffer: &mut Vec<u8>, dropped: &mut usize, bytes: &[u8]) {
+        let room = limit.saturating_sub(buffer.len());
         let kept = bytes.len().min(room);
         buffer.extend_from_slice(&bytes[..kept]);
         *dropped += bytes.len() - kept;
@@ -54,11 +74,12 @@ impl<S> Tap<S> {
             received,
             sent_dropped,
             received_dropped,
+            limit,
         } = &mut *tapped;
         if sent {
-            Tapped::keep(sent_bytes, sent_dropped, bytes);
+            Tapped::keep(*limit, sent_bytes, sent_dropped, bytes);
         } else {
-            Tapped::keep(received, received_dropped, bytes);
+            Tapped::keep(*limit, received, received_dropped, bytes);
         }
     }
 }
@@ -121,7 +142,12 @@ mod tests {
         assert_eq!(tapped.received, b"world");
         let mut buffer = Vec::new();
         let mut dropped = 0;
-        Tapped::keep(&mut buffer, &mut dropped, &vec![0u8; MAX_TAPPED + 3]);
+        Tapped::keep(
+            MAX_TAPPED,
+            &mut buffer,
+            &mut dropped,
+            &vec![0u8; MAX_TAPPED + 3],
+        );
         assert_eq!((buffer.len(), dropped), (MAX_TAPPED, 3));
     }
 }

@@ -77,6 +77,8 @@ pub enum WriteError {
     UnwritableChar(u32),
     #[error("XML-RPC has no representation for the double {0}")]
     NotFinite(f64),
+    #[error("XML-RPC's largest integer is <i8> 9223372036854775807; {0} is above it (send it as a string)")]
+    IntegerTooBig(u64),
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,17 +12,17 @@
 use super::log::{Answered, Way};
 use super::Shared;
 use crate::client::Client;
-use crate::protocol::grpc::message::{read_prefix, PREFIX_LEN};
+use crate::protocol::grpc::frames::{Encoding, Piece, Splitter};
 use crate::protocol::grpc::schema::{method_name, Schema};
 use crate::protocol::Proto;
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::Bytes;
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Empty};
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::header::HeaderValue;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use prost_reflect::{DynamicMessage, MessageDescriptor, MethodDescriptor};
+use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor, MethodDescriptor};
 use serde_json::{json, Value as Json};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -101,7 +101,7 @@ async fn fetch_schema(shared: &Shared) -> crate::error::Result<Schema> {
         ..shared.config.client.clone()
     };
     let client = Client::new(&url, &options, crate::trace::Trace::default())?;
-    client.grpc_schema().await.cloned()
+    client.grpc_schema().await
 }
 
 /// Forwards the HTTP/2 streams of one client connection until it closes or the proxy stops.
@@ -169,7 +169,7 @@ async fn exchange(
             ),
         );
     }
-    let mut call = Call::new(conn, &path, method, &shared);
+    let mut call = Call::new(conn, &path, method, &shared, Encoding::of(&parts.headers));
     call.grpc = is_grpc;
     // Reflection is how a client learns the schema, not a call of the application: its
     // exchanges (long descriptors, several per call) show with -v, as headers do.
@@ -195,13 +195,14 @@ async fn exchange(
         &format!("{}", parts.status),
         &parts.headers,
     );
-    // A status with no messages may come alone, in the headers ("Trailers-Only").
-    if parts.headers.contains_key("grpc-status") {
+    // A status counts in the headers only when they end the stream ("Trailers-Only").
+    if parts.headers.contains_key("grpc-status") && body.is_end_stream() {
         let mut call = super::lock(&call);
         if call.grpc && !call.quiet {
             call.ended(&parts.headers);
         }
     }
+    super::lock(&call).answers_use(Encoding::of(&parts.headers));
     let watched = Arc::clone(&call);
     let body =
         Tap::new(body, move |frame| super::lock(&watched).answer_frame(frame)).boxed_unsync();
@@ -328,7 +329,13 @@ struct Call {
 }
 
 impl Call {
-    fn new(conn: u64, path: &str, method: Option<MethodDescriptor>, shared: &Arc<Shared>) -> Call {
+    fn new(
+        conn: u64,
+        path: &str,
+        method: Option<MethodDescriptor>,
+        shared: &Arc<Shared>,
+        encoding: Encoding,
+    ) -> Call {
         let name = match &method {
             Some(method) => method_name(method),
             None => path.trim_start_matches('/').to_owned(),
@@ -338,8 +345,8 @@ impl Call {
             conn,
             shared: Arc::clone(shared),
             name,
-            requests: Splitter::new(max),
-            answers: Splitter::new(max),
+            requests: Splitter::new(max, encoding),
+            answers: Splitter::new(max, Encoding::Identity),
             last_request: Json::Null,
             started: Instant::now(),
             // Reflection is how a client learns the schema, not a call of the application:
@@ -359,6 +366,12 @@ impl Call {
             .is_some_and(|m| !m.is_client_streaming() && !m.is_server_streaming())
     }
 
+    /// The answer's messages are compressed with `encoding` (its `grpc-encoding`).
+    fn answers_use(&mut self, encoding: Encoding) {
+        let max = usize::try_from(self.shared.config.limits.max_body).unwrap_or(usize::MAX);
+        self.answers = Splitter::new(max, encoding);
+    }
+
     fn request_frame(&mut self, frame: &Frame<Bytes>) {
         let Some(data) = frame.data_ref() else { return };
         self.shared.log.bytes(self.conn, Way::Request, data);
@@ -366,7 +379,7 @@ impl Call {
             return;
         }
         let input = self.method.as_ref().map(MethodDescriptor::input);
-        for message in self.requests.push(data) {
+        for (_, message) in self.requests.push(data) {
             let Some(json) = self.decode(&message, input.as_ref(), Way::Request) else {
                 continue;
             };
@@ -396,7 +409,7 @@ impl Call {
             return;
         }
         let output = self.method.as_ref().map(MethodDescriptor::output);
-        for message in self.answers.push(data) {
+        for (_, message) in self.answers.push(data) {
             let Some(json) = self.decode(&message, output.as_ref(), Way::Answer) else {
                 continue;
             };
@@ -420,17 +433,12 @@ impl Call {
     }
 
     /// A message as JSON, or None (shown as bytes) when it cannot be read.
-    fn decode(
-        &self,
-        message: &Message,
-        kind: Option<&MessageDescriptor>,
-        way: Way,
-    ) -> Option<Json> {
+    fn decode(&self, message: &Piece, kind: Option<&MessageDescriptor>, way: Way) -> Option<Json> {
         let log = &self.shared.log;
         match (message, kind) {
-            (Message::Whole(bytes), Some(kind)) => {
+            (Piece::Message(bytes), Some(kind)) => {
                 match DynamicMessage::decode(kind.clone(), bytes.clone()) {
-                    Ok(decoded) => Some(crate::protocol::grpc::message::to_json(&decoded)),
+                    Ok(decoded) => Some(crate::protocol::grpc::json::to_json(&decoded)),
                     Err(e) => {
                         log.undecoded(
                             self.conn,
@@ -442,7 +450,7 @@ impl Call {
                     }
                 }
             }
-            (Message::Whole(bytes), None) => {
+            (Piece::Message(bytes), None) => {
                 log.undecoded(
                     self.conn,
                     way,
@@ -451,7 +459,7 @@ impl Call {
                 );
                 None
             }
-            (Message::Unread(why), _) => {
+            (Piece::Unread(why), _) => {
                 log.note(
                     self.conn,
                     &format!("{}: a message forwarded unread ({why})", self.name),
@@ -467,8 +475,17 @@ impl Call {
         if std::mem::replace(&mut self.done, true) {
             return;
         }
-        let (code, status) = status_json(trailers);
         let log = &self.shared.log;
+        let Some((code, status)) = status_json(trailers, self.pool().as_ref()) else {
+            log.note(
+                self.conn,
+                &format!(
+                    "{}: the answer ended without a grpc-status: not a gRPC answer",
+                    self.name
+                ),
+            );
+            return;
+        };
         if code != 0 {
             let answered = Answered {
                 conn: self.conn,
@@ -502,6 +519,11 @@ impl Call {
         }
     }
 
+    /// The server's schema, as the method came from (for the types of a status's details).
+    fn pool(&self) -> Option<DescriptorPool> {
+        self.method.as_ref().map(|m| m.parent_pool().clone())
+    }
+
     /// The server could not be reached: the client gets UNAVAILABLE (Trailers-Only), as from a
     /// gRPC server that failed (a stream that is not gRPC: HTTP 502), and the log says why.
     fn unavailable(&mut self, why: &str) -> Response<ProxyBody> {
@@ -532,105 +554,21 @@ impl Call {
 }
 
 /// The status in `trailers` as the client records it: `{"code":0}`, or the status as a fault
-/// with its message and details (`google.rpc.Status` from `grpc-status-details-bin`, read as
-/// `rpc call` reads it, so a replay compares like with like). No `grpc-status` is UNKNOWN (2).
-fn status_json(trailers: &hyper::HeaderMap) -> (i64, Json) {
+/// with its message and each detail decoded with `pool` when given (the server's schema) or the
+/// built-in one, as `rpc call` reads them, so a replay compares like with like. None without a
+/// `grpc-status`: no status was sent, and none is made up.
+fn status_json(trailers: &hyper::HeaderMap, pool: Option<&DescriptorPool>) -> Option<(i64, Json)> {
     let mut trailers = trailers.clone();
     crate::client::grpc::drop_invalid_details(&mut trailers);
-    match tonic::Status::from_header_map(&trailers) {
-        Some(status) if status.code() == tonic::Code::Ok => (0, json!({"code": 0})),
-        Some(status) => {
-            let fault = crate::client::grpc::fault_of(&status);
-            (fault.code, fault.to_json())
-        }
-        None => (
-            2,
-            json!({"code": 2, "message": "no grpc-status in the trailers"}),
-        ),
+    let status = tonic::Status::from_header_map(&trailers)?;
+    if status.code() == tonic::Code::Ok {
+        return Some((0, json!({"code": 0})));
     }
-}
-
-/// A message cut off a stream: whole, or passed on unread.
-enum Message {
-    Whole(Bytes),
-    Unread(String),
-}
-
-/// Cuts the bytes of one direction into gRPC messages, holding at most one message in progress
-/// (up to `max` bytes); a bigger or compressed one is skipped as it passes.
-struct Splitter {
-    pending: BytesMut,
-    /// Bytes of a message being skipped that are still to come.
-    skipping: usize,
-    max: usize,
-}
-
-impl Splitter {
-    fn new(max: usize) -> Splitter {
-        Splitter {
-            pending: BytesMut::new(),
-            skipping: 0,
-            max,
-        }
+    let mut fault = crate::protocol::Fault::new(i64::from(status.code() as i32), status.message());
+    if !status.details().is_empty() {
+        let builtin = Schema::builtin().unwrap_or_else(|_| Schema::new());
+        let pool = pool.unwrap_or(builtin.pool());
+        fault.data = Some(crate::client::grpc::details_json(pool, status.details()));
     }
-
-    fn push(&mut self, mut data: &[u8]) -> Vec<Message> {
-        let mut messages = Vec::new();
-        if self.skipping > 0 {
-            let skipped = self.skipping.min(data.len());
-            self.skipping -= skipped;
-            data = &data[skipped..];
-        }
-        self.pending.extend_from_slice(data);
-        while let Some((compressed, len)) = read_prefix(&self.pending) {
-            if compressed || len > self.max {
-                let why = if compressed {
-                    "compressed".to_owned()
-                } else {
-                    format!("{len} bytes, over --max-body")
-                };
-                messages.push(Message::Unread(why));
-                self.pending.advance(PREFIX_LEN);
-                let here = len.min(self.pending.len());
-                self.pending.advance(here);
-                self.skipping = len - here;
-                continue;
-            }
-            if self.pending.len() < PREFIX_LEN + len {
-                break;
-            }
-            self.pending.advance(PREFIX_LEN);
-            messages.push(Message::Whole(self.pending.split_to(len).freeze()));
-        }
-        messages
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn whole(messages: &[Message]) -> Vec<Vec<u8>> {
-        messages
-            .iter()
-            .filter_map(|m| match m {
-                Message::Whole(bytes) => Some(bytes.to_vec()),
-                Message::Unread(_) => None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn messages_are_cut_across_frames_and_big_ones_skipped() {
-        let mut splitter = Splitter::new(4);
-        assert!(splitter.push(&[0, 0, 0]).is_empty());
-        assert_eq!(whole(&splitter.push(&[0, 2, 8, 5, 0])), [vec![8, 5]]);
-        // A 6-byte message is over the limit: skipped, even split across frames.
-        let skipped = splitter.push(&[0, 0, 0, 6, 1, 2]);
-        assert!(matches!(skipped.as_slice(), [Message::Unread(_)]));
-        assert_eq!(
-            whole(&splitter.push(&[3, 4, 5, 6, 0, 0, 0, 0, 1, 9])),
-            [vec![9]]
-        );
-    }
+    Some((fault.code, fault.to_json()))
 }

@@ -226,6 +226,11 @@ fn number(value: &Value, what: &str) -> Result<Num, Fault> {
     match value {
         Value::Int(i) => Ok(Num::Int(*i)),
         Value::Double(d) => Ok(Num::Double(*d)),
+        // The service's integers are signed 64-bit: one above them overflows, as a result would.
+        Value::UInt(u) => Err(Fault::new(
+            codes::INTEGER_OVERFLOW,
+            format!("integer overflow: {what} {u} does not fit in 64 signed bits"),
+        )),
         other => Err(invalid_params(format!(
             "{what} must be a number, got {} {}",
             other.type_name(),
@@ -479,6 +484,10 @@ mod tests {
     fn arithmetic_errors_never_wrap() {
         assert_eq!(
             code(run("add", vec![Value::Int(i64::MAX), Value::Int(1)])),
+            codes::INTEGER_OVERFLOW
+        );
+        assert_eq!(
+            code(run("add", vec![Value::UInt(u64::MAX), Value::Int(1)])),
             codes::INTEGER_OVERFLOW
         );
         assert_eq!(

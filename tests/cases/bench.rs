@@ -6,7 +6,7 @@ use super::support::{python_peer, rpc, stderr_of, stdout_of, wrong_add_schema, S
 use serde_json::Value;
 
 /// Runs `rpc bench ARGS --json` and returns its report.
-fn bench_json(args: &[&str]) -> Value {
+pub(super) fn bench_json(args: &[&str]) -> Value {
     let out = rpc()
         .arg("bench")
         .args(args)

@@ -176,9 +176,14 @@ fn the_math_service_keeps_its_numeric_rules() {
         call("mul", json!([1e300, 1e300]))["error"]["code"],
         json!(1002)
     );
+    // The whole 64-bit range is read; the service's own integers are signed.
     assert_eq!(
         call("add", json!([18446744073709551615u64, 1]))["error"]["code"],
-        json!(-32602)
+        json!(1001)
+    );
+    assert_eq!(
+        call("echo", json!([18446744073709551615u64]))["result"],
+        json!(18446744073709551615u64)
     );
     assert_eq!(call("sleep", json!([1e9]))["error"]["code"], json!(-32602));
 }

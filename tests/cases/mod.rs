@@ -8,6 +8,7 @@ mod docs;
 mod exit_codes;
 mod field_inputs;
 mod grpc;
+mod grpc_field;
 mod help;
 mod hostile;
 mod introspection;

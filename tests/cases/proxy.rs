@@ -17,14 +17,14 @@ use std::time::{Duration, Instant};
 const LOG_WAIT: Duration = Duration::from_secs(20);
 
 /// A running `rpc proxy` whose stdout (the log) is collected as it comes.
-struct Proxy {
+pub(super) struct Proxy {
     spawned: Spawned,
     lines: Arc<Mutex<Vec<String>>>,
 }
 
 impl Proxy {
     /// `rpc proxy --listen 127.0.0.1:0 --to TO EXTRA…`, started and listening.
-    fn start(to: &str, extra: &[&str]) -> Proxy {
+    pub(super) fn start(to: &str, extra: &[&str]) -> Proxy {
         let mut cmd = Command::new(rpc_path());
         cmd.args(["proxy", "--listen", "127.0.0.1:0", "--to", to])
             .args(extra)
@@ -41,12 +41,12 @@ impl Proxy {
         Proxy { spawned, lines }
     }
 
-    fn port(&self) -> u16 {
+    pub(super) fn port(&self) -> u16 {
         self.spawned.port
     }
 
     /// Waits until a log line contains each of `parts`, and returns it.
-    fn wait_for(&self, parts: &[&str]) -> String {
+    pub(super) fn wait_for(&self, parts: &[&str]) -> String {
         let started = Instant::now();
         loop {
             let found = self
@@ -68,7 +68,7 @@ impl Proxy {
         }
     }
 
-    fn log(&self) -> String {
+    pub(super) fn log(&self) -> String {
         self.lines.lock().unwrap().join("\n")
     }
 }

@@ -1,20 +1,32 @@
 //! gRPC over HTTP/2 (tonic's client over a connection rpc makes): the schema from `--schema`
-//! files or the server's reflection (`v1`, falling back to `v1alpha`), and calls of the four
-//! kinds. A unary call is an ordinary [`Client::run`] call (so `+` batches, the REPL and replay
-//! work as on every protocol); streams go through [`call_streaming`], which prints each response
-//! as it arrives.
+//! files or the server's reflection (`v1`, falling back to `v1alpha`), learnt as it is needed
+//! ([`schema`]), and calls of the four kinds. A unary call is an ordinary [`Client::run`] call (so
+//! `+` batches, the REPL and replay work as on every protocol); streams go through
+//! [`call_streaming`], which hands on each response as it arrives. Every exchange goes through
+//! one checked channel ([`channel`]), which also taps it for `-vv`.
 //!
 //! A failure is the server's only when it sent a status: a status tonic made up from a broken
 //! connection (it carries the connection's error as its source) is a transport failure, one made
-//! from an undecodable message an invalid answer.
+//! from an undecodable message or an answer that is not gRPC an invalid answer.
+
+mod channel;
+mod metadata;
+mod reflection;
+mod schema;
+
+pub use channel::{Checked, MessageTypes};
+pub use metadata::engine as base64_engine;
+pub use schema::details_json;
 
 use super::failure::{self, Cause, TransportError};
+use super::tap::{Tap, Tapped};
 use super::{Client, Mode, Options};
 use crate::error::{Error, Result};
+use crate::protocol::grpc::frames::Encoding;
 use crate::protocol::grpc::message::{self, DynamicCodec, InvalidMessage};
 use crate::protocol::grpc::schema::{method_name, Schema};
 use crate::protocol::{Call, Fault, Outcome, Params, Proto};
-use crate::trace::{Direction, Trace};
+use crate::trace::Trace;
 use crate::value::Value;
 use futures_util::StreamExt;
 use prost_reflect::{DynamicMessage, MethodDescriptor};
@@ -22,6 +34,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::OnceCell;
+use tonic::codec::CompressionEncoding;
 use tonic::codegen::http::uri::PathAndQuery;
 use tonic::transport::{Channel, Endpoint, Uri};
 use url::Url;
@@ -42,7 +55,9 @@ pub struct GrpcTransport {
     source: SchemaSource,
     trace: Trace,
     channel: OnceCell<Channel>,
-    schema: OnceCell<Schema>,
+    schema: tokio::sync::Mutex<schema::Known>,
+    /// The first bytes the server sent on the connection.
+    first_bytes: Arc<Mutex<Tapped>>,
 }
 
 impl GrpcTransport {
@@ -57,55 +72,31 @@ impl GrpcTransport {
             source,
             trace,
             channel: OnceCell::new(),
-            schema: OnceCell::new(),
+            schema: tokio::sync::Mutex::default(),
+            first_bytes: Arc::new(Mutex::new(Tapped::first(FIRST_BYTES))),
         }
     }
 
-    /// The schema: `--schema` files when given, else the server's reflection.
-    pub async fn schema(&self) -> Result<&Schema> {
-        // Asking reflection is housekeeping for a call: its exchange shows at -vv, as headers do.
-        let log = if self.trace.level >= 2 {
-            self.trace
-        } else {
-            Trace::default()
-        };
-        self.schema_logged(log).await
-    }
-
-    /// The schema, as [`GrpcTransport::schema`], with each reflection question and answer logged
-    /// to `log` when this is the first time it is needed (`rpc list -v` shows them at -v).
-    pub async fn schema_logged(&self, log: Trace) -> Result<&Schema> {
-        self.schema
-            .get_or_try_init(|| async {
-                let mut schema = Schema::builtin().map_err(Error::internal)?;
-                if self.source.files.is_empty() {
-                    super::grpc_reflection::load(self, &mut schema, log).await?;
-                } else {
-                    for file in &self.source.files {
-                        schema
-                            .add_file(file, &self.source.import_paths)
-                            .map_err(Error::usage)?;
-                    }
-                }
-                Ok(schema)
-            })
-            .await
-    }
-
-    /// The HTTP/2 connection, its answers' status details checked before tonic reads them (see
-    /// [`drop_invalid_details`]): every gRPC exchange of the client goes through this.
+    /// The HTTP/2 connection with every answer checked and tapped (see [`channel`]): every gRPC
+    /// exchange of the client goes through this.
     pub async fn checked_channel(&self) -> Result<Checked> {
         let channel = self.channel().await?;
-        Ok(tower::util::BoxCloneService::new(
-            tower::ServiceExt::map_response(
-                channel,
-                |mut response: http::Response<tonic::body::Body>| {
-                    drop_invalid_details(response.headers_mut());
-                    response
-                        .map(|body| http_body_util::BodyExt::map_frame(body, checked_trailers as _))
-                },
-            ),
-        ))
+        let max = usize::try_from(self.options.max_response).unwrap_or(usize::MAX);
+        Ok(channel::checked(channel, self.target(), self.trace, max))
+    }
+
+    /// `HOST:PORT`.
+    fn target(&self) -> String {
+        super::http::target_of(&self.url)
+    }
+
+    /// The encoding requests are sent with (`--compress`).
+    fn send_encoding(&self) -> Option<CompressionEncoding> {
+        match self.options.compress {
+            Some(Encoding::Gzip) => Some(CompressionEncoding::Gzip),
+            Some(Encoding::Deflate) => Some(CompressionEncoding::Deflate),
+            _ => None,
+        }
     }
 
     /// The HTTP/2 connection, made on first use.
@@ -124,166 +115,48 @@ impl GrpcTransport {
         let connector = Connector {
             url: self.url.clone(),
             options: Arc::new(self.options.clone()),
+            first: Arc::clone(&self.first_bytes),
         };
         let connected = endpoint.connect_with_connector(connector).await;
-        connected.map_err(|e| transport_error(&e, &target))
+        match connected {
+            Ok(channel) => Ok(channel),
+            Err(e) => Err(self.mixup(transport_error(&e, &target)).await),
+        }
     }
 
-    /// The `-H` headers as request metadata, and `-t` as the deadline (`grpc-timeout`).
-    fn request<T>(&self, message: T) -> Result<tonic::Request<T>> {
+    /// A request carrying the `-H` headers as metadata (`-bin` keys as bytes), `-t` as the
+    /// deadline (`grpc-timeout`), and the message types for the `-vv` tap.
+    fn request<T>(&self, message: T, types: Option<MessageTypes>) -> Result<tonic::Request<T>> {
         let mut request = tonic::Request::new(message);
-        for (name, value) in self.metadata()? {
-            let key = tonic::metadata::MetadataKey::from_bytes(name.as_bytes())
-                .map_err(|_| Error::usage(format!("{name} cannot be gRPC metadata")))?;
-            let value = value.parse().map_err(|_| {
-                Error::usage(format!("the value of {name} cannot be gRPC metadata"))
-            })?;
-            request.metadata_mut().insert(key, value);
-        }
+        metadata::apply(&self.metadata()?, request.metadata_mut())?;
         if let Some(timeout) = self.options.timeout {
             request.set_timeout(timeout);
+        }
+        if let Some(types) = types {
+            request.extensions_mut().insert(types);
         }
         Ok(request)
     }
 
     /// The request metadata, lower-cased, in order: the `-H` headers, then `authorization:
-    /// Basic …` for `-u`/URL credentials unless `-H` gave one. The headers gRPC sets itself
-    /// (`content-type`, `te`, `grpc-timeout`, …) cannot be given: a usage error says so.
+    /// Basic …` for `-u`/URL credentials unless `-H` gave one (see [`metadata::from_headers`]).
     fn metadata(&self) -> Result<Vec<(String, String)>> {
-        const RESERVED: &[&str] = &[
-            "content-type",
-            "te",
-            "grpc-timeout",
-            "grpc-encoding",
-            "grpc-accept-encoding",
-            "grpc-status",
-            "grpc-message",
-            "user-agent",
-        ];
-        let mut metadata = Vec::new();
-        for (name, value) in &self.options.headers {
-            let name = name.to_ascii_lowercase();
-            if RESERVED.contains(&name.as_str()) {
-                return Err(Error::usage(format!(
-                    "-H {name}: gRPC sets this header itself (use -t for grpc-timeout)"
-                )));
-            }
-            metadata.push((name, value.clone()));
-        }
-        if let Some(auth) = &self.options.auth {
-            if !metadata.iter().any(|(name, _)| name == "authorization") {
-                metadata.push(("authorization".into(), auth.basic_header()));
-            }
-        }
-        Ok(metadata)
+        let basic = self.options.auth.as_ref().map(|auth| auth.basic_header());
+        metadata::from_headers(&self.options.headers, basic)
     }
 
-    /// A client on the connection, ready, refusing an answer (all of a stream's messages) over
-    /// `--max-response` bytes: the response body is bounded before tonic reads it, so the refusal
-    /// is ours, typed (`LengthLimitError`), and never a status the server did not send.
-    async fn ready_client(&self) -> Result<tonic::client::Grpc<Bounded>> {
-        let limit = usize::try_from(self.options.max_response).unwrap_or(usize::MAX);
-        let bounded = tower::util::BoxCloneService::new(tower::ServiceExt::map_response(
-            self.checked_channel().await?,
-            move |response: http::Response<CheckedBody>| {
-                response.map(|body| http_body_util::Limited::new(body, limit))
-            },
-        ));
-        let mut grpc = tonic::client::Grpc::new(bounded).max_decoding_message_size(usize::MAX);
-        grpc.ready()
-            .await
-            .map_err(|e| transport_error(&e, &super::http::target_of(&self.url)))?;
+    /// A client on the checked channel (which inflates compressed answers), ready, sending with
+    /// `--compress`.
+    async fn ready_client(&self) -> Result<tonic::client::Grpc<Checked>> {
+        let mut grpc = tonic::client::Grpc::new(self.checked_channel().await?)
+            .max_decoding_message_size(usize::MAX);
+        if let Some(encoding) = self.send_encoding() {
+            grpc = grpc.send_compressed(encoding);
+        }
+        if let Err(e) = grpc.ready().await {
+            return Err(self.mixup(transport_error(&e, &self.target())).await);
+        }
         Ok(grpc)
-    }
-
-    /// Logs the answer's headers (and for a unary call its trailers, which tonic merges in) and
-    /// its framed message at `-vv`.
-    fn trace_response(
-        &self,
-        metadata: &tonic::metadata::MetadataMap,
-        message: Option<&DynamicMessage>,
-    ) {
-        // tonic merges a unary answer's trailers into its metadata: they are shown after the
-        // message, where they came.
-        let lines = metadata_lines(metadata);
-        let (trailers, headers): (Vec<&str>, Vec<&str>) = lines
-            .lines()
-            .partition(|line| line.starts_with("grpc-status") || line.starts_with("grpc-message"));
-        let mut head = "HTTP/2 200\r\n".to_owned();
-        headers
-            .iter()
-            .for_each(|line| head.push_str(&format!("{line}\r\n")));
-        if let Some(message) = message {
-            head.push_str("\r\n");
-            head.push_str(&frame_text(message));
-            head.push_str("\r\n");
-        }
-        trailers
-            .iter()
-            .for_each(|line| head.push_str(&format!("{line}\r\n")));
-        self.trace
-            .wire(Direction::Received, head.trim_end().as_bytes());
-    }
-
-    /// What a status means to `rpc` (see [`status_error`]); a cleartext connection the server
-    /// broke off also says that it may want TLS.
-    pub(super) fn failure(&self, status: tonic::Status) -> Error {
-        let target = super::http::target_of(&self.url);
-        match status_error(status, &target, self.options.timeout) {
-            Error::Transport(t) if !uses_tls(&self.url) && matches!(t.cause, Cause::Broken(_)) => {
-                let Cause::Broken(how) = &t.cause else {
-                    return Error::Transport(t);
-                };
-                let hint = format!("{how}; if the server speaks only TLS, use grpcs://");
-                Error::transport(t.target.clone(), Cause::Broken(hint))
-            }
-            other => other,
-        }
-    }
-
-    /// Logs the request's metadata and framed message at `-vv`.
-    fn trace_request(&self, method: &MethodDescriptor, message: &DynamicMessage) {
-        self.dumper().request(method, message, true);
-    }
-
-    /// What dumps requests at `-vv`, for a task of its own (a client stream's sender).
-    fn dumper(&self) -> Dumper {
-        Dumper {
-            trace: self.trace,
-            timeout: self.options.timeout,
-            headers: self.metadata().unwrap_or_default(),
-        }
-    }
-}
-
-/// The channel with its response bodies bounded by `--max-response`, their trailers checked.
-type Bounded = tower::util::BoxCloneService<
-    http::Request<tonic::body::Body>,
-    http::Response<http_body_util::Limited<CheckedBody>>,
-    tonic::transport::Error,
->;
-
-/// The channel with its answers' status details checked.
-pub type Checked = tower::util::BoxCloneService<
-    http::Request<tonic::body::Body>,
-    http::Response<CheckedBody>,
-    tonic::transport::Error,
->;
-
-/// A response body whose trailers went through [`checked_trailers`].
-pub type CheckedBody = http_body_util::combinators::MapFrame<
-    tonic::body::Body,
-    fn(hyper::body::Frame<bytes::Bytes>) -> hyper::body::Frame<bytes::Bytes>,
->;
-
-/// The trailers of a frame with [`drop_invalid_details`] applied; other frames as they are.
-fn checked_trailers(frame: hyper::body::Frame<bytes::Bytes>) -> hyper::body::Frame<bytes::Bytes> {
-    match frame.into_trailers() {
-        Ok(mut trailers) => {
-            drop_invalid_details(&mut trailers);
-            hyper::body::Frame::trailers(trailers)
-        }
-        Err(frame) => frame,
     }
 }
 
@@ -328,72 +201,59 @@ pub(crate) fn drop_invalid_details(headers: &mut http::HeaderMap) {
     }
 }
 
-/// Dumps requests at `-vv`: the first message of a stream with the request's headers, each
-/// further one as its frame alone.
-struct Dumper {
-    trace: Trace,
-    timeout: Option<Duration>,
-    headers: Vec<(String, String)>,
-}
-
-impl Dumper {
-    fn request(&self, method: &MethodDescriptor, message: &DynamicMessage, with_head: bool) {
-        let mut dump = String::new();
-        if with_head {
-            dump.push_str(&format!(
-                "POST /{}/{} HTTP/2\r\ncontent-type: application/grpc\r\nte: trailers\r\n",
-                method.parent_service().full_name(),
-                method.name()
-            ));
-            if let Some(timeout) = self.timeout {
-                dump.push_str(&format!("grpc-timeout: {}m\r\n", timeout.as_millis()));
-            }
-            for (name, value) in &self.headers {
-                dump.push_str(&format!("{name}: {value}\r\n"));
-            }
-            dump.push_str("\r\n");
-        }
-        dump.push_str(&frame_text(message));
-        self.trace.wire(Direction::Sent, dump.as_bytes());
-    }
-}
-
-/// `name: value` lines of metadata (binary values by their size).
-fn metadata_lines(metadata: &tonic::metadata::MetadataMap) -> String {
-    metadata
-        .iter()
-        .map(|entry| match entry {
-            tonic::metadata::KeyAndValueRef::Ascii(key, value) => {
-                format!("{key}: {}\r\n", value.to_str().unwrap_or("(not text)"))
-            }
-            tonic::metadata::KeyAndValueRef::Binary(key, value) => {
-                format!("{key}: {} bytes\r\n", value.as_encoded_bytes().len())
-            }
-        })
-        .collect()
-}
-
 /// Whether the endpoint is reached through TLS.
 fn uses_tls(url: &Url) -> bool {
     matches!(url.scheme(), "grpcs" | "https")
 }
 
-/// `[frame: 0 00000009] {"json"}`: a message's 5-byte prefix (compressed flag, length) and body.
-fn frame_text(message: &DynamicMessage) -> String {
-    let framed = message::framed(message);
-    let prefix: String = framed[..5].iter().map(|b| format!("{b:02x}")).collect();
-    format!("[frame {prefix}] {}", message::to_json(message))
+/// How many of the first bytes a server sends are kept, to tell which mix-up a failed
+/// connection was ([`GrpcTransport::mixup`]).
+const FIRST_BYTES: usize = 16;
+
+/// Whether `first` begins as an HTTP/2 server's connection does: a SETTINGS frame (RFC 9113
+/// section 3.4).
+fn speaks_http2(first: &[u8]) -> bool {
+    first.len() >= 4 && first[3] == 0x04
 }
 
-/// Makes the TCP connection (and TLS with ALPN h2 for grpcs://) for tonic's channel.
+/// How long the mix-up probe waits to connect, and then for an answer.
+const PROBE_WAIT: Duration = Duration::from_secs(1);
+
+/// The first bytes a server answers an HTTP/1.1 request with (`OPTIONS *`, which asks nothing of
+/// an application), on a connection of its own: for a cleartext connection the server broke off
+/// without a word, where its answer may have been lost to the reset. Nothing when it says
+/// nothing within [`PROBE_WAIT`].
+async fn probe(target: &str) -> Vec<u8> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let ask = async {
+        let mut tcp = tokio::time::timeout(PROBE_WAIT, tokio::net::TcpStream::connect(target))
+            .await
+            .ok()?
+            .ok()?;
+        let request = format!("OPTIONS * HTTP/1.1\r\nHost: {target}\r\nConnection: close\r\n\r\n");
+        tcp.write_all(request.as_bytes()).await.ok()?;
+        let mut first = vec![0u8; FIRST_BYTES];
+        let read = tokio::time::timeout(PROBE_WAIT, tcp.read(&mut first))
+            .await
+            .ok()?
+            .ok()?;
+        first.truncate(read);
+        Some(first)
+    };
+    ask.await.unwrap_or_default()
+}
+
+/// Makes the TCP connection (and TLS with ALPN h2 for grpcs://) for tonic's channel, keeping
+/// the first bytes the server sends on it.
 #[derive(Clone)]
 struct Connector {
     url: Url,
     options: Arc<Options>,
+    first: Arc<Mutex<Tapped>>,
 }
 
 impl tower_service::Service<Uri> for Connector {
-    type Response = hyper_util::rt::TokioIo<Box<dyn super::http::Stream>>;
+    type Response = hyper_util::rt::TokioIo<Tap<Box<dyn super::http::Stream>>>;
     type Error = TransportError;
     type Future = std::pin::Pin<
         Box<
@@ -412,6 +272,7 @@ impl tower_service::Service<Uri> for Connector {
     fn call(&mut self, _: Uri) -> Self::Future {
         let url = self.url.clone();
         let options = Arc::clone(&self.options);
+        let first = Arc::clone(&self.first);
         Box::pin(async move {
             let target = super::http::target_of(&url);
             let stream =
@@ -423,7 +284,7 @@ impl tower_service::Service<Uri> for Connector {
                             TransportError::new(&target, Cause::Broken(other.to_string()), None)
                         }
                     })?;
-            Ok(hyper_util::rt::TokioIo::new(stream))
+            Ok(hyper_util::rt::TokioIo::new(Tap::new(stream, Some(first))))
         })
     }
 }
@@ -437,72 +298,76 @@ fn transport_error(e: &(dyn std::error::Error + 'static), target: &str) -> Error
 }
 
 /// What a status means to `rpc`: the server's answer, or a failure tonic reported as a status
-/// (our own deadline, a broken connection, a message we could not decode).
-fn status_error(status: tonic::Status, target: &str, timeout: Option<Duration>) -> Error {
+/// (our own deadline, a broken connection, a message we could not decode, an answer that is not
+/// gRPC). `None` for the server's own status, which [`GrpcTransport::fault`] reads.
+fn client_failure(
+    status: &tonic::Status,
+    target: &str,
+    timeout: Option<Duration>,
+) -> Option<Error> {
     use std::error::Error as _;
-    if let Some(source) = status.source() {
-        if failure::find_in_chain::<tonic::TimeoutExpired>(source).is_some() {
-            return Error::transport(target, Cause::TimedOut(timeout.unwrap_or_default()));
-        }
-        if failure::find_in_chain::<http_body_util::LengthLimitError>(source).is_some() {
-            return Error::protocol(format!(
-                "the answer from {target} is larger than --max-response allows (raise it)"
-            ));
-        }
-        if let Some(invalid) = failure::find_in_chain::<InvalidMessage>(source) {
-            return Error::protocol(invalid.0.clone());
-        }
-        if let Some(t) = failure::find_in_chain::<TransportError>(source) {
-            return Error::transport(t.target.clone(), t.cause.clone());
-        }
-        let cause = match failure::find_in_chain::<std::io::Error>(source) {
-            Some(io) => failure::io_cause(io),
-            None => Cause::Broken(format!("the HTTP/2 stream failed ({})", status.message())),
-        };
-        return Error::transport(target, cause);
+    // The deadline was ours (-t): whoever noticed it first, the call timed out.
+    if status.code() == tonic::Code::DeadlineExceeded && timeout.is_some() {
+        return Some(Error::transport(
+            target,
+            Cause::TimedOut(timeout.unwrap_or_default()),
+        ));
     }
-    Error::server(Proto::Grpc, fault_of(&status))
+    let source = status.source()?;
+    if failure::find_in_chain::<tonic::TimeoutExpired>(source).is_some() {
+        return Some(Error::transport(
+            target,
+            Cause::TimedOut(timeout.unwrap_or_default()),
+        ));
+    }
+    if let Some(not_grpc) = failure::find_in_chain::<channel::NotGrpc>(source) {
+        return Some(match not_grpc {
+            channel::NotGrpc::HttpStatus { .. } => Error::HttpStatus(not_grpc.to_string()),
+            channel::NotGrpc::Invalid(why) => Error::protocol(why.clone()),
+        });
+    }
+    if let Some(invalid) = failure::find_in_chain::<InvalidMessage>(source) {
+        return Some(Error::protocol(invalid.0.clone()));
+    }
+    if let Some(t) = failure::find_in_chain::<TransportError>(source) {
+        return Some(Error::transport(t.target.clone(), t.cause.clone()));
+    }
+    let cause = match failure::find_in_chain::<std::io::Error>(source) {
+        Some(io) => failure::io_cause(io),
+        None => Cause::Broken(format!("the HTTP/2 stream failed ({})", status.message())),
+    };
+    Some(Error::transport(target, cause))
 }
 
-/// The server's status as a fault: its code, message and decoded `google.rpc.Status` details.
+/// The server's status as a fault: its code, message and details decoded with the built-in
+/// schema (for places with no server to ask: the log of reflection itself).
 pub fn fault_of(status: &tonic::Status) -> Fault {
     let mut fault = Fault::new(i64::from(status.code() as i32), status.message());
     if !status.details().is_empty() {
-        fault.data = Some(details_json(status.details()));
+        let schema = Schema::builtin().unwrap_or_else(|_| Schema::new());
+        fault.data = Some(details_json(schema.pool(), status.details()));
     }
     fault
 }
 
-/// `grpc-status-details-bin` as JSON: a `google.rpc.Status` with its details, shown with the
-/// built-in schema (unknown detail types stay base64).
-fn details_json(bytes: &[u8]) -> serde_json::Value {
-    let decoded = Schema::builtin().ok().and_then(|schema| {
-        let status = schema.pool().get_message_by_name("google.rpc.Status")?;
-        let message = DynamicMessage::decode(status, bytes).ok()?;
-        Some(message::to_json(&message)["details"].clone())
-    });
-    decoded.unwrap_or_else(|| {
-        use base64::Engine;
-        serde_json::Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
-    })
-}
-
-/// The request message of a call: `-d` JSON (a one-element array or object of params), or the
-/// words.
-fn request_message(method: &MethodDescriptor, params: &Params) -> Result<DynamicMessage> {
+/// The request message of a call: named params as proto3 JSON, or positional words read by
+/// each field's type; the `Any` types they name looked up first.
+async fn request_message(
+    transport: &GrpcTransport,
+    method: &MethodDescriptor,
+    params: &Params,
+) -> Result<DynamicMessage> {
     let input = method.input();
-    match params {
+    let json = match params {
         Params::Named(map) => {
-            let json = serde_json::Value::Object(
-                map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
-            );
-            message::from_json(&input, &json).map_err(Error::usage)
+            serde_json::Value::Object(map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
         }
         Params::Positional(values) => {
             let words: Vec<String> = values.iter().map(positional_word).collect();
-            message::from_words(&input, &words).map_err(Error::usage)
+            message::words_json(&input, &words).map_err(Error::usage)?
         }
-    }
+    };
+    transport.message_from_json(&input, &json).await
 }
 
 /// A positional value back as the word it was typed as (strings without quotes), so the field's
@@ -515,7 +380,8 @@ fn positional_word(value: &Value) -> String {
 }
 
 /// A gRPC request as it would go, for `--dry-run` and `--curl`: the URL of its HTTP/2 POST, its
-/// headers, and its message framed (the 5-byte prefix, then the protobuf bytes).
+/// headers, and its message framed (the 5-byte prefix, then the protobuf bytes, compressed with
+/// `--compress`).
 #[derive(Debug, Clone)]
 pub struct Preview {
     /// `http(s)://HOST:PORT/pkg.Service/Method`.
@@ -545,32 +411,35 @@ impl Preview {
 /// The request of one call, as [`Preview`]; the schema is needed, so reflection may be asked.
 pub async fn preview(client: &Client, call: &Call) -> Result<Preview> {
     let transport = client.grpc()?;
-    let method = transport
-        .schema()
-        .await?
-        .method(&call.method)
-        .map_err(Error::usage)?;
-    let message = request_message(&method, &call.params)?;
+    let method = transport.method(&call.method).await?;
+    let message = request_message(transport, &method, &call.params).await?;
     let tls = uses_tls(&transport.url);
     let scheme = if tls { "https" } else { "http" };
-    let target = super::http::target_of(&transport.url);
     let mut headers = vec![
         ("content-type".to_owned(), "application/grpc".to_owned()),
         ("te".to_owned(), "trailers".to_owned()),
+        ("grpc-accept-encoding".to_owned(), "gzip,deflate".to_owned()),
     ];
+    let encoding = transport
+        .options
+        .compress
+        .clone()
+        .unwrap_or(Encoding::Identity);
+    if encoding != Encoding::Identity {
+        headers.push(("grpc-encoding".into(), encoding.name().to_owned()));
+    }
     if let Some(timeout) = transport.options.timeout {
         headers.push(("grpc-timeout".into(), format!("{}m", timeout.as_millis())));
     }
     headers.extend(transport.metadata()?);
     Ok(Preview {
-        url: format!(
-            "{scheme}://{target}/{}/{}",
-            method.parent_service().full_name(),
-            method.name()
-        ),
+        url: format!("{scheme}://{}{}", transport.target(), path_text(&method)),
         tls,
         headers,
-        frame: message::framed(&message),
+        frame: crate::protocol::grpc::frames::frame(
+            &prost::Message::encode_to_vec(&message),
+            &encoding,
+        ),
         json: message::to_json(&message),
     })
 }
@@ -583,17 +452,16 @@ pub async fn run(client: &Client, calls: &[Call], mode: Mode) -> Result<Vec<Outc
         ));
     }
     let transport = client.grpc()?;
-    let schema = transport.schema().await?;
     let mut outcomes = Vec::with_capacity(calls.len());
     for call in calls {
-        let method = schema.method(&call.method).map_err(Error::usage)?;
+        let method = transport.method(&call.method).await?;
         if method.is_client_streaming() || method.is_server_streaming() {
             return Err(Error::usage(format!(
                 "{} is a streaming method: call it alone (not in a + batch)",
                 method_name(&method)
             )));
         }
-        let message = request_message(&method, &call.params)?;
+        let message = request_message(transport, &method, &call.params).await?;
         outcomes.push(unary(transport, &method, message).await?);
     }
     Ok(outcomes)
@@ -607,24 +475,91 @@ async fn unary(
     let shown = message::to_json(&message);
     let name = method_name(method);
     transport.trace.call(&name, &shown);
-    transport.trace_request(method, &message);
     let mut grpc = transport.ready_client().await?;
-    let request = transport.request(message)?;
+    let request = transport.request(message, Some(types_of(method)))?;
     let path = path_of(method)?;
     let codec = DynamicCodec::new(method.output());
     let answered = within(transport, grpc.unary(request, path, codec)).await?;
     let outcome = match answered {
         Ok(response) => {
-            transport.trace_response(response.metadata(), Some(response.get_ref()));
-            Ok(json_value(&message::to_json(response.get_ref()))?)
+            let message = transport.readable(response.into_inner()).await?;
+            Ok(json_value(&message::to_json(&message))?)
         }
-        Err(status) => match transport.failure(status) {
-            Error::Answered(_, fault) => Err(fault),
-            other => return Err(other),
-        },
+        Err(status) => Err(transport.server_fault(status).await?),
     };
     transport.trace.answer(&name, &shown, &outcome);
     Ok(outcome)
+}
+
+impl GrpcTransport {
+    /// What a status means to `rpc`, as [`client_failure`] finds; a connection the server
+    /// broke off also says which mix-up it was.
+    pub(super) async fn failure(&self, status: tonic::Status) -> Error {
+        let target = self.target();
+        match client_failure(&status, &target, self.options.timeout) {
+            Some(other) => self.mixup(other).await,
+            None => Error::server(Proto::Grpc, fault_of(&status)),
+        }
+    }
+
+    /// A connection that broke, with the hint that fits the mix-up: what the server said first
+    /// on it, or, when it said nothing, what it says to a probe (see [`probe`]).
+    async fn mixup(&self, error: Error) -> Error {
+        let Error::Transport(t) = &error else {
+            return error;
+        };
+        let Cause::Broken(how) = &t.cause else {
+            return error;
+        };
+        let mut first = self
+            .first_bytes
+            .lock()
+            .map(|tapped| tapped.received.clone())
+            .unwrap_or_default();
+        let tls = uses_tls(&self.url);
+        if first.is_empty() && !tls {
+            first = probe(&t.target).await;
+        }
+        let hint = if first.starts_with(b"HTTP/") {
+            "the server speaks HTTP/1.x there, not gRPC's HTTP/2 (for JSON-RPC or XML-RPC over \
+             HTTP use http:// or https://)"
+                .to_owned()
+        } else if !tls && matches!(first.first(), Some(0x15 | 0x16)) {
+            "the server speaks TLS: use grpcs://".to_owned()
+        } else if !tls && first.is_empty() {
+            "the server closed without a word; if it speaks only TLS, use grpcs://".to_owned()
+        } else if speaks_http2(&first) {
+            return error;
+        } else {
+            format!(
+                "the server's first bytes are not HTTP/2 ({}): it does not speak gRPC there",
+                channel::shown_bytes(&first)
+            )
+        };
+        Error::transport(t.target.clone(), Cause::Broken(format!("{how}; {hint}")))
+    }
+
+    /// Whether `status` is one the server sent (not a failure tonic or the channel reported).
+    pub(super) fn is_server_status(&self, status: &tonic::Status) -> bool {
+        client_failure(status, &self.target(), self.options.timeout).is_none()
+    }
+
+    /// The server's status as the fault of the call (details decoded with the server's types),
+    /// or the failure the status stands for.
+    async fn server_fault(&self, status: tonic::Status) -> Result<Fault> {
+        match client_failure(&status, &self.target(), self.options.timeout) {
+            None => self.fault(&status).await,
+            Some(_) => Err(self.failure(status).await),
+        }
+    }
+}
+
+/// The message types of `method`, for the `-vv` tap.
+fn types_of(method: &MethodDescriptor) -> MessageTypes {
+    MessageTypes {
+        input: method.input(),
+        output: method.output(),
+    }
 }
 
 /// `-t` bounds the whole call on our side too (the server may ignore `grpc-timeout`).
@@ -636,18 +571,18 @@ async fn within<T>(
         None => Ok(work.await),
         Some(limit) => tokio::time::timeout(limit + Duration::from_millis(200), work)
             .await
-            .map_err(|_| {
-                Error::transport(
-                    super::http::target_of(&transport.url),
-                    Cause::TimedOut(limit),
-                )
-            }),
+            .map_err(|_| Error::transport(transport.target(), Cause::TimedOut(limit))),
     }
 }
 
+/// `/pkg.Service/Method`.
+fn path_text(method: &MethodDescriptor) -> String {
+    format!("/{}/{}", method.parent_service().full_name(), method.name())
+}
+
 fn path_of(method: &MethodDescriptor) -> Result<PathAndQuery> {
-    let path = format!("/{}/{}", method.parent_service().full_name(), method.name());
-    PathAndQuery::try_from(path).map_err(|e| Error::usage(format!("invalid method path: {e}")))
+    PathAndQuery::try_from(path_text(method))
+        .map_err(|e| Error::usage(format!("invalid method path: {e}")))
 }
 
 /// A response as rpc's value (exact integers kept).
@@ -670,14 +605,12 @@ pub struct Streaming<'a> {
 /// server-streaming method), each response handed to `io.on_response` as it arrives. Messages
 /// handed over before a failure stay handed over.
 pub async fn call_streaming(client: &Client, method_text: &str, io: Streaming<'_>) -> Result<()> {
-    let transport = client.grpc()?;
-    let schema = transport.schema().await?;
-    let method = schema.method(method_text).map_err(Error::usage)?;
+    let transport = client.grpc_shared()?;
+    let method = transport.method(method_text).await?;
     let name = method_name(&method);
-    let input = method.input();
     let trace = transport.trace;
     let Streaming {
-        mut requests,
+        requests,
         on_response,
         sent: sent_log,
     } = io;
@@ -685,70 +618,97 @@ pub async fn call_streaming(client: &Client, method_text: &str, io: Streaming<'_
     let path = path_of(&method)?;
     let codec = DynamicCodec::new(method.output());
     let failure: Arc<Mutex<Option<Error>>> = Arc::default();
-    let bad = Arc::clone(&failure);
-    let wire_method = method.clone();
     // The last message sent, shown in each answer's log line.
     let last_sent: Arc<Mutex<serde_json::Value>> = Arc::default();
-    let sent = Arc::clone(&last_sent);
-    let dumper = transport.dumper();
-    let outgoing = async_stream_of(move |sender| async move {
-        let mut first = true;
-        while let Some(document) = requests.recv().await {
-            let message = document
-                .map_err(Error::usage)
-                .and_then(|json| message::from_json(&input, &json).map_err(Error::usage));
-            match message {
-                Ok(message) => {
-                    let json = message::to_json(&message);
-                    trace.call(&method_name(&wire_method), &json);
-                    dumper.request(&wire_method, &message, first);
-                    first = false;
-                    if let Some(log) = &sent_log {
-                        log.lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .push(json.clone());
-                    }
-                    *sent.lock().unwrap_or_else(|p| p.into_inner()) = json;
-                    if sender.send(message).await.is_err() {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    *bad.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
-                    break;
-                }
-            }
-        }
-    });
-    let request = transport.request(outgoing)?;
-    let answered = within(transport, async {
+    let outgoing = Outgoing {
+        transport: Arc::clone(&transport),
+        method: method.clone(),
+        failure: Arc::clone(&failure),
+        last_sent: Arc::clone(&last_sent),
+        sent_log,
+    };
+    let stream = async_stream_of(move |sender| outgoing.feed(requests, sender));
+    let request = transport.request(stream, Some(types_of(&method)))?;
+    let answered = within(&transport, async {
         let response = grpc.streaming(request, path, codec).await?;
-        transport.trace_response(response.metadata(), None);
         let mut stream = response.into_inner();
         while let Some(message) = stream.next().await {
-            let message = message?;
-            transport
-                .trace
-                .wire(Direction::Received, frame_text(&message).as_bytes());
+            let message = match transport.readable(message?).await {
+                Ok(message) => message,
+                Err(e) => return Ok(Err(e)),
+            };
             let json = message::to_json(&message);
             let shown: Outcome = Value::from_json(&json).map_err(|e| Fault::new(0, e.to_string()));
             let request = last_sent.lock().unwrap_or_else(|p| p.into_inner()).clone();
             trace.answer(&name, &request, &shown);
             on_response(&json);
         }
-        if let Ok(Some(trailers)) = stream.trailers().await {
-            trace.wire(
-                Direction::Received,
-                metadata_lines(&trailers).trim_end().as_bytes(),
-            );
-        }
-        Ok::<(), tonic::Status>(())
+        Ok::<_, tonic::Status>(Ok(()))
     })
     .await?;
     if let Some(e) = failure.lock().unwrap_or_else(|p| p.into_inner()).take() {
         return Err(e);
     }
-    answered.map_err(|status| transport.failure(status))
+    match answered {
+        Ok(done) => done,
+        Err(status) => Err(transport.status_error(status).await),
+    }
+}
+
+/// The requests of a stream, read from JSON documents as they come and sent in order; the first
+/// one that is not a message of the method's input ends the stream and is the call's error.
+struct Outgoing {
+    transport: Arc<GrpcTransport>,
+    method: MethodDescriptor,
+    failure: Arc<Mutex<Option<Error>>>,
+    last_sent: Arc<Mutex<serde_json::Value>>,
+    sent_log: Option<Arc<Mutex<Vec<serde_json::Value>>>>,
+}
+
+impl Outgoing {
+    async fn feed(
+        self,
+        mut requests: tokio::sync::mpsc::Receiver<std::result::Result<serde_json::Value, String>>,
+        sender: tokio::sync::mpsc::Sender<DynamicMessage>,
+    ) {
+        let input = self.method.input();
+        let name = method_name(&self.method);
+        while let Some(document) = requests.recv().await {
+            let message = match document {
+                Ok(json) => self.transport.message_from_json(&input, &json).await,
+                Err(why) => Err(Error::usage(why)),
+            };
+            let message = match message {
+                Ok(message) => message,
+                Err(e) => {
+                    *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                    break;
+                }
+            };
+            let json = message::to_json(&message);
+            self.transport.trace.call(&name, &json);
+            if let Some(log) = &self.sent_log {
+                log.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(json.clone());
+            }
+            *self.last_sent.lock().unwrap_or_else(|p| p.into_inner()) = json;
+            if sender.send(message).await.is_err() {
+                break;
+            }
+        }
+    }
+}
+
+impl GrpcTransport {
+    /// The error a status stands for: the server's (its details decoded with the server's
+    /// types), or the client's finding.
+    async fn status_error(&self, status: tonic::Status) -> Error {
+        match self.server_fault(status).await {
+            Ok(fault) => Error::server(Proto::Grpc, fault),
+            Err(e) => e,
+        }
+    }
 }
 
 /// A stream fed by a task: what `fill` sends comes out, in order.
@@ -806,31 +766,47 @@ pub fn documents(
 }
 
 impl Client {
-    /// The gRPC schema: `--schema` files or the server's reflection.
-    pub async fn grpc_schema(&self) -> Result<&Schema> {
+    /// The gRPC schema with every service the server offers (see
+    /// [`GrpcTransport::schema_logged`]); the reflection exchanges shown at -vv.
+    pub async fn grpc_schema(&self) -> Result<Schema> {
         self.grpc()?.schema().await
     }
 
     /// The gRPC schema for an introspection command (`rpc list`, `describe`): the reflection
     /// exchange is what the user asked for, so it is logged at -v like the calls of the others.
-    pub async fn grpc_schema_listed(&self) -> Result<&Schema> {
+    pub async fn grpc_schema_listed(&self) -> Result<Schema> {
         let transport = self.grpc()?;
         transport.schema_logged(transport.trace).await
     }
 
-    /// The gRPC method `name`, from the schema (`--schema` files or the server's reflection).
+    /// The gRPC method `name`, in any form people type it, learnt from `--schema` files or the
+    /// server's reflection (see [`GrpcTransport::method`]).
     pub async fn grpc_method(&self, name: &str) -> Result<MethodDescriptor> {
-        self.grpc()?
-            .schema()
-            .await?
-            .method(name)
-            .map_err(Error::usage)
+        self.grpc()?.method(name).await
+    }
+
+    /// The gRPC method `name` for an introspection command: as [`Client::grpc_method`], the
+    /// reflection exchanges logged at -v.
+    pub async fn grpc_method_listed(&self, name: &str) -> Result<MethodDescriptor> {
+        let transport = self.grpc()?;
+        transport.method_logged(name, transport.trace).await
     }
 
     /// The gRPC transport; an internal error for another protocol (a driver bug).
     pub(crate) fn grpc(&self) -> Result<&GrpcTransport> {
         match &self.transport {
             super::Transport::Grpc(grpc) => Ok(grpc),
+            _ => Err(Error::internal(format!(
+                "{} has no gRPC transport",
+                self.proto.name()
+            ))),
+        }
+    }
+
+    /// The gRPC transport, shared with a task of its own (a client stream's sender).
+    fn grpc_shared(&self) -> Result<Arc<GrpcTransport>> {
+        match &self.transport {
+            super::Transport::Grpc(grpc) => Ok(Arc::clone(grpc)),
             _ => Err(Error::internal(format!(
                 "{} has no gRPC transport",
                 self.proto.name()

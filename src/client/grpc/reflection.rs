@@ -3,10 +3,11 @@
 //! `grpc.reflection.v1` first and falls back to `v1alpha` when the server answers UNIMPLEMENTED
 //! (Python's grpcio-reflection and grpcurl 1.8 speak only v1alpha).
 
-use super::grpc::GrpcTransport;
+use super::GrpcTransport;
 use crate::error::{Error, Result};
-use crate::protocol::grpc::schema::Schema;
+use crate::protocol::grpc::schema::{decode_files, Schema};
 use crate::trace::Trace;
+use prost_types::FileDescriptorProto;
 use std::collections::BTreeSet;
 use tonic_reflection::pb::{v1, v1alpha};
 
@@ -31,74 +32,85 @@ enum Answer {
     NotFound(String),
 }
 
-/// Fills `schema` from the server's reflection: every listed service's file and its imports.
-/// Each question and answer is logged to `log` in the trace format.
-pub async fn load(transport: &GrpcTransport, schema: &mut Schema, log: Trace) -> Result<()> {
-    let ask = |question| ask(transport, question, log);
-    let services = match ask(Ask::ListServices).await? {
-        Answer::Services(names) => names,
-        _ => {
-            return Err(Error::protocol(
-                "the reflection service did not list services",
-            ))
+/// The services the server's reflection lists, in its order.
+pub async fn list_services(transport: &GrpcTransport, log: Trace) -> Result<Vec<String>> {
+    match ask(transport, Ask::ListServices, log).await? {
+        Answer::Services(names) => Ok(names),
+        _ => Err(Error::protocol(
+            "the reflection service did not list services",
+        )),
+    }
+}
+
+/// Loads the file that defines `symbol` (a service or a message type), with every file it
+/// imports, into `schema`. `Ok(Err(why))` when reflection cannot describe it: it does not know
+/// the symbol, or cannot give a file that the symbol's file imports; an `Err` is an exchange
+/// that failed.
+pub async fn load_symbol(
+    transport: &GrpcTransport,
+    schema: &mut Schema,
+    symbol: &str,
+    log: Trace,
+) -> Result<std::result::Result<(), String>> {
+    let files = match ask(transport, Ask::FileContainingSymbol(symbol.to_owned()), log).await? {
+        Answer::Files(files) => files,
+        Answer::NotFound(why) => {
+            return Ok(Err(format!(
+                "the server's reflection does not know {symbol} ({why})"
+            )))
         }
+        Answer::Services(_) => return Err(off_the_point()),
     };
-    for service in &services {
-        schema.offer(service.clone());
-    }
-    let mut files: Vec<Vec<u8>> = Vec::new();
-    let mut known: BTreeSet<String> = BTreeSet::new();
-    for service in services.iter().filter(|s| !SERVICES.contains(&s.as_str())) {
-        if let Answer::Files(got) = ask(Ask::FileContainingSymbol(service.clone())).await? {
-            collect(got, &mut files, &mut known);
-        }
-    }
-    // Servers may leave imports out; ask for each one missing until none is.
-    while let Some(missing) = missing_import(&files, &known, schema) {
-        match ask(Ask::FileByName(missing.clone())).await? {
-            Answer::Files(got) => collect(got, &mut files, &mut known),
+    let mut files = match decode_files(&files) {
+        Ok(files) => files,
+        Err(why) => return Ok(Err(why)),
+    };
+    // Servers may leave imports out: ask for each one missing, once, until none is.
+    let mut asked: BTreeSet<String> = BTreeSet::new();
+    while let Some(missing) = schema
+        .missing_imports(&files)
+        .into_iter()
+        .find(|name| !asked.contains(name))
+    {
+        asked.insert(missing.clone());
+        match ask(transport, Ask::FileByName(missing.clone()), log).await? {
+            Answer::Files(got) => match decode_files(&got) {
+                Ok(got) => merge(&mut files, got),
+                Err(why) => return Ok(Err(why)),
+            },
             Answer::NotFound(why) => {
-                return Err(Error::protocol(format!(
-                    "the server's reflection cannot give {missing}, which its files import: {why}"
-                )))
+                let importer = files
+                    .iter()
+                    .find(|f| f.dependency.contains(&missing))
+                    .map_or_else(|| symbol.to_owned(), |f| f.name().to_owned());
+                return Ok(Err(format!(
+                    "{importer} imports {missing}, which the server's reflection cannot give ({why})"
+                )));
             }
-            Answer::Services(_) => {
-                return Err(Error::protocol(
-                    "the reflection service answered off the point",
-                ))
-            }
-        }
-        known.insert(missing);
-    }
-    schema.add_encoded_files(&files).map_err(Error::protocol)
-}
-
-fn collect(got: Vec<Vec<u8>>, files: &mut Vec<Vec<u8>>, known: &mut BTreeSet<String>) {
-    use prost::Message;
-    for bytes in got {
-        let Ok(file) = prost_types::FileDescriptorProto::decode(bytes.as_slice()) else {
-            continue;
-        };
-        if known.insert(file.name().to_owned()) {
-            files.push(bytes);
+            Answer::Services(_) => return Err(off_the_point()),
         }
     }
+    Ok(schema.add_files(files))
 }
 
-/// An import that neither the files received nor the built-in schema hold.
-fn missing_import(files: &[Vec<u8>], known: &BTreeSet<String>, schema: &Schema) -> Option<String> {
-    use prost::Message;
-    files
-        .iter()
-        .filter_map(|bytes| prost_types::FileDescriptorProto::decode(bytes.as_slice()).ok())
-        .flat_map(|file| file.dependency)
-        .find(|name| !known.contains(name) && schema.pool().get_file_by_name(name).is_none())
+fn off_the_point() -> Error {
+    Error::protocol("the reflection service answered off the point")
+}
+
+/// Adds the files of `got` that `files` does not have yet (by name).
+fn merge(files: &mut Vec<FileDescriptorProto>, got: Vec<FileDescriptorProto>) {
+    for file in got {
+        if !files.iter().any(|f| f.name() == file.name()) {
+            files.push(file);
+        }
+    }
 }
 
 /// Asks v1, then v1alpha when v1 is not there; the question and answer are logged to `log`.
 async fn ask(transport: &GrpcTransport, question: Ask, log: Trace) -> Result<Answer> {
     let channel = transport.checked_channel().await?;
     let asked = question.to_json();
+    let listing = matches!(question, Ask::ListServices);
     let (version, answered) = match ask_v1(channel.clone(), question.clone()).await {
         Err(status) if status.code() == tonic::Code::Unimplemented => {
             (SERVICES[1], ask_v1alpha(channel, question).await)
@@ -108,11 +120,26 @@ async fn ask(transport: &GrpcTransport, question: Ask, log: Trace) -> Result<Ans
     let method = format!("{version}/ServerReflectionInfo");
     let shown = match &answered {
         Ok(answer) => Ok(answer.to_value()),
-        Err(status) => Err(super::grpc::fault_of(status)),
+        Err(status) => Err(super::fault_of(status)),
     };
     log.call(&method, &asked);
     log.answer(&method, &asked, &shown);
-    answered.map_err(|status| no_reflection(transport, status))
+    match answered {
+        // tonic-reflection answers a symbol or file it does not have with a status, where
+        // grpc-go and grpcio answer an error_response: the same refusal.
+        Err(status)
+            if !listing
+                && matches!(
+                    status.code(),
+                    tonic::Code::NotFound | tonic::Code::InvalidArgument
+                )
+                && transport.is_server_status(&status) =>
+        {
+            Ok(Answer::NotFound(status.message().to_owned()))
+        }
+        Ok(answer) => Ok(answer),
+        Err(status) => Err(no_reflection(transport, status).await),
+    }
 }
 
 impl Ask {
@@ -153,7 +180,7 @@ impl Answer {
 }
 
 /// A server without reflection: say so and name `--schema`.
-fn no_reflection(transport: &GrpcTransport, status: tonic::Status) -> Error {
+async fn no_reflection(transport: &GrpcTransport, status: tonic::Status) -> Error {
     use std::error::Error as _;
     if status.code() == tonic::Code::Unimplemented && status.source().is_none() {
         return Error::usage(
@@ -161,7 +188,7 @@ fn no_reflection(transport: &GrpcTransport, status: tonic::Status) -> Error {
              --schema FILE.proto (or a .protoset)",
         );
     }
-    transport.failure(status)
+    transport.failure(status).await
 }
 
 /// One question over one version of the reflection service. The two versions' messages are
@@ -169,7 +196,7 @@ fn no_reflection(transport: &GrpcTransport, status: tonic::Status) -> Error {
 macro_rules! ask_version {
     ($name:ident, $version:ident) => {
         async fn $name(
-            channel: super::grpc::Checked,
+            channel: super::Checked,
             question: Ask,
         ) -> std::result::Result<Answer, tonic::Status> {
             use $version::server_reflection_request::MessageRequest as Q;
@@ -183,7 +210,8 @@ macro_rules! ask_version {
                 }),
             };
             let mut client =
-                $version::server_reflection_client::ServerReflectionClient::new(channel);
+                $version::server_reflection_client::ServerReflectionClient::new(channel)
+                    .max_decoding_message_size(usize::MAX);
             let mut answers = client
                 .server_reflection_info(futures_util::stream::iter([request]))
                 .await?

@@ -3,7 +3,7 @@
 //! `rpc call` line.
 
 use prost_reflect::{
-    Cardinality, EnumDescriptor, FieldDescriptor, Kind, MessageDescriptor, MethodDescriptor,
+    Cardinality, EnumDescriptor, FieldDescriptor, Kind, MessageDescriptor, MethodDescriptor, Syntax,
 };
 use serde_json::{json, Value as Json};
 
@@ -105,15 +105,65 @@ fn write_message(message: &MessageDescriptor, depth: usize, out: &mut String) {
     for nested in message.child_enums() {
         write_enum(&nested, depth + 1, out);
     }
+    let mut written_oneofs: Vec<String> = Vec::new();
     for field in message.fields() {
-        out.push_str(&format!(
-            "{indent}  {} {} = {};\n",
-            field_type(&field),
-            field.name(),
-            field.number()
-        ));
+        match field.containing_oneof().filter(|o| !o.is_synthetic()) {
+            Some(oneof) if !written_oneofs.contains(&oneof.name().to_owned()) => {
+                written_oneofs.push(oneof.name().to_owned());
+                out.push_str(&format!("{indent}  oneof {} {{\n", oneof.name()));
+                for member in oneof.fields() {
+                    out.push_str(&format!("{indent}    {}\n", field_line(&member)));
+                }
+                out.push_str(&format!("{indent}  }}\n"));
+            }
+            Some(_) => {}
+            None => out.push_str(&format!("{indent}  {}\n", field_line(&field))),
+        }
     }
     out.push_str(&format!("{indent}}}\n"));
+}
+
+/// `optional int32 nights = 2 [default = 1];`, the label as the file's syntax writes it.
+fn field_line(field: &FieldDescriptor) -> String {
+    let default = field
+        .field_descriptor_proto()
+        .default_value
+        .as_deref()
+        .map(|text| format!(" [default = {}]", default_text(field, text)))
+        .unwrap_or_default();
+    format!(
+        "{}{} {} = {}{default};",
+        label(field),
+        field_type(field),
+        field.name(),
+        field.number()
+    )
+}
+
+/// `required `, `optional `, `repeated ` or nothing, as written: proto2 names every label but a
+/// map's and a oneof member's; proto3 only `repeated` and an explicit `optional`.
+fn label(field: &FieldDescriptor) -> &'static str {
+    if field.is_map() || field.containing_oneof().is_some_and(|o| !o.is_synthetic()) {
+        return "";
+    }
+    let proto2 = field.parent_file().syntax() == Syntax::Proto2;
+    let explicit_optional = field.field_descriptor_proto().proto3_optional();
+    match field.cardinality() {
+        Cardinality::Repeated => "repeated ",
+        Cardinality::Required => "required ",
+        Cardinality::Optional if proto2 || explicit_optional => "optional ",
+        Cardinality::Optional => "",
+    }
+}
+
+/// A default as `.proto` text: strings and bytes quoted (the descriptor keeps bytes C-escaped
+/// already), the rest as the descriptor has it.
+fn default_text(field: &FieldDescriptor, text: &str) -> String {
+    match field.kind() {
+        Kind::String => format!("{text:?}"),
+        Kind::Bytes => format!("\"{text}\""),
+        _ => text.to_owned(),
+    }
 }
 
 fn write_enum(descriptor: &EnumDescriptor, depth: usize, out: &mut String) {
@@ -129,31 +179,39 @@ fn write_enum(descriptor: &EnumDescriptor, depth: usize, out: &mut String) {
     out.push_str(&format!("{indent}}}\n"));
 }
 
-/// `repeated string`, `map<string, Route>`, `optional int32`, `Route`…
+/// `string`, `map<string, Route>`, `Stay`… (the label is [`label`]'s), a type named as the
+/// file would: relative to the message and package the field is in.
 fn field_type(field: &FieldDescriptor) -> String {
+    let scope = field.parent_message().full_name();
     if field.is_map() {
         if let Kind::Message(entry) = field.kind() {
             return format!(
                 "map<{}, {}>",
-                kind_name(&entry.map_entry_key_field().kind()),
-                kind_name(&entry.map_entry_value_field().kind())
+                relative(&kind_name(&entry.map_entry_key_field().kind()), scope),
+                relative(&kind_name(&entry.map_entry_value_field().kind()), scope)
             );
         }
     }
-    let label = match field.cardinality() {
-        Cardinality::Repeated => "repeated ",
-        _ if field.supports_presence()
-            && field.containing_oneof().is_none()
-            && !matches!(field.kind(), Kind::Message(_)) =>
-        {
-            "optional "
-        }
-        _ => "",
-    };
-    format!("{label}{}", kind_name(&field.kind()))
+    relative(&kind_name(&field.kind()), scope)
 }
 
-fn kind_name(kind: &Kind) -> String {
+/// `name` as seen from inside `scope` (a message's full name): the shortest suffix that its
+/// scope or an enclosing one (up to the package) qualifies.
+fn relative(name: &str, scope: &str) -> String {
+    let mut scope = scope;
+    loop {
+        if let Some(rest) = name.strip_prefix(scope).and_then(|r| r.strip_prefix('.')) {
+            return rest.to_owned();
+        }
+        match scope.rsplit_once('.') {
+            Some((outer, _)) => scope = outer,
+            None => return name.to_owned(),
+        }
+    }
+}
+
+/// The `.proto` name of a field's type: `int64`, `pkg.Msg`…
+pub fn kind_name(kind: &Kind) -> String {
     match kind {
         Kind::Double => "double".into(),
         Kind::Float => "float".into(),
@@ -176,42 +234,90 @@ fn kind_name(kind: &Kind) -> String {
 }
 
 /// A runnable example: `rpc call ENDPOINT Service/Method field:=value …`, each value a valid one
-/// of the field's type; a client stream gives its messages with `-d`.
+/// of the field's type, one member of each oneof, every `required` field (at any depth); a
+/// well-known type whose JSON is not an object is given as its one word; a client stream gives
+/// its messages with `-d`.
 pub fn example(endpoint: &str, method: &MethodDescriptor) -> String {
     let name = super::schema::method_name(method);
     let input = method.input();
     if method.is_client_streaming() {
-        let document = example_json(&input).to_string();
+        let document = example_message(&input, 0).to_string();
         return format!("echo '{document}' | rpc call {endpoint} {name} -d @-");
     }
-    let words: Vec<String> = input
-        .fields()
-        .map(|field| format!("{}:={}", field.name(), example_word(&field)))
-        .collect();
+    let words: Vec<String> = match example_message(&input, 0) {
+        Json::Object(fields) => fields
+            .iter()
+            .map(|(json_name, value)| {
+                let field = input.get_field_by_json_name(json_name);
+                let field_name = field.as_ref().map_or(json_name.as_str(), |f| f.name());
+                format!("{field_name}:={}", example_word(value))
+            })
+            .collect(),
+        bare => vec![example_word(&bare)],
+    };
     format!("rpc call {endpoint} {name} {}", words.join(" "))
         .trim_end()
         .to_owned()
 }
 
-fn example_word(field: &FieldDescriptor) -> String {
-    let json = example_value(field);
+/// A JSON value as one shell word of `rpc call`: text and numbers as they are, the rest quoted.
+fn example_word(json: &Json) -> String {
     match json {
-        Json::String(text) if !field.is_list() && !field.is_map() => text,
+        Json::String(text) if !text.is_empty() && !text.contains(char::is_whitespace) => {
+            text.clone()
+        }
         Json::Number(_) | Json::Bool(_) => json.to_string(),
         other => format!("'{other}'"),
     }
 }
 
-fn example_json(message: &MessageDescriptor) -> Json {
-    Json::Object(
-        message
-            .fields()
-            .map(|f| (f.json_name().to_owned(), example_value(&f)))
-            .collect(),
-    )
+/// How deep an example follows messages inside messages (only `required` ones are followed).
+const EXAMPLE_DEPTH: usize = 4;
+
+/// An example of a message as proto3 JSON: every field at the top (one member of each oneof),
+/// only the `required` ones inside.
+fn example_message(message: &MessageDescriptor, depth: usize) -> Json {
+    if let Some(json) = well_known_example(message.full_name()) {
+        return json;
+    }
+    let mut fields = serde_json::Map::new();
+    let mut oneofs: Vec<String> = Vec::new();
+    for field in message.fields() {
+        if depth > 0 && field.cardinality() != Cardinality::Required {
+            continue;
+        }
+        if let Some(oneof) = field.containing_oneof().filter(|o| !o.is_synthetic()) {
+            if oneofs.contains(&oneof.name().to_owned()) {
+                continue;
+            }
+            oneofs.push(oneof.name().to_owned());
+        }
+        if depth < EXAMPLE_DEPTH {
+            fields.insert(field.json_name().to_owned(), example_value(&field, depth));
+        }
+    }
+    Json::Object(fields)
 }
 
-fn example_value(field: &FieldDescriptor) -> Json {
+/// The JSON of a well-known type whose form is not an object of its fields.
+fn well_known_example(name: &str) -> Option<Json> {
+    Some(match name.strip_prefix("google.protobuf.")? {
+        "Timestamp" => json!("2026-01-01T00:00:00Z"),
+        "Duration" => json!("1.5s"),
+        "FieldMask" => json!("name"),
+        "Struct" | "Empty" => json!({}),
+        "ListValue" => json!([]),
+        "Value" | "Int32Value" | "Int64Value" | "UInt32Value" | "UInt64Value" => json!(1),
+        "DoubleValue" | "FloatValue" => json!(1.5),
+        "BoolValue" => json!(false),
+        "StringValue" => json!("text"),
+        "BytesValue" => json!("aGk="),
+        "Any" => json!({"@type": "type.googleapis.com/google.protobuf.Empty", "value": {}}),
+        _ => return None,
+    })
+}
+
+fn example_value(field: &FieldDescriptor, depth: usize) -> Json {
     if field.is_map() {
         return json!({});
     }
@@ -220,10 +326,10 @@ fn example_value(field: &FieldDescriptor) -> Json {
     }
     match field.kind() {
         Kind::String => json!("text"),
-        Kind::Bytes => json!(""),
+        Kind::Bytes => json!("aGk="),
         Kind::Bool => json!(false),
         Kind::Double | Kind::Float => json!(1.5),
-        Kind::Message(_) => json!({}),
+        Kind::Message(m) => example_message(&m, depth + 1),
         Kind::Enum(e) => e.values().next().map_or(json!(0), |v| json!(v.name())),
         _ => json!(1),
     }

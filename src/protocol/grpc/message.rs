@@ -7,11 +7,10 @@
 //! the proto3 JSON mapping except that 64-bit integers are exact JSON numbers, as on every other
 //! protocol.
 
+pub use super::json::{from_json, to_json};
 use bytes::{Buf, BufMut};
 use prost::Message;
-use prost_reflect::{
-    DeserializeOptions, DynamicMessage, FieldDescriptor, Kind, MessageDescriptor, SerializeOptions,
-};
+use prost_reflect::{DynamicMessage, FieldDescriptor, Kind, MessageDescriptor};
 use serde_json::{Map, Value as Json};
 use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::Status;
@@ -22,6 +21,12 @@ pub fn from_words(
     descriptor: &MessageDescriptor,
     words: &[String],
 ) -> Result<DynamicMessage, String> {
+    from_json(descriptor, &words_json(descriptor, words)?)
+}
+
+/// The proto3 JSON of a message given as `NAME:=VALUE` words or positional words (see
+/// [`from_words`]), before it is read as the message.
+pub fn words_json(descriptor: &MessageDescriptor, words: &[String]) -> Result<Json, String> {
     // A well-known type whose JSON is not an object (a wrapper, `Value`, `Timestamp`…) is the
     // one word itself: `Sleep 2` sends the DoubleValue 2.
     if let [word] = words {
@@ -30,7 +35,7 @@ pub fn from_words(
                 Ok(json) if descriptor.full_name() != "google.protobuf.StringValue" => json,
                 _ => Json::String(word.clone()),
             };
-            return from_json(descriptor, &json);
+            return Ok(json);
         }
     }
     let fields: Vec<FieldDescriptor> = descriptor.fields().collect();
@@ -59,7 +64,7 @@ pub fn from_words(
         };
         object.insert(field.json_name().to_owned(), word_as_json(&field, text)?);
     }
-    from_json(descriptor, &Json::Object(object))
+    Ok(Json::Object(object))
 }
 
 /// Whether the message's proto3 JSON form is a bare value rather than an object.
@@ -76,24 +81,6 @@ fn bare_json(descriptor: &MessageDescriptor) -> bool {
         && name != "google.protobuf.Struct"
 }
 
-/// A message from proto3 JSON (`-d`).
-pub fn from_json(descriptor: &MessageDescriptor, json: &Json) -> Result<DynamicMessage, String> {
-    let options = DeserializeOptions::new().deny_unknown_fields(true);
-    DynamicMessage::deserialize_with_options(descriptor.clone(), json, &options)
-        .map_err(|e| format!("not a {} message: {e}", descriptor.full_name()))
-}
-
-/// The message as JSON: proto3's mapping, 64-bit integers as exact numbers, every field shown
-/// (a zero is an answer too).
-pub fn to_json(message: &DynamicMessage) -> Json {
-    let options = SerializeOptions::new()
-        .stringify_64_bit_integers(false)
-        .skip_default_fields(false);
-    message
-        .serialize_with_options(serde_json::value::Serializer, &options)
-        .unwrap_or_else(|e| Json::String(format!("(cannot show this message: {e})")))
-}
-
 /// `NAME:=VALUE`, when the word has that form with NAME a field-like identifier.
 fn named(word: &str) -> Option<(&str, &str)> {
     let (name, value) = word.split_once(":=")?;
@@ -104,7 +91,8 @@ fn named(word: &str) -> Option<(&str, &str)> {
 }
 
 /// A word read by its field's type: the text as is for a string (or a JSON string literal,
-/// unquoted), else JSON; an enum also by its name, bytes as base64 text.
+/// unquoted), else JSON; an enum also by its name, bytes as base64 text, a float or double also
+/// as `NaN`, `Infinity` or `-Infinity` (proto3 JSON's spelling).
 fn word_as_json(field: &FieldDescriptor, text: &str) -> Result<Json, String> {
     let scalar = !field.is_list() && !field.is_map();
     match field.kind() {
@@ -115,42 +103,29 @@ fn word_as_json(field: &FieldDescriptor, text: &str) -> Result<Json, String> {
         Kind::Enum(_) if scalar => {
             Ok(serde_json::from_str(text).unwrap_or_else(|_| Json::String(text.to_owned())))
         }
+        Kind::Double | Kind::Float
+            if scalar && matches!(text, "NaN" | "Infinity" | "-Infinity") =>
+        {
+            Ok(Json::String(text.to_owned()))
+        }
         _ => serde_json::from_str(text).map_err(|_| {
             format!(
-                "field {} takes {}; {text:?} is not JSON",
+                "field {} takes {}; {text:?} is not one",
                 field.name(),
-                type_words(field)
+                super::json::expected(field, false)
             )
         }),
     }
 }
 
-/// `a number`, `a JSON object`, … for messages about a field.
-fn type_words(field: &FieldDescriptor) -> String {
-    if field.is_map() {
-        return "a JSON object".into();
-    }
-    if field.is_list() {
-        return "a JSON array".into();
-    }
-    match field.kind() {
-        Kind::Message(m) => format!("a {} message as JSON", m.full_name()),
-        Kind::Bool => "true or false".into(),
-        _ => "a number".into(),
-    }
-}
-
 fn unknown_field(descriptor: &MessageDescriptor, name: &str) -> String {
     let names: Vec<String> = descriptor.fields().map(|f| f.name().to_owned()).collect();
-    format!(
-        "{} has no field {name}: its fields are {}",
-        descriptor.full_name(),
-        if names.is_empty() {
-            "none".to_owned()
-        } else {
-            names.join(", ")
-        }
-    )
+    let hint = match super::schema::nearest(name, &names).first() {
+        Some(near) => format!("did you mean {near}?"),
+        None if names.is_empty() => "it has no fields".into(),
+        None => format!("its fields are {}", names.join(", ")),
+    };
+    format!("{} has no field {name}: {hint}", descriptor.full_name())
 }
 
 /// tonic's codec for messages known only at run time: encodes any [`DynamicMessage`], decodes

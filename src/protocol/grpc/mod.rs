@@ -3,6 +3,8 @@
 //! HTTP/2 exchange and the trailers are tonic's and hyper's; this module knows no sockets.
 
 pub mod describe;
+pub mod frames;
+pub mod json;
 pub mod message;
 pub mod schema;
 

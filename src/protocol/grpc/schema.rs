@@ -6,7 +6,7 @@
 //! one that is not there.
 
 use prost::Message;
-use prost_reflect::{DescriptorPool, MethodDescriptor, ServiceDescriptor};
+use prost_reflect::{DescriptorPool, FileDescriptor, MethodDescriptor, ServiceDescriptor};
 use prost_types::{FileDescriptorProto, FileDescriptorSet};
 use protox::file::{
     ChainFileResolver, File, FileResolver, GoogleFileResolver, IncludeFileResolver,
@@ -34,12 +34,21 @@ const BUILTIN_FILES: &[&str] = &[
 ];
 
 /// The services, methods and messages known, with where they came from.
+///
+/// The pool holds what the server (or `--schema`) describes; `rpc`'s built-in files fill only
+/// what it does not: an import it names but does not give, a well-known type, a service or type
+/// asked for that it does not describe. A symbol the pool already holds under another file name
+/// (grpcio's `grpc_health/v1/health.proto` beside tonic's `health.proto`) is taken from the file
+/// that came first, never defined twice.
 #[derive(Debug, Clone)]
 pub struct Schema {
     pool: DescriptorPool,
     /// The services the server offers (its reflection's list, or those of `--schema` files), as
     /// opposed to those merely known (the built-in ones).
     offered: Vec<String>,
+    /// Offered services whose description could not be had, with why, reported where they are
+    /// used.
+    broken: Vec<(String, String)>,
 }
 
 impl Schema {
@@ -51,27 +60,66 @@ impl Schema {
         BUILTIN.get_or_init(Schema::compile_builtin).clone()
     }
 
-    fn compile_builtin() -> Result<Schema, String> {
-        let mut schema = Schema {
+    /// A schema to fill from a server or files: the well-known types (`google.protobuf.*`) only.
+    /// (Should the built-in files not compile, which a unit test rules out, an empty schema.)
+    pub fn new() -> Schema {
+        Schema::default()
+    }
+}
+
+impl Default for Schema {
+    /// See [`Schema::new`].
+    fn default() -> Schema {
+        let mut schema = Schema::empty();
+        let Ok(builtin) = Schema::builtin() else {
+            return schema;
+        };
+        let well_known: Vec<FileDescriptorProto> = builtin
+            .pool
+            .files()
+            .filter(|file| file.package_name() == "google.protobuf")
+            .map(|file| file.file_descriptor_proto().clone())
+            .collect();
+        // The built-in files hold together (a unit test says so), so these add.
+        let _ = schema.add_files(well_known);
+        schema
+    }
+}
+
+impl Schema {
+    fn empty() -> Schema {
+        Schema {
             pool: DescriptorPool::new(),
             offered: Vec::new(),
-        };
+            broken: Vec::new(),
+        }
+    }
+
+    fn compile_builtin() -> Result<Schema, String> {
+        let mut schema = Schema::empty();
         let mut compiler = protox::Compiler::with_file_resolver(builtin_resolver());
         compiler.include_imports(true);
         for name in BUILTIN_FILES {
             compiler.open_file(name).map_err(|e| e.to_string())?;
         }
-        schema.add_set(compiler.file_descriptor_set())?;
+        // Added to the pool directly: `add_files` would look in the built-in schema being made.
+        let mut files = compiler.file_descriptor_set().file;
         for bytes in [
             tonic_health::pb::FILE_DESCRIPTOR_SET,
             tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET,
             tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
         ] {
-            schema
-                .pool
-                .decode_file_descriptor_set(bytes)
-                .map_err(|e| e.to_string())?;
+            let set = FileDescriptorSet::decode(bytes).map_err(|e| e.to_string())?;
+            for file in set.file {
+                if !files.iter().any(|f| f.name() == file.name()) {
+                    files.push(file);
+                }
+            }
         }
+        schema
+            .pool
+            .add_file_descriptor_protos(files)
+            .map_err(|e| e.to_string())?;
         Ok(schema)
     }
 
@@ -109,11 +157,7 @@ impl Schema {
         for file in &set.file {
             let package = file.package();
             for service in &file.service {
-                let name = match package {
-                    "" => service.name().to_owned(),
-                    package => format!("{package}.{}", service.name()),
-                };
-                self.offer(name);
+                self.offer(qualified(package, service.name()));
             }
         }
         self.add_set(set)
@@ -126,28 +170,137 @@ impl Schema {
         }
     }
 
+    /// Notes that an offered service cannot be described, and why.
+    pub fn mark_broken(&mut self, service: &str, why: String) {
+        if !self.broken.iter().any(|(name, _)| name == service) {
+            self.broken.push((service.to_owned(), why));
+        }
+    }
+
+    /// The offered services that could not be described, with why.
+    pub fn broken(&self) -> &[(String, String)] {
+        &self.broken
+    }
+
+    /// Whether the pool defines `symbol` (a message, enum or service by full name).
+    pub fn defines(&self, symbol: &str) -> bool {
+        defining_file(&self.pool, symbol).is_some()
+    }
+
     /// Adds files as a server's reflection sent them (each encoded `FileDescriptorProto`).
     pub fn add_encoded_files(&mut self, files: &[Vec<u8>]) -> Result<(), String> {
-        let files = files
-            .iter()
-            .map(|bytes| FileDescriptorProto::decode(bytes.as_slice()))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| {
-                format!("the server's reflection sent a file that is not a descriptor ({e})")
-            })?;
-        self.add_set(FileDescriptorSet { file: files })
+        self.add_files(decode_files(files)?)
     }
 
     fn add_set(&mut self, set: FileDescriptorSet) -> Result<(), String> {
-        // Files already known (the well-known types above all) are skipped.
-        let new: Vec<FileDescriptorProto> = set
-            .file
-            .into_iter()
-            .filter(|file| self.pool.get_file_by_name(file.name()).is_none())
-            .collect();
-        self.pool
-            .add_file_descriptor_protos(new)
-            .map_err(|e| format!("the schema does not hold together: {e}"))
+        self.add_files(set.file)
+    }
+
+    /// Adds files in any order, each after the files it imports. A file already there (by name)
+    /// is skipped; an import neither given nor there is taken from the built-in files when they
+    /// have it. A definition the pool already holds from another file is left out of the new
+    /// file, which then imports that other file instead.
+    pub fn add_files(&mut self, files: Vec<FileDescriptorProto>) -> Result<(), String> {
+        let mut pending: Vec<FileDescriptorProto> = Vec::new();
+        for file in files {
+            let known = self.pool.get_file_by_name(file.name()).is_some()
+                || pending.iter().any(|p| p.name() == file.name());
+            if !known {
+                pending.push(file);
+            }
+        }
+        self.fill_imports_from_builtin(&mut pending);
+        while !pending.is_empty() {
+            let ready = pending.iter().position(|file| {
+                file.dependency
+                    .iter()
+                    .all(|dep| self.pool.get_file_by_name(dep).is_some())
+            });
+            let Some(ready) = ready else {
+                return Err(self.unmet_imports(&pending));
+            };
+            let file = without_known_definitions(&self.pool, pending.remove(ready));
+            self.pool
+                .add_file_descriptor_proto(file)
+                .map_err(|e| format!("the schema does not hold together: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Adds to `pending` the built-in files it imports (and theirs) that neither the pool nor
+    /// `pending` has.
+    fn fill_imports_from_builtin(&self, pending: &mut Vec<FileDescriptorProto>) {
+        let Ok(builtin) = Schema::builtin() else {
+            return;
+        };
+        let mut at = 0;
+        while at < pending.len() {
+            let wanted: Vec<String> = pending[at]
+                .dependency
+                .iter()
+                .filter(|dep| {
+                    self.pool.get_file_by_name(dep).is_none()
+                        && !pending.iter().any(|p| p.name() == dep.as_str())
+                })
+                .cloned()
+                .collect();
+            for dep in wanted {
+                if let Some(file) = builtin.pool.get_file_by_name(&dep) {
+                    pending.push(file.file_descriptor_proto().clone());
+                }
+            }
+            at += 1;
+        }
+    }
+
+    /// The imports of `files` that are nowhere: not in the pool, not among `files`, not built in.
+    pub fn missing_imports(&self, files: &[FileDescriptorProto]) -> Vec<String> {
+        let builtin = Schema::builtin().ok();
+        let mut missing: Vec<String> = Vec::new();
+        for dep in files.iter().flat_map(|file| &file.dependency) {
+            let somewhere = self.pool.get_file_by_name(dep).is_some()
+                || files.iter().any(|f| f.name() == dep.as_str())
+                || builtin
+                    .as_ref()
+                    .is_some_and(|b| b.pool.get_file_by_name(dep).is_some());
+            if !somewhere && !missing.contains(dep) {
+                missing.push(dep.clone());
+            }
+        }
+        missing
+    }
+
+    fn unmet_imports(&self, pending: &[FileDescriptorProto]) -> String {
+        for file in pending {
+            for dep in &file.dependency {
+                let pending_too = pending.iter().any(|p| p.name() == dep.as_str());
+                if self.pool.get_file_by_name(dep).is_none() && !pending_too {
+                    return format!("{} imports {dep}, which is not known", file.name());
+                }
+            }
+        }
+        "the files import one another in a circle".into()
+    }
+
+    /// Adds the built-in file that defines `symbol`, with its imports, when the pool lacks it;
+    /// whether the pool defines `symbol` afterwards.
+    pub fn add_builtin_symbol(&mut self, symbol: &str) -> bool {
+        if self.defines(symbol) {
+            return true;
+        }
+        let Ok(builtin) = Schema::builtin() else {
+            return false;
+        };
+        let Some(file) = defining_file(&builtin.pool, symbol) else {
+            return false;
+        };
+        let mut files = vec![file.file_descriptor_proto().clone()];
+        files.extend(
+            transitive_dependencies(&file)
+                .into_iter()
+                .map(|f| f.file_descriptor_proto().clone()),
+        );
+        self.add_files(files).is_ok() && self.defines(symbol)
     }
 
     /// The services the server offers, in the order they were listed.
@@ -182,7 +335,15 @@ impl Schema {
         };
         match candidates.as_slice() {
             [one] => Ok(one.clone()),
-            [] => Err(self.not_found(name)),
+            [] => match service.and_then(builtin_service) {
+                // A service the server does not describe may be one rpc knows (health,
+                // reflection): the built-in files fill what the server does not give.
+                Some(known) => known
+                    .methods()
+                    .find(|m| m.name() == method)
+                    .ok_or_else(|| self.not_found(name)),
+                None => Err(self.not_found(name)),
+            },
             many => Err(format!(
                 "{name} is ambiguous: {} (name the service)",
                 many.iter().map(method_name).collect::<Vec<_>>().join(", ")
@@ -219,6 +380,76 @@ impl Schema {
     }
 }
 
+/// A built-in service by full name (`grpc.health.v1.Health`…).
+fn builtin_service(name: &str) -> Option<ServiceDescriptor> {
+    Schema::builtin().ok()?.pool.get_service_by_name(name)
+}
+
+/// `pkg.Name`, or `Name` with no package.
+pub fn qualified(package: &str, name: &str) -> String {
+    match package {
+        "" => name.to_owned(),
+        package => format!("{package}.{name}"),
+    }
+}
+
+/// Decodes files as a server's reflection sends them.
+pub fn decode_files(files: &[Vec<u8>]) -> Result<Vec<FileDescriptorProto>, String> {
+    files
+        .iter()
+        .map(|bytes| FileDescriptorProto::decode(bytes.as_slice()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("the server's reflection sent a file that is not a descriptor ({e})"))
+}
+
+/// The file of `pool` that defines `symbol` (a message, enum or service, by full name).
+fn defining_file(pool: &DescriptorPool, symbol: &str) -> Option<FileDescriptor> {
+    let symbol = symbol.trim_start_matches('.');
+    pool.get_message_by_name(symbol)
+        .map(|m| m.parent_file())
+        .or_else(|| pool.get_enum_by_name(symbol).map(|e| e.parent_file()))
+        .or_else(|| pool.get_service_by_name(symbol).map(|s| s.parent_file()))
+}
+
+/// Every file `file` imports, directly or not.
+fn transitive_dependencies(file: &FileDescriptor) -> Vec<FileDescriptor> {
+    let mut all: Vec<FileDescriptor> = Vec::new();
+    let mut queue: Vec<FileDescriptor> = file.dependencies().collect();
+    while let Some(next) = queue.pop() {
+        if !all.iter().any(|f| f.name() == next.name()) {
+            queue.extend(next.dependencies());
+            all.push(next);
+        }
+    }
+    all
+}
+
+/// `file` without the top-level definitions `pool` already holds, importing the files that hold
+/// them instead, so the same symbol under another file name never breaks the schema.
+fn without_known_definitions(
+    pool: &DescriptorPool,
+    mut file: FileDescriptorProto,
+) -> FileDescriptorProto {
+    let package = file.package().to_owned();
+    let mut holders: Vec<String> = Vec::new();
+    let mut known = |name: &str| match defining_file(pool, &qualified(&package, name)) {
+        Some(holder) => {
+            holders.push(holder.name().to_owned());
+            true
+        }
+        None => false,
+    };
+    file.message_type.retain(|m| !known(m.name()));
+    file.enum_type.retain(|e| !known(e.name()));
+    file.service.retain(|s| !known(s.name()));
+    for holder in holders {
+        if holder != file.name() && !file.dependency.contains(&holder) {
+            file.dependency.push(holder);
+        }
+    }
+    file
+}
+
 /// `pkg.Service/Method` (`Service/Method` without a package): how `rpc list` shows a method.
 pub fn method_name(method: &MethodDescriptor) -> String {
     format!("{}/{}", method.parent_service().full_name(), method.name())
@@ -226,7 +457,7 @@ pub fn method_name(method: &MethodDescriptor) -> String {
 
 /// The names closest to `wanted` (edit distance, case-insensitive; the method part counts too),
 /// at most three, only those close enough to be a plausible typo.
-fn nearest(wanted: &str, names: &[String]) -> Vec<String> {
+pub(crate) fn nearest(wanted: &str, names: &[String]) -> Vec<String> {
     let wanted = wanted.to_ascii_lowercase();
     let mut scored: Vec<(usize, &String)> = names
         .iter()
@@ -238,10 +469,20 @@ fn nearest(wanted: &str, names: &[String]) -> Vec<String> {
                 name,
             )
         })
-        .filter(|(d, _)| *d <= (wanted.len() / 3).max(2))
+        .filter(|(d, name)| *d <= (wanted.len() / 3).max(2) || shares_a_stem(&wanted, name))
         .collect();
     scored.sort();
     scored.into_iter().take(3).map(|(_, n)| n.clone()).collect()
+}
+
+/// Whether `name` (or its method part) begins with the first 5 characters of `wanted`, or
+/// `wanted` with all of a 5-or-more-character `name`: a plural or a stem typed for the word
+/// (`childs` for `children`).
+fn shares_a_stem(wanted: &str, name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    let part = name.rsplit('/').next().unwrap_or(&name);
+    let stem = |a: &str, b: &str| a.len() >= 5 && b.len() >= 5 && a[..5] == b[..5];
+    wanted.is_ascii() && part.is_ascii() && stem(wanted, part)
 }
 
 /// Levenshtein distance.
@@ -290,10 +531,11 @@ impl FileResolver for Sources {
     }
 }
 
-/// Compiles in-memory `sources` (importing the well-known types and the built-in files) into one
-/// encoded FileDescriptorSet with every import.
+/// Compiles in-memory `sources`, and the built-in files named in `also` (`google/rpc/…`), into
+/// one encoded FileDescriptorSet with every import.
 pub fn compile_sources(
     sources: &'static [(&'static str, &'static str)],
+    also: &[&str],
 ) -> Result<Vec<u8>, String> {
     let mut chain = ChainFileResolver::new();
     chain.add(Sources(sources));
@@ -301,7 +543,12 @@ pub fn compile_sources(
     let mut compiler = protox::Compiler::with_file_resolver(chain);
     compiler.include_imports(true);
     compiler
-        .open_files(sources.iter().map(|(name, _)| *name))
+        .open_files(
+            sources
+                .iter()
+                .map(|(name, _)| *name)
+                .chain(also.iter().copied()),
+        )
         .map_err(|e| e.to_string())?;
     Ok(compiler.encode_file_descriptor_set())
 }

@@ -81,6 +81,7 @@ pub fn push_value(out: &mut String, value: &Value) -> Result<(), WriteError> {
         Value::Nil => out.push_str("<nil></nil>"),
         Value::Bool(b) => push_scalar(out, "boolean", if *b { "1" } else { "0" }),
         Value::Int(i) => push_int(out, *i),
+        Value::UInt(u) => return Err(WriteError::IntegerTooBig(*u)),
         Value::Double(d) => push_scalar(out, "double", &double_text(*d)?),
         Value::String(s) => {
             out.push_str("<string>");

@@ -5,8 +5,9 @@
 //!
 //! The messages are dynamic (prost-reflect), framed by tonic through [`DynamicCodec`]; every
 //! method of the two services is served as a bidirectional stream, which on the wire is what each
-//! of the four kinds is. `grpc-timeout` bounds each call; a compressed message is refused with
-//! UNIMPLEMENTED (tonic's answer to an encoding it was not told to accept, as the spec asks).
+//! of the four kinds is. `grpc-timeout` bounds every call of every service, reflection and health
+//! included (the work is dropped when it passes); gzip and deflate requests are read (and answered
+//! in kind), another encoding is refused with UNIMPLEMENTED, as the spec asks.
 
 mod math;
 mod router;
@@ -18,6 +19,7 @@ use futures_util::Stream;
 use hyper::body::Incoming;
 use prost_reflect::{DynamicMessage, MethodDescriptor};
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -25,6 +27,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tonic::body::Body;
+use tonic::codec::CompressionEncoding;
 use tonic::{Request, Response, Status, Streaming};
 use tower::util::BoxCloneSyncService;
 use tower::ServiceExt;
@@ -59,9 +62,20 @@ impl GrpcState {
                 .register_encoded_file_descriptor_set(&set)
                 .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         };
-        let reflection_v1 = reflection().build_v1().map_err(|e| e.to_string())?;
-        let reflection_v1alpha = reflection().build_v1alpha().map_err(|e| e.to_string())?;
+        let reflection_v1 = reflection()
+            .build_v1()
+            .map_err(|e| e.to_string())?
+            .accept_compressed(CompressionEncoding::Gzip)
+            .accept_compressed(CompressionEncoding::Deflate);
+        let reflection_v1alpha = reflection()
+            .build_v1alpha()
+            .map_err(|e| e.to_string())?
+            .accept_compressed(CompressionEncoding::Gzip)
+            .accept_compressed(CompressionEncoding::Deflate);
         let (reporter, health) = tonic_health::server::health_reporter();
+        let health = health
+            .accept_compressed(CompressionEncoding::Gzip)
+            .accept_compressed(CompressionEncoding::Deflate);
         for service in ["", "rpc.math.Math", "Router"] {
             // The reporter's channel is fresh and nobody watches yet: setting cannot wait.
             let reporter = reporter.clone();
@@ -81,12 +95,17 @@ impl GrpcState {
     }
 }
 
-/// math.proto and routetable.proto with their imports, as one encoded FileDescriptorSet.
+/// math.proto and routetable.proto with their imports, and `google.rpc.Status` with the error
+/// details a status can carry: every type `rpc serve` can put on the wire (health's own file is
+/// registered beside it), so a client's reflection describes all of them.
 fn served_set() -> Result<Vec<u8>, String> {
-    crate::protocol::grpc::schema::compile_sources(&[
-        ("rpc/math.proto", MATH_PROTO),
-        ("routetable.proto", ROUTETABLE_PROTO),
-    ])
+    crate::protocol::grpc::schema::compile_sources(
+        &[
+            ("rpc/math.proto", MATH_PROTO),
+            ("routetable.proto", ROUTETABLE_PROTO),
+        ],
+        &["google/rpc/status.proto", "google/rpc/error_details.proto"],
+    )
 }
 
 /// Serves gRPC on one HTTP/2 connection until it closes or the server shuts down; on shutdown
@@ -147,32 +166,105 @@ impl tower_service::Service<http::Request<Incoming>> for GrpcService {
         let state = Arc::clone(&self.state);
         let peer = self.peer;
         Box::pin(async move {
-            let grpc = &state.grpc;
-            let path = request.uri().path().to_owned();
-            let standard = if path.starts_with("/grpc.reflection.v1.ServerReflection/") {
-                Some(grpc.reflection_v1.clone())
-            } else if path.starts_with("/grpc.reflection.v1alpha.ServerReflection/") {
-                Some(grpc.reflection_v1alpha.clone())
-            } else if path.starts_with("/grpc.health.v1.Health/") {
-                Some(grpc.health.clone())
-            } else {
-                None
+            let Some(deadline) = grpc_timeout(request.headers()) else {
+                return route(state, peer, request).await;
             };
-            let is_grpc = request
-                .headers()
-                .get(http::header::CONTENT_TYPE)
-                .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"));
-            match standard {
-                Some(service) => service.oneshot(request).await,
-                None if is_grpc => Ok(dynamic(&state, peer, &path, request).await),
-                // JSON-RPC, XML-RPC and Reach over HTTP/2 (curl offers h2 over TLS): the same
-                // routing as HTTP/1.1.
-                None => {
-                    let reply = super::http::route(request, &state, peer).await;
-                    Ok(reply.map(Body::new))
-                }
+            // One deadline for every gRPC path: the work is dropped when it passes, before the
+            // answer's headers (a Trailers-Only DEADLINE_EXCEEDED) or after them (the same status
+            // in the trailers, ending the stream).
+            let expiry = tokio::time::Instant::now() + deadline;
+            match tokio::time::timeout_at(expiry, route(state, peer, request)).await {
+                Ok(answer) => answer
+                    .map(|response| response.map(|body| Body::new(Deadline::new(body, expiry)))),
+                Err(_) => Ok(deadline_passed().into_http()),
             }
         })
+    }
+}
+
+/// The status of a call whose `grpc-timeout` passed.
+fn deadline_passed() -> Status {
+    Status::deadline_exceeded("the call's grpc-timeout passed")
+}
+
+/// A response body that ends with DEADLINE_EXCEEDED in its trailers when the call's deadline
+/// passes first; the rest of the answer (and the work making it) is dropped.
+struct Deadline {
+    inner: Option<Body>,
+    expiry: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl Deadline {
+    fn new(inner: Body, expiry: tokio::time::Instant) -> Deadline {
+        Deadline {
+            inner: Some(inner),
+            expiry: Box::pin(tokio::time::sleep_until(expiry)),
+        }
+    }
+}
+
+impl hyper::body::Body for Deadline {
+    type Data = bytes::Bytes;
+    type Error = Status;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<bytes::Bytes>, Status>>> {
+        let Some(inner) = self.inner.as_mut() else {
+            return Poll::Ready(None);
+        };
+        if let Poll::Ready(frame) = Pin::new(inner).poll_frame(cx) {
+            return Poll::Ready(frame);
+        }
+        if self.expiry.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        self.inner = None;
+        let mut trailers = http::HeaderMap::new();
+        if deadline_passed().add_header(&mut trailers).is_err() {
+            return Poll::Ready(None);
+        }
+        Poll::Ready(Some(Ok(hyper::body::Frame::trailers(trailers))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner
+            .as_ref()
+            .is_none_or(|inner| inner.is_end_stream())
+    }
+}
+
+/// Routes a request to reflection, health, or the dynamic services.
+async fn route(
+    state: Arc<State>,
+    peer: SocketAddr,
+    request: http::Request<Incoming>,
+) -> Result<http::Response<Body>, Infallible> {
+    let grpc = &state.grpc;
+    let path = request.uri().path().to_owned();
+    let standard = if path.starts_with("/grpc.reflection.v1.ServerReflection/") {
+        Some(grpc.reflection_v1.clone())
+    } else if path.starts_with("/grpc.reflection.v1alpha.ServerReflection/") {
+        Some(grpc.reflection_v1alpha.clone())
+    } else if path.starts_with("/grpc.health.v1.Health/") {
+        Some(grpc.health.clone())
+    } else {
+        None
+    };
+    let is_grpc = request
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"));
+    match standard {
+        Some(service) => service.oneshot(request).await,
+        None if is_grpc => Ok(dynamic(&state, peer, &path, request).await),
+        // JSON-RPC, XML-RPC and Reach over HTTP/2 (curl offers h2 over TLS): the same
+        // routing as HTTP/1.1.
+        None => {
+            let reply = super::http::route(request, &state, peer).await;
+            Ok(reply.map(Body::new))
+        }
     }
 }
 
@@ -187,15 +279,26 @@ async fn dynamic(
         return Status::unimplemented(format!("no method {path} (reflection lists the methods)"))
             .into_http();
     };
-    let deadline = grpc_timeout(request.headers());
     let max = usize::try_from(state.limits.max_body).unwrap_or(usize::MAX);
-    let mut grpc =
-        tonic::server::Grpc::new(DynamicCodec::new(method.input())).max_decoding_message_size(max);
+    let mut grpc = tonic::server::Grpc::new(DynamicCodec::new(method.input()))
+        .max_decoding_message_size(max)
+        .accept_compressed(CompressionEncoding::Gzip)
+        .accept_compressed(CompressionEncoding::Deflate);
+    // A compressed request is answered compressed the same way, as grpc-go's servers do (when
+    // the client accepts it).
+    let asked = request
+        .headers()
+        .get("grpc-encoding")
+        .and_then(|v| v.to_str().ok());
+    match asked {
+        Some("gzip") => grpc = grpc.send_compressed(CompressionEncoding::Gzip),
+        Some("deflate") => grpc = grpc.send_compressed(CompressionEncoding::Deflate),
+        _ => {}
+    }
     let handler = Handler {
         state: Arc::clone(state),
         peer,
         method,
-        deadline,
     };
     grpc.streaming(handler, request).await
 }
@@ -224,13 +327,12 @@ fn grpc_timeout(headers: &http::HeaderMap) -> Option<Duration> {
     })
 }
 
-/// One call: the method's answers to the client's messages, within the deadline.
+/// One call: the method's answers to the client's messages.
 #[derive(Clone)]
 struct Handler {
     state: Arc<State>,
     peer: SocketAddr,
     method: MethodDescriptor,
-    deadline: Option<Duration>,
 }
 
 impl tonic::server::StreamingService<DynamicMessage> for Handler {
@@ -247,34 +349,9 @@ impl tonic::server::StreamingService<DynamicMessage> for Handler {
                 "Router" => router::answer(&handler, incoming).await?,
                 _ => math::answer(&handler, incoming).await?,
             };
-            Ok(Response::new(within(answers, handler.deadline)))
+            Ok(Response::new(answers))
         })
     }
-}
-
-/// The answers, ended with DEADLINE_EXCEEDED when `deadline` passes first.
-fn within(answers: Answers, deadline: Option<Duration>) -> Answers {
-    let Some(deadline) = deadline else {
-        return answers;
-    };
-    let expiry = tokio::time::Instant::now() + deadline;
-    Box::pin(futures_util::stream::unfold(
-        (answers, false),
-        move |(mut answers, over)| async move {
-            use futures_util::StreamExt;
-            if over {
-                return None;
-            }
-            match tokio::time::timeout_at(expiry, answers.next()).await {
-                Ok(Some(item)) => Some((item, (answers, false))),
-                Ok(None) => None,
-                Err(_) => Some((
-                    Err(Status::deadline_exceeded("the call's grpc-timeout passed")),
-                    (answers, true),
-                )),
-            }
-        },
-    ))
 }
 
 /// The one message of a unary or server-streaming call: a second one, or none, is the client's
