@@ -156,7 +156,7 @@ fn grpcio_over_tls_with_alpn() {
     grpcio_case(&server, &["tls", path_str(&files.cert)]);
 }
 
-fn grpcurl() -> Command {
+pub(super) fn grpcurl() -> Command {
     let exe = peers_dir().join("venv/bin/grpcurl");
     assert!(
         exe.exists(),
@@ -165,7 +165,7 @@ fn grpcurl() -> Command {
     Command::new(exe)
 }
 
-fn run(mut command: Command, stdin: &str) -> (bool, String, String) {
+pub(super) fn run(mut command: Command, stdin: &str) -> (bool, String, String) {
     let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -231,7 +231,7 @@ fn grpcurl_lists_describes_and_calls_rpc_serve() {
     assert!(ok && added.contains("true"), "{added}{err}");
 }
 
-fn buf() -> Command {
+pub(super) fn buf() -> Command {
     let exe = peer_scripts().join("node_modules/.bin/buf");
     assert!(exe.exists(), "peer missing: buf; run scripts/install-peers");
     Command::new(exe)

@@ -6,6 +6,7 @@
 //! proxy, HTML, no status at all (tests/peers/h2_misbehaving.py).
 
 use super::bench::bench_json;
+use super::grpc::{buf, grpcurl, run};
 use super::proxy::Proxy;
 use super::support::{
     outcome, path_with_rpc, peer_scripts, python, python_peer, rpc, Serve, Spawned,
@@ -623,4 +624,66 @@ fn bench_retries_the_streams_a_recycled_connection_did_not_take() {
         "the server recycled connections: {report}"
     );
     assert!(report["ok"].as_u64().unwrap_or(0) > 100, "{report}");
+}
+
+#[test]
+fn rpc_serves_reflection_describes_the_details_its_statuses_carry() {
+    let server = Serve::new().start();
+    let target = format!("127.0.0.1:{}", server.port);
+    let mut describe = grpcurl();
+    describe.args(["-plaintext", &target, "describe", "google.rpc.ErrorInfo"]);
+    let (ok, described, err) = run(describe, "");
+    assert!(
+        ok && described.contains("string reason = 1;"),
+        "{described}{err}"
+    );
+    // grpcurl shows the detail decoded, not as bytes. (buf curl prints every detail as its type
+    // and bytes: connect-go decodes details only with the types compiled into buf.)
+    let mut div = grpcurl();
+    div.args([
+        "-plaintext",
+        "-d",
+        r#"{"a":1,"b":0}"#,
+        &target,
+        "rpc.math.Math/Div",
+    ]);
+    let (ok, _, err) = run(div, "");
+    assert!(
+        !ok && err.contains("\"reason\":\"DIVISION_BY_ZERO\""),
+        "{err}"
+    );
+    let mut curl = buf();
+    curl.args(["curl", "--protocol", "grpc", "--http2-prior-knowledge"])
+        .args([
+            "-d",
+            r#"{"a":1,"b":0}"#,
+            &format!("http://{target}/rpc.math.Math/Div"),
+        ]);
+    let (ok, out, err) = run(curl, "");
+    let both = format!("{out}{err}");
+    assert!(
+        !ok && both.contains("\"type\": \"google.rpc.ErrorInfo\""),
+        "{both}"
+    );
+}
+
+#[test]
+fn a_failure_in_the_trailers_counts_in_rpc_bench_and_the_proxys_log() {
+    let (server, schema) = misbehaving();
+    let url = url(&server);
+    let mut args: Vec<&str> = schema.iter().map(String::as_str).collect();
+    args.extend([url.as_str(), "LateFailure", "-n", "5", "-c", "1"]);
+    let report = bench_json(&args);
+    assert_eq!(
+        report["errors_by_kind"],
+        json!({"status INTERNAL (13)": 5}),
+        "{report}"
+    );
+    let proxy = Proxy::start(&url, &schema.iter().map(String::as_str).collect::<Vec<_>>());
+    let through = format!("grpc://127.0.0.1:{}", proxy.port());
+    let mut args: Vec<&str> = schema.iter().map(String::as_str).collect();
+    args.extend([through.as_str(), "LateFailure"]);
+    let (status, _, stderr) = call(&args);
+    assert_eq!(status, 1, "{stderr}");
+    proxy.wait_for(&["misbehave.v1.Misbehave/LateFailure", "=!>", "late failure"]);
 }
