@@ -107,7 +107,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__bench)
-            opts="-P -H -t -k -v -u -c -n -d -m -h --params --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --concurrency --requests --duration --warmup --connections --streams --pipeline --threads --json --color --help"
+            opts="-P -H -t -k -v -u -c -n -d -m -h --params --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --concurrency --requests --duration --warmup --connections --streams --pipeline --threads --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -118,11 +118,11 @@ _rpc() {
                     return 0
                     ;;
                 --proto)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc lsp" -- "${cur}"))
                     return 0
                     ;;
                 -P)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc lsp" -- "${cur}"))
                     return 0
                     ;;
                 --header)
@@ -175,6 +175,30 @@ _rpc() {
                     ;;
                 --compress)
                     COMPREPLY=($(compgen -W "gzip deflate" -- "${cur}"))
+                    return 0
+                    ;;
+                --unix-socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --framing)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server-stderr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stop-grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --open)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -237,18 +261,18 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__call)
-            opts="-P -H -t -k -v -u -d -r -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --callback --value --params --notify --raw --dry-run --curl --color --help"
+            opts="-P -H -t -k -v -u -d -r -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --callback --value --params --notify --raw --dry-run --curl --wait --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --proto)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc lsp" -- "${cur}"))
                     return 0
                     ;;
                 -P)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc lsp" -- "${cur}"))
                     return 0
                     ;;
                 --header)
@@ -303,6 +327,30 @@ _rpc() {
                     COMPREPLY=($(compgen -W "gzip deflate" -- "${cur}"))
                     return 0
                     ;;
+                --unix-socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --framing)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server-stderr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stop-grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --open)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --callback)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -316,6 +364,10 @@ _rpc() {
                     return 0
                     ;;
                 -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -367,18 +419,18 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__describe)
-            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --json --color --help"
+            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --proto)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc lsp" -- "${cur}"))
                     return 0
                     ;;
                 -P)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc lsp" -- "${cur}"))
                     return 0
                     ;;
                 --header)
@@ -431,6 +483,30 @@ _rpc() {
                     ;;
                 --compress)
                     COMPREPLY=($(compgen -W "gzip deflate" -- "${cur}"))
+                    return 0
+                    ;;
+                --unix-socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --framing)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server-stderr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stop-grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --open)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -613,18 +689,18 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__list)
-            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --json --all --color --help"
+            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --json --all --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --proto)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc lsp" -- "${cur}"))
                     return 0
                     ;;
                 -P)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc lsp" -- "${cur}"))
                     return 0
                     ;;
                 --header)
@@ -679,6 +755,30 @@ _rpc() {
                     COMPREPLY=($(compgen -W "gzip deflate" -- "${cur}"))
                     return 0
                     ;;
+                --unix-socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --framing)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server-stderr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stop-grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --open)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -691,13 +791,17 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__proxy)
-            opts="-k -v -h --listen --to --tls --cert --key --cacert --insecure --schema --import-path --verbose --show-secrets --json --record --max-connections --max-body --header-timeout --idle-timeout --body-timeout --connect-timeout --drain-timeout --max-log-queue --max-streams --max-konts --max-pending --color --help"
+            opts="-k -v -h --listen --socket-mode --to --tls --cert --key --cacert --insecure --schema --import-path --verbose --show-secrets --json --record --max-connections --max-body --header-timeout --idle-timeout --body-timeout --connect-timeout --drain-timeout --max-log-queue --max-streams --max-konts --max-pending --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -785,18 +889,18 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__repl)
-            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --callback --value --history --record --fail-fast --color --help"
+            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --callback --value --history --record --fail-fast --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --proto)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc lsp" -- "${cur}"))
                     return 0
                     ;;
                 -P)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc lsp" -- "${cur}"))
                     return 0
                     ;;
                 --header)
@@ -849,6 +953,30 @@ _rpc() {
                     ;;
                 --compress)
                     COMPREPLY=($(compgen -W "gzip deflate" -- "${cur}"))
+                    return 0
+                    ;;
+                --unix-socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --framing)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server-stderr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stop-grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --open)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --callback)
@@ -879,7 +1007,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__replay)
-            opts="-P -H -t -k -v -u -h --endpoint --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --color --help"
+            opts="-P -H -t -k -v -u -h --endpoint --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -890,11 +1018,11 @@ _rpc() {
                     return 0
                     ;;
                 --proto)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc lsp" -- "${cur}"))
                     return 0
                     ;;
                 -P)
-                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json-rpc xml-rpc reach raw-tcp grpc lsp" -- "${cur}"))
                     return 0
                     ;;
                 --header)
@@ -949,6 +1077,30 @@ _rpc() {
                     COMPREPLY=($(compgen -W "gzip deflate" -- "${cur}"))
                     return 0
                     ;;
+                --unix-socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --framing)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server-stderr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stop-grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --open)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -961,13 +1113,17 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__serve)
-            opts="-q -h --addr --quiet --tls --cert --key --api-key --max-body --max-batch --max-depth --max-message --idle-timeout --header-timeout --body-timeout --max-connections --max-sleep --kont-timeout --max-konts --max-log-queue --max-streams --max-header-list --max-resets --max-routes --color --help"
+            opts="-q -h --addr --socket-mode --quiet --tls --cert --key --api-key --max-body --max-batch --max-depth --max-message --idle-timeout --header-timeout --body-timeout --max-connections --max-sleep --kont-timeout --max-konts --max-log-queue --max-streams --max-header-list --max-resets --max-routes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

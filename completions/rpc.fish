@@ -40,11 +40,12 @@ complete -c rpc -n "__fish_rpc_needs_command" -f -a "bench" -d 'Load a server wi
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "proxy" -d 'Stand between a client and a server: forward every connection, log every call'
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "demo" -d 'Start the toy service in-process and take a logged tour of every protocol; exit 0'
 complete -c rpc -n "__fish_rpc_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rpc -n "__fish_rpc_using_subcommand call" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
+complete -c rpc -n "__fish_rpc_using_subcommand call" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST, or as objects on a stream (unix:, stdio:, tcp://)'
 xml-rpc\t'XML-RPC over HTTP(S) POST'
 reach\t'The Reach RPC protocol: POST /<method> with a JSON array'
 raw-tcp\t'One JSON array per request over a TCP connection'
-grpc\t'gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS'"
+grpc\t'gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS'
+lsp\t'The Language Server Protocol: JSON-RPC 2.0 with Content-Length framing and its lifecycle, over stdio:, unix: or tcp://'"
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
@@ -56,9 +57,16 @@ complete -c rpc -n "__fish_rpc_using_subcommand call" -l schema -d 'gRPC: a .pro
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l compress -d 'gRPC: send requests compressed (grpc-encoding); answers are read in gzip and deflate whatever this says' -r -f -a "gzip\t''
 deflate\t''"
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l unix-socket -d 'Send an http(s):// or grpc(s):// URL\'s requests to this Unix domain socket instead of its host (Host and :authority still come from the URL), as curl and buf curl do' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l framing -d 'How messages are cut on a byte stream (unix:, stdio:, tcp://), instead of the protocol\'s own: json (one value after another), ndjson (one per line), content-length (LSP\'s headers)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l server-stderr -d 'stdio: endpoints: write the server\'s stderr to FILE instead of rpc\'s stderr' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l stop-grace -d 'stdio: endpoints: how long the server gets to exit once its stdin is closed, before it is killed' -r
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l root -d 'LSP: the workspace\'s root directory, sent with initialize (default: the current directory)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l open -d 'LSP: open FILE (textDocument/didOpen) before the calls (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l callback -d 'Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback\'s arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable; makes the call interactive)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l value -d 'Reach: add a non-function value NAME to the values object (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s d -l params -d 'Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin' -r
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l wait -d 'On a stream (stdio:, unix:, tcp://): after the calls (or without any), wait for the server\'s notification METHOD and print its params as a result (LSP: textDocument/publishDiagnostics)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -70,7 +78,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand call" -s r -l raw -d 'Print a st
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l dry-run -d 'Print the request that would be sent, and send nothing'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l curl -d 'Print the request as a curl command (printf | nc for raw-tcp), and send nothing'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rpc -n "__fish_rpc_using_subcommand serve" -l addr -d 'Address to listen on; port 0 picks a free port' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l addr -d 'Address to listen on (port 0 picks a free port), or unix:PATH for a Unix domain socket (a stale socket file is replaced, the file removed on exit)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l socket-mode -d 'The mode of a unix:PATH socket, in octal: who may connect' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l cert -d 'PEM certificate chain for HTTPS (with --key; implies --tls)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l key -d 'PEM private key for HTTPS (with --cert; implies --tls)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l api-key -d 'Make the Reach endpoints demand this X-API-Key (401 otherwise)' -r
@@ -96,11 +105,12 @@ never\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -s q -l quiet -d 'Do not log one line per call on stderr'
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l tls -d 'Serve HTTPS too (same port), with a self-signed certificate for localhost and 127.0.0.1 made at start, unless --cert and --key are given'
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -s h -l help -d 'Print help'
-complete -c rpc -n "__fish_rpc_using_subcommand list" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
+complete -c rpc -n "__fish_rpc_using_subcommand list" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST, or as objects on a stream (unix:, stdio:, tcp://)'
 xml-rpc\t'XML-RPC over HTTP(S) POST'
 reach\t'The Reach RPC protocol: POST /<method> with a JSON array'
 raw-tcp\t'One JSON array per request over a TCP connection'
-grpc\t'gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS'"
+grpc\t'gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS'
+lsp\t'The Language Server Protocol: JSON-RPC 2.0 with Content-Length framing and its lifecycle, over stdio:, unix: or tcp://'"
 complete -c rpc -n "__fish_rpc_using_subcommand list" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand list" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
@@ -112,6 +122,12 @@ complete -c rpc -n "__fish_rpc_using_subcommand list" -l schema -d 'gRPC: a .pro
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l compress -d 'gRPC: send requests compressed (grpc-encoding); answers are read in gzip and deflate whatever this says' -r -f -a "gzip\t''
 deflate\t''"
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l unix-socket -d 'Send an http(s):// or grpc(s):// URL\'s requests to this Unix domain socket instead of its host (Host and :authority still come from the URL), as curl and buf curl do' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l framing -d 'How messages are cut on a byte stream (unix:, stdio:, tcp://), instead of the protocol\'s own: json (one value after another), ndjson (one per line), content-length (LSP\'s headers)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l server-stderr -d 'stdio: endpoints: write the server\'s stderr to FILE instead of rpc\'s stderr' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l stop-grace -d 'stdio: endpoints: how long the server gets to exit once its stdin is closed, before it is killed' -r
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l root -d 'LSP: the workspace\'s root directory, sent with initialize (default: the current directory)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l open -d 'LSP: open FILE (textDocument/didOpen) before the calls (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -121,11 +137,12 @@ complete -c rpc -n "__fish_rpc_using_subcommand list" -l show-secrets -d 'Show c
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l json -d 'Print the names as one JSON array'
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l all -d 'gRPC: list the reflection services\' methods too'
 complete -c rpc -n "__fish_rpc_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rpc -n "__fish_rpc_using_subcommand describe" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST, or as objects on a stream (unix:, stdio:, tcp://)'
 xml-rpc\t'XML-RPC over HTTP(S) POST'
 reach\t'The Reach RPC protocol: POST /<method> with a JSON array'
 raw-tcp\t'One JSON array per request over a TCP connection'
-grpc\t'gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS'"
+grpc\t'gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS'
+lsp\t'The Language Server Protocol: JSON-RPC 2.0 with Content-Length framing and its lifecycle, over stdio:, unix: or tcp://'"
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
@@ -137,6 +154,12 @@ complete -c rpc -n "__fish_rpc_using_subcommand describe" -l schema -d 'gRPC: a 
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l compress -d 'gRPC: send requests compressed (grpc-encoding); answers are read in gzip and deflate whatever this says' -r -f -a "gzip\t''
 deflate\t''"
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l unix-socket -d 'Send an http(s):// or grpc(s):// URL\'s requests to this Unix domain socket instead of its host (Host and :authority still come from the URL), as curl and buf curl do' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l framing -d 'How messages are cut on a byte stream (unix:, stdio:, tcp://), instead of the protocol\'s own: json (one value after another), ndjson (one per line), content-length (LSP\'s headers)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l server-stderr -d 'stdio: endpoints: write the server\'s stderr to FILE instead of rpc\'s stderr' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l stop-grace -d 'stdio: endpoints: how long the server gets to exit once its stdin is closed, before it is killed' -r
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l root -d 'LSP: the workspace\'s root directory, sent with initialize (default: the current directory)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l open -d 'LSP: open FILE (textDocument/didOpen) before the calls (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -149,11 +172,12 @@ complete -c rpc -n "__fish_rpc_using_subcommand completions" -l color -d 'When t
 always\t''
 never\t''"
 complete -c rpc -n "__fish_rpc_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c rpc -n "__fish_rpc_using_subcommand repl" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST, or as objects on a stream (unix:, stdio:, tcp://)'
 xml-rpc\t'XML-RPC over HTTP(S) POST'
 reach\t'The Reach RPC protocol: POST /<method> with a JSON array'
 raw-tcp\t'One JSON array per request over a TCP connection'
-grpc\t'gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS'"
+grpc\t'gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS'
+lsp\t'The Language Server Protocol: JSON-RPC 2.0 with Content-Length framing and its lifecycle, over stdio:, unix: or tcp://'"
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
@@ -165,6 +189,12 @@ complete -c rpc -n "__fish_rpc_using_subcommand repl" -l schema -d 'gRPC: a .pro
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l compress -d 'gRPC: send requests compressed (grpc-encoding); answers are read in gzip and deflate whatever this says' -r -f -a "gzip\t''
 deflate\t''"
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l unix-socket -d 'Send an http(s):// or grpc(s):// URL\'s requests to this Unix domain socket instead of its host (Host and :authority still come from the URL), as curl and buf curl do' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l framing -d 'How messages are cut on a byte stream (unix:, stdio:, tcp://), instead of the protocol\'s own: json (one value after another), ndjson (one per line), content-length (LSP\'s headers)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l server-stderr -d 'stdio: endpoints: write the server\'s stderr to FILE instead of rpc\'s stderr' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l stop-grace -d 'stdio: endpoints: how long the server gets to exit once its stdin is closed, before it is killed' -r
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l root -d 'LSP: the workspace\'s root directory, sent with initialize (default: the current directory)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l open -d 'LSP: open FILE (textDocument/didOpen) before the calls (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l callback -d 'Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback\'s arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable; makes the call interactive)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l value -d 'Reach: add a non-function value NAME to the values object (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l history -d 'Keep the line history in FILE (default: rpc/history in the platform\'s data directory)' -r -F
@@ -178,11 +208,12 @@ complete -c rpc -n "__fish_rpc_using_subcommand repl" -l show-secrets -d 'Show c
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l fail-fast -d 'When reading commands from a pipe, stop at the first failed line with its exit status'
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l endpoint -d 'Send every call here instead of the endpoint it was recorded with' -r
-complete -c rpc -n "__fish_rpc_using_subcommand replay" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST, or as objects on a stream (unix:, stdio:, tcp://)'
 xml-rpc\t'XML-RPC over HTTP(S) POST'
 reach\t'The Reach RPC protocol: POST /<method> with a JSON array'
 raw-tcp\t'One JSON array per request over a TCP connection'
-grpc\t'gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS'"
+grpc\t'gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS'
+lsp\t'The Language Server Protocol: JSON-RPC 2.0 with Content-Length framing and its lifecycle, over stdio:, unix: or tcp://'"
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
@@ -194,6 +225,12 @@ complete -c rpc -n "__fish_rpc_using_subcommand replay" -l schema -d 'gRPC: a .p
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l compress -d 'gRPC: send requests compressed (grpc-encoding); answers are read in gzip and deflate whatever this says' -r -f -a "gzip\t''
 deflate\t''"
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l unix-socket -d 'Send an http(s):// or grpc(s):// URL\'s requests to this Unix domain socket instead of its host (Host and :authority still come from the URL), as curl and buf curl do' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l framing -d 'How messages are cut on a byte stream (unix:, stdio:, tcp://), instead of the protocol\'s own: json (one value after another), ndjson (one per line), content-length (LSP\'s headers)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l server-stderr -d 'stdio: endpoints: write the server\'s stderr to FILE instead of rpc\'s stderr' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l stop-grace -d 'stdio: endpoints: how long the server gets to exit once its stdin is closed, before it is killed' -r
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l root -d 'LSP: the workspace\'s root directory, sent with initialize (default: the current directory)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l open -d 'LSP: open FILE (textDocument/didOpen) before the calls (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -202,11 +239,12 @@ complete -c rpc -n "__fish_rpc_using_subcommand replay" -s v -l verbose -d 'Log 
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l show-secrets -d 'Show credentials (Authorization, X-API-Key, cookies) in -vv dumps instead of ***'
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l params -d 'Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin (-d is --duration here)' -r
-complete -c rpc -n "__fish_rpc_using_subcommand bench" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST'
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST, or as objects on a stream (unix:, stdio:, tcp://)'
 xml-rpc\t'XML-RPC over HTTP(S) POST'
 reach\t'The Reach RPC protocol: POST /<method> with a JSON array'
 raw-tcp\t'One JSON array per request over a TCP connection'
-grpc\t'gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS'"
+grpc\t'gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS'
+lsp\t'The Language Server Protocol: JSON-RPC 2.0 with Content-Length framing and its lifecycle, over stdio:, unix: or tcp://'"
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s H -l header -d 'Extra HTTP header, \'Name: value\' (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
@@ -218,6 +256,12 @@ complete -c rpc -n "__fish_rpc_using_subcommand bench" -l schema -d 'gRPC: a .pr
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l import-path -d 'gRPC: a directory where the imports of --schema sources are found (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l compress -d 'gRPC: send requests compressed (grpc-encoding); answers are read in gzip and deflate whatever this says' -r -f -a "gzip\t''
 deflate\t''"
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l unix-socket -d 'Send an http(s):// or grpc(s):// URL\'s requests to this Unix domain socket instead of its host (Host and :authority still come from the URL), as curl and buf curl do' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l framing -d 'How messages are cut on a byte stream (unix:, stdio:, tcp://), instead of the protocol\'s own: json (one value after another), ndjson (one per line), content-length (LSP\'s headers)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l server-stderr -d 'stdio: endpoints: write the server\'s stderr to FILE instead of rpc\'s stderr' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l stop-grace -d 'stdio: endpoints: how long the server gets to exit once its stdin is closed, before it is killed' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l root -d 'LSP: the workspace\'s root directory, sent with initialize (default: the current directory)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l open -d 'LSP: open FILE (textDocument/didOpen) before the calls (repeatable)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s c -l concurrency -d 'Connections: each has one call in flight at once (times --pipeline / --streams)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s n -l requests -d 'Stop after N calls (warm-up calls not counted)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s d -l duration -d 'Stop after SECS seconds (the default, 10, when neither -n nor -d is given)' -r
@@ -234,7 +278,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand bench" -s v -l verbose -d 'Log t
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l show-secrets -d 'Show credentials (Authorization, X-API-Key, cookies) in -vv dumps instead of ***'
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l json -d 'Print the report as one JSON object on stdout'
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l listen -d 'Address to listen on (HOST:PORT, or :PORT for 127.0.0.1); port 0 picks a free port, which the first stdout line names' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l listen -d 'Address to listen on (HOST:PORT, or :PORT for 127.0.0.1; port 0 picks a free port, which the first stdout line names), or unix:PATH for a Unix domain socket' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l socket-mode -d 'The mode of a unix:PATH socket, in octal: who may connect' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l to -d 'The server every connection goes to: URL (http://, https://, tcp://, grpc://, grpcs://), HOST:PORT or :PORT; https:// and grpcs:// use TLS toward it' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l cert -d 'PEM certificate chain to listen with (needs --key, implies --tls)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l key -d 'PEM private key for the listening side (with --cert; implies --tls)' -r -F
@@ -256,7 +301,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-pending -d 'raw-tc
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l tls -d 'Accept TLS from clients too, with a self-signed certificate for localhost and 127.0.0.1 made at start, unless --cert and --key are given (without it, TLS is tunnelled unread)'
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l tls -d 'Accept TLS from clients too (without it, TLS is tunnelled unread), with a self-signed certificate for localhost and 127.0.0.1 made at start unless --cert and --key give one'
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -s k -l insecure -d 'Do not check the server\'s TLS certificate'
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -s v -l verbose -d '-v: headers too; -vv: the bytes of each body and message'
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l show-secrets -d 'Show credentials (Authorization, X-API-Key, cookies) in -v headers instead of ***'

@@ -15,21 +15,41 @@ pub async fn run(mut args: CallArgs, colors: Colors) -> Result<ExitCode> {
     let endpoint = resolve_endpoint(&mut args)?;
     let trace = args.connect.trace(colors.stderr);
     let mut client = Client::new(&endpoint, &args.connect.options()?, trace)?;
+    let result = call(&mut args, &mut client, &endpoint, colors).await;
+    // A child process is stopped and reaped, a language server shut down, whatever happened.
+    client.close().await;
+    result
+}
+
+async fn call(
+    args: &mut CallArgs,
+    client: &mut Client,
+    endpoint: &str,
+    colors: Colors,
+) -> Result<ExitCode> {
     let style = Style {
         pretty: colors.stdout_is_terminal,
         color: colors.stdout,
         raw: args.raw,
     };
     if client.proto == Proto::Grpc && !args.dry_run && !args.curl {
-        if let Some(code) = grpc_stream(&args, &client, style).await? {
+        if let Some(code) = grpc_stream(args, client, style).await? {
             return Ok(code);
         }
     }
-    let calls = build_calls(&args)?;
+    let mut waiting = match &args.wait {
+        Some(method) => Some((method.clone(), client.listen()?)),
+        None => None,
+    };
+    let calls = match (&waiting, args.words.is_empty()) {
+        // --wait alone: the session begins, and the notification is the answer.
+        (Some(_), true) => Vec::new(),
+        _ => build_calls(args)?,
+    };
     if client.proto == Proto::Grpc && (args.dry_run || args.curl) {
         let mut texts = Vec::new();
         for call in &calls {
-            let preview = crate::client::grpc::preview(&client, call).await?;
+            let preview = crate::client::grpc::preview(client, call).await?;
             texts.push(if args.curl {
                 curl::grpc_line(&preview, client.options())
             } else {
@@ -48,24 +68,36 @@ pub async fn run(mut args: CallArgs, colors: Colors) -> Result<ExitCode> {
         Mode::Single
     };
     if args.dry_run {
-        print_stdout(&dry_run_text(&client, &calls, mode)?);
+        print_stdout(&dry_run_text(client, &calls, mode)?);
         return Ok(ExitCode::SUCCESS);
     }
     if args.curl {
-        let text = curl::render(&client, &calls, mode)?;
+        let text = curl::render(client, &calls, mode)?;
         if let Some(note) = text.note {
             eprintln!("{note}");
         }
         print_stdout(&text.commands.join("\n"));
         return Ok(ExitCode::SUCCESS);
     }
-    let outcomes = client.run(&calls, mode).await?;
+    let outcomes = match calls.is_empty() {
+        true => Vec::new(),
+        false => client.run(&calls, mode).await?,
+    };
     let report = output::Report {
         proto: client.proto,
         style,
-        hint: output::list_hint(&endpoint, args.connect.proto),
+        hint: output::list_hint(endpoint, args.connect.proto),
     };
-    report.print(&calls, outcomes, mode)
+    let Some((method, listening)) = waiting.as_mut() else {
+        return report.print(&calls, outcomes, mode);
+    };
+    let printed = match calls.is_empty() {
+        true => ExitCode::SUCCESS,
+        false => report.print(&calls, outcomes, mode)?,
+    };
+    let params = client.wait_for(listening, method).await?;
+    print_stdout(&output::render(&params, style));
+    Ok(printed)
 }
 
 /// A streaming gRPC call, printed message by message as the answers come (one compact line each
@@ -180,7 +212,8 @@ fn dry_run_text(client: &Client, calls: &[Call], mode: Mode) -> Result<String> {
             }
             // The bytes as written, after a line naming where they would go (as `nc HOST PORT`).
             Wire::Tcp { addr, bytes } => format!(
-                "# raw-tcp to {addr}\n{}",
+                "# {} to {addr}\n{}",
+                client.proto.name(),
                 String::from_utf8_lossy(bytes).trim_end()
             ),
         })

@@ -7,6 +7,7 @@
 use crate::args::{parse_seconds, parse_seconds_or_zero, Seconds};
 use crate::bench::{self, ConnectionMode};
 use crate::client::{self, reach::InteractionArgs, Credentials, Given, DEFAULT_MAX_RESPONSE};
+use crate::framing::Framing;
 use crate::protocol::grpc::frames::Encoding;
 use crate::protocol::Proto;
 use crate::proxy;
@@ -127,6 +128,12 @@ Examples:
   rpc call grpc://localhost:8000 Add 2 3      gRPC: the schema from the server's reflection
   rpc call grpc://localhost:8000 Router/GetRoute network:=10.0.0.0
   echo '{\"x\":1}' | rpc call grpc://localhost:8000 RunningSum -d @-   a stream, one JSON per line
+  rpc call unix:/tmp/anvil.ipc eth_blockNumber  JSON-RPC objects on a Unix socket (geth/anvil IPC)
+  rpc call --unix-socket /run/app.sock http://localhost/ add 2 3   HTTP to a Unix socket, as curl
+  rpc call stdio:'./server --verbose' add 2 3  a child process as the server, on its stdin/stdout
+  rpc call -P lsp --open app.py stdio:pylsp textDocument/hover textDocument:='{\"uri\":\"app.py\"}' \
+      position:='{\"line\":3,\"character\":5}'   a language server: initialize, the call, shutdown
+  rpc call -P lsp --open app.py --wait textDocument/publishDiagnostics stdio:'pyright-langserver --stdio'
 
 Reach RPC (-P reach): METHOD is the path, with or without its leading /. With no ENDPOINT, a first
 word starting with / is the METHOD and the server is https://$REACH_RPC_SERVER:$REACH_RPC_PORT.
@@ -259,6 +266,45 @@ pub struct ConnectArgs {
     /// whatever this says
     #[arg(long, value_name = "ENCODING")]
     pub compress: Option<Compress>,
+
+    /// Send an http(s):// or grpc(s):// URL's requests to this Unix domain socket instead of its
+    /// host (Host and :authority still come from the URL), as curl and buf curl do
+    #[arg(long, value_name = "PATH")]
+    pub unix_socket: Option<PathBuf>,
+
+    /// How messages are cut on a byte stream (unix:, stdio:, tcp://), instead of the protocol's
+    /// own: json (one value after another), ndjson (one per line), content-length (LSP's headers)
+    #[arg(long, value_name = "FRAMING", value_parser = framing)]
+    pub framing: Option<Framing>,
+
+    /// stdio: endpoints: write the server's stderr to FILE instead of rpc's stderr
+    #[arg(long, value_name = "FILE")]
+    pub server_stderr: Option<PathBuf>,
+
+    /// stdio: endpoints: how long the server gets to exit once its stdin is closed, before it is
+    /// killed
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds_or_zero,
+          default_value_t = Seconds(crate::connect::child::DEFAULT_GRACE))]
+    pub stop_grace: Seconds,
+
+    /// LSP: the workspace's root directory, sent with initialize (default: the current directory)
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// LSP: open FILE (textDocument/didOpen) before the calls (repeatable)
+    #[arg(long = "open", value_name = "FILE")]
+    pub open: Vec<PathBuf>,
+}
+
+/// `--framing`: one of [`crate::framing::FRAMINGS`]'s names.
+fn framing(text: &str) -> Result<Framing, String> {
+    Framing::named(text).ok_or_else(|| {
+        let names: Vec<&str> = crate::framing::FRAMINGS
+            .iter()
+            .map(|row| row.name)
+            .collect();
+        format!("unknown framing {text:?}: use {}", names.join(", "))
+    })
 }
 
 /// `--compress`: gRPC's message encodings that `rpc` writes.
@@ -289,6 +335,16 @@ impl ConnectArgs {
                 Compress::Gzip => Encoding::Gzip,
                 Compress::Deflate => Encoding::Deflate,
             }),
+            unix_socket: self.unix_socket.clone(),
+            framing: self.framing,
+            child: crate::connect::ChildOptions {
+                stderr_file: self.server_stderr.clone(),
+                grace: self.stop_grace.0,
+            },
+            lsp: client::lsp::LspOptions {
+                root: self.root.clone(),
+                open: self.open.clone(),
+            },
             auth: self.credentials()?,
         })
     }
@@ -374,7 +430,8 @@ impl ReachArgs {
 
 #[derive(Debug, Args)]
 pub struct CallArgs {
-    /// Server: URL (http://, https://, tcp://, grpc://, grpcs://), HOST:PORT, or :PORT for localhost
+    /// Server: URL (http://, https://, tcp://, grpc://, grpcs://), HOST:PORT, :PORT for
+    /// localhost, unix:PATH (JSON-RPC on a Unix socket) or stdio:CMD (a child process)
     pub endpoint: String,
 
     /// METHOD [ARG]... [+ METHOD [ARG]...]...
@@ -406,6 +463,12 @@ pub struct CallArgs {
     /// Print the request as a curl command (printf | nc for raw-tcp), and send nothing
     #[arg(long, conflicts_with = "dry_run")]
     pub curl: bool,
+
+    /// On a stream (stdio:, unix:, tcp://): after the calls (or without any), wait for the
+    /// server's notification METHOD and print its params as a result (LSP:
+    /// textDocument/publishDiagnostics)
+    #[arg(long, value_name = "METHOD")]
+    pub wait: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -575,18 +638,26 @@ impl BenchArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct ProxyArgs {
-    /// Address to listen on (HOST:PORT, or :PORT for 127.0.0.1); port 0 picks a free port, which
-    /// the first stdout line names
-    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
+    /// Address to listen on (HOST:PORT, or :PORT for 127.0.0.1; port 0 picks a free port, which
+    /// the first stdout line names), or unix:PATH for a Unix domain socket
+    #[arg(
+        long,
+        value_name = "HOST:PORT|unix:PATH",
+        default_value = "127.0.0.1:8080"
+    )]
     pub listen: String,
+
+    /// The mode of a unix:PATH socket, in octal: who may connect
+    #[arg(long, value_name = "MODE", default_value = "600", value_parser = crate::connect::listen::parse_mode)]
+    pub socket_mode: u32,
 
     /// The server every connection goes to: URL (http://, https://, tcp://, grpc://, grpcs://),
     /// HOST:PORT or :PORT; https:// and grpcs:// use TLS toward it
     #[arg(long, value_name = "ENDPOINT")]
     pub to: String,
 
-    /// Accept TLS from clients too, with a self-signed certificate for localhost and 127.0.0.1
-    /// made at start, unless --cert and --key are given (without it, TLS is tunnelled unread)
+    /// Accept TLS from clients too (without it, TLS is tunnelled unread), with a self-signed
+    /// certificate for localhost and 127.0.0.1 made at start unless --cert and --key give one
     #[arg(long)]
     pub tls: bool,
 
@@ -716,6 +787,7 @@ impl ProxyArgs {
         };
         Ok(proxy::Config {
             listen,
+            socket_mode: self.socket_mode,
             upstream: client::parse_endpoint(&self.to)?,
             client: client::Options {
                 cacert: self.cacert.clone(),
@@ -754,9 +826,18 @@ impl ProxyArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Address to listen on; port 0 picks a free port
-    #[arg(long, default_value = "127.0.0.1:8000", value_name = "HOST:PORT")]
+    /// Address to listen on (port 0 picks a free port), or unix:PATH for a Unix domain socket
+    /// (a stale socket file is replaced, the file removed on exit)
+    #[arg(
+        long,
+        default_value = "127.0.0.1:8000",
+        value_name = "HOST:PORT|unix:PATH"
+    )]
     pub addr: String,
+
+    /// The mode of a unix:PATH socket, in octal: who may connect
+    #[arg(long, value_name = "MODE", default_value = "600", value_parser = crate::connect::listen::parse_mode)]
+    pub socket_mode: u32,
 
     /// Do not log one line per call on stderr
     #[arg(short = 'q', long)]
@@ -801,6 +882,7 @@ impl ServeArgs {
         };
         server::Config {
             addr: self.addr.clone(),
+            socket_mode: self.socket_mode,
             quiet: self.quiet,
             tls,
             api_key: self.api_key.clone(),

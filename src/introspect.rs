@@ -23,10 +23,12 @@ pub async fn list(args: ListArgs, colors: Colors) -> Result<()> {
         ));
     }
     let names = if args.all {
-        grpc_method_names(&client, true).await?
+        grpc_method_names(&client, true).await
     } else {
-        method_names(&client).await?
+        method_names(&client).await
     };
+    client.close().await;
+    let names = names?;
     if args.json {
         print_stdout(&Json::from(names).to_string());
     } else {
@@ -41,7 +43,9 @@ pub async fn describe(args: DescribeArgs, colors: Colors) -> Result<()> {
         &args.connect.options()?,
         args.connect.trace(colors.stderr),
     )?;
-    let doc = describe_method(&client, &args.method).await?;
+    let doc = describe_method(&client, &args.method).await;
+    client.close().await;
+    let doc = doc?;
     if args.json {
         print_stdout(&doc.to_string());
     } else {

@@ -31,11 +31,39 @@ pub async fn run(args: ReplayArgs, colors: Colors) -> Result<ExitCode> {
     let trace = args.connect.trace(colors.stderr);
     let options = args.connect.options()?;
     let mut clients = Clients::default();
+    let replayed = replay_all(&args, &entries, &options, trace, &mut clients, colors).await;
+    // Child processes stopped and reaped, language servers shut down, whatever happened.
+    for client in clients.made.values() {
+        client.close().await;
+    }
+    let changed = replayed?;
+    eprintln!(
+        "rpc: replayed {} call{}: {}",
+        entries.len(),
+        if entries.len() == 1 { "" } else { "s" },
+        if changed == 0 {
+            "every answer is the same".to_owned()
+        } else {
+            format!("{changed} changed")
+        }
+    );
+    Ok(ExitCode::from(u8::from(changed > 0)))
+}
+
+/// Replays every entry, printing a report for each answer that changed; how many changed.
+async fn replay_all(
+    args: &ReplayArgs,
+    entries: &[(usize, Entry)],
+    options: &Options,
+    trace: Trace,
+    clients: &mut Clients,
+    colors: Colors,
+) -> Result<usize> {
     let mut changed = 0;
-    for (line_number, entry) in &entries {
+    for (line_number, entry) in entries {
         let endpoint = args.endpoint.as_deref().unwrap_or(&entry.endpoint);
         let proto = args.connect.proto.unwrap_or(entry.proto);
-        let client = clients.get(endpoint, proto, &options, trace)?;
+        let client = clients.get(endpoint, proto, options, trace)?;
         let place = Place {
             file: &args.file,
             line: *line_number,
@@ -56,17 +84,7 @@ pub async fn run(args: ReplayArgs, colors: Colors) -> Result<ExitCode> {
             print_stdout(&report);
         }
     }
-    eprintln!(
-        "rpc: replayed {} call{}: {}",
-        entries.len(),
-        if entries.len() == 1 { "" } else { "s" },
-        if changed == 0 {
-            "every answer is the same".to_owned()
-        } else {
-            format!("{changed} changed")
-        }
-    );
-    Ok(ExitCode::from(u8::from(changed > 0)))
+    Ok(changed)
 }
 
 /// The recording's entries with their line numbers; blank lines are skipped.

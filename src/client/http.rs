@@ -20,7 +20,7 @@ use hyper::header::{HeaderName, HeaderValue, LOCATION};
 use hyper_util::rt::TokioIo;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::ClientConfig;
 use url::Url;
@@ -140,13 +140,14 @@ pub struct HttpAnswer {
     pub body: Vec<u8>,
 }
 
-/// A stream HTTP can run over: a TCP connection, or TLS inside one.
-pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+/// A stream HTTP can run over (any connector's, or TLS inside one).
+pub use crate::connect::Stream;
 
 /// A configured HTTP client: TLS settings, proxy, extra headers, credentials, timeout, answer
 /// size bound.
 pub struct HttpTransport {
+    /// Where the bytes go: the URL's host, or `--unix-socket`'s path.
+    place: Place,
     /// Made on the first `https://` request: reading the system's trust store takes a moment.
     tls: OnceLock<Arc<ClientConfig>>,
     cacert: Option<std::path::PathBuf>,
@@ -163,16 +164,23 @@ impl HttpTransport {
     /// An HTTP(S) client with the options of `args` for requests to `url`. Loopback endpoints
     /// never use a proxy: a proxy, being another machine, cannot reach them (Go's net/http never
     /// proxies them either).
-    pub fn new(args: &Options, trace: Trace, url: &Url) -> Result<HttpTransport> {
+    pub fn new(args: &Options, trace: Trace, url: &Url, place: Place) -> Result<HttpTransport> {
         if args.insecure {
             trace.note("rpc: warning: TLS certificate verification is disabled (--insecure); the connection can be intercepted");
         }
-        let proxy = if super::is_loopback(url) {
+        if place.is_child() {
+            return Err(Error::usage(
+                "HTTP does not run on a child process's pipes: use an http:// URL",
+            ));
+        }
+        // A Unix socket is this machine: no proxy reaches it.
+        let proxy = if super::is_loopback(url) || matches!(place, Place::Unix(_)) {
             None
         } else {
             proxy_for(url)?
         };
         Ok(HttpTransport {
+            place,
             tls: OnceLock::new(),
             cacert: args.cacert.clone(),
             insecure: args.insecure,
@@ -289,11 +297,12 @@ impl HttpTransport {
             .map_err(|e| Error::usage(format!("cannot build the request: {e}")))
     }
 
-    /// A connection to the server (through the proxy, if any), inside TLS for `https://`.
+    /// A connection to the server (through the proxy, if any; to `--unix-socket`'s socket), inside
+    /// TLS for `https://`.
     async fn connect(&self, url: &Url, target: &str) -> Result<Box<dyn Stream>> {
-        let tcp = match &self.proxy {
-            Some(proxy) => self.through_proxy(proxy, url, target).await?,
-            None => open_tcp(target).await?,
+        let tcp: Box<dyn Stream> = match (&self.proxy, &self.place) {
+            (Some(proxy), _) => Box::new(self.through_proxy(proxy, url, target).await?),
+            (None, place) => open_place(place).await?,
         };
         if url.scheme() != "https" {
             return Ok(Box::new(tcp));
@@ -343,11 +352,17 @@ impl HttpTransport {
     }
 }
 
-/// TLS over `tcp` to the host of `url`, with `config`.
+/// A connection to `place` (TCP or a Unix socket) as one stream.
+async fn open_place(place: &Place) -> Result<Box<dyn Stream>> {
+    let connection = crate::connect::open(place, &Default::default(), Trace::default()).await?;
+    Ok(connection.into_stream().0)
+}
+
+/// TLS over `tcp` (any connector's stream) to the host of `url`, with `config`.
 async fn start_tls(
     config: Arc<ClientConfig>,
     url: &Url,
-    tcp: TcpStream,
+    tcp: Box<dyn Stream>,
     target: &str,
 ) -> Result<Box<dyn Stream>> {
     let host = url.host_str().unwrap_or_default();
@@ -361,45 +376,27 @@ async fn start_tls(
         .map_err(|e| tls_error(e, target))
 }
 
-/// A direct connection to `target`, inside TLS offering `alpn` when `tls` (gRPC's `h2`): the
-/// connection of the HTTP/2 transports, which do not go through proxies.
+/// A direct connection to `place`, inside TLS (to the URL's host) offering `alpn` when `tls`
+/// (gRPC's `h2`): the connection of the HTTP/2 transports and the proxy's upstream, which do not
+/// go through HTTP proxies.
 pub async fn open_stream(
     url: &Url,
-    target: &str,
+    place: &Place,
     options: &Options,
     alpn: &[&[u8]],
     tls: bool,
 ) -> Result<Box<dyn Stream>> {
-    let tcp = open_tcp(target).await?;
+    let tcp = open_place(place).await?;
     if !tls {
-        return Ok(Box::new(tcp));
+        return Ok(tcp);
     }
+    let target = place.shown();
+    let target = target.as_str();
     let config = super::tls::client_config(options.cacert.as_deref(), options.insecure, alpn)?;
     start_tls(config, url, tcp, target).await
 }
 
-/// Resolves `target` (`HOST:PORT`) and connects to the first address that accepts.
-async fn open_tcp(target: &str) -> Result<TcpStream> {
-    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host(target)
-        .await
-        .map_err(|e| TransportError::unresolved(target, Some(Box::new(e))))?
-        .collect();
-    let mut last = None;
-    for addr in &addrs {
-        match TcpStream::connect(addr).await {
-            Ok(tcp) => {
-                // A request is written whole; Nagle would only delay it.
-                let _ = tcp.set_nodelay(true);
-                return Ok(tcp);
-            }
-            Err(e) => last = Some(e),
-        }
-    }
-    Err(match last {
-        Some(e) => Error::Transport(TransportError::from_io(target, e)),
-        None => TransportError::unresolved(target, None).into(),
-    })
-}
+use crate::connect::{open_tcp, Place};
 
 /// The head of a proxy's answer to `CONNECT`, up to its blank line (at most 8 KiB).
 async fn read_head(tcp: &mut TcpStream) -> std::io::Result<String> {

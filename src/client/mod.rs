@@ -5,13 +5,17 @@ pub mod failure;
 pub mod grpc;
 pub mod http;
 mod jsonrpc;
+pub mod lsp;
 mod rawtcp;
 pub mod reach;
+pub mod stream;
 mod tap;
 pub mod tls;
 mod xmlrpc;
 
+use crate::connect::Place;
 use crate::error::{Error, Result};
+use crate::framing::Framing;
 use crate::protocol::answer::Reply;
 use crate::protocol::{Call, Outcome, Proto, Transport as Carrier};
 use crate::trace::Trace;
@@ -45,6 +49,15 @@ pub struct Options {
     /// gRPC: `--compress`, the encoding requests are sent with (none: uncompressed). Answers
     /// are read in gzip and deflate whatever this says.
     pub compress: Option<crate::protocol::grpc::frames::Encoding>,
+    /// `--unix-socket PATH`: an `http(s)://` or `grpc(s)://` URL's bytes go to this Unix socket
+    /// (`Host`/`:authority` still from the URL), as curl and buf curl do.
+    pub unix_socket: Option<PathBuf>,
+    /// `--framing`: how messages are cut on a byte stream (None: the protocol's own).
+    pub framing: Option<crate::framing::Framing>,
+    /// `stdio:` endpoints: where the child's stderr goes and how it is stopped.
+    pub child: crate::connect::ChildOptions,
+    /// `-P lsp`: the lifecycle's `--root` and `--open`.
+    pub lsp: lsp::LspOptions,
     /// `-u` or `--cookie-file`: HTTP basic authentication (credentials in the URL are found by
     /// [`Client::new`]; these win over them, as in curl).
     pub auth: Option<Credentials>,
@@ -116,6 +129,10 @@ impl Default for Options {
             api_key: None,
             schema: grpc::SchemaSource::default(),
             compress: None,
+            unix_socket: None,
+            framing: None,
+            child: crate::connect::ChildOptions::default(),
+            lsp: lsp::LspOptions::default(),
             auth: None,
         }
     }
@@ -127,7 +144,8 @@ pub use crate::protocol::answer::Mode;
 #[derive(Debug, Clone)]
 pub enum Wire {
     Http(http::HttpRequest),
-    /// Raw-tcp: the bytes written on one connection to `addr` (HOST:PORT).
+    /// Bytes written on one byte stream: raw-tcp to `HOST:PORT`, or framed JSON-RPC messages to
+    /// any connector (`unix:PATH`, `stdio:CMD`).
     Tcp {
         addr: String,
         bytes: Vec<u8>,
@@ -140,6 +158,17 @@ enum Transport {
     Http(Box<http::HttpTransport>),
     Tcp(rawtcp::TcpSettings),
     Grpc(std::sync::Arc<grpc::GrpcTransport>),
+    Stream(std::sync::Arc<StreamSession>),
+}
+
+/// JSON-RPC on a byte stream, and its dialect's lifecycle.
+struct StreamSession {
+    transport: stream::StreamTransport,
+    /// `-P lsp`: begun (initialize…) before the first call, ended (shutdown, exit) at close.
+    lsp: Option<lsp::LspOptions>,
+    begun: tokio::sync::OnceCell<()>,
+    /// The `--callback`s that answer the server's own requests (the dialect's defaults after).
+    callbacks: std::sync::Arc<std::sync::RwLock<Option<std::sync::Arc<reach::Interaction>>>>,
 }
 
 /// A connection to one endpoint over one protocol.
@@ -168,18 +197,8 @@ impl Client {
             options.clone()
         };
         options.auth = options.auth.take().or(from_url);
-        let transport = match proto.spec().transport {
-            Carrier::Tcp => Transport::Tcp(rawtcp::TcpSettings::new(&options)),
-            Carrier::Http => {
-                Transport::Http(Box::new(http::HttpTransport::new(&options, trace, &url)?))
-            }
-            Carrier::Http2 => Transport::Grpc(std::sync::Arc::new(grpc::GrpcTransport::new(
-                &url,
-                &options,
-                options.schema.clone(),
-                trace,
-            ))),
-        };
+        let place = place_of(&url, options.unix_socket.as_deref())?;
+        let transport = transport_for(proto, &url, place, &options, trace)?;
         Ok(Client {
             url,
             proto,
@@ -225,8 +244,16 @@ impl Client {
         self.reach.interaction.is_some()
     }
 
-    /// Makes Reach calls interactive: they send the values and callbacks, and answer each `Kont`.
+    /// Sets the callbacks that answer the server: Reach calls become interactive (they send the
+    /// values and callbacks, and answer each `Kont`); on a stream, the server's own requests are
+    /// answered by them.
     pub fn set_interaction(&mut self, interaction: Option<reach::Interaction>) {
+        let interaction = interaction.map(std::sync::Arc::new);
+        if let Transport::Stream(session) = &self.transport {
+            if let Ok(mut callbacks) = session.callbacks.write() {
+                *callbacks = interaction.clone();
+            }
+        }
         self.reach.interaction = interaction;
     }
 
@@ -235,11 +262,13 @@ impl Client {
     /// account of a failure.
     pub async fn run(&self, calls: &[Call], mode: Mode) -> Result<Vec<Outcome>> {
         let result = match self.proto {
+            Proto::JsonRpc if self.on_stream() => self.run_on_stream(calls, mode).await,
             Proto::JsonRpc => jsonrpc::run(self, calls, mode).await,
             Proto::RawTcp => rawtcp::run(self, calls, mode).await,
             Proto::XmlRpc => xmlrpc::run(self, calls, mode).await,
             Proto::Reach => reach::run(self, calls, mode).await,
             Proto::Grpc => grpc::run(self, calls, mode).await,
+            Proto::Lsp => self.run_on_stream(calls, mode).await,
         };
         if let Err(e) = &result {
             self.trace.detail(e);
@@ -300,6 +329,9 @@ impl Client {
 
     /// The requests `run` would send, without sending them.
     pub fn preview(&self, calls: &[Call], mode: Mode) -> Result<Vec<Wire>> {
+        if let Some(wire) = self.stream_preview(calls, mode)? {
+            return Ok(vec![wire]);
+        }
         match self.proto {
             Proto::JsonRpc => Ok(vec![Wire::Http(jsonrpc::request(self, calls, mode))]),
             Proto::RawTcp => Ok(vec![rawtcp::preview(self, calls, mode)?]),
@@ -314,7 +346,239 @@ impl Client {
             Proto::Grpc => Err(Error::internal(
                 "a gRPC request is built by client::grpc::preview, with its schema",
             )),
+            Proto::Lsp => Err(Error::internal("an LSP request goes on a stream")),
         }
+    }
+}
+
+/// Where an endpoint's bytes go: `unix:PATH` and `stdio:CMD` say it themselves; any other URL's
+/// host and port, unless `--unix-socket` sends them to a socket.
+pub fn place_of(url: &Url, unix_socket: Option<&std::path::Path>) -> Result<Place> {
+    match url.scheme() {
+        "unix" => Ok(Place::Unix(PathBuf::from(decoded_path(url)))),
+        "stdio" => Place::child(&decoded_path(url)),
+        "tcp" if unix_socket.is_none() => Ok(Place::Tcp(rawtcp::target(url)?)),
+        _ => Ok(match unix_socket {
+            Some(path) => Place::Unix(path.to_path_buf()),
+            None => Place::Tcp(http::target_of(url)),
+        }),
+    }
+}
+
+/// A `unix:` or `stdio:` URL's text after the scheme, as typed.
+fn decoded_path(url: &Url) -> String {
+    percent_encoding::percent_decode_str(url.path())
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// Whether the endpoint is a bare byte stream rather than HTTP: `unix:`, `stdio:`, `tcp://`.
+fn is_stream_endpoint(url: &Url) -> bool {
+    matches!(url.scheme(), "unix" | "stdio" | "tcp")
+}
+
+/// The one transport `proto` needs to reach `place`; a usage error for a protocol that cannot
+/// travel there (XML-RPC on a bare stream).
+fn transport_for(
+    proto: Proto,
+    url: &Url,
+    place: Place,
+    options: &Options,
+    trace: Trace,
+) -> Result<Transport> {
+    let spec = proto.spec();
+    let on_stream = spec.transport == Carrier::Stream
+        || (is_stream_endpoint(url) && url.scheme() != "tcp" && spec.transport == Carrier::Http)
+        || (url.scheme() == "tcp" && proto == Proto::JsonRpc);
+    if on_stream {
+        let Some(framing) = spec.stream_framing else {
+            return Err(Error::usage(format!(
+                "{} travels over HTTP, not on a bare stream: give an http:// URL, with \
+                 --unix-socket PATH for a Unix socket",
+                spec.name
+            )));
+        };
+        return Ok(Transport::Stream(std::sync::Arc::new(StreamSession::new(
+            proto, place, framing, options, trace,
+        ))));
+    }
+    Ok(match spec.transport {
+        Carrier::Tcp => Transport::Tcp(rawtcp::TcpSettings::new(options, place)?),
+        Carrier::Http => Transport::Http(Box::new(http::HttpTransport::new(
+            options, trace, url, place,
+        )?)),
+        Carrier::Http2 => Transport::Grpc(std::sync::Arc::new(grpc::GrpcTransport::new(
+            url,
+            options,
+            options.schema.clone(),
+            trace,
+            place,
+        ))),
+        Carrier::Stream => return Err(Error::internal("a stream protocol reached HTTP")),
+    })
+}
+
+impl StreamSession {
+    fn new(
+        proto: Proto,
+        place: Place,
+        framing: Framing,
+        options: &Options,
+        trace: Trace,
+    ) -> StreamSession {
+        let settings = stream::Settings {
+            place,
+            framing: options.framing.unwrap_or(framing),
+            timeout: options.timeout,
+            max_message: usize::try_from(options.max_response).unwrap_or(usize::MAX),
+            child: options.child.clone(),
+            trace,
+        };
+        let callbacks = std::sync::Arc::default();
+        let lsp = (proto == Proto::Lsp).then(|| options.lsp.clone());
+        let answers: std::sync::Arc<dyn stream::ServerRequests> = match lsp {
+            Some(_) => std::sync::Arc::new(lsp::EditorDefaults(std::sync::Arc::clone(&callbacks))),
+            None => std::sync::Arc::new(stream::ByCallbacks(std::sync::Arc::clone(&callbacks))),
+        };
+        StreamSession {
+            transport: stream::StreamTransport::new(settings, answers),
+            lsp,
+            begun: tokio::sync::OnceCell::new(),
+            callbacks,
+        }
+    }
+
+    /// The session, begun: for LSP, `initialize`, `initialized` and the `--open` files, once.
+    async fn begun(&self) -> Result<&stream::StreamTransport> {
+        if let Some(options) = &self.lsp {
+            self.begun
+                .get_or_try_init(|| lsp::begin(&self.transport, options))
+                .await?;
+        }
+        Ok(&self.transport)
+    }
+}
+
+impl Client {
+    /// Whether this client's calls go on a byte stream.
+    fn on_stream(&self) -> bool {
+        matches!(self.transport, Transport::Stream(_))
+    }
+
+    async fn run_on_stream(&self, calls: &[Call], mode: Mode) -> Result<Vec<Outcome>> {
+        let Transport::Stream(session) = &self.transport else {
+            return Err(Error::internal("not a stream client"));
+        };
+        let transport = session.begun().await?;
+        let calls: Vec<Call> = match session.lsp {
+            Some(_) => calls.iter().map(lsp_call).collect(),
+            None => calls.to_vec(),
+        };
+        // A protocol without batches (LSP) sends a `+` batch's calls one after the other.
+        if mode == Mode::Batch && self.proto.spec().batching != crate::protocol::Batching::Array {
+            let mut outcomes = Vec::with_capacity(calls.len());
+            for call in &calls {
+                let call = std::slice::from_ref(call);
+                outcomes.extend(transport.run(self, call, Mode::Single).await?);
+            }
+            return Ok(outcomes);
+        }
+        transport.run(self, &calls, mode).await
+    }
+
+    /// `--dry-run`'s bytes for a stream: the framed message, written to the connector.
+    fn stream_preview(&self, calls: &[Call], mode: Mode) -> Result<Option<Wire>> {
+        let Transport::Stream(session) = &self.transport else {
+            return Ok(None);
+        };
+        let entries: Vec<serde_json::Value> = calls
+            .iter()
+            .enumerate()
+            .map(|(i, call)| {
+                let mut entry = serde_json::json!({"jsonrpc": "2.0", "method": call.method, "params": call.params.to_json()});
+                if mode != Mode::Notify {
+                    entry["id"] = serde_json::json!(i + 1);
+                }
+                entry
+            })
+            .collect();
+        let message = match entries.len() {
+            1 => entries.into_iter().next().unwrap_or_default(),
+            _ => serde_json::Value::Array(entries),
+        };
+        let bytes = session.transport.frame(&message);
+        Ok(Some(Wire::Tcp {
+            addr: session.transport.target(),
+            bytes,
+        }))
+    }
+
+    /// Every message the server sends unasked from now on (a stream endpoint's notifications and
+    /// requests); a usage error where nothing can arrive unasked (HTTP).
+    pub fn listen(&self) -> Result<tokio::sync::broadcast::Receiver<stream::Unasked>> {
+        match &self.transport {
+            Transport::Stream(session) => Ok(session.transport.subscribe()),
+            _ => Err(Error::usage(
+                "--wait needs a stream endpoint (stdio:, unix:, tcp://), where a server can \
+                 send notifications",
+            )),
+        }
+    }
+
+    /// Waits (within `-t`) for the server's notification `method`, after the session began, and
+    /// returns its params.
+    pub async fn wait_for(
+        &self,
+        listening: &mut tokio::sync::broadcast::Receiver<stream::Unasked>,
+        method: &str,
+    ) -> Result<serde_json::Value> {
+        let Transport::Stream(session) = &self.transport else {
+            return Err(Error::internal("not a stream client"));
+        };
+        session.begun().await?.wait_for(listening, method).await
+    }
+
+    /// A second client on the same stream connection (a REPL's bookkeeping client, which logs
+    /// nothing): None where a connection is not kept (HTTP, raw-tcp, gRPC make their own).
+    pub fn sharing(&self, trace: Trace) -> Option<Client> {
+        let Transport::Stream(session) = &self.transport else {
+            return None;
+        };
+        Some(Client {
+            url: self.url.clone(),
+            proto: self.proto,
+            trace,
+            transport: Transport::Stream(std::sync::Arc::clone(session)),
+            reach: reach::Settings::default(),
+            options: self.options.clone(),
+        })
+    }
+
+    /// Ends the session: a stream's connection closed (LSP: `shutdown`, `exit`), a child stopped
+    /// and reaped. Every command calls it when done; nothing else needs it.
+    pub async fn close(&self) {
+        if let Transport::Stream(session) = &self.transport {
+            if session.lsp.is_some() && session.begun.initialized() {
+                lsp::end(&session.transport).await;
+            }
+            session.transport.close().await;
+        }
+    }
+}
+
+/// An LSP call's params with plain-path `uri`s made `file://` URIs.
+fn lsp_call(call: &Call) -> Call {
+    let params = match &call.params {
+        crate::protocol::Params::Named(_) => {
+            let json = lsp::with_file_uris(call.params.to_json());
+            crate::args::parse_params_document(&json.to_string())
+                .unwrap_or_else(|_| call.params.clone())
+        }
+        other => other.clone(),
+    };
+    Call {
+        method: call.method.clone(),
+        params,
     }
 }
 
@@ -373,8 +637,30 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Parses ENDPOINT: a URL (`http://`, `https://`, `tcp://`), `HOST:PORT`, or `:PORT` (localhost).
+/// Parses ENDPOINT: a URL (`http://`, `https://`, `tcp://`, `grpc://`, `grpcs://`), `HOST:PORT`,
+/// `:PORT` (localhost), `unix:PATH` or `stdio:CMD [ARG]…` (kept as `unix:`/`stdio:` URLs whose
+/// path is the text as typed).
 pub fn parse_endpoint(text: &str) -> Result<Url> {
+    for scheme in ["unix:", "stdio:"] {
+        if let Some(rest) = text.strip_prefix(scheme) {
+            if rest.trim().is_empty() {
+                return Err(Error::usage(format!(
+                    "{scheme} names nothing: write {scheme}{}",
+                    if scheme == "unix:" {
+                        "PATH"
+                    } else {
+                        "CMD [ARG]..."
+                    }
+                )));
+            }
+            let encoded: String =
+                percent_encoding::utf8_percent_encode(rest, percent_encoding::CONTROLS)
+                    .to_string()
+                    .replace(' ', "%20");
+            return Url::parse(&format!("{scheme}{encoded}"))
+                .map_err(|e| Error::usage(format!("invalid endpoint {text:?}: {e}")));
+        }
+    }
     let full = if text.contains("://") {
         text.to_owned()
     } else if let Some(port) = text.strip_prefix(':') {
@@ -389,7 +675,8 @@ pub fn parse_endpoint(text: &str) -> Result<Url> {
     })?;
     if !matches!(url.scheme(), "http" | "https" | "tcp" | "grpc" | "grpcs") {
         return Err(Error::usage(format!(
-            "unsupported scheme {:?} in {text:?}: use http://, https://, tcp://, grpc:// or grpcs://",
+            "unsupported scheme {:?} in {text:?}: use http://, https://, tcp://, grpc://, \
+             grpcs://, unix:PATH or stdio:CMD",
             url.scheme()
         )));
     }

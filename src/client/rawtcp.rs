@@ -9,6 +9,7 @@
 use super::failure::{Cause, TransportError};
 use super::Options;
 use super::{Client, Mode, Wire};
+use crate::connect::Place;
 use crate::error::{Error, Result};
 use crate::protocol::answer::Reply;
 use crate::protocol::rawtcp::{self, FrameError, Framer, Read};
@@ -17,27 +18,37 @@ use crate::trace::Direction;
 use std::io::ErrorKind;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 use url::Url;
 
 /// How long a bare-number answer may be followed by silence before it is taken as complete
 /// (servers that neither close nor end the answer with a newline); see `read_frame`.
 const TOKEN_GRACE: Duration = Duration::from_millis(200);
 
-/// The client's settings for raw-tcp: the whole exchange's timeout and the answer size bound.
-#[derive(Debug, Clone, Copy)]
+/// The client's settings for raw-tcp: where to connect, the whole exchange's timeout and the
+/// answer size bound.
+#[derive(Debug, Clone)]
 pub struct TcpSettings {
+    place: Place,
     timeout: Option<Duration>,
     max_answer: usize,
 }
 
 impl TcpSettings {
-    /// The raw-tcp part of `options`: `-t` and `--max-response`.
-    pub fn new(options: &Options) -> TcpSettings {
-        TcpSettings {
+    /// The raw-tcp part of `options` (`-t`, `--max-response`) for `place`: a TCP address or a
+    /// Unix socket (a child process gets a connection per batch, which raw-tcp's reconnecting
+    /// needs: not offered).
+    pub fn new(options: &Options, place: Place) -> Result<TcpSettings> {
+        if place.is_child() {
+            return Err(Error::usage(
+                "raw-tcp reconnects when a server closes, which a child process cannot do: use \
+                 -P json-rpc (objects on the child's stdin and stdout)",
+            ));
+        }
+        Ok(TcpSettings {
+            place,
             timeout: options.timeout,
             max_answer: usize::try_from(options.max_response).unwrap_or(usize::MAX),
-        }
+        })
     }
 }
 
@@ -73,7 +84,7 @@ fn refuse_notify(mode: Mode) -> Result<()> {
 pub fn preview(client: &Client, calls: &[Call], mode: Mode) -> Result<Wire> {
     refuse_notify(mode)?;
     Ok(Wire::Tcp {
-        addr: target(&client.url)?,
+        addr: client.tcp()?.place.shown(),
         bytes: encode_all(calls)?.concat(),
     })
 }
@@ -81,7 +92,7 @@ pub fn preview(client: &Client, calls: &[Call], mode: Mode) -> Result<Wire> {
 pub async fn run(client: &Client, calls: &[Call], mode: Mode) -> Result<Vec<Outcome>> {
     refuse_notify(mode)?;
     let requests = encode_all(calls)?;
-    let target = target(&client.url)?;
+    let target = client.tcp()?.place.shown();
     client.trace_calls(calls);
     let work = exchange_all(client, &target, calls, &requests);
     match client.tcp()?.timeout {
@@ -168,22 +179,20 @@ enum Received {
     Closed,
 }
 
-/// One TCP connection to the server, with the framer that cuts its answers.
+/// One connection to the server (TCP or a Unix socket), with the framer that cuts its answers.
 struct Connection<'a> {
     client: &'a Client,
     target: &'a str,
-    stream: TcpStream,
+    stream: Box<dyn crate::connect::Stream>,
     framer: Framer,
 }
 
 impl<'a> Connection<'a> {
     async fn open(client: &'a Client, target: &'a str) -> Result<Connection<'a>> {
-        let stream = match TcpStream::connect(target).await {
-            Ok(stream) => stream,
-            Err(e) => return Err(connect_error(e, target).await),
-        };
-        // Requests are small and each is written whole; do not let Nagle hold the next one back.
-        let _ = stream.set_nodelay(true);
+        let settings = client.tcp()?;
+        let opened =
+            crate::connect::open(&settings.place, &Default::default(), client.trace).await?;
+        let (stream, _) = opened.into_stream();
         Ok(Connection {
             client,
             target,
@@ -259,15 +268,6 @@ fn is_reset(e: &std::io::Error) -> bool {
         e.kind(),
         ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe
     )
-}
-
-/// A failed connect: refused, reset and the like by the I/O error's kind; a host with no address
-/// is a resolution failure (the resolver's error has no kind of its own).
-async fn connect_error(e: std::io::Error, target: &str) -> Error {
-    if e.kind() != ErrorKind::ConnectionRefused && tokio::net::lookup_host(target).await.is_err() {
-        return Error::Transport(TransportError::unresolved(target, Some(Box::new(e))));
-    }
-    Error::Transport(TransportError::from_io(target, e))
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ pub struct Interaction {
 #[derive(Default)]
 pub struct Settings {
     pub api_key: Option<String>,
-    pub interaction: Option<Interaction>,
+    pub interaction: Option<std::sync::Arc<Interaction>>,
 }
 
 /// The environment variables of the Reach client libraries (see the "Reach RPC Server" page,

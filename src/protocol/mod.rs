@@ -34,12 +34,13 @@ mod tests {
         assert_eq!(Proto::parse("raw"), Ok(Proto::RawTcp));
         assert!(Proto::parse("soap")
             .unwrap_err()
-            .contains("json-rpc, xml-rpc, reach, raw-tcp, grpc"));
+            .contains("json-rpc, xml-rpc, reach, raw-tcp, grpc, lsp"));
         assert_eq!(Proto::for_scheme("tcp"), Proto::RawTcp);
         assert_eq!(Proto::for_scheme("https"), Proto::JsonRpc);
     }
 }
 
+use crate::framing::Framing;
 use crate::value::Value;
 use indexmap::IndexMap;
 
@@ -52,6 +53,7 @@ pub enum Proto {
     Reach,
     RawTcp,
     Grpc,
+    Lsp,
 }
 
 /// What carries a protocol's messages.
@@ -63,6 +65,9 @@ pub enum Transport {
     Tcp,
     /// HTTP/2: cleartext with prior knowledge, or TLS with ALPN `h2`.
     Http2,
+    /// JSON-RPC messages on a byte stream (a child's pipes, a Unix socket, a TCP connection),
+    /// cut by the row's framing.
+    Stream,
 }
 
 /// How a protocol carries several calls at once (`rpc call A + B`).
@@ -103,6 +108,9 @@ pub struct Spec {
     /// One line for `--help` and completions.
     pub about: &'static str,
     pub transport: Transport,
+    /// On a bare byte stream (`unix:`, `stdio:`, `tcp://`), the framing its messages use; None:
+    /// it travels only over HTTP (`--unix-socket` puts that on a Unix socket).
+    pub stream_framing: Option<Framing>,
     /// URL schemes whose endpoints speak this protocol when `-P` is not given.
     pub default_for_schemes: &'static [&'static str],
     /// The path an HTTP endpoint typed without one gets (XML-RPC's `/RPC2`).
@@ -128,9 +136,10 @@ pub const PROTOCOLS: &[Spec] = &[
         proto: Proto::JsonRpc,
         name: "json-rpc",
         aliases: &["json", "jsonrpc"],
-        about: "JSON-RPC 2.0 over HTTP(S) POST",
+        about: "JSON-RPC 2.0 over HTTP(S) POST, or as objects on a stream (unix:, stdio:, tcp://)",
         transport: Transport::Http,
-        default_for_schemes: &["http", "https"],
+        stream_framing: Some(Framing::Ndjson),
+        default_for_schemes: &["http", "https", "unix", "stdio"],
         default_path: None,
         batching: Batching::Array,
         notifications: true,
@@ -146,6 +155,7 @@ pub const PROTOCOLS: &[Spec] = &[
         aliases: &["xml", "xmlrpc"],
         about: "XML-RPC over HTTP(S) POST",
         transport: Transport::Http,
+        stream_framing: None,
         default_for_schemes: &[],
         default_path: Some("/RPC2"),
         batching: Batching::Multicall,
@@ -162,6 +172,7 @@ pub const PROTOCOLS: &[Spec] = &[
         aliases: &[],
         about: "The Reach RPC protocol: POST /<method> with a JSON array",
         transport: Transport::Http,
+        stream_framing: None,
         default_for_schemes: &[],
         default_path: None,
         batching: Batching::Sequential,
@@ -178,6 +189,7 @@ pub const PROTOCOLS: &[Spec] = &[
         aliases: &["tcp", "raw"],
         about: "One JSON array per request over a TCP connection",
         transport: Transport::Tcp,
+        stream_framing: Some(Framing::Json),
         default_for_schemes: &["tcp"],
         default_path: None,
         batching: Batching::Pipelined,
@@ -194,6 +206,7 @@ pub const PROTOCOLS: &[Spec] = &[
         aliases: &[],
         about: "gRPC over HTTP/2: grpc:// cleartext, grpcs:// TLS",
         transport: Transport::Http2,
+        stream_framing: None,
         default_for_schemes: &["grpc", "grpcs"],
         default_path: None,
         batching: Batching::Sequential,
@@ -204,14 +217,46 @@ pub const PROTOCOLS: &[Spec] = &[
         code_names: grpc::STATUS_NAMES,
         read_answer: grpc::read_answer,
     },
+    Spec {
+        proto: Proto::Lsp,
+        name: "lsp",
+        aliases: &["language-server"],
+        about: "The Language Server Protocol: JSON-RPC 2.0 with Content-Length framing and its \
+                lifecycle, over stdio:, unix: or tcp://",
+        transport: Transport::Stream,
+        stream_framing: Some(Framing::ContentLength),
+        default_for_schemes: &[],
+        default_path: None,
+        batching: Batching::Sequential,
+        notifications: true,
+        introspection: Introspection::OpenRpcThenSystem,
+        interactive: false,
+        error_word: "error",
+        code_names: &[],
+        read_answer: jsonrpc::read_answer,
+    },
 ];
 
 impl Spec {
-    /// The URL of this protocol on a server listening on `addr` (`HOST:PORT`), with `https`
-    /// when the server has TLS: what `rpc serve` prints and `rpc demo` calls.
+    /// How this protocol is reached on a server listening on `addr` (`HOST:PORT` or
+    /// `unix:PATH`), as `rpc call`'s words: `http(s)://HOST:PORT/RPC2` with `https` when `tls`,
+    /// `tcp://…`, `grpc(s)://…`; on a Unix socket, the HTTP ones with `--unix-socket PATH`, and
+    /// JSON on the stream as `unix:PATH`.
     pub fn server_url(&self, addr: &str, tls: bool) -> String {
+        if let Some(path) = addr.strip_prefix("unix:") {
+            return match self.transport {
+                Transport::Tcp => format!("-P {} {addr}", self.name),
+                Transport::Stream => format!("-P {} {addr}", self.name),
+                Transport::Http => format!(
+                    "--unix-socket {path} http://localhost{}",
+                    self.default_path.unwrap_or("/")
+                ),
+                Transport::Http2 => format!("--unix-socket {path} grpc://localhost"),
+            };
+        }
         match self.transport {
             Transport::Tcp => format!("tcp://{addr}"),
+            Transport::Stream => format!("-P {} tcp://{addr}", self.name),
             Transport::Http => {
                 let scheme = if tls { "https" } else { "http" };
                 format!("{scheme}://{addr}{}", self.default_path.unwrap_or("/"))
@@ -221,6 +266,12 @@ impl Spec {
                 format!("{scheme}://{addr}")
             }
         }
+    }
+
+    /// Whether `rpc serve` answers this protocol (the client dialects of JSON-RPC on a stream,
+    /// such as LSP, it does not).
+    pub fn served(&self) -> bool {
+        self.transport != Transport::Stream
     }
 }
 
@@ -274,6 +325,7 @@ impl clap::ValueEnum for Proto {
             Proto::Reach,
             Proto::RawTcp,
             Proto::Grpc,
+            Proto::Lsp,
         ]
     }
 

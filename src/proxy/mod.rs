@@ -17,19 +17,21 @@ pub mod grpc;
 pub mod http1;
 pub mod log;
 pub mod rawtcp;
+pub mod stream;
 pub mod tunnel;
 
 use crate::client::{self, http::Stream};
+use crate::connect::listen::Listener;
+use crate::connect::listen::Peer;
+use crate::connect::Conn;
 use crate::error::{Error, Result};
 use crate::server::config::TlsSource;
 use crate::server::sniff::Kind;
 use log::Log;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use url::Url;
@@ -91,8 +93,10 @@ impl Limits {
 /// What `rpc proxy` was asked to do: built at the command line's edge (`cli.rs`).
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `--listen HOST:PORT` (port 0: the OS picks).
+    /// `--listen HOST:PORT` (port 0: the OS picks) or `unix:PATH`.
     pub listen: String,
+    /// `--socket-mode`: the mode of a `unix:PATH` socket (0600 by default).
+    pub socket_mode: u32,
     /// `--to`: where every connection goes; `https://` and `grpcs://` use TLS.
     pub upstream: Url,
     /// TLS toward the upstream (`--cacert`, `-k`), and `--schema` for gRPC messages.
@@ -109,8 +113,10 @@ pub struct Config {
 pub struct Shared {
     pub config: Config,
     pub log: Log,
-    /// `HOST:PORT` of the upstream.
+    /// `HOST:PORT` of the upstream (`unix:PATH`, `stdio:CMD`), as logs name it.
     pub target: String,
+    /// Where the upstream's bytes go.
+    pub place: crate::connect::Place,
     pub upstream_tls: bool,
     /// Client connections so far: the number each one is logged with.
     next_conn: AtomicU64,
@@ -126,7 +132,7 @@ impl Shared {
     pub async fn connect_upstream(&self, alpn: &[&[u8]]) -> Result<Box<dyn Stream>> {
         let work = client::http::open_stream(
             &self.config.upstream,
-            &self.target,
+            &self.place,
             &self.config.client,
             alpn,
             self.upstream_tls,
@@ -179,14 +185,13 @@ impl ListenTls {
 /// accepting and let the calls in flight finish (within `--drain-timeout`; a second signal stops
 /// at once, exit 130).
 pub async fn run(config: Config) -> Result<()> {
-    let listener = TcpListener::bind(&config.listen)
-        .await
-        .map_err(|e| crate::server::listen_error(&config.listen, &e))?;
+    let listener = Listener::bind(&config.listen, config.socket_mode).await?;
     let tls = match &config.tls {
         Some(source) => Some(ListenTls::new(source, &config.upstream)?),
         None => None,
     };
-    let target = client::http::target_of(&config.upstream);
+    let place = client::place_of(&config.upstream, None)?;
+    let target = place.shown();
     let upstream_tls = matches!(config.upstream.scheme(), "https" | "grpcs");
     let recorder = match &config.record {
         Some(path) => Some((
@@ -199,12 +204,11 @@ pub async fn run(config: Config) -> Result<()> {
         None => None,
     };
     let signalled = crate::server::shutdown_signal()?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| Error::Local(format!("no local address: {e}")))?;
+    let addr = listener.local()?;
     let shared = Arc::new(Shared {
         log: Log::new(config.style, config.limits.max_log_queue, recorder),
         target,
+        place,
         upstream_tls,
         next_conn: AtomicU64::new(1),
         konts: http1::Konts::default(),
@@ -245,7 +249,7 @@ pub async fn run(config: Config) -> Result<()> {
 
 /// Accepts connections, at most `--max-connections` at once, until `shutdown`.
 async fn accept(
-    listener: TcpListener,
+    listener: Listener,
     shared: Arc<Shared>,
     tls: Option<Arc<ListenTls>>,
     shutdown: CancellationToken,
@@ -294,14 +298,13 @@ async fn accept(
 
 /// One client connection: sniffed, then forwarded by what it speaks.
 async fn handle(
-    mut stream: TcpStream,
-    peer: SocketAddr,
+    mut stream: Conn,
+    peer: Peer,
     conn: u64,
     shared: &Arc<Shared>,
     tls: Option<Arc<ListenTls>>,
     shutdown: CancellationToken,
 ) {
-    let _ = stream.set_nodelay(true);
     let wait = shared.config.limits.header_timeout;
     let prefix = tokio::select! {
         _ = shutdown.cancelled() => return,
@@ -332,6 +335,7 @@ async fn handle(
         (Kind::Http, _) => http1::forward(stream, conn, shared, shutdown).await,
         (Kind::Http2, _) => grpc::forward(stream, conn, shared, shutdown).await,
         (Kind::RawTcp, _) => rawtcp::forward(stream, conn, shared, shutdown).await,
+        (Kind::JsonStream, _) => stream::forward(stream, conn, shared, shutdown).await,
         (Kind::Tls, Some(tls)) => {
             match tokio::time::timeout(wait, tls.accept(stream)).await {
                 // ALPN says which HTTP the client chose, as in `rpc serve`.
@@ -360,7 +364,7 @@ async fn handle(
 
 /// Reads on (within `wait`) until the first word of the request line is whole, and says whether
 /// it is an HTTP method: 1 to 16 uppercase letters followed by a space.
-async fn is_http(stream: &mut TcpStream, prefix: &mut Vec<u8>, wait: Duration) -> bool {
+async fn is_http(stream: &mut Conn, prefix: &mut Vec<u8>, wait: Duration) -> bool {
     use tokio::io::AsyncReadExt;
     const LONGEST: usize = 16;
     let read_on = async {
@@ -418,6 +422,7 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::Http => "HTTP/1.1",
         Kind::Http2 => "HTTP/2",
         Kind::RawTcp => "raw-tcp",
+        Kind::JsonStream => "JSON-RPC on the stream",
         Kind::Tls => "TLS",
     }
 }

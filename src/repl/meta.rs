@@ -269,7 +269,7 @@ mod tests {
     fn every_protocol_has_a_name() {
         assert_eq!(
             proto_names().collect::<Vec<_>>(),
-            ["json-rpc", "xml-rpc", "reach", "raw-tcp", "grpc"]
+            ["json-rpc", "xml-rpc", "reach", "raw-tcp", "grpc", "lsp"]
         );
     }
 }

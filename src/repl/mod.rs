@@ -73,10 +73,14 @@ pub async fn run(args: Options, colors: Colors) -> Result<ExitCode> {
     if let Some(path) = &args.record {
         session.start_recording(path)?;
     }
-    match script {
+    let closing = session.closer();
+    let ran = match script {
         Some(lines) => pipe::run(session, lines, args.fail_fast).await,
         None => interactive::run(session, args.history).await,
-    }
+    };
+    // A child process stopped and reaped, a language server shut down, however the REPL ended.
+    closing.close().await;
+    ran
 }
 
 /// A script gets no colour unless it asks for it with `--color always`.

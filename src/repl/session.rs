@@ -53,6 +53,8 @@ pub struct Session {
     client: Client,
     /// The same connection without the log, for introspection (see [`Session::introspection`]).
     quiet_client: Arc<Client>,
+    /// The client whose connection the REPL closes when it ends (see [`Session::closer`]).
+    current: Arc<std::sync::Mutex<Arc<Client>>>,
     recorder: Option<Recorder>,
     methods: MethodCache,
     /// Reach callbacks and values, lent to `client` for interactive calls.
@@ -75,6 +77,7 @@ impl Session {
     ) -> Result<Session> {
         let (client, quiet_client) = clients(&endpoint, &options, wire_dump, looks)?;
         let mut session = Session {
+            current: Arc::new(std::sync::Mutex::new(Arc::clone(&quiet_client))),
             endpoint,
             options,
             wire_dump,
@@ -411,9 +414,21 @@ impl Session {
         eprintln!("using {} at {}", self.client.proto.name(), self.location());
     }
 
+    /// What ends the session's connection when the REPL is over (the session itself is gone
+    /// by then).
+    pub fn closer(&self) -> Closer {
+        Closer(Arc::clone(&self.current))
+    }
+
     /// Switches endpoint or options; on an error the session keeps its old connection.
     fn reconnect(&mut self, endpoint: String, options: Options) -> Result<()> {
         let (client, quiet_client) = clients(&endpoint, &options, self.wire_dump, self.looks)?;
+        // The old connection is closed (a child stopped) once the new one is in place.
+        let old = match self.current.lock() {
+            Ok(mut current) => std::mem::replace(&mut *current, Arc::clone(&quiet_client)),
+            Err(_) => Arc::clone(&quiet_client),
+        };
+        tokio::spawn(async move { old.close().await });
         self.client = client;
         self.quiet_client = quiet_client;
         self.endpoint = endpoint;
@@ -549,7 +564,8 @@ impl Session {
     }
 }
 
-/// The session's client, which logs every call, and the same connection with no log.
+/// The session's client, which logs every call, and a client for bookkeeping with no log: on a
+/// stream (a child process, a socket) the same connection, not a second one.
 fn clients(
     endpoint: &str,
     options: &Options,
@@ -557,8 +573,25 @@ fn clients(
     looks: Looks,
 ) -> Result<(Client, Arc<Client>)> {
     let client = Client::new(endpoint, options, trace(wire_dump, looks))?;
-    let quiet = Client::new(endpoint, options, Trace::new(0, looks.log_color))?;
+    let quiet_trace = Trace::new(0, looks.log_color);
+    let quiet = match client.sharing(quiet_trace) {
+        Some(twin) => twin,
+        None => Client::new(endpoint, options, quiet_trace)?,
+    };
     Ok((client, Arc::new(quiet)))
+}
+
+/// Closes the REPL's connection when it ends: a stream's child stopped, a language server shut
+/// down.
+pub struct Closer(Arc<std::sync::Mutex<Arc<Client>>>);
+
+impl Closer {
+    pub async fn close(self) {
+        let client = self.0.lock().map(|c| Arc::clone(&c)).ok();
+        if let Some(client) = client {
+            client.close().await;
+        }
+    }
 }
 
 /// Every call is logged (level 1); the wire dump adds the bytes (level 2) and what lies under a

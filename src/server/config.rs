@@ -8,8 +8,10 @@ use std::time::Duration;
 /// Everything `rpc serve` needs to start.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `HOST:PORT` to listen on; port 0 picks a free one.
+    /// `HOST:PORT` to listen on (port 0 picks a free one), or `unix:PATH`.
     pub addr: String,
+    /// `--socket-mode`: the mode of a `unix:PATH` socket (0600 by default).
+    pub socket_mode: u32,
     /// No per-call log line on stderr.
     pub quiet: bool,
     /// HTTPS on the same port, and where its certificate comes from.
@@ -24,6 +26,7 @@ impl Config {
     pub fn new(addr: impl Into<String>) -> Config {
         Config {
             addr: addr.into(),
+            socket_mode: crate::connect::listen::DEFAULT_SOCKET_MODE,
             quiet: false,
             tls: None,
             api_key: None,

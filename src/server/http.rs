@@ -10,6 +10,7 @@
 use super::probation::Probation;
 use super::woken::poll_when_woken;
 use super::State;
+use crate::connect::listen::Peer;
 use crate::protocol::codes;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -21,7 +22,6 @@ use hyper::header::{
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -33,7 +33,7 @@ pub type Reply = Response<Full<Bytes>>;
 /// Serves HTTP/1.1 on one connection (plain or TLS) until it closes or the server shuts down.
 pub async fn serve_connection<I>(
     io: I,
-    peer: SocketAddr,
+    peer: Peer,
     state: Arc<State>,
     shutdown: CancellationToken,
     probation: Arc<Probation>,
@@ -186,7 +186,7 @@ fn mentions_jsonrpc(body: &[u8]) -> bool {
 }
 
 /// The answer to one HTTP request (of either version): health, JSON-RPC, XML-RPC or Reach.
-pub async fn route(req: Request<Incoming>, state: &Arc<State>, peer: SocketAddr) -> Reply {
+pub async fn route(req: Request<Incoming>, state: &Arc<State>, peer: Peer) -> Reply {
     let path = req.uri().path().to_owned();
     let is_post = req.method() == Method::POST;
     if path == "/health" && (is_post || req.method() == Method::GET) {

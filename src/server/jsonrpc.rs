@@ -1,14 +1,14 @@
 //! JSON-RPC 2.0 in the server: decode, run each call, encode; notifications get no answer.
 
 use super::State;
+use crate::connect::listen::Peer;
 use crate::protocol::jsonrpc::{self, Entry, Request};
 use crate::protocol::Proto;
-use std::net::SocketAddr;
 
 /// Answers a request body. A single notification gets an empty body (sent as 200, which
 /// jsonrpclib and other xmlrpc.client-derived clients require); None means a batch made only of
 /// notifications, which is answered with 204 No Content.
-pub async fn handle(state: &State, peer: SocketAddr, body: &[u8]) -> Option<Vec<u8>> {
+pub async fn handle(state: &State, peer: Peer, body: &[u8]) -> Option<Vec<u8>> {
     let limits = state.limits.codec();
     // Answers are written straight into the body's bytes (a batch as `[a,b,…]`), the same bytes
     // a JSON tree would serialise to, without building the tree.
@@ -41,7 +41,7 @@ pub async fn handle(state: &State, peer: SocketAddr, body: &[u8]) -> Option<Vec<
 }
 
 /// Appends the answer to one entry to `out`; false for a notification, which gets none.
-async fn answer_entry(state: &State, peer: SocketAddr, entry: Entry, out: &mut Vec<u8>) -> bool {
+async fn answer_entry(state: &State, peer: Peer, entry: Entry, out: &mut Vec<u8>) -> bool {
     match entry {
         Entry::Invalid { id, fault } => {
             jsonrpc::write_response(out, &id, &Err(fault));

@@ -19,17 +19,18 @@ pub mod tls;
 mod woken;
 mod xmlrpc;
 
+use crate::connect::listen::Listener;
+use crate::connect::listen::Peer;
+use crate::connect::Conn;
 use crate::error::{Error, Result};
 use crate::protocol::{codes, Call, Fault, Outcome, Proto, PROTOCOLS};
 use crate::trace;
 pub use config::{Config, Limits, TlsSource};
 use service::Service;
 use sniff::Kind;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::OwnedSemaphorePermit;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -78,7 +79,7 @@ impl State {
     /// Runs one call and logs it: the single path every protocol takes to the service. A panic
     /// in a method becomes an internal-error answer, so one bad call never takes a connection or
     /// the server down.
-    pub async fn invoke(&self, proto: Proto, peer: SocketAddr, call: &Call) -> Outcome {
+    pub async fn invoke(&self, proto: Proto, peer: Peer, call: &Call) -> Outcome {
         use futures_util::FutureExt;
         // The clock is read only for the log line.
         let start = (!self.quiet).then(Instant::now);
@@ -109,36 +110,39 @@ impl State {
 
 /// A bound, not yet running, server.
 pub struct Server {
-    listener: TcpListener,
+    listener: Listener,
     state: Arc<State>,
 }
 
 impl Server {
-    /// Binds `config.addr` and sets up the shared state; nothing is accepted before [`Server::run`].
+    /// Binds `config.addr` (`HOST:PORT` or `unix:PATH`) and sets up the shared state; nothing is
+    /// accepted before [`Server::run`].
     pub async fn bind(config: &Config) -> Result<Server> {
         let state = Arc::new(State::new(config)?);
-        let listener = TcpListener::bind(&config.addr)
-            .await
-            .map_err(|e| listen_error(&config.addr, &e))?;
+        let listener = Listener::bind(&config.addr, config.socket_mode).await?;
         Ok(Server { listener, state })
     }
 
-    pub fn local_addr(&self) -> Result<SocketAddr> {
-        self.listener
-            .local_addr()
-            .map_err(|e| Error::Local(format!("cannot read the bound address: {e}")))
+    /// Where it listens: `127.0.0.1:8000` or `unix:PATH`.
+    pub fn local_addr(&self) -> Result<String> {
+        self.listener.local()
     }
 
     /// The lines `rpc serve` prints once it listens: the address, then one endpoint per protocol.
     pub fn banner(&self) -> Result<Vec<String>> {
-        let addr = self.local_addr()?.to_string();
+        let addr = self.local_addr()?;
         // With TLS the port speaks both; the banner names the secure URLs. Raw-tcp is never
         // inside TLS: its first byte `[` is told apart before any handshake.
         let tls = self.state.tls.is_some();
         let mut lines = vec![format!("listening on {addr}")];
+        if addr.starts_with("unix:") {
+            // JSON-RPC objects on the socket itself, as geth's IPC: `rpc call unix:PATH m`.
+            lines.push(format!("json-rpc {addr}"));
+        }
         lines.extend(
             PROTOCOLS
                 .iter()
+                .filter(|spec| spec.served())
                 .map(|spec| format!("{} {}", spec.name, spec.server_url(&addr, tls))),
         );
         Ok(lines)
@@ -183,21 +187,6 @@ impl Server {
         tracker.close();
         tracker.wait().await;
     }
-}
-
-/// Why the address cannot be had, and what to do about the common case.
-pub(crate) fn listen_error(addr: &str, e: &std::io::Error) -> Error {
-    let hint = match e.kind() {
-        std::io::ErrorKind::AddrInUse => {
-            " (another server has it: pick another --addr, or port 0 for a free one)"
-        }
-        std::io::ErrorKind::PermissionDenied => " (ports below 1024 need privileges: try 8000)",
-        _ => "",
-    };
-    Error::Local(format!(
-        "cannot listen on {addr}: {}{hint}",
-        crate::error::plain(e)
-    ))
 }
 
 /// `rpc serve`: bind, announce, serve until SIGINT/SIGTERM, drain, exit 0.
@@ -266,13 +255,12 @@ async fn cancel_on_signal(
 }
 
 async fn handle_connection(
-    mut stream: TcpStream,
-    peer: SocketAddr,
+    mut stream: Conn,
+    peer: Peer,
     state: Arc<State>,
     shutdown: CancellationToken,
     probation: Arc<probation::Probation>,
 ) {
-    let _ = stream.set_nodelay(true);
     let wait = state.limits.header_timeout;
     let prefix = tokio::select! {
         _ = shutdown.cancelled() => return,
@@ -289,15 +277,22 @@ async fn handle_connection(
             grpc::serve_connection(stream, peer, state, shutdown).await
         }
         Kind::Tls => serve_tls(stream, peer, state, shutdown, wait, probation).await,
-        Kind::RawTcp => rawtcp::serve_connection(stream, peer, state, shutdown, &probation).await,
+        Kind::RawTcp => {
+            let dialect = rawtcp::Dialect::RawTcp;
+            rawtcp::serve_connection(stream, dialect, peer, state, shutdown, &probation).await
+        }
+        Kind::JsonStream => {
+            let dialect = rawtcp::Dialect::JsonRpc;
+            rawtcp::serve_connection(stream, dialect, peer, state, shutdown, &probation).await
+        }
     }
 }
 
 /// Serves one connection in its slot under `--max-connections`, on probation until its first
 /// request; shed (closed) if the server fills up before that.
 async fn serve_in_slot(
-    stream: TcpStream,
-    peer: SocketAddr,
+    stream: Conn,
+    peer: Peer,
     state: Arc<State>,
     shutdown: CancellationToken,
     permit: OwnedSemaphorePermit,
@@ -323,8 +318,8 @@ const SHED_WAIT: Duration = Duration::from_secs(1);
 /// Over `--max-connections`: shed the oldest connection that has sent no request yet and take its
 /// slot; when every connection has had a request, answer 503.
 async fn make_room_or_refuse(
-    stream: TcpStream,
-    peer: SocketAddr,
+    stream: Conn,
+    peer: Peer,
     state: Arc<State>,
     shutdown: CancellationToken,
 ) {
@@ -345,7 +340,7 @@ const BUSY_LINGER: Duration = Duration::from_millis(500);
 /// its request: the slot it would need is taken, and waiting for its first bytes is exactly what
 /// a flood of half-open connections wants. Raw-tcp clients see the same bytes and report an
 /// answer that is not JSON; the stderr log says why.
-async fn refuse_busy(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) {
+async fn refuse_busy(mut stream: Conn, peer: Peer, state: Arc<State>) {
     use tokio::io::AsyncWriteExt;
     if !state.quiet {
         trace::Trace::default().note(&format!(
@@ -388,8 +383,8 @@ pub fn busy_answer(max_connections: usize) -> Vec<u8> {
 
 /// Completes the TLS handshake (within the header timeout), then serves HTTP inside it.
 async fn serve_tls(
-    stream: io::Prefixed<TcpStream>,
-    peer: SocketAddr,
+    stream: io::Prefixed<Conn>,
+    peer: Peer,
     state: Arc<State>,
     shutdown: CancellationToken,
     wait: Duration,
@@ -422,7 +417,7 @@ async fn serve_tls(
 
 /// Reads until the first non-blank byte tells what the connection speaks.
 pub(crate) async fn read_prefix(
-    stream: &mut TcpStream,
+    stream: &mut (impl tokio::io::AsyncRead + Unpin),
 ) -> std::io::Result<Option<(Kind, Vec<u8>)>> {
     let mut buf = Vec::with_capacity(512);
     loop {
@@ -474,7 +469,7 @@ mod tests {
             method: "boom".into(),
             params: Params::empty(),
         };
-        let peer: SocketAddr = ([127, 0, 0, 1], 1).into();
+        let peer = Peer::Tcp(([127, 0, 0, 1], 1).into());
         let outcome = state.invoke(Proto::JsonRpc, peer, &call).await;
         assert_eq!(outcome.unwrap_err().code, codes::INTERNAL_ERROR);
     }

@@ -1,6 +1,9 @@
-//! Raw-TCP JSON in the server: a connection whose first non-blank byte is `[` carries requests
-//! `["method", args…]`, framed by [`crate::protocol::rawtcp::Framer`] and answered in order, each
-//! with one JSON value and a newline, so a client may pipeline several on one connection.
+//! JSON on a raw byte stream in the server (TCP or a Unix socket), told apart by the first
+//! non-blank byte: `[` is raw-tcp (requests `["method", args…]`), `{` is JSON-RPC 2.0 objects on
+//! the stream, as geth's and anvil's IPC and Electrum servers speak it. Either way requests are
+//! framed by [`crate::protocol::rawtcp::Framer`] (one JSON value after another) and answered in
+//! order, each answer one JSON value and a newline, so a client may pipeline several on one
+//! connection; a JSON-RPC notification gets no answer.
 //!
 //! The connection closes when the client closes, after an answer to bytes that are not JSON (the
 //! stream cannot be resynchronised), after a request over `--max-message` (answered with an error,
@@ -10,10 +13,10 @@
 
 use super::probation::Probation;
 use super::State;
+use crate::connect::listen::Peer;
 use crate::protocol::rawtcp::{self, FrameError, Framer, Read};
 use crate::protocol::{codes, Fault, Outcome, Proto};
 use crate::trace::Trace;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -26,10 +29,20 @@ enum Next {
     Close,
 }
 
-/// Serves raw-tcp requests on one connection until one of the reasons above closes it.
+/// What the requests on a stream are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// `["method", args…]`, answered with the result's JSON or `{"error": …}`.
+    RawTcp,
+    /// JSON-RPC 2.0 request objects (and batches), answered as over HTTP.
+    JsonRpc,
+}
+
+/// Serves requests on one connection until one of the reasons above closes it.
 pub async fn serve_connection<S>(
     mut stream: S,
-    peer: SocketAddr,
+    dialect: Dialect,
+    peer: Peer,
     state: Arc<State>,
     shutdown: CancellationToken,
     probation: &Probation,
@@ -64,20 +77,26 @@ pub async fn serve_connection<S>(
             read = tokio::time::timeout(idle, rawtcp::read_frame(&mut stream, &mut framer, None)) => read,
             },
         };
-        let (answer, next) = match read {
+        let next = match read {
             Err(_elapsed) => {
-                note(&state, peer, "raw-tcp connection idle too long; closing");
+                note(&state, peer, "connection idle too long; closing");
                 return;
             }
             Ok(Err(_)) | Ok(Ok(Ok(Read::Closed))) => return,
-            Ok(Ok(Err(e))) => (Err(frame_fault(e, &state)), Next::Close),
+            Ok(Ok(Err(e))) => {
+                write_fault(dialect, frame_fault(e, &state), &mut out);
+                Next::Close
+            }
             Ok(Ok(Ok(Read::Value { frame, closed }))) => {
                 probation.prove();
-                let (outcome, next) = answer_frame(&state, peer, &frame).await;
-                (outcome, if closed { Next::Close } else { next })
+                let next = answer(dialect, &state, peer, &frame, &mut out).await;
+                if closed {
+                    Next::Close
+                } else {
+                    next
+                }
             }
         };
-        out.extend_from_slice(&rawtcp::encode_answer(&answer));
         if next == Next::KeepOpen && out.len() < MAX_UNWRITTEN {
             if let Some(frame) = framer.next_frame().transpose() {
                 ahead = Some(frame);
@@ -124,10 +143,54 @@ pub(crate) async fn close_gently<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut
     let _ = tokio::time::timeout(LINGER, drain).await;
 }
 
+/// Answers one framed request (a notification: nothing) into `out`.
+async fn answer(
+    dialect: Dialect,
+    state: &State,
+    peer: Peer,
+    frame: &[u8],
+    out: &mut Vec<u8>,
+) -> Next {
+    match dialect {
+        Dialect::RawTcp => {
+            let (outcome, next) = answer_frame(state, peer, frame).await;
+            out.extend_from_slice(&rawtcp::encode_answer(&outcome));
+            next
+        }
+        Dialect::JsonRpc => {
+            let answer = super::jsonrpc::handle(state, peer, frame)
+                .await
+                .unwrap_or_default();
+            if !answer.is_empty() {
+                out.extend_from_slice(&answer);
+                out.push(b'\n');
+            }
+            // JSON that does not parse cannot be skipped on a stream: answered, then closed.
+            match crate::protocol::json::passes_byte_checks(frame, state.limits.max_depth)
+                && serde_json::from_slice::<serde::de::IgnoredAny>(frame).is_ok()
+            {
+                true => Next::KeepOpen,
+                false => Next::Close,
+            }
+        }
+    }
+}
+
+/// A fault about the stream itself (too large, cut short), in the dialect's shape.
+fn write_fault(dialect: Dialect, fault: Fault, out: &mut Vec<u8>) {
+    match dialect {
+        Dialect::RawTcp => out.extend_from_slice(&rawtcp::encode_answer(&Err(fault))),
+        Dialect::JsonRpc => {
+            crate::protocol::jsonrpc::write_response(out, &serde_json::Value::Null, &Err(fault));
+            out.push(b'\n');
+        }
+    }
+}
+
 /// Decodes and runs one request; a parse error closes the connection, other faults do not. A panic
 /// while decoding (a bug: the framer and codec are fuzzed against it) is answered -32603, then the
 /// connection closes, since nothing says the stream is still sound.
-async fn answer_frame(state: &State, peer: SocketAddr, frame: &[u8]) -> (Outcome, Next) {
+async fn answer_frame(state: &State, peer: Peer, frame: &[u8]) -> (Outcome, Next) {
     let limits = state.limits.codec();
     let Ok(decoded) = std::panic::catch_unwind(|| rawtcp::decode_request(frame, limits)) else {
         let fault = Fault::new(
@@ -162,7 +225,7 @@ fn frame_fault(e: FrameError, state: &State) -> Fault {
     }
 }
 
-fn note(state: &State, peer: SocketAddr, text: &str) {
+fn note(state: &State, peer: Peer, text: &str) {
     if !state.quiet {
         Trace::default().note(&format!("{peer} {text}"));
     }

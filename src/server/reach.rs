@@ -12,6 +12,7 @@ use super::http::{reply, Reply};
 use super::service::Run;
 use super::Limits;
 use super::State;
+use crate::connect::listen::Peer;
 use crate::error::Result;
 use crate::protocol::reach::{self, Step};
 use crate::protocol::{codes, Call, Fault, Outcome, Params, Proto};
@@ -23,7 +24,6 @@ use ring::digest::{digest, SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::{json, Value as Json};
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
@@ -77,7 +77,7 @@ fn sha256(bytes: &[u8]) -> [u8; 32] {
 /// Answers one Reach request (`path` is the request path, `body` the raw body).
 pub async fn handle(
     state: &Arc<State>,
-    peer: SocketAddr,
+    peer: Peer,
     path: &str,
     headers: &HeaderMap,
     body: &[u8],
@@ -125,7 +125,7 @@ pub async fn handle(
 }
 
 /// A synchronous method: one call to the service, logged by [`State::invoke`].
-async fn call_service(state: &State, peer: SocketAddr, path: &str, args: Vec<Json>) -> Reply {
+async fn call_service(state: &State, peer: Peer, path: &str, args: Vec<Json>) -> Reply {
     let params = match args.iter().map(Value::from_json).collect() {
         Ok(values) => Params::Positional(values),
         Err(e) => {
@@ -148,7 +148,7 @@ async fn call_service(state: &State, peer: SocketAddr, path: &str, args: Vec<Jso
 /// The server log line of one interactive exchange, in the same format as every other call.
 fn log(
     state: &State,
-    peer: SocketAddr,
+    peer: Peer,
     path: &str,
     args: &[Json],
     answer: &Result<Json, (StatusCode, Fault)>,

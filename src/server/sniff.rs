@@ -9,6 +9,8 @@ pub enum Kind {
     Tls,
     /// A JSON array: the raw-TCP JSON protocol.
     RawTcp,
+    /// A JSON object: JSON-RPC 2.0 objects on the stream (geth-style IPC, Electrum).
+    JsonStream,
     /// The HTTP/2 connection preface (`PRI * HTTP/2.0`): gRPC with prior knowledge.
     Http2,
 }
@@ -35,7 +37,13 @@ pub fn classify(prefix: &[u8]) -> Option<Kind> {
         };
     }
     Some(match first {
-        b'[' => Kind::RawTcp,
+        // A JSON-RPC batch is an array of objects; a raw-tcp call an array starting with its
+        // method's name.
+        b'[' => match rest[1..].trim_ascii_start().first()? {
+            b'{' => Kind::JsonStream,
+            _ => Kind::RawTcp,
+        },
+        b'{' => Kind::JsonStream,
         0x16 => Kind::Tls,
         _ => Kind::Http,
     })
@@ -49,7 +57,17 @@ mod tests {
     fn first_non_blank_byte_decides() {
         assert_eq!(classify(b"POST / HTTP/1.1"), Some(Kind::Http));
         assert_eq!(classify(b"  \n[\"add\",1,2]"), Some(Kind::RawTcp));
+        assert_eq!(
+            classify(b"[ {\"jsonrpc\":\"2.0\"}]"),
+            Some(Kind::JsonStream)
+        );
+        assert_eq!(
+            classify(b"[ "),
+            None,
+            "a batch or a call: the next byte says"
+        );
         assert_eq!(classify(&[0x16, 3, 1]), Some(Kind::Tls));
+        assert_eq!(classify(b"{\"jsonrpc\":\"2.0\"}"), Some(Kind::JsonStream));
         assert_eq!(classify(b" \r\n"), None);
         assert_eq!(classify(b"\xEF\xBB\xBF[1]"), Some(Kind::RawTcp));
         assert_eq!(classify(b"\xEF\xBB"), None);

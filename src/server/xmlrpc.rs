@@ -8,12 +8,12 @@
 
 use super::service::Run;
 use super::State;
+use crate::connect::listen::Peer;
 use crate::protocol::xmlrpc::{self, MULTICALL};
 use crate::protocol::{codes, Call, Fault, Outcome, Params, Proto};
-use std::net::SocketAddr;
 
 /// Answers a request body with a `<methodResponse>` document.
-pub async fn handle(state: &State, peer: SocketAddr, body: &[u8]) -> Vec<u8> {
+pub async fn handle(state: &State, peer: Peer, body: &[u8]) -> Vec<u8> {
     let limits = state.limits.codec();
     let outcome = match xmlrpc::decode_call(body, limits) {
         Ok(call) => answer(state, peer, &call).await,
@@ -26,7 +26,7 @@ pub async fn handle(state: &State, peer: SocketAddr, body: &[u8]) -> Vec<u8> {
     })
 }
 
-async fn answer(state: &State, peer: SocketAddr, call: &Call) -> Outcome {
+async fn answer(state: &State, peer: Peer, call: &Call) -> Outcome {
     let method = state.service.method_for(Proto::XmlRpc, &call.method);
     match method.map(|m| &m.run) {
         Some(Run::Multicall) => multicall(state, peer, &call.params).await,
@@ -35,7 +35,7 @@ async fn answer(state: &State, peer: SocketAddr, call: &Call) -> Outcome {
 }
 
 /// Runs each entry in order; a failing entry becomes a fault struct in its slot.
-async fn multicall(state: &State, peer: SocketAddr, params: &Params) -> Outcome {
+async fn multicall(state: &State, peer: Peer, params: &Params) -> Outcome {
     let entries = xmlrpc::multicall_entries(params)?;
     if entries.len() > state.limits.max_batch {
         return Err(Fault::new(

@@ -54,14 +54,18 @@ fn every_subcommand_help_teaches() {
             .skip(1)
             .take_while(|l| !l.is_empty())
             .collect();
+        // An option's line starts within the first columns; a wrapped help line that happens
+        // to begin with a flag's name (`--tls)`) is indented far deeper.
+        let is_option = |line: &str| {
+            let indent = line.len() - line.trim_start().len();
+            indent <= 6 && line.trim_start().starts_with('-')
+        };
         for (i, line) in options.iter().enumerate() {
-            if !line.trim_start().starts_with('-') {
+            if !is_option(line) {
                 continue;
             }
             let same_line = line.trim().split("  ").filter(|p| !p.is_empty()).count() >= 2;
-            let next_line = options
-                .get(i + 1)
-                .is_some_and(|next| !next.trim_start().starts_with('-'));
+            let next_line = options.get(i + 1).is_some_and(|next| !is_option(next));
             assert!(
                 same_line || next_line,
                 "rpc {sub} --help: {line:?} has no help text"
@@ -94,7 +98,7 @@ fn errors_say_what_to_do_next() {
         (
             vec!["call", "ftp://host", "add"],
             2,
-            "use http://, https://, tcp://, grpc:// or grpcs://",
+            "use http://, https://, tcp://, grpc://, grpcs://, unix:PATH or stdio:CMD",
         ),
         (
             vec!["call", ":notaport", "add"],

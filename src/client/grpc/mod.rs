@@ -50,6 +50,8 @@ pub struct SchemaSource {
 
 /// A gRPC connection to one server: made at the first call, reused by the next ones.
 pub struct GrpcTransport {
+    /// Where the bytes go.
+    place: crate::connect::Place,
     url: Url,
     options: Options,
     source: SchemaSource,
@@ -61,12 +63,20 @@ pub struct GrpcTransport {
 }
 
 impl GrpcTransport {
-    /// A transport for `url` (`grpc://` cleartext, `grpcs://` or `https://` TLS).
-    pub fn new(url: &Url, options: &Options, source: SchemaSource, trace: Trace) -> GrpcTransport {
+    /// A transport for `url` (`grpc://` cleartext, `grpcs://` or `https://` TLS) whose bytes go
+    /// to `place` (the URL's host, or a Unix socket).
+    pub fn new(
+        url: &Url,
+        options: &Options,
+        source: SchemaSource,
+        trace: Trace,
+        place: crate::connect::Place,
+    ) -> GrpcTransport {
         if options.insecure && uses_tls(url) {
             trace.note("rpc: warning: TLS certificate verification is disabled (--insecure); the connection can be intercepted");
         }
         GrpcTransport {
+            place,
             url: url.clone(),
             options: options.clone(),
             source,
@@ -113,6 +123,7 @@ impl GrpcTransport {
         let endpoint = Endpoint::from_shared(format!("{scheme}://{target}"))
             .map_err(|e| Error::usage(format!("invalid endpoint {}: {e}", self.url)))?;
         let connector = Connector {
+            place: self.place.clone(),
             url: self.url.clone(),
             options: Arc::new(self.options.clone()),
             first: Arc::clone(&self.first_bytes),
@@ -247,6 +258,7 @@ async fn probe(target: &str) -> Vec<u8> {
 /// the first bytes the server sends on it.
 #[derive(Clone)]
 struct Connector {
+    place: crate::connect::Place,
     url: Url,
     options: Arc<Options>,
     first: Arc<Mutex<Tapped>>,
@@ -271,19 +283,17 @@ impl tower_service::Service<Uri> for Connector {
 
     fn call(&mut self, _: Uri) -> Self::Future {
         let url = self.url.clone();
+        let place = self.place.clone();
         let options = Arc::clone(&self.options);
         let first = Arc::clone(&self.first);
         Box::pin(async move {
             let target = super::http::target_of(&url);
-            let stream =
-                super::http::open_stream(&url, &target, &options, &[b"h2"], uses_tls(&url))
-                    .await
-                    .map_err(|e| match e {
-                        Error::Transport(t) => t,
-                        other => {
-                            TransportError::new(&target, Cause::Broken(other.to_string()), None)
-                        }
-                    })?;
+            let stream = super::http::open_stream(&url, &place, &options, &[b"h2"], uses_tls(&url))
+                .await
+                .map_err(|e| match e {
+                    Error::Transport(t) => t,
+                    other => TransportError::new(&target, Cause::Broken(other.to_string()), None),
+                })?;
             Ok(hyper_util::rt::TokioIo::new(Tap::new(stream, Some(first))))
         })
     }

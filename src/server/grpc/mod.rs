@@ -13,6 +13,7 @@ mod math;
 mod router;
 
 use super::State;
+use crate::connect::listen::Peer;
 use crate::protocol::grpc::message::DynamicCodec;
 use crate::protocol::grpc::schema::Schema;
 use futures_util::Stream;
@@ -20,7 +21,6 @@ use hyper::body::Incoming;
 use prost_reflect::{DynamicMessage, MethodDescriptor};
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -110,12 +110,8 @@ fn served_set() -> Result<Vec<u8>, String> {
 
 /// Serves gRPC on one HTTP/2 connection until it closes or the server shuts down; on shutdown
 /// the connection sends GOAWAY and lets the streams in flight finish.
-pub async fn serve_connection<I>(
-    io: I,
-    peer: SocketAddr,
-    state: Arc<State>,
-    shutdown: CancellationToken,
-) where
+pub async fn serve_connection<I>(io: I, peer: Peer, state: Arc<State>, shutdown: CancellationToken)
+where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let limits = &state.limits;
@@ -149,7 +145,7 @@ pub async fn serve_connection<I>(
 #[derive(Clone)]
 struct GrpcService {
     state: Arc<State>,
-    peer: SocketAddr,
+    peer: Peer,
 }
 
 impl tower_service::Service<http::Request<Incoming>> for GrpcService {
@@ -238,7 +234,7 @@ impl hyper::body::Body for Deadline {
 /// Routes a request to reflection, health, or the dynamic services.
 async fn route(
     state: Arc<State>,
-    peer: SocketAddr,
+    peer: Peer,
     request: http::Request<Incoming>,
 ) -> Result<http::Response<Body>, Infallible> {
     let grpc = &state.grpc;
@@ -271,7 +267,7 @@ async fn route(
 /// A call to one of the dynamic services: decoded, answered as a stream, encoded.
 async fn dynamic(
     state: &Arc<State>,
-    peer: SocketAddr,
+    peer: Peer,
     path: &str,
     request: http::Request<Incoming>,
 ) -> http::Response<Body> {
@@ -331,7 +327,7 @@ fn grpc_timeout(headers: &http::HeaderMap) -> Option<Duration> {
 #[derive(Clone)]
 struct Handler {
     state: Arc<State>,
-    peer: SocketAddr,
+    peer: Peer,
     method: MethodDescriptor,
 }
 

@@ -1,0 +1,123 @@
+//! The LSP (and DAP) base protocol: a header block (`Content-Length: N`, maybe `Content-Type`),
+//! each line ending in `\r\n`, a blank line, then N bytes of message
+//! (<https://microsoft.github.io/language-server-protocol/specifications/base/0.9/specification/>).
+//! A length over the bound is refused before a byte of its message is kept, and a header block
+//! longer than [`super::MAX_HEADER_BLOCK`] is no header block.
+
+use super::{FrameError, Unframe, MAX_HEADER_BLOCK};
+
+/// `Content-Length: N\r\n\r\n` and the message.
+pub fn frame(message: &[u8]) -> Vec<u8> {
+    let mut framed = format!("Content-Length: {}\r\n\r\n", message.len()).into_bytes();
+    framed.extend_from_slice(message);
+    framed
+}
+
+pub struct Reader {
+    pending: Vec<u8>,
+    /// The length of the message whose headers were read, its bytes still coming.
+    body: Option<usize>,
+    max: usize,
+}
+
+impl Reader {
+    pub fn new(max: usize) -> Reader {
+        Reader {
+            pending: Vec::new(),
+            body: None,
+            max,
+        }
+    }
+
+    /// Reads a whole header block at the front, if there is one, leaving the body.
+    fn headers(&mut self) -> Result<Option<usize>, FrameError> {
+        let Some(end) = self.pending.windows(4).position(|w| w == b"\r\n\r\n") else {
+            if self.pending.len() > MAX_HEADER_BLOCK {
+                return Err(FrameError::Malformed(format!(
+                    "no end to a header block after {MAX_HEADER_BLOCK} bytes (not the \
+                     Content-Length base protocol)"
+                )));
+            }
+            return Ok(None);
+        };
+        let block: Vec<u8> = self.pending.drain(..end + 4).collect();
+        let text = String::from_utf8_lossy(&block[..end]);
+        let length = text
+            .split("\r\n")
+            .filter_map(|line| line.split_once(':'))
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+            .map(|(_, value)| value.trim());
+        let Some(length) = length else {
+            return Err(FrameError::Malformed(format!(
+                "a header block without Content-Length: {:?}",
+                text.chars().take(80).collect::<String>()
+            )));
+        };
+        let length: u64 = length.parse().map_err(|_| {
+            FrameError::Malformed(format!("Content-Length {length:?} is not a number"))
+        })?;
+        match usize::try_from(length) {
+            Ok(n) if n <= self.max => Ok(Some(n)),
+            _ => Err(FrameError::TooLarge(self.max)),
+        }
+    }
+}
+
+impl Unframe for Reader {
+    fn push(&mut self, bytes: &[u8]) {
+        self.pending.extend_from_slice(bytes);
+    }
+
+    fn next(&mut self) -> Result<Option<Vec<u8>>, FrameError> {
+        if self.body.is_none() {
+            // Blank lines between messages are tolerated, as editors' readers do.
+            while self.pending.starts_with(b"\r\n") {
+                self.pending.drain(..2);
+            }
+            self.body = self.headers()?;
+        }
+        match self.body {
+            Some(length) if self.pending.len() >= length => {
+                self.body = None;
+                Ok(Some(self.pending.drain(..length).collect()))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn finish(&mut self) -> Result<Option<Vec<u8>>, FrameError> {
+        if let Some(message) = self.next()? {
+            return Ok(Some(message));
+        }
+        match self.body.is_some() || !self.pending.trim_ascii().is_empty() {
+            true => Err(FrameError::Truncated),
+            false => Ok(None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_length_that_lies_or_is_huge_and_headers_that_never_end_are_refused() {
+        let mut huge = Reader::new(1 << 20);
+        huge.push(b"Content-Length: 99999999999\r\n\r\n{");
+        assert_eq!(huge.next(), Err(FrameError::TooLarge(1 << 20)));
+        let mut endless = Reader::new(1 << 20);
+        endless.push(&b"X-Junk: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n".repeat(300));
+        assert!(matches!(endless.next(), Err(FrameError::Malformed(_))));
+        let mut lying = Reader::new(1 << 20);
+        lying.push(b"Content-Length: 50\r\n\r\n{\"short\":1}");
+        assert_eq!(
+            lying.next(),
+            Ok(None),
+            "waits for the bytes it was promised"
+        );
+        assert_eq!(lying.finish(), Err(FrameError::Truncated));
+        let mut typed = Reader::new(64);
+        typed.push(b"content-length: 2\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{}");
+        assert_eq!(typed.next(), Ok(Some(b"{}".to_vec())));
+    }
+}
