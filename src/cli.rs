@@ -160,7 +160,13 @@ Examples:
   rpc proxy --listen :9000 --to https://api.example.com --tls   TLS on both sides
   rpc proxy --listen :0 --to grpc://127.0.0.1:50051 --json | tail -n +2 | jq .method
                                                (the first line is always `listening on`)
-  rpc proxy --listen :9000 --to :8000 --record calls.jsonl   then: rpc replay calls.jsonl";
+  rpc proxy --listen :9000 --to :8000 --record calls.jsonl   then: rpc replay calls.jsonl
+  rpc proxy --listen unix:/tmp/p.sock --to unix:/tmp/anvil.ipc   JSON-RPC on Unix sockets
+
+In place of a server a client starts (an editor's language server, an MCP server): the client
+talks to rpc proxy on stdin and stdout, the log goes to stderr (or --log FILE):
+  rpc proxy --stdio --to stdio:pylsp --log /tmp/lsp.log
+  rpc proxy --stdio --to stdio:'pyright-langserver --stdio' --record lsp.jsonl";
 
 const REPL_EXAMPLES: &str = "\
 A line is a call with the ARG rules of `rpc call` (add 2 3, echo {\"a\":[1,2]}, echo \"two words\");
@@ -758,6 +764,21 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "N", value_parser = at_least_one,
           default_value_t = proxy::Limits::DEFAULT.max_pending)]
     pub max_pending: usize,
+
+    /// Be the server of a client that starts rpc proxy in its place (an editor, an MCP host):
+    /// its stdin and stdout go to --to (stdio:CMD starts the server), the log to stderr or --log;
+    /// nothing but the server's bytes is written to stdout
+    #[arg(long, conflicts_with_all = ["tls", "cert"])]
+    pub stdio: bool,
+
+    /// --stdio: write the log to FILE (appended) instead of stderr
+    #[arg(long, value_name = "FILE", requires = "stdio")]
+    pub log: Option<PathBuf>,
+
+    /// --stdio: how messages are cut (json, ndjson, content-length); by default each direction's
+    /// first bytes tell (Content-Length headers, else JSON values)
+    #[arg(long, value_name = "FRAMING", value_parser = framing)]
+    pub framing: Option<Framing>,
 }
 
 /// A count that must be at least 1.
@@ -820,6 +841,10 @@ impl ProxyArgs {
                 show_secrets: self.show_secrets,
             },
             record: self.record.clone(),
+            stdio: self.stdio.then(|| proxy::StdioMode {
+                log: self.log.clone(),
+                framing: self.framing,
+            }),
         })
     }
 }

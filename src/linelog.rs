@@ -19,25 +19,42 @@ use std::time::Duration;
 const REST: Duration = Duration::from_millis(2);
 
 /// Where the lines go.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Sink {
     Stdout,
     Stderr,
+    /// A file (`rpc proxy --log FILE`), opened for appending.
+    File(Arc<std::fs::File>),
 }
 
 impl Sink {
-    fn stream(self) -> Box<dyn Write + Send> {
+    fn stream(&self) -> Box<dyn Write + Send> {
         match self {
             Sink::Stdout => Box::new(std::io::stdout()),
             Sink::Stderr => Box::new(std::io::stderr()),
+            Sink::File(file) => Box::new(SharedFile(Arc::clone(file))),
         }
     }
 
-    fn name(self) -> &'static str {
+    fn name(&self) -> &'static str {
         match self {
             Sink::Stdout => "stdout",
             Sink::Stderr => "stderr",
+            Sink::File(_) => "the log file",
         }
+    }
+}
+
+/// A file written through a shared handle (`&File` writes).
+struct SharedFile(Arc<std::fs::File>);
+
+impl Write for SharedFile {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        (&*self.0).write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        (&*self.0).flush()
     }
 }
 
@@ -64,9 +81,10 @@ impl LineWriter {
         let (queue, lines) = mpsc::sync_channel(limit.max(1));
         let dropped = Arc::new(AtomicU64::new(0));
         let counted = Arc::clone(&dropped);
+        let thread_sink = sink.clone();
         std::thread::Builder::new()
             .name(format!("{who} log"))
-            .spawn(move || write_lines(&lines, sink, &counted, who))
+            .spawn(move || write_lines(&lines, &thread_sink, &counted, who))
             .ok()?;
         Some(LineWriter {
             queue,
@@ -83,7 +101,7 @@ impl LineWriter {
             Err(TrySendError::Full(_)) => {
                 self.dropped.fetch_add(1, Ordering::Relaxed);
             }
-            Err(TrySendError::Disconnected(Message::Line(text))) => direct(self.sink, &text),
+            Err(TrySendError::Disconnected(Message::Line(text))) => direct(&self.sink, &text),
             Err(TrySendError::Disconnected(_)) => {}
         }
     }
@@ -96,16 +114,16 @@ impl LineWriter {
             let _ = wait.recv_timeout(Duration::from_secs(1));
         }
         // The writer reports drops once it catches up; a stuck one never does, so say it here.
-        report_dropped(&mut self.sink.stream(), &self.dropped, self.who, self.sink);
+        report_dropped(&mut self.sink.stream(), &self.dropped, self.who, &self.sink);
     }
 }
 
 /// Writes one line straight to `sink` (no writer thread).
-pub fn direct(sink: Sink, text: &str) {
+pub fn direct(sink: &Sink, text: &str) {
     let _ = writeln!(sink.stream(), "{text}");
 }
 
-fn report_dropped(out: &mut impl Write, dropped: &AtomicU64, who: &str, sink: Sink) {
+fn report_dropped(out: &mut impl Write, dropped: &AtomicU64, who: &str, sink: &Sink) {
     let count = dropped.swap(0, Ordering::Relaxed);
     if count > 0 {
         let _ = writeln!(
@@ -116,7 +134,7 @@ fn report_dropped(out: &mut impl Write, dropped: &AtomicU64, who: &str, sink: Si
     }
 }
 
-fn write_lines(lines: &Receiver<Message>, sink: Sink, dropped: &AtomicU64, who: &str) {
+fn write_lines(lines: &Receiver<Message>, sink: &Sink, dropped: &AtomicU64, who: &str) {
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, sink.stream());
     // Block for the next message only once the buffer is out: nothing waits in it while idle.
     while let Ok(first) = lines.recv() {

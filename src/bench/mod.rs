@@ -152,7 +152,7 @@ fn prepare(args: &Options) -> Result<(Settings, Plan)> {
         (addr, request, None)
     };
     let settings = Settings {
-        endpoint: client.url.to_string(),
+        endpoint: client.endpoint(),
         proto: client.proto,
         method: call.method.clone(),
         shown_args: call.params.to_json().to_string(),

@@ -538,6 +538,15 @@ impl Client {
         session.begun().await?.wait_for(listening, method).await
     }
 
+    /// The endpoint as a user writes it (what recordings keep and the REPL shows): the URL, or
+    /// `unix:PATH`, `stdio:CMD ARGS` as typed.
+    pub fn endpoint(&self) -> String {
+        match self.url.scheme() {
+            "unix" | "stdio" => format!("{}:{}", self.url.scheme(), decoded_path(&self.url)),
+            _ => self.url.to_string(),
+        }
+    }
+
     /// A second client on the same stream connection (a REPL's bookkeeping client, which logs
     /// nothing): None where a connection is not kept (HTTP, raw-tcp, gRPC make their own).
     pub fn sharing(&self, trace: Trace) -> Option<Client> {

@@ -119,7 +119,10 @@ impl ChildProcess {
             .ok()?;
         // Its last stderr lines may still be on their way to the tail.
         if let Some(task) = self.stderr.as_mut() {
-            let _ = tokio::time::timeout(Duration::from_millis(200), task).await;
+            // A finished task's handle must not be awaited again (in `stop`).
+            if tokio::time::timeout(Duration::from_millis(200), task).await.is_ok() {
+                self.stderr = None;
+            }
         }
         Some(describe(status))
     }

@@ -45,6 +45,7 @@ pub struct Log {
     style: Style,
     /// None when the writer thread could not be started: lines are then written directly.
     writer: Option<LineWriter>,
+    sink: Sink,
     /// `--record`: every answered call, and the upstream's `HOST:PORT` and whether it is TLS
     /// (each entry's endpoint is the URL its protocol is served at there).
     recorder: Option<(Mutex<Recorder>, Upstream)>,
@@ -53,14 +54,18 @@ pub struct Log {
 /// Where the proxy forwards to, as recordings name it.
 #[derive(Debug, Clone)]
 pub struct Upstream {
-    /// `HOST:PORT`.
+    /// `HOST:PORT`, or a stream's `unix:PATH` / `stdio:CMD`.
     pub target: String,
     pub tls: bool,
 }
 
 impl Upstream {
-    /// The URL `proto` is served at there (`http://HOST:PORT/RPC2` for XML-RPC, `tcp://…`, …).
+    /// The URL `proto` is served at there (`http://HOST:PORT/RPC2` for XML-RPC, `tcp://…`, …);
+    /// a stream's endpoint (`unix:PATH`, `stdio:CMD`) as it is.
     fn endpoint(&self, proto: Proto) -> String {
+        if self.target.starts_with("unix:") || self.target.starts_with("stdio:") {
+            return self.target.clone();
+        }
         proto.spec().server_url(&self.target, self.tls)
     }
 }
@@ -86,12 +91,19 @@ pub struct Answered<'a> {
 }
 
 impl Log {
-    /// A log printing in `style`, queueing at most `max_queue` lines, recording with `recorder`.
-    pub fn new(style: Style, max_queue: usize, recorder: Option<(Recorder, Upstream)>) -> Log {
+    /// A log printing in `style` to `sink` (stdout; stderr or `--log FILE` for `--stdio`, whose
+    /// stdout is the server's), queueing at most `max_queue` lines, recording with `recorder`.
+    pub fn new(
+        style: Style,
+        sink: Sink,
+        max_queue: usize,
+        recorder: Option<(Recorder, Upstream)>,
+    ) -> Log {
         Log {
             started: Instant::now(),
             style,
-            writer: LineWriter::start("rpc proxy", Sink::Stdout, max_queue),
+            writer: LineWriter::start("rpc proxy", sink.clone(), max_queue),
+            sink,
             recorder: recorder.map(|(r, upstream)| (Mutex::new(r), upstream)),
         }
     }
@@ -119,7 +131,7 @@ impl Log {
     fn emit(&self, text: &str) {
         match &self.writer {
             Some(writer) => writer.line(text.to_owned()),
-            None => linelog::direct(Sink::Stdout, text),
+            None => linelog::direct(&self.sink, text),
         }
     }
 

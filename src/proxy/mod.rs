@@ -17,6 +17,7 @@ pub mod grpc;
 pub mod http1;
 pub mod log;
 pub mod rawtcp;
+pub mod stdio;
 pub mod stream;
 pub mod tunnel;
 
@@ -107,6 +108,17 @@ pub struct Config {
     pub style: log::Style,
     /// `--record FILE`: every call, as `rpc repl --record` writes it.
     pub record: Option<PathBuf>,
+    /// `--stdio`: one client on the proxy's own stdin and stdout instead of a listener.
+    pub stdio: Option<StdioMode>,
+}
+
+/// `rpc proxy --stdio`'s settings.
+#[derive(Debug, Clone)]
+pub struct StdioMode {
+    /// `--log FILE`: the log there instead of stderr.
+    pub log: Option<PathBuf>,
+    /// `--framing`: how messages are cut; None: each direction's first bytes tell.
+    pub framing: Option<crate::framing::Framing>,
 }
 
 /// What every connection shares.
@@ -185,6 +197,9 @@ impl ListenTls {
 /// accepting and let the calls in flight finish (within `--drain-timeout`; a second signal stops
 /// at once, exit 130).
 pub async fn run(config: Config) -> Result<()> {
+    if config.stdio.is_some() {
+        return stdio::run(config).await;
+    }
     let listener = Listener::bind(&config.listen, config.socket_mode).await?;
     let tls = match &config.tls {
         Some(source) => Some(ListenTls::new(source, &config.upstream)?),
@@ -193,20 +208,16 @@ pub async fn run(config: Config) -> Result<()> {
     let place = client::place_of(&config.upstream, None)?;
     let target = place.shown();
     let upstream_tls = matches!(config.upstream.scheme(), "https" | "grpcs");
-    let recorder = match &config.record {
-        Some(path) => Some((
-            crate::record::Recorder::open(path)?,
-            log::Upstream {
-                target: target.clone(),
-                tls: upstream_tls,
-            },
-        )),
-        None => None,
-    };
+    let recorder = recorder(&config, &target, upstream_tls)?;
     let signalled = crate::server::shutdown_signal()?;
     let addr = listener.local()?;
     let shared = Arc::new(Shared {
-        log: Log::new(config.style, config.limits.max_log_queue, recorder),
+        log: Log::new(
+            config.style,
+            crate::linelog::Sink::Stdout,
+            config.limits.max_log_queue,
+            recorder,
+        ),
         target,
         place,
         upstream_tls,
@@ -245,6 +256,22 @@ pub async fn run(config: Config) -> Result<()> {
     shared.log.flush();
     eprintln!("rpc proxy: stopped");
     Ok(())
+}
+
+/// `--record`'s recorder, naming the upstream at `target`.
+fn recorder(
+    config: &Config,
+    target: &str,
+    tls: bool,
+) -> Result<Option<(crate::record::Recorder, log::Upstream)>> {
+    let Some(path) = &config.record else {
+        return Ok(None);
+    };
+    let upstream = log::Upstream {
+        target: target.to_owned(),
+        tls,
+    };
+    Ok(Some((crate::record::Recorder::open(path)?, upstream)))
 }
 
 /// Accepts connections, at most `--max-connections` at once, until `shutdown`.

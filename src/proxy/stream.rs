@@ -41,7 +41,7 @@ where
         server_read,
         server_write,
     };
-    pipe(ends, Framing::Json, conn, shared, shutdown).await;
+    pipe(ends, Some(Framing::Json), conn, shared, shutdown).await;
 }
 
 /// Both sides of a piped connection: what the client writes goes to the server, and back.
@@ -52,10 +52,11 @@ pub struct Ends<CR, CW, SR, SW> {
     pub server_write: SW,
 }
 
-/// Pumps both ways, each byte passed on as it comes, each message logged by [`Watch`].
+/// Pumps both ways, each byte passed on as it comes, each message logged by [`Watch`]; with no
+/// `framing`, each direction's first bytes tell it (`Content-Length` headers, else JSON values).
 pub async fn pipe<CR, CW, SR, SW>(
     ends: Ends<CR, CW, SR, SW>,
-    framing: Framing,
+    framing: Option<Framing>,
     conn: u64,
     shared: &Shared,
     shutdown: CancellationToken,
@@ -97,18 +98,31 @@ pub async fn pipe<CR, CW, SR, SW>(
     super::lock(&watch).unanswered();
 }
 
-/// One direction: its bytes, cut into messages.
+/// The framing a direction's first bytes tell: LSP's headers, else JSON values.
+fn told_by(first: &[u8]) -> Framing {
+    let head = first.trim_ascii_start();
+    let prefix = b"content-length:";
+    match head.len() >= prefix.len() && head[..prefix.len()].eq_ignore_ascii_case(prefix) {
+        true => Framing::ContentLength,
+        false => Framing::Json,
+    }
+}
+
+/// One direction: its bytes, cut into messages (the reader made at the first bytes when the
+/// framing is told by them).
 struct Side {
-    reader: Box<dyn Unframe>,
+    reader: Option<Box<dyn Unframe>>,
+    max: usize,
     way: Way,
     /// The framing failed: the bytes still pass, unread.
     broken: bool,
 }
 
 impl Side {
-    fn new(framing: Framing, max: usize, way: Way) -> Side {
+    fn new(framing: Option<Framing>, max: usize, way: Way) -> Side {
         Side {
-            reader: framing.reader(max),
+            reader: framing.map(|f| f.reader(max)),
+            max,
             way,
             broken: false,
         }
@@ -121,13 +135,11 @@ impl Side {
             return;
         }
         let end = bytes.is_empty();
-        self.reader.push(bytes);
+        let max = self.max;
+        let reader = self.reader.get_or_insert_with(|| told_by(bytes).reader(max));
+        reader.push(bytes);
         loop {
-            let next = if end {
-                self.reader.finish()
-            } else {
-                self.reader.next()
-            };
+            let next = if end { reader.finish() } else { reader.next() };
             match next {
                 Ok(Some(message)) => watch.message(self.way, &message),
                 Ok(None) => break,

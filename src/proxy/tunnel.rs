@@ -148,7 +148,12 @@ pub(super) async fn pump(
         };
         activity.touch();
         observe(&buf[..n]);
-        match tokio::time::timeout(idle, to.write_all(&buf[..n])).await {
+        // Flushed at once: a process's stdout holds back what is not a whole line.
+        let written = async {
+            to.write_all(&buf[..n]).await?;
+            to.flush().await
+        };
+        match tokio::time::timeout(idle, written).await {
             Ok(Ok(())) => total += n as u64,
             _ => break,
         }

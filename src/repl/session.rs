@@ -187,7 +187,7 @@ impl Session {
     fn finish_stream(&mut self, method: &str, finished: Finished) -> Result<()> {
         if let (Some(recorder), Some(exchange)) = (&mut self.recorder, finished.exchange(method)) {
             recorder.append(&Entry {
-                endpoint: self.client.url.to_string(),
+                endpoint: self.client.endpoint(),
                 proto: self.client.proto,
                 exchange: record::Exchange::Stream(exchange),
                 duration: finished.duration,
@@ -210,11 +210,11 @@ impl Session {
 
     /// Where the session is connected, as people write it (no lone trailing slash).
     pub fn location(&self) -> String {
-        let url = self.client.url.as_str();
+        let endpoint = self.client.endpoint();
         if self.client.url.path() == "/" {
-            url.trim_end_matches('/').to_owned()
+            endpoint.trim_end_matches('/').to_owned()
         } else {
-            url.to_owned()
+            endpoint
         }
     }
 
@@ -363,7 +363,7 @@ impl Session {
                 continue;
             };
             recorder.append(&Entry {
-                endpoint: self.client.url.to_string(),
+                endpoint: self.client.endpoint(),
                 proto: self.client.proto,
                 exchange: record::Exchange::Call {
                     call: call.clone(),
@@ -441,7 +441,7 @@ impl Session {
     /// What Tab completion asks for method names.
     fn target(&self) -> Target {
         Target {
-            key: format!("{} {}", self.client.proto.name(), self.client.url),
+            key: format!("{} {}", self.client.proto.name(), self.client.endpoint()),
             quiet_client: self.quiet_client.clone(),
         }
     }

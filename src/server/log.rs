@@ -35,7 +35,7 @@ fn writer() -> Option<&'static LineWriter> {
 pub fn line(text: String) {
     match writer() {
         Some(writer) => writer.line(text),
-        None => linelog::direct(Sink::Stderr, &text),
+        None => linelog::direct(&Sink::Stderr, &text),
     }
 }
 
