@@ -87,6 +87,10 @@ fn curl_options(connect: &Options) -> Vec<String> {
         options.push("--max-time".to_owned());
         options.push(timeout.as_secs_f64().to_string());
     }
+    if let Some(path) = &connect.unix_socket {
+        options.push("--unix-socket".to_owned());
+        options.push(shell_quote(&path.to_string_lossy()));
+    }
     options
 }
 
@@ -157,6 +161,16 @@ pub fn grpc_line(preview: &crate::client::grpc::Preview, connect: &Options) -> S
 /// (netcat-openbsd, macOS) closes the sending side at the end of input, so a server that keeps
 /// connections open learns that no more requests come, answers, and closes.
 fn nc_line(addr: &str, bytes: &[u8]) -> String {
+    // A stream that is not TCP: the bytes exactly (framing headers included), into nc on the
+    // socket, or into the command itself.
+    if let Some(path) = addr.strip_prefix("unix:") {
+        // No half-close (-N): some IPC servers (anvil) drop a connection whose writer closed
+        // before answering; -q 2 waits for the answers instead.
+        return format!("{} | nc -U -q 2 {}", printf_exact(bytes), shell_quote(path));
+    }
+    if let Some(command) = addr.strip_prefix("stdio:") {
+        return format!("{} | {command}", printf_exact(bytes));
+    }
     let text = String::from_utf8_lossy(bytes);
     let requests: Vec<String> = text.lines().map(shell_quote).collect();
     let (host, port) = addr.rsplit_once(':').unwrap_or((addr, ""));
@@ -167,6 +181,23 @@ fn nc_line(addr: &str, bytes: &[u8]) -> String {
         shell_quote(host),
         shell_quote(port)
     )
+}
+
+/// `printf 'FORMAT'` writing exactly `bytes`: printable text as it is, `\r`, `\n` and other
+/// bytes escaped, `%` and `\\` doubled.
+fn printf_exact(bytes: &[u8]) -> String {
+    let mut format = String::with_capacity(bytes.len());
+    for &byte in bytes {
+        match byte {
+            b'\n' => format.push_str("\\n"),
+            b'\r' => format.push_str("\\r"),
+            b'%' => format.push_str("%%"),
+            b'\\' => format.push_str("\\\\"),
+            0x20..=0x7e => format.push(char::from(byte)),
+            other => format.push_str(&format!("\\{other:03o}")),
+        }
+    }
+    format!("printf {}", shell_quote(&format))
 }
 
 /// One word for a POSIX shell: bare when it is made of safe characters only, else in single

@@ -6,7 +6,8 @@
 use super::answer::{self, HttpAnswer};
 use super::stats::{Failure, Stats};
 use crate::protocol::rawtcp::Framer;
-use crate::protocol::{Proto, Transport};
+use crate::connect::Conn;
+use crate::protocol::Proto;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -20,7 +21,10 @@ const READ_CHUNK: usize = 16 * 1024;
 
 /// Everything the connections share: where, what, how, and when to stop.
 pub struct Plan {
-    pub addr: SocketAddr,
+    /// Where each connection goes.
+    pub dial: Dial,
+    /// The requests are JSON values on a byte stream (raw-tcp, JSON-RPC on a socket), not HTTP.
+    pub stream: bool,
     pub proto: Proto,
     /// For gRPC, what each stream sends and how its answer is read ([`super::grpc`]);
     /// `requests` is then empty.
@@ -39,6 +43,44 @@ pub struct Plan {
     pub issued: AtomicU64,
     /// Counted calls answered (or failed) so far, for the progress bar.
     pub done: AtomicU64,
+}
+
+/// Where the load generator connects: a TCP address (resolved once), or a Unix socket.
+#[derive(Debug, Clone)]
+pub enum Dial {
+    Tcp(SocketAddr),
+    Unix(std::path::PathBuf),
+}
+
+impl Dial {
+    /// A new connection, within `timeout`; for `per_call` a TCP one that closes with a reset
+    /// (see [`drive`]).
+    pub async fn connect(&self, timeout: Duration, per_call: bool) -> Result<Conn, Failure> {
+        let opened = async {
+            match self {
+                Dial::Tcp(addr) => {
+                    let stream = TcpStream::connect(addr).await?;
+                    // Requests are small and written whole: waiting to fill a packet only adds
+                    // latency.
+                    let _ = stream.set_nodelay(true);
+                    if per_call {
+                        // Closed with a reset once answered, as load generators do: a normal
+                        // close leaves every connection in TIME_WAIT here for a minute, and at
+                        // thousands of connections a second the kernel's search for a free local
+                        // port then costs more than the call.
+                        let _ = stream.set_zero_linger();
+                    }
+                    Ok(Conn(Box::new(stream)))
+                }
+                Dial::Unix(path) => Ok(Conn(Box::new(tokio::net::UnixStream::connect(path).await?))),
+            }
+        };
+        match tokio::time::timeout(timeout, opened).await {
+            Ok(Ok(conn)) => Ok(conn),
+            Ok(Err(e)) => Err(Failure::Connect(std::io::Error::kind(&e))),
+            Err(_) => Err(Failure::Timeout),
+        }
+    }
 }
 
 /// The run's phases: warm-up until `measure_from`, then counted calls until `deadline` (or `-n`).
@@ -134,25 +176,13 @@ pub async fn drive(plan: &Plan, stats: &RefCell<Stats>) -> Instant {
                 counted: first.counted,
             });
         }
-        let stream = match tokio::time::timeout(plan.timeout, TcpStream::connect(plan.addr)).await {
-            Ok(Ok(stream)) => stream,
-            Ok(Err(e)) => {
-                fail_all(plan, stats, &mut carried, Failure::Connect(e.kind()));
-                continue;
-            }
-            Err(_) => {
-                fail_all(plan, stats, &mut carried, Failure::Timeout);
+        let stream = match plan.dial.connect(plan.timeout, plan.per_call).await {
+            Ok(stream) => stream,
+            Err(failure) => {
+                fail_all(plan, stats, &mut carried, failure);
                 continue;
             }
         };
-        // Requests are small and written whole: waiting to fill a packet only adds latency.
-        let _ = stream.set_nodelay(true);
-        if plan.per_call {
-            // Closed with a reset once answered, as load generators do: a normal close leaves
-            // every connection in TIME_WAIT here for a minute, and at thousands of connections a
-            // second the kernel's search for a free local port then costs more than the call.
-            let _ = stream.set_zero_linger();
-        }
         stats.borrow_mut().connects += 1;
         let next = session(plan, stats, stream, &mut carried, &mut buf, &mut checked).await;
         if let Next::Stop = next {
@@ -170,14 +200,13 @@ pub async fn drive(plan: &Plan, stats: &RefCell<Stats>) -> Instant {
 async fn session(
     plan: &Plan,
     stats: &RefCell<Stats>,
-    mut stream: TcpStream,
+    mut stream: Conn,
     carried: &mut VecDeque<InFlight>,
     buf: &mut Vec<u8>,
     checked: &mut answer::Checked,
 ) -> Next {
     buf.clear();
-    let mut framer =
-        (plan.proto.spec().transport == Transport::Tcp).then(|| Framer::new(usize::MAX));
+    let mut framer = plan.stream.then(|| Framer::new(usize::MAX));
     let mut in_flight = std::mem::take(carried);
     let mut out_of_tickets = false;
     let mut answered = 0u64;

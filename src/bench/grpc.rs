@@ -17,7 +17,6 @@ use h2::client::SendRequest;
 use prost_reflect::{DynamicMessage, MessageDescriptor};
 use std::cell::RefCell;
 use std::time::Instant;
-use tokio::net::TcpStream;
 
 /// HTTP/2 flow-control windows the load generator offers, in bytes: large, as h2load's are, so a
 /// server stream is never held back by our side.
@@ -73,7 +72,10 @@ impl Target {
                     .map_err(|e| Error::usage(format!("header {name}: {e}")))?;
                 headers.append(name, value);
             }
-            let addr = uri.authority().map(|a| a.to_string()).unwrap_or_default();
+            let addr = match &client.options().unix_socket {
+                Some(path) => format!("unix:{}", path.display()),
+                None => uri.authority().map(|a| a.to_string()).unwrap_or_default(),
+            };
             let target = Target {
                 uri,
                 headers,
@@ -151,12 +153,7 @@ enum Attempt {
 /// Opens a connection and starts its HTTP/2 session; the session's own task reads and writes
 /// frames for every stream on it.
 async fn connect(plan: &Plan) -> std::result::Result<SendRequest<Bytes>, Failure> {
-    let tcp = match tokio::time::timeout(plan.timeout, TcpStream::connect(plan.addr)).await {
-        Ok(Ok(tcp)) => tcp,
-        Ok(Err(e)) => return Err(Failure::Connect(e.kind())),
-        Err(_) => return Err(Failure::Timeout),
-    };
-    let _ = tcp.set_nodelay(true);
+    let tcp = plan.dial.connect(plan.timeout, false).await?;
     let handshake = h2::client::Builder::new()
         .initial_window_size(STREAM_WINDOW)
         .initial_connection_window_size(CONNECTION_WINDOW)

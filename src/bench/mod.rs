@@ -23,7 +23,7 @@ use crate::{
     term::Colors,
     trace::Trace,
 };
-use conn::{Clock, Plan};
+use conn::{Clock, Dial, Plan};
 use stats::Stats;
 use std::cell::RefCell;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -144,12 +144,12 @@ fn prepare(args: &Options) -> Result<(Settings, Plan)> {
         params,
     };
     let client = Client::new(&args.endpoint, &args.client, Trace::default())?;
-    let (addr, request, grpc) = if client.proto == Proto::Grpc {
+    let (addr, request, grpc, stream) = if client.proto == Proto::Grpc {
         let (addr, target) = grpc::Target::prepare(&client, &call)?;
-        (addr, Vec::new(), Some(target))
+        (addr, Vec::new(), Some(target), false)
     } else {
-        let (addr, request) = encode(&client, &call)?;
-        (addr, request, None)
+        let (addr, request, stream) = encode(&client, &call)?;
+        (addr, request, None, stream)
     };
     let settings = Settings {
         endpoint: client.endpoint(),
@@ -162,10 +162,20 @@ fn prepare(args: &Options) -> Result<(Settings, Plan)> {
         warmup,
         json: args.json,
     };
-    let addr = resolve(&addr)?;
+    let dial = match addr.strip_prefix("unix:") {
+        Some(path) => Dial::Unix(std::path::PathBuf::from(path)),
+        None if addr.starts_with("stdio:") => {
+            return Err(Error::usage(
+                "rpc bench opens connections (-c); a child process is one pair of pipes: serve it \
+                 on a socket to measure it",
+            ))
+        }
+        None => Dial::Tcp(resolve(&addr)?),
+    };
     let now = Instant::now();
     let plan = Plan {
-        addr,
+        dial,
+        stream,
         proto: client.proto,
         grpc,
         requests: request.repeat(depth),
@@ -184,25 +194,29 @@ fn prepare(args: &Options) -> Result<(Settings, Plan)> {
     Ok((settings, plan))
 }
 
-/// The call's bytes, exactly as `rpc call` would send them, and where to send them.
-fn encode(client: &Client, call: &Call) -> Result<(String, Vec<u8>)> {
+/// The call's bytes, exactly as `rpc call` would send them, where to send them (`HOST:PORT` or
+/// `unix:PATH`), and whether they are JSON on a byte stream rather than HTTP.
+fn encode(client: &Client, call: &Call) -> Result<(String, Vec<u8>, bool)> {
     let wire = client
         .preview(std::slice::from_ref(call), Mode::Single)?
         .into_iter()
         .next()
         .ok_or_else(|| Error::usage("nothing to send"))?;
     match wire {
-        Wire::Tcp { addr, bytes } => Ok((addr, bytes)),
+        Wire::Tcp { addr, bytes } => Ok((addr, bytes, true)),
         Wire::Http(request) => {
             if request.url.scheme() != "http" {
                 return Err(Error::usage(
                     "rpc bench speaks plain http:// and tcp:// (measure HTTPS with a TLS-terminating tool)",
                 ));
             }
+            let bytes = client.request_text(&request);
+            if let Some(path) = &client.options().unix_socket {
+                return Ok((format!("unix:{}", path.display()), bytes, false));
+            }
             let host = request.url.host_str().unwrap_or_default();
             let port = request.url.port_or_known_default().unwrap_or(80);
-            let bytes = client.request_text(&request);
-            Ok((format!("{host}:{port}"), bytes))
+            Ok((format!("{host}:{port}"), bytes, false))
         }
     }
 }

@@ -30,12 +30,51 @@ pub struct LspOptions {
 
 /// Runs `initialize`, `initialized` and each `didOpen`.
 pub async fn begin(transport: &StreamTransport, options: &LspOptions) -> Result<()> {
+    let answer = transport
+        .request("initialize", &initialize_params(options)?)
+        .await?;
+    if let Some(error) = answer.get("error") {
+        return Err(Error::server(
+            crate::protocol::Proto::Lsp,
+            Fault::from_error_json(error),
+        ));
+    }
+    transport.notify("initialized", &json!({})).await?;
+    for file in &options.open {
+        transport
+            .notify("textDocument/didOpen", &did_open(file)?)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Every message of a session that makes `calls` (requests, numbered from 2), as
+/// `--dry-run` and `--curl` show it: `initialize` (id 1), `initialized`, the `didOpen`s, the
+/// calls, `shutdown` and `exit`.
+pub fn session_messages(options: &LspOptions, calls: Vec<Json>) -> Result<Vec<Json>> {
+    let mut messages = vec![
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": initialize_params(options)?}),
+        json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+    ];
+    for file in &options.open {
+        messages.push(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": did_open(file)?}));
+    }
+    let after = calls.len() as u64 + 2;
+    messages.extend(calls);
+    messages.push(json!({"jsonrpc": "2.0", "id": after, "method": "shutdown"}));
+    messages.push(json!({"jsonrpc": "2.0", "method": "exit"}));
+    Ok(messages)
+}
+
+/// `initialize`'s params: this process, the root (`--root`, else the current directory) and
+/// what an editor with no settings can do.
+fn initialize_params(options: &LspOptions) -> Result<Json> {
     let root = absolute(options.root.as_deref().unwrap_or(Path::new(".")))?;
     let root_uri = file_uri(&root);
     let name = root
         .file_name()
         .map_or_else(|| "root".to_owned(), |n| n.to_string_lossy().into_owned());
-    let params = json!({
+    Ok(json!({
         "processId": std::process::id(),
         "clientInfo": {"name": "rpc", "version": env!("CARGO_PKG_VERSION")},
         "rootUri": root_uri,
@@ -51,21 +90,7 @@ pub async fn begin(transport: &StreamTransport, options: &LspOptions) -> Result<
                 "synchronization": {}
             }
         }
-    });
-    let answer = transport.request("initialize", &params).await?;
-    if let Some(error) = answer.get("error") {
-        return Err(Error::server(
-            crate::protocol::Proto::Lsp,
-            Fault::from_error_json(error),
-        ));
-    }
-    transport.notify("initialized", &json!({})).await?;
-    for file in &options.open {
-        transport
-            .notify("textDocument/didOpen", &did_open(file)?)
-            .await?;
-    }
-    Ok(())
+    }))
 }
 
 /// Ends the session as an editor does: `shutdown`, then `exit`.

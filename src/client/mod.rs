@@ -491,22 +491,33 @@ impl Client {
         let Transport::Stream(session) = &self.transport else {
             return Ok(None);
         };
+        // An LSP session's requests are numbered after `initialize` (1).
+        let first_id = if session.lsp.is_some() { 2 } else { 1 };
         let entries: Vec<serde_json::Value> = calls
             .iter()
+            .map(|call| match session.lsp {
+                Some(_) => lsp_call(call),
+                None => call.clone(),
+            })
             .enumerate()
             .map(|(i, call)| {
                 let mut entry = serde_json::json!({"jsonrpc": "2.0", "method": call.method, "params": call.params.to_json()});
                 if mode != Mode::Notify {
-                    entry["id"] = serde_json::json!(i + 1);
+                    entry["id"] = serde_json::json!(i + first_id);
                 }
                 entry
             })
             .collect();
-        let message = match entries.len() {
-            1 => entries.into_iter().next().unwrap_or_default(),
-            _ => serde_json::Value::Array(entries),
+        let messages = match &session.lsp {
+            // The whole session an editor would make, so that the bytes run as they are.
+            Some(options) => lsp::session_messages(options, entries)?,
+            None if entries.len() == 1 => entries,
+            None => vec![serde_json::Value::Array(entries)],
         };
-        let bytes = session.transport.frame(&message);
+        let bytes = messages
+            .iter()
+            .flat_map(|message| session.transport.frame(message))
+            .collect();
         Ok(Some(Wire::Tcp {
             addr: session.transport.target(),
             bytes,
