@@ -321,6 +321,8 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             [CompletionResult]::new('--max-streams', '--max-streams', [CompletionResultType]::ParameterName, 'HTTP/2 streams (gRPC calls) open at once on one client connection')
             [CompletionResult]::new('--max-konts', '--max-konts', [CompletionResultType]::ParameterName, 'Reach continuations remembered while they wait for their /kont (the oldest forgotten)')
             [CompletionResult]::new('--max-pending', '--max-pending', [CompletionResultType]::ParameterName, 'raw-tcp calls remembered per connection while they wait for answers (the oldest forgotten)')
+            [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, '--stdio: write the log to FILE (appended) instead of stderr')
+            [CompletionResult]::new('--framing', '--framing', [CompletionResultType]::ParameterName, '--stdio: how messages are cut (json, ndjson, content-length); by default each direction''s first bytes tell (Content-Length headers, else JSON values)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Accept TLS from clients too (without it, TLS is tunnelled unread), with a self-signed certificate for localhost and 127.0.0.1 made at start unless --cert and --key give one')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not check the server''s TLS certificate')
@@ -329,6 +331,7 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, '-v: headers too; -vv: the bytes of each body and message')
             [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Show credentials (Authorization, X-API-Key, cookies) in -v headers instead of ***')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per event on stdout (connection, protocol, method, params, result or error, duration), values never shortened; the first line stays `listening on HOST:PORT`')
+            [CompletionResult]::new('--stdio', '--stdio', [CompletionResultType]::ParameterName, 'Be the server of a client that starts rpc proxy in its place (an editor, an MCP host): its stdin and stdout go to --to (stdio:CMD starts the server), the log to stderr or --log; nothing but the server''s bytes is written to stdout')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

@@ -791,7 +791,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__proxy)
-            opts="-k -v -h --listen --socket-mode --to --tls --cert --key --cacert --insecure --schema --import-path --verbose --show-secrets --json --record --max-connections --max-body --header-timeout --idle-timeout --body-timeout --connect-timeout --drain-timeout --max-log-queue --max-streams --max-konts --max-pending --color --help"
+            opts="-k -v -h --listen --socket-mode --to --tls --cert --key --cacert --insecure --schema --import-path --verbose --show-secrets --json --record --max-connections --max-body --header-timeout --idle-timeout --body-timeout --connect-timeout --drain-timeout --max-log-queue --max-streams --max-konts --max-pending --stdio --log --framing --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -874,6 +874,14 @@ _rpc() {
                     return 0
                     ;;
                 --max-pending)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --framing)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

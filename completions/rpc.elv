@@ -309,6 +309,8 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --max-streams 'HTTP/2 streams (gRPC calls) open at once on one client connection'
             cand --max-konts 'Reach continuations remembered while they wait for their /kont (the oldest forgotten)'
             cand --max-pending 'raw-tcp calls remembered per connection while they wait for answers (the oldest forgotten)'
+            cand --log '--stdio: write the log to FILE (appended) instead of stderr'
+            cand --framing '--stdio: how messages are cut (json, ndjson, content-length); by default each direction''s first bytes tell (Content-Length headers, else JSON values)'
             cand --color 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never'
             cand --tls 'Accept TLS from clients too (without it, TLS is tunnelled unread), with a self-signed certificate for localhost and 127.0.0.1 made at start unless --cert and --key give one'
             cand -k 'Do not check the server''s TLS certificate'
@@ -317,6 +319,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --verbose '-v: headers too; -vv: the bytes of each body and message'
             cand --show-secrets 'Show credentials (Authorization, X-API-Key, cookies) in -v headers instead of ***'
             cand --json 'One JSON object per event on stdout (connection, protocol, method, params, result or error, duration), values never shortened; the first line stays `listening on HOST:PORT`'
+            cand --stdio 'Be the server of a client that starts rpc proxy in its place (an editor, an MCP host): its stdin and stdout go to --to (stdio:CMD starts the server), the log to stderr or --log; nothing but the server''s bytes is written to stdout'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -298,6 +298,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-log-queue -d 'Log 
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-streams -d 'HTTP/2 streams (gRPC calls) open at once on one client connection' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-konts -d 'Reach continuations remembered while they wait for their /kont (the oldest forgotten)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-pending -d 'raw-tcp calls remembered per connection while they wait for answers (the oldest forgotten)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l log -d '--stdio: write the log to FILE (appended) instead of stderr' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l framing -d '--stdio: how messages are cut (json, ndjson, content-length); by default each direction\'s first bytes tell (Content-Length headers, else JSON values)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -306,6 +308,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand proxy" -s k -l insecure -d 'Do n
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -s v -l verbose -d '-v: headers too; -vv: the bytes of each body and message'
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l show-secrets -d 'Show credentials (Authorization, X-API-Key, cookies) in -v headers instead of ***'
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l json -d 'One JSON object per event on stdout (connection, protocol, method, params, result or error, duration), values never shortened; the first line stays `listening on HOST:PORT`'
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l stdio -d 'Be the server of a client that starts rpc proxy in its place (an editor, an MCP host): its stdin and stdout go to --to (stdio:CMD starts the server), the log to stderr or --log; nothing but the server\'s bytes is written to stdout'
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -s h -l help -d 'Print help'
 complete -c rpc -n "__fish_rpc_using_subcommand demo" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''

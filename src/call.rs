@@ -32,8 +32,8 @@ async fn call(
         color: colors.stdout,
         raw: args.raw,
     };
-    if client.proto == Proto::Grpc && !args.dry_run && !args.curl {
-        if let Some(code) = grpc_stream(args, client, style).await? {
+    if !args.dry_run && !args.curl {
+        if let Some(code) = stream(args, client, style).await? {
             return Ok(code);
         }
     }
@@ -46,19 +46,6 @@ async fn call(
         (Some(_), true) => Vec::new(),
         _ => build_calls(args)?,
     };
-    if client.proto == Proto::Grpc && (args.dry_run || args.curl) {
-        let mut texts = Vec::new();
-        for call in &calls {
-            let preview = crate::client::grpc::preview(client, call).await?;
-            texts.push(if args.curl {
-                curl::grpc_line(&preview, client.options())
-            } else {
-                preview.text()
-            });
-        }
-        print_stdout(&texts.join("\n\n"));
-        return Ok(ExitCode::SUCCESS);
-    }
     client.set_interaction(reach::interaction_from_args(&args.reach.interaction())?);
     let mode = if args.notify {
         Mode::Notify
@@ -68,11 +55,11 @@ async fn call(
         Mode::Single
     };
     if args.dry_run {
-        print_stdout(&dry_run_text(client, &calls, mode)?);
+        print_stdout(&dry_run_text(client, &calls, mode).await?);
         return Ok(ExitCode::SUCCESS);
     }
     if args.curl {
-        let text = curl::render(client, &calls, mode)?;
+        let text = curl::render(client, &calls, mode).await?;
         if let Some(note) = text.note {
             eprintln!("{note}");
         }
@@ -100,21 +87,20 @@ async fn call(
     Ok(printed)
 }
 
-/// A streaming gRPC call, printed message by message as the answers come (one compact line each
-/// when piped: NDJSON); None when the method is unary (it goes the way of every other call).
-/// The requests: `-d` documents (`@-` and `@FILE` read as they come, each sent as soon as it is
-/// complete), or the words as one message.
-async fn grpc_stream(args: &CallArgs, client: &Client, style: Style) -> Result<Option<ExitCode>> {
+/// A streaming call (gRPC's streams), printed message by message as the answers come (one
+/// compact line each when piped: NDJSON); None when the method is answered once (it goes the way
+/// of every other call). The requests: `-d` documents (`@-` and `@FILE` read as they come, each
+/// sent as soon as it is complete), or the words as one message.
+async fn stream(args: &CallArgs, client: &Client, style: Style) -> Result<Option<ExitCode>> {
     let Some(name) = args.words.first() else {
         return Ok(None);
     };
     if args.words.iter().any(|w| w == args::BATCH_SEPARATOR) {
         return Ok(None);
     }
-    let method = client.grpc_method(name).await?;
-    if !method.is_client_streaming() && !method.is_server_streaming() {
+    let Some(streams) = client.streaming(name).await? else {
         return Ok(None);
-    }
+    };
     let (sender, requests) = tokio::sync::mpsc::channel(16);
     match &args.params {
         Some(source) => {
@@ -123,27 +109,24 @@ async fn grpc_stream(args: &CallArgs, client: &Client, style: Style) -> Result<O
                     "give the message either as ARGs or with -d/--params, not both",
                 ));
             }
-            crate::client::grpc::documents(source, sender, method.is_client_streaming())?;
+            crate::client::grpc::documents(source, sender, streams.client)?;
         }
         None => {
-            let message = grpc::message::from_words(&method.input(), &args.words[1..])
+            let method = client.grpc_method(name).await?;
+            let message = grpc::message::words_json(&method.input(), &args.words[1..])
                 .map_err(Error::usage)?;
             // The one message, and the end of the client's stream.
-            let _ = sender.try_send(Ok(grpc::message::to_json(&message)));
+            let _ = sender.try_send(Ok(message));
             drop(sender);
         }
     }
-    let line_style = Style {
-        pretty: style.pretty,
-        ..style
-    };
-    let mut print = |json: &serde_json::Value| print_stdout(&output::render(json, line_style));
+    let mut print = |json: &serde_json::Value| print_stdout(&output::render(json, style));
     let io = crate::client::grpc::Streaming {
         requests,
         on_response: &mut print,
         sent: None,
     };
-    crate::client::grpc::call_streaming(client, name, io).await?;
+    client.call_streaming(name, io).await?;
     Ok(Some(ExitCode::SUCCESS))
 }
 
@@ -202,11 +185,12 @@ pub(crate) fn read_params_source(source: &str) -> Result<String> {
     }
 }
 
-fn dry_run_text(client: &Client, calls: &[Call], mode: Mode) -> Result<String> {
-    let wires = client.preview(calls, mode)?;
+async fn dry_run_text(client: &Client, calls: &[Call], mode: Mode) -> Result<String> {
+    let wires = client.preview_all(calls, mode).await?;
     let texts: Vec<String> = wires
         .iter()
         .map(|wire| match wire {
+            Wire::Grpc(preview) => preview.text(),
             Wire::Http(request) => {
                 String::from_utf8_lossy(&client.request_text(request)).into_owned()
             }

@@ -16,13 +16,15 @@ pub struct CurlText {
 }
 
 /// The equivalent commands of `calls` as `client` would send them.
-pub fn render(client: &Client, calls: &[Call], mode: Mode) -> Result<CurlText> {
+pub async fn render(client: &Client, calls: &[Call], mode: Mode) -> Result<CurlText> {
     let options = curl_options(client.options());
     let commands = client
-        .preview(calls, mode)?
+        .preview_all(calls, mode)
+        .await?
         .iter()
         .map(|wire| match wire {
             Wire::Http(request) => curl_line(request, client, &options),
+            Wire::Grpc(preview) => grpc_line(preview, client.options()),
             Wire::Tcp { addr, bytes } => nc_line(addr, bytes),
         })
         .collect();

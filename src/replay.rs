@@ -8,7 +8,7 @@
 //! got no answer at all (the server is not there: nothing can be compared).
 
 use crate::cli::ReplayArgs;
-use crate::client::grpc::{self, Streaming};
+use crate::client::grpc::Streaming;
 use crate::client::{Client, Mode, Options};
 use crate::error::{Error, Result};
 use crate::output::print_stdout;
@@ -165,7 +165,7 @@ async fn replay_call(client: &Client, call: &Call) -> Result<Json> {
 
 /// Sends a recorded stream's request messages again and returns the stream as it went now.
 async fn replay_stream(client: &Client, recorded: &Stream) -> Result<Stream> {
-    if client.proto != Proto::Grpc {
+    if client.streaming(&recorded.method).await?.is_none() {
         return Err(Error::usage(format!(
             "{} is a gRPC stream: it cannot be replayed over {}",
             recorded.method,
@@ -184,7 +184,7 @@ async fn replay_stream(client: &Client, recorded: &Stream) -> Result<Stream> {
         on_response: &mut on_response,
         sent: None,
     };
-    let result = grpc::call_streaming(client, &recorded.method, io).await;
+    let result = client.call_streaming(&recorded.method, io).await;
     let Some(status) = record::status_json(result.as_ref().map(|_| ())) else {
         return Err(result.err().unwrap_or_else(|| Error::protocol("no answer")));
     };

@@ -5,8 +5,8 @@
 
 use super::answer::{self, HttpAnswer};
 use super::stats::{Failure, Stats};
-use crate::protocol::rawtcp::Framer;
 use crate::connect::Conn;
+use crate::protocol::rawtcp::Framer;
 use crate::protocol::Proto;
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -72,7 +72,9 @@ impl Dial {
                     }
                     Ok(Conn(Box::new(stream)))
                 }
-                Dial::Unix(path) => Ok(Conn(Box::new(tokio::net::UnixStream::connect(path).await?))),
+                Dial::Unix(path) => {
+                    Ok(Conn(Box::new(tokio::net::UnixStream::connect(path).await?)))
+                }
             }
         };
         match tokio::time::timeout(timeout, opened).await {

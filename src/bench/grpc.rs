@@ -8,10 +8,10 @@
 
 use super::conn::{settle, InFlight, Plan};
 use super::stats::{Failure, Stats};
+use crate::client::grpc::Preview;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::protocol::grpc::frames::{Encoding, Piece, Splitter};
-use crate::protocol::Call;
 use bytes::Bytes;
 use h2::client::SendRequest;
 use prost_reflect::{DynamicMessage, MessageDescriptor};
@@ -38,53 +38,50 @@ pub struct Target {
 }
 
 impl Target {
-    /// The call's request, built once with the schema (reflection may be asked, so this runs
-    /// the client's runtime for a moment), and the `HOST:PORT` to connect to. Errors: a
-    /// client-streaming method, `grpcs://`, an unknown method (usage).
-    pub fn prepare(client: &Client, call: &Call) -> Result<(String, Target)> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::Local(format!("cannot start the async runtime: {e}")))?;
-        runtime.block_on(async {
-            let method = client.grpc_method(&call.method).await?;
-            if method.is_client_streaming() {
-                return Err(Error::usage(format!(
-                    "rpc bench measures unary and server-streaming methods; {} takes a stream",
-                    crate::protocol::grpc::schema::method_name(&method)
-                )));
-            }
-            let preview = crate::client::grpc::preview(client, call).await?;
-            if preview.tls {
-                return Err(Error::usage(
-                    "rpc bench speaks plain grpc:// (measure TLS with a TLS-terminating tool)",
-                ));
-            }
-            let uri: http::Uri = preview
+    /// The load's request from the call's preview (built once, with the schema), and where to
+    /// connect (`HOST:PORT`, or `unix:PATH` with `--unix-socket`). Errors: a client-streaming
+    /// method, `grpcs://` (usage).
+    pub fn from_preview(client: &Client, preview: Preview) -> Result<(String, Target)> {
+        if preview.client_streaming {
+            let path = preview
                 .url
-                .parse()
-                .map_err(|e| Error::usage(format!("{}: {e}", preview.url)))?;
-            let mut headers = http::HeaderMap::new();
-            for (name, value) in &preview.headers {
-                let name = http::HeaderName::try_from(name.as_str())
-                    .map_err(|e| Error::usage(format!("header {name}: {e}")))?;
-                let value = http::HeaderValue::try_from(value.as_str())
-                    .map_err(|e| Error::usage(format!("header {name}: {e}")))?;
-                headers.append(name, value);
-            }
-            let addr = match &client.options().unix_socket {
-                Some(path) => format!("unix:{}", path.display()),
-                None => uri.authority().map(|a| a.to_string()).unwrap_or_default(),
-            };
-            let target = Target {
-                uri,
-                headers,
-                frame: Bytes::from(preview.frame),
-                output: method.output(),
-                server_streaming: method.is_server_streaming(),
-            };
-            Ok((addr, target))
-        })
+                .splitn(4, '/')
+                .nth(3)
+                .unwrap_or_default()
+                .to_owned();
+            return Err(Error::usage(format!(
+                "rpc bench measures unary and server-streaming methods; {path} takes a stream"
+            )));
+        }
+        if preview.tls {
+            return Err(Error::usage(
+                "rpc bench speaks plain grpc:// (measure TLS with a TLS-terminating tool)",
+            ));
+        }
+        let uri: http::Uri = preview
+            .url
+            .parse()
+            .map_err(|e| Error::usage(format!("{}: {e}", preview.url)))?;
+        let mut headers = http::HeaderMap::new();
+        for (name, value) in &preview.headers {
+            let name = http::HeaderName::try_from(name.as_str())
+                .map_err(|e| Error::usage(format!("header {name}: {e}")))?;
+            let value = http::HeaderValue::try_from(value.as_str())
+                .map_err(|e| Error::usage(format!("header {name}: {e}")))?;
+            headers.append(name, value);
+        }
+        let addr = match &client.options().unix_socket {
+            Some(path) => format!("unix:{}", path.display()),
+            None => uri.authority().map(|a| a.to_string()).unwrap_or_default(),
+        };
+        let target = Target {
+            uri,
+            headers,
+            frame: Bytes::from(preview.frame),
+            output: preview.output,
+            server_streaming: preview.server_streaming,
+        };
+        Ok((addr, target))
     }
 
     fn request(&self) -> http::Request<()> {

@@ -19,7 +19,7 @@ use crate::{
     client::failure::TransportError,
     client::{self, Client, Mode, Wire},
     error::{Error, Result},
-    protocol::{Call, Proto},
+    protocol::Call,
     term::Colors,
     trace::Trace,
 };
@@ -103,6 +103,7 @@ pub fn run(args: Options, colors: Colors) -> Result<ExitCode> {
         concurrency: settings.concurrency,
         threads: settings.threads,
         pipeline: plan.depth,
+        streams: plan.grpc.is_some(),
         per_call: plan.per_call,
         elapsed: measured,
         stats: &stats,
@@ -144,12 +145,15 @@ fn prepare(args: &Options) -> Result<(Settings, Plan)> {
         params,
     };
     let client = Client::new(&args.endpoint, &args.client, Trace::default())?;
-    let (addr, request, grpc, stream) = if client.proto == Proto::Grpc {
-        let (addr, target) = grpc::Target::prepare(&client, &call)?;
-        (addr, Vec::new(), Some(target), false)
-    } else {
-        let (addr, request, stream) = encode(&client, &call)?;
-        (addr, request, None, stream)
+    let (addr, request, grpc, stream) = match preview(&client, &call)? {
+        Wire::Grpc(preview) => {
+            let (addr, target) = grpc::Target::from_preview(&client, preview)?;
+            (addr, Vec::new(), Some(target), false)
+        }
+        wire => {
+            let (addr, request, stream) = encode(&client, wire)?;
+            (addr, request, None, stream)
+        }
     };
     let settings = Settings {
         endpoint: client.endpoint(),
@@ -162,16 +166,15 @@ fn prepare(args: &Options) -> Result<(Settings, Plan)> {
         warmup,
         json: args.json,
     };
-    let dial = match addr.strip_prefix("unix:") {
-        Some(path) => Dial::Unix(std::path::PathBuf::from(path)),
-        None if addr.starts_with("stdio:") => {
-            return Err(Error::usage(
+    let dial =
+        match addr.strip_prefix("unix:") {
+            Some(path) => Dial::Unix(std::path::PathBuf::from(path)),
+            None if addr.starts_with("stdio:") => return Err(Error::usage(
                 "rpc bench opens connections (-c); a child process is one pair of pipes: serve it \
                  on a socket to measure it",
-            ))
-        }
-        None => Dial::Tcp(resolve(&addr)?),
-    };
+            )),
+            None => Dial::Tcp(resolve(&addr)?),
+        };
     let now = Instant::now();
     let plan = Plan {
         dial,
@@ -194,15 +197,27 @@ fn prepare(args: &Options) -> Result<(Settings, Plan)> {
     Ok((settings, plan))
 }
 
-/// The call's bytes, exactly as `rpc call` would send them, where to send them (`HOST:PORT` or
-/// `unix:PATH`), and whether they are JSON on a byte stream rather than HTTP.
-fn encode(client: &Client, call: &Call) -> Result<(String, Vec<u8>, bool)> {
-    let wire = client
-        .preview(std::slice::from_ref(call), Mode::Single)?
+/// The call's request, exactly as `rpc call` would send it (built once; a gRPC one with the
+/// method's schema, so this runs a runtime for a moment: reflection may be asked).
+fn preview(client: &Client, call: &Call) -> Result<Wire> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Local(format!("cannot start the async runtime: {e}")))?;
+    runtime
+        .block_on(client.preview_all(std::slice::from_ref(call), Mode::Single))?
         .into_iter()
         .next()
-        .ok_or_else(|| Error::usage("nothing to send"))?;
+        .ok_or_else(|| Error::usage("nothing to send"))
+}
+
+/// The bytes of a request that is not gRPC's, where to send them (`HOST:PORT` or `unix:PATH`),
+/// and whether they are JSON on a byte stream rather than HTTP.
+fn encode(client: &Client, wire: Wire) -> Result<(String, Vec<u8>, bool)> {
     match wire {
+        Wire::Grpc(_) => Err(Error::internal(
+            "a gRPC request is measured as HTTP/2 streams",
+        )),
         Wire::Tcp { addr, bytes } => Ok((addr, bytes, true)),
         Wire::Http(request) => {
             if request.url.scheme() != "http" {

@@ -21,6 +21,8 @@ pub struct Summary<'a> {
     pub concurrency: usize,
     pub threads: usize,
     pub pipeline: usize,
+    /// Calls are HTTP/2 streams whose answers are messages (gRPC's), not requests on a pipeline.
+    pub streams: bool,
     pub per_call: bool,
     /// From the end of the warm-up to the last answer.
     pub elapsed: Duration,
@@ -44,7 +46,7 @@ impl Summary<'_> {
 
     /// What the calls in flight on one connection are: concurrent streams on HTTP/2.
     fn depth_name(&self) -> &'static str {
-        if self.proto == Proto::Grpc {
+        if self.streams {
             "streams"
         } else {
             "pipeline"
@@ -100,7 +102,7 @@ pub fn print_text(summary: &Summary, color: bool) {
         summary.per_second()
     ));
     out.push_str(&format!("  ok       {:>10}\n", stats.ok));
-    if summary.proto == Proto::Grpc {
+    if summary.streams {
         out.push_str(&format!(
             "  messages {:>10}   {:.1}/s\n",
             stats.messages,
@@ -223,7 +225,7 @@ pub fn print_json(summary: &Summary) {
         "connects": stats.connects,
         "latency_ms": latency,
     });
-    if summary.proto == Proto::Grpc {
+    if summary.streams {
         doc["streams"] = summary.pipeline.into();
         doc["messages"] = stats.messages.into();
         doc["messages_per_sec"] = summary.rate(stats.messages).into();

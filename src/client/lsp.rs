@@ -57,7 +57,9 @@ pub fn session_messages(options: &LspOptions, calls: Vec<Json>) -> Result<Vec<Js
         json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
     ];
     for file in &options.open {
-        messages.push(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": did_open(file)?}));
+        messages.push(
+            json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": did_open(file)?}),
+        );
     }
     let after = calls.len() as u64 + 2;
     messages.extend(calls);

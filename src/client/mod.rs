@@ -144,12 +144,23 @@ pub use crate::protocol::answer::Mode;
 #[derive(Debug, Clone)]
 pub enum Wire {
     Http(http::HttpRequest),
+    /// A gRPC request: its HTTP/2 POST and framed message (built with the method's schema).
+    Grpc(grpc::Preview),
     /// Bytes written on one byte stream: raw-tcp to `HOST:PORT`, or framed JSON-RPC messages to
     /// any connector (`unix:PATH`, `stdio:CMD`).
     Tcp {
         addr: String,
         bytes: Vec<u8>,
     },
+}
+
+/// Which ways a streaming method streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Streams {
+    /// The client sends any number of messages.
+    pub client: bool,
+    /// The server answers with any number of messages.
+    pub server: bool,
 }
 
 /// The transport a protocol travels on; a client builds only the one its protocol needs.
@@ -327,7 +338,42 @@ impl Client {
         &self.options.headers
     }
 
-    /// The requests `run` would send, without sending them.
+    /// The requests `run` would send, without sending them, on every protocol: gRPC's need the
+    /// method's schema (reflection may be asked), the others are built at once ([`Client::preview`]).
+    pub async fn preview_all(&self, calls: &[Call], mode: Mode) -> Result<Vec<Wire>> {
+        if self.proto != Proto::Grpc {
+            return self.preview(calls, mode);
+        }
+        let mut wires = Vec::with_capacity(calls.len());
+        for call in calls {
+            wires.push(Wire::Grpc(grpc::preview(self, call).await?));
+        }
+        Ok(wires)
+    }
+
+    /// Whether `method` streams, and which way (gRPC's client, server and bidirectional
+    /// streams): None for a call answered once, as every other protocol's are. Streams go through
+    /// [`Client::call_streaming`].
+    pub async fn streaming(&self, method: &str) -> Result<Option<Streams>> {
+        if self.proto != Proto::Grpc {
+            return Ok(None);
+        }
+        let method = self.grpc_method(method).await?;
+        let streams = Streams {
+            client: method.is_client_streaming(),
+            server: method.is_server_streaming(),
+        };
+        Ok((streams.client || streams.server).then_some(streams))
+    }
+
+    /// A streaming call (see [`Client::streaming`]): each request message from `io.requests`,
+    /// each answer handed to `io.on_response` as it arrives.
+    pub async fn call_streaming(&self, method: &str, io: grpc::Streaming<'_>) -> Result<()> {
+        grpc::call_streaming(self, method, io).await
+    }
+
+    /// The requests `run` would send, without sending them (not gRPC's: see
+    /// [`Client::preview_all`]).
     pub fn preview(&self, calls: &[Call], mode: Mode) -> Result<Vec<Wire>> {
         if let Some(wire) = self.stream_preview(calls, mode)? {
             return Ok(vec![wire]);

@@ -120,7 +120,10 @@ impl ChildProcess {
         // Its last stderr lines may still be on their way to the tail.
         if let Some(task) = self.stderr.as_mut() {
             // A finished task's handle must not be awaited again (in `stop`).
-            if tokio::time::timeout(Duration::from_millis(200), task).await.is_ok() {
+            if tokio::time::timeout(Duration::from_millis(200), task)
+                .await
+                .is_ok()
+            {
                 self.stderr = None;
             }
         }

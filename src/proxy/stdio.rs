@@ -50,7 +50,9 @@ pub async fn run(mut config: Config) -> Result<()> {
         crate::trace::Trace::default(),
     )
     .await?;
-    shared.log.note(1, &format!("client on stdin and stdout, server {target}"));
+    shared
+        .log
+        .note(1, &format!("client on stdin and stdout, server {target}"));
     let (server_read, server_write, child) = connection.into_halves();
     let ends = Ends {
         client_read: tokio::io::stdin(),

@@ -136,7 +136,9 @@ impl Side {
         }
         let end = bytes.is_empty();
         let max = self.max;
-        let reader = self.reader.get_or_insert_with(|| told_by(bytes).reader(max));
+        let reader = self
+            .reader
+            .get_or_insert_with(|| told_by(bytes).reader(max));
         reader.push(bytes);
         loop {
             let next = if end { reader.finish() } else { reader.next() };

@@ -259,24 +259,22 @@ impl Session {
         self.print_outcomes(&calls, result?, mode)
     }
 
-    /// A gRPC server-streaming method: each answer printed (and logged) as it arrives. A client
-    /// or bidirectional stream needs the messages one by one, which `rpc call … -d @-` takes.
-    /// None when the line is not a gRPC stream.
+    /// A streaming method (gRPC's): a server stream's answers printed (and logged) as they
+    /// arrive; a client or bidirectional stream enters stream mode, a message per line. None when
+    /// the line's method is answered once.
     async fn grpc_stream(&mut self, words: &[String]) -> Result<Option<Step>> {
-        let is_grpc =
-            self.client.proto.spec().introspection == crate::protocol::Introspection::Reflection;
-        let Some(name) = words.first().filter(|_| is_grpc) else {
+        let Some(name) = words.first() else {
             return Ok(None);
         };
         if words.iter().any(|w| w == args::BATCH_SEPARATOR) {
             return Ok(None);
         }
-        let method = self.client.grpc_method(name).await?;
-        if method.is_client_streaming() {
-            return self.start_stream(name, &method, &words[1..]).map(Some);
-        }
-        if !method.is_server_streaming() {
+        let Some(streams) = self.client.streaming(name).await? else {
             return Ok(None);
+        };
+        let method = self.client.grpc_method(name).await?;
+        if streams.client {
+            return self.start_stream(name, &method, &words[1..]).map(Some);
         }
         let message = crate::protocol::grpc::message::from_words(&method.input(), &words[1..])
             .map_err(crate::error::Error::usage)?;

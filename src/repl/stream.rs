@@ -3,7 +3,7 @@
 //! ("stream mode"). Either way each answer is printed as it arrives, and the whole exchange is
 //! kept for `--record` when the session records.
 
-use crate::client::grpc::{self, Streaming};
+use crate::client::grpc::Streaming;
 use crate::client::Client;
 use crate::error::Result;
 use crate::output::{self, print_stdout, Style};
@@ -72,7 +72,7 @@ pub async fn run(
         on_response: &mut on_response,
         sent: sent.clone(),
     };
-    let result = grpc::call_streaming(client, method, io).await;
+    let result = client.call_streaming(method, io).await;
     let kept = sent.map(|sent: Arc<Mutex<Vec<Json>>>| {
         let requests = std::mem::take(&mut *sent.lock().unwrap_or_else(|p| p.into_inner()));
         (requests, received)

@@ -401,6 +401,10 @@ pub struct Preview {
     pub frame: Vec<u8>,
     /// The message as JSON, for people.
     pub json: serde_json::Value,
+    /// The answer's message type, and which ways the method streams (for `rpc bench`).
+    pub output: prost_reflect::MessageDescriptor,
+    pub client_streaming: bool,
+    pub server_streaming: bool,
 }
 
 impl Preview {
@@ -451,6 +455,9 @@ pub async fn preview(client: &Client, call: &Call) -> Result<Preview> {
             &encoding,
         ),
         json: message::to_json(&message),
+        output: method.output(),
+        client_streaming: method.is_client_streaming(),
+        server_streaming: method.is_server_streaming(),
     })
 }
 
