@@ -107,7 +107,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__bench)
-            opts="-P -H -t -k -v -u -c -n -d -m -h --params --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --concurrency --requests --duration --warmup --connections --streams --pipeline --threads --json --color --help"
+            opts="-P -H -t -k -v -u -c -n -d -m -h --params --proto --header --timeout --insecure --cacert --max-response --max-header-block --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --concurrency --requests --duration --warmup --connections --streams --pipeline --threads --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -146,6 +146,10 @@ _rpc() {
                     return 0
                     ;;
                 --max-response)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-header-block)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -261,7 +265,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__call)
-            opts="-P -H -t -k -v -u -d -r -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --callback --value --params --notify --raw --dry-run --curl --wait --color --help"
+            opts="-P -H -t -k -v -u -d -r -h --proto --header --timeout --insecure --cacert --max-response --max-header-block --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --callback --value --params --notify --raw --dry-run --curl --wait --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -296,6 +300,10 @@ _rpc() {
                     return 0
                     ;;
                 --max-response)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-header-block)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -419,7 +427,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__describe)
-            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --json --color --help"
+            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --max-header-block --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -454,6 +462,10 @@ _rpc() {
                     return 0
                     ;;
                 --max-response)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-header-block)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -689,7 +701,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__list)
-            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --json --all --color --help"
+            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --max-header-block --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --json --all --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -724,6 +736,10 @@ _rpc() {
                     return 0
                     ;;
                 --max-response)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-header-block)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -791,7 +807,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__proxy)
-            opts="-k -v -h --listen --socket-mode --to --tls --cert --key --cacert --insecure --schema --import-path --verbose --show-secrets --json --record --max-connections --max-body --header-timeout --idle-timeout --body-timeout --connect-timeout --drain-timeout --max-log-queue --max-streams --max-konts --max-pending --stdio --log --framing --color --help"
+            opts="-k -v -h --listen --socket-mode --to --tls --cert --key --cacert --insecure --schema --import-path --verbose --show-secrets --json --record --max-connections --max-body --header-timeout --idle-timeout --body-timeout --connect-timeout --drain-timeout --max-log-queue --max-streams --max-konts --max-pending --max-header-block --stdio --log --framing --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -877,6 +893,10 @@ _rpc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-header-block)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -897,7 +917,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__repl)
-            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --callback --value --history --record --fail-fast --color --help"
+            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --max-header-block --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --callback --value --history --record --fail-fast --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -932,6 +952,10 @@ _rpc() {
                     return 0
                     ;;
                 --max-response)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-header-block)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1015,7 +1039,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__replay)
-            opts="-P -H -t -k -v -u -h --endpoint --proto --header --timeout --insecure --cacert --max-response --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --color --help"
+            opts="-P -H -t -k -v -u -h --endpoint --proto --header --timeout --insecure --cacert --max-response --max-header-block --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1054,6 +1078,10 @@ _rpc() {
                     return 0
                     ;;
                 --max-response)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-header-block)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

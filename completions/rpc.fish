@@ -50,6 +50,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand call" -s H -l header -d 'Extra H
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l max-response -d 'Refuse an answer larger than BYTES' -r
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l max-header-block -d 'Content-Length framing (LSP): refuse a header block longer than BYTES before its blank line' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s u -l user -d 'HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for the password at the terminal (credentials in the URL work too)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
@@ -115,6 +116,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand list" -s H -l header -d 'Extra H
 complete -c rpc -n "__fish_rpc_using_subcommand list" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l max-response -d 'Refuse an answer larger than BYTES' -r
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l max-header-block -d 'Content-Length framing (LSP): refuse a header block longer than BYTES before its blank line' -r
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
 complete -c rpc -n "__fish_rpc_using_subcommand list" -s u -l user -d 'HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for the password at the terminal (credentials in the URL work too)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
@@ -147,6 +149,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand describe" -s H -l header -d 'Ext
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l max-response -d 'Refuse an answer larger than BYTES' -r
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l max-header-block -d 'Content-Length framing (LSP): refuse a header block longer than BYTES before its blank line' -r
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -s u -l user -d 'HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for the password at the terminal (credentials in the URL work too)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
@@ -182,6 +185,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand repl" -s H -l header -d 'Extra H
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l max-response -d 'Refuse an answer larger than BYTES' -r
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l max-header-block -d 'Content-Length framing (LSP): refuse a header block longer than BYTES before its blank line' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -s u -l user -d 'HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for the password at the terminal (credentials in the URL work too)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
@@ -218,6 +222,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand replay" -s H -l header -d 'Extra
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l max-response -d 'Refuse an answer larger than BYTES' -r
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l max-header-block -d 'Content-Length framing (LSP): refuse a header block longer than BYTES before its blank line' -r
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s u -l user -d 'HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for the password at the terminal (credentials in the URL work too)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
@@ -249,6 +254,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand bench" -s H -l header -d 'Extra 
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s t -l timeout -d 'Give up after SECS seconds (connect and answer together)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l cacert -d 'Trust the CA certificates in this PEM file as well' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l max-response -d 'Refuse an answer larger than BYTES' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l max-header-block -d 'Content-Length framing (LSP): refuse a header block longer than BYTES before its blank line' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l api-key -d 'Reach: the API key sent as X-API-Key' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s u -l user -d 'HTTP basic authentication, as curl takes it: USER:PASSWORD, or USER alone to be asked for the password at the terminal (credentials in the URL work too)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l cookie-file -d 'HTTP basic authentication from a cookie file holding USER:PASSWORD, as bitcoind writes __cookie__:PASSWORD to its .cookie file' -r -F
@@ -298,6 +304,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-log-queue -d 'Log 
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-streams -d 'HTTP/2 streams (gRPC calls) open at once on one client connection' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-konts -d 'Reach continuations remembered while they wait for their /kont (the oldest forgotten)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-pending -d 'raw-tcp calls remembered per connection while they wait for answers (the oldest forgotten)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-header-block -d 'Content-Length framing (LSP) on a stream: the longest header block read, in bytes (longer: its messages are no longer logged, the bytes still pass)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l log -d '--stdio: write the log to FILE (appended) instead of stderr' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l framing -d '--stdio: how messages are cut (json, ndjson, content-length); by default each direction\'s first bytes tell (Content-Length headers, else JSON values)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''

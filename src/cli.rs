@@ -232,6 +232,11 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_RESPONSE)]
     pub max_response: u64,
 
+    /// Content-Length framing (LSP): refuse a header block longer than BYTES before its blank line
+    #[arg(long, value_name = "BYTES", value_parser = at_least_one,
+          default_value_t = crate::framing::DEFAULT_MAX_HEADER_BLOCK)]
+    pub max_header_block: usize,
+
     /// Log the exchange on stderr (-v: call lines, -vv: also the bytes on the wire)
     #[arg(short = 'v', long, action = ArgAction::Count)]
     pub verbose: u8,
@@ -332,6 +337,7 @@ impl ConnectArgs {
             insecure: self.insecure,
             cacert: self.cacert.clone(),
             max_response: self.max_response,
+            max_header_block: self.max_header_block,
             api_key: self.api_key.clone(),
             schema: client::grpc::SchemaSource {
                 files: self.schema.clone(),
@@ -765,6 +771,12 @@ pub struct ProxyArgs {
           default_value_t = proxy::Limits::DEFAULT.max_pending)]
     pub max_pending: usize,
 
+    /// Content-Length framing (LSP) on a stream: the longest header block read, in bytes (longer:
+    /// its messages are no longer logged, the bytes still pass)
+    #[arg(long, value_name = "BYTES", value_parser = at_least_one,
+          default_value_t = proxy::Limits::DEFAULT.max_header_block)]
+    pub max_header_block: usize,
+
     /// Be the server of a client that starts rpc proxy in its place (an editor, an MCP host):
     /// its stdin and stdout go to --to (stdio:CMD starts the server), the log to stderr or --log;
     /// nothing but the server's bytes is written to stdout
@@ -832,6 +844,7 @@ impl ProxyArgs {
                 max_streams: self.max_streams,
                 max_konts: self.max_konts,
                 max_pending: self.max_pending,
+                max_header_block: self.max_header_block,
             },
             style: proxy::log::Style {
                 verbose: self.verbose,

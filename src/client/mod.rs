@@ -42,6 +42,8 @@ pub struct Options {
     pub cacert: Option<PathBuf>,
     /// `--max-response`: the largest answer read, in bytes.
     pub max_response: u64,
+    /// `--max-header-block`: the longest Content-Length header block read, in bytes.
+    pub max_header_block: usize,
     /// `--api-key`: Reach's `X-API-Key`.
     pub api_key: Option<String>,
     /// gRPC: `--schema` files and `--import-path` directories (none: the server's reflection).
@@ -126,6 +128,7 @@ impl Default for Options {
             insecure: false,
             cacert: None,
             max_response: DEFAULT_MAX_RESPONSE,
+            max_header_block: crate::framing::DEFAULT_MAX_HEADER_BLOCK,
             api_key: None,
             schema: grpc::SchemaSource::default(),
             compress: None,
@@ -476,7 +479,10 @@ impl StreamSession {
             place,
             framing: options.framing.unwrap_or(framing),
             timeout: options.timeout,
-            max_message: usize::try_from(options.max_response).unwrap_or(usize::MAX),
+            bounds: crate::framing::Bounds {
+                message: usize::try_from(options.max_response).unwrap_or(usize::MAX),
+                header_block: options.max_header_block,
+            },
             child: options.child.clone(),
             trace,
         };

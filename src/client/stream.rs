@@ -17,7 +17,7 @@ use super::failure::{Cause, TransportError};
 use super::{Client, Mode};
 use crate::connect::{self, ChildOptions, ChildProcess, Place};
 use crate::error::{Error, Result};
-use crate::framing::{FrameError, Framing, Unframe};
+use crate::framing::{Bounds, FrameError, Framing, Unframe};
 use crate::protocol::{jsonrpc, Call, Fault, Outcome};
 use crate::trace::{Direction, Trace};
 use serde_json::{json, Value as Json};
@@ -59,8 +59,8 @@ pub struct Settings {
     pub framing: Framing,
     /// `-t`: how long a call waits for its answer.
     pub timeout: Option<Duration>,
-    /// `--max-response`: the largest message read, in bytes.
-    pub max_message: usize,
+    /// `--max-response` and `--max-header-block`: what a message read may take.
+    pub bounds: Bounds,
     pub child: ChildOptions,
     pub trace: Trace,
 }
@@ -255,7 +255,7 @@ impl StreamTransport {
         let child = Arc::new(tokio::sync::Mutex::new(child));
         let read = Reading {
             framing: s.framing,
-            max: s.max_message,
+            bounds: s.bounds,
             trace: s.trace,
             target: s.place.shown(),
             is_child: s.place.is_child(),
@@ -372,7 +372,7 @@ impl Link {
 /// The reader task: every message as it comes, until the stream ends or breaks.
 struct Reading {
     framing: Framing,
-    max: usize,
+    bounds: Bounds,
     trace: Trace,
     target: String,
     is_child: bool,
@@ -385,7 +385,7 @@ struct Reading {
 
 impl Reading {
     async fn run(self, mut reader: Box<dyn AsyncRead + Send + Unpin>) {
-        let mut unframe = self.framing.reader(self.max);
+        let mut unframe = self.framing.reader(self.bounds);
         let ending = self.read_all(&mut reader, &mut *unframe).await;
         let ending = match ending {
             Ending::Closed(why) => Ending::Closed(self.obituary(why).await),

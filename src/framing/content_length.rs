@@ -2,9 +2,9 @@
 //! each line ending in `\r\n`, a blank line, then N bytes of message
 //! (<https://microsoft.github.io/language-server-protocol/specifications/base/0.9/specification/>).
 //! A length over the bound is refused before a byte of its message is kept, and a header block
-//! longer than [`super::MAX_HEADER_BLOCK`] is no header block.
+//! longer than its bound (`--max-header-block`) is no header block.
 
-use super::{FrameError, Unframe, MAX_HEADER_BLOCK};
+use super::{Bounds, FrameError, Unframe};
 
 /// `Content-Length: N\r\n\r\n` and the message.
 pub fn frame(message: &[u8]) -> Vec<u8> {
@@ -18,24 +18,27 @@ pub struct Reader {
     /// The length of the message whose headers were read, its bytes still coming.
     body: Option<usize>,
     max: usize,
+    max_header_block: usize,
 }
 
 impl Reader {
-    pub fn new(max: usize) -> Reader {
+    pub fn new(bounds: Bounds) -> Reader {
         Reader {
             pending: Vec::new(),
             body: None,
-            max,
+            max: bounds.message,
+            max_header_block: bounds.header_block,
         }
     }
 
     /// Reads a whole header block at the front, if there is one, leaving the body.
     fn headers(&mut self) -> Result<Option<usize>, FrameError> {
         let Some(end) = self.pending.windows(4).position(|w| w == b"\r\n\r\n") else {
-            if self.pending.len() > MAX_HEADER_BLOCK {
+            if self.pending.len() > self.max_header_block {
                 return Err(FrameError::Malformed(format!(
-                    "no end to a header block after {MAX_HEADER_BLOCK} bytes (not the \
-                     Content-Length base protocol)"
+                    "no end to a header block after {} bytes (not the Content-Length base \
+                     protocol, or raise --max-header-block)",
+                    self.max_header_block
                 )));
             }
             return Ok(None);
@@ -102,13 +105,20 @@ mod tests {
 
     #[test]
     fn a_length_that_lies_or_is_huge_and_headers_that_never_end_are_refused() {
-        let mut huge = Reader::new(1 << 20);
+        let mut huge = Reader::new(Bounds::message(1 << 20));
         huge.push(b"Content-Length: 99999999999\r\n\r\n{");
         assert_eq!(huge.next(), Err(FrameError::TooLarge(1 << 20)));
-        let mut endless = Reader::new(1 << 20);
-        endless.push(&b"X-Junk: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n".repeat(300));
+        let junk = b"X-Junk: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n".repeat(300);
+        let mut endless = Reader::new(Bounds::message(1 << 20));
+        endless.push(&junk);
         assert!(matches!(endless.next(), Err(FrameError::Malformed(_))));
-        let mut lying = Reader::new(1 << 20);
+        let mut roomy = Reader::new(Bounds {
+            message: 64,
+            header_block: 1 << 20,
+        });
+        roomy.push(&junk);
+        assert_eq!(roomy.next(), Ok(None), "within a raised --max-header-block");
+        let mut lying = Reader::new(Bounds::message(1 << 20));
         lying.push(b"Content-Length: 50\r\n\r\n{\"short\":1}");
         assert_eq!(
             lying.next(),
@@ -116,7 +126,7 @@ mod tests {
             "waits for the bytes it was promised"
         );
         assert_eq!(lying.finish(), Err(FrameError::Truncated));
-        let mut typed = Reader::new(64);
+        let mut typed = Reader::new(Bounds::message(64));
         typed.push(b"content-length: 2\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{}");
         assert_eq!(typed.next(), Ok(Some(b"{}".to_vec())));
     }

@@ -69,9 +69,28 @@ pub trait Unframe: Send {
     fn finish(&mut self) -> Result<Option<Vec<u8>>, FrameError>;
 }
 
-/// The most bytes of headers before a `Content-Length` message's blank line: LSP's headers are
-/// two short lines, so a block this long is a stream that is not the base protocol.
-pub const MAX_HEADER_BLOCK: usize = 8 * 1024;
+/// What a reader holds at most, in bytes: one message (`--max-response` in the client,
+/// `--max-body` in the proxy) and, before a `Content-Length` message's blank line, its headers
+/// (`--max-header-block`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    pub message: usize,
+    pub header_block: usize,
+}
+
+/// `--max-header-block`'s default: LSP's headers are two short lines, so a block this long is a
+/// stream that is not the base protocol.
+pub const DEFAULT_MAX_HEADER_BLOCK: usize = 8 * 1024;
+
+impl Bounds {
+    /// Messages of at most `message` bytes, headers within the default.
+    pub fn message(message: usize) -> Bounds {
+        Bounds {
+            message,
+            header_block: DEFAULT_MAX_HEADER_BLOCK,
+        }
+    }
+}
 
 impl Framing {
     /// The framing `--framing` names, by its row.
@@ -98,12 +117,12 @@ impl Framing {
         }
     }
 
-    /// A reader of messages of at most `max` bytes.
-    pub fn reader(self, max: usize) -> Box<dyn Unframe> {
+    /// A reader that holds no more than `bounds`.
+    pub fn reader(self, bounds: Bounds) -> Box<dyn Unframe> {
         match self {
-            Framing::Json => Box::new(json::Reader::new(max)),
-            Framing::Ndjson => Box::new(ndjson::Reader::new(max)),
-            Framing::ContentLength => Box::new(content_length::Reader::new(max)),
+            Framing::Json => Box::new(json::Reader::new(bounds.message)),
+            Framing::Ndjson => Box::new(ndjson::Reader::new(bounds.message)),
+            Framing::ContentLength => Box::new(content_length::Reader::new(bounds)),
         }
     }
 }
@@ -119,7 +138,7 @@ mod tests {
         for row in FRAMINGS {
             let wire: Vec<u8> = messages.iter().flat_map(|m| row.framing.frame(m)).collect();
             for step in [1, 3, wire.len()] {
-                let mut reader = row.framing.reader(1024);
+                let mut reader = row.framing.reader(Bounds::message(1024));
                 let mut got = Vec::new();
                 for chunk in wire.chunks(step) {
                     reader.push(chunk);
@@ -137,10 +156,10 @@ mod tests {
     #[test]
     fn bounds_hold_on_every_framing() {
         for row in FRAMINGS {
-            let mut reader = row.framing.reader(8);
+            let mut reader = row.framing.reader(Bounds::message(8));
             reader.push(&row.framing.frame(br#"{"long":"more than eight"}"#));
             assert_eq!(reader.next(), Err(FrameError::TooLarge(8)), "{}", row.name);
-            let mut cut = row.framing.reader(64);
+            let mut cut = row.framing.reader(Bounds::message(64));
             let wire = row.framing.frame(br#"{"a":1}"#);
             cut.push(&wire[..wire.len() - 2]);
             assert_eq!(cut.next(), Ok(None));

@@ -72,6 +72,9 @@ pub struct Limits {
     /// `--max-pending`: raw-tcp calls remembered on one connection while they wait for their
     /// answers (the oldest are forgotten: their answers are shown without their call).
     pub max_pending: usize,
+    /// `--max-header-block`: the longest Content-Length header block read on a stream, in bytes
+    /// (longer: the stream's messages are no longer logged; its bytes still pass).
+    pub max_header_block: usize,
 }
 
 impl Limits {
@@ -88,6 +91,7 @@ impl Limits {
         max_streams: crate::server::Limits::DEFAULT.max_streams,
         max_konts: crate::server::Limits::DEFAULT.max_konts,
         max_pending: 10_000,
+        max_header_block: crate::framing::DEFAULT_MAX_HEADER_BLOCK,
     };
 }
 

@@ -9,7 +9,7 @@
 use super::log::{Answered, Way};
 use super::tunnel::{pump, Activity};
 use super::Shared;
-use crate::framing::{Framing, Unframe};
+use crate::framing::{Bounds, Framing, Unframe};
 use crate::protocol::{jsonrpc, Proto};
 use serde_json::Value as Json;
 use std::collections::HashMap;
@@ -66,12 +66,16 @@ pub async fn pipe<CR, CW, SR, SW>(
     SR: AsyncRead + Unpin,
     SW: AsyncWrite + Unpin,
 {
-    let max = usize::try_from(shared.config.limits.max_body).unwrap_or(usize::MAX);
+    let limits = &shared.config.limits;
+    let bounds = Bounds {
+        message: usize::try_from(limits.max_body).unwrap_or(usize::MAX),
+        header_block: limits.max_header_block,
+    };
     let watch = Mutex::new(Watch::new(conn, shared));
     let activity = Activity::new();
     let idle = (shared.config.limits.idle_timeout, &activity);
-    let mut from_client = Side::new(framing, max, Way::Request);
-    let mut from_server = Side::new(framing, max, Way::Answer);
+    let mut from_client = Side::new(framing, bounds, Way::Request);
+    let mut from_server = Side::new(framing, bounds, Way::Answer);
     let on_request = |bytes: &[u8]| {
         let mut watch = super::lock(&watch);
         from_client.take(bytes, &mut watch);
@@ -112,17 +116,17 @@ fn told_by(first: &[u8]) -> Framing {
 /// framing is told by them).
 struct Side {
     reader: Option<Box<dyn Unframe>>,
-    max: usize,
+    bounds: Bounds,
     way: Way,
     /// The framing failed: the bytes still pass, unread.
     broken: bool,
 }
 
 impl Side {
-    fn new(framing: Option<Framing>, max: usize, way: Way) -> Side {
+    fn new(framing: Option<Framing>, bounds: Bounds, way: Way) -> Side {
         Side {
-            reader: framing.map(|f| f.reader(max)),
-            max,
+            reader: framing.map(|f| f.reader(bounds)),
+            bounds,
             way,
             broken: false,
         }
@@ -135,10 +139,10 @@ impl Side {
             return;
         }
         let end = bytes.is_empty();
-        let max = self.max;
+        let bounds = self.bounds;
         let reader = self
             .reader
-            .get_or_insert_with(|| told_by(bytes).reader(max));
+            .get_or_insert_with(|| told_by(bytes).reader(bounds));
         reader.push(bytes);
         loop {
             let next = if end { reader.finish() } else { reader.next() };

@@ -26,5 +26,6 @@ mod repl;
 mod repl_pty;
 mod replay;
 mod scripting;
+mod streams;
 mod xmlrpc;
 mod xmlrpc_interop;

@@ -195,6 +195,11 @@ impl Serve {
         self.spawn(BANNER_ENDPOINTS)
     }
 
+    /// Like `start`, also reading `lines` endpoint lines of the banner (a Unix socket's has 6).
+    pub fn start_with_banner_of(self, lines: usize) -> Spawned {
+        self.spawn(lines)
+    }
+
     fn spawn(self, banner: usize) -> Spawned {
         let mut cmd = Command::new(rpc_path());
         cmd.args(self.argv());
@@ -207,7 +212,8 @@ impl Serve {
     }
 }
 
-/// A child process that announced `listening on HOST:PORT` as its first stdout line; killed on drop.
+/// A child process that announced `listening on HOST:PORT` (or `listening on unix:PATH`, port 0)
+/// as its first stdout line; killed on drop.
 pub struct Spawned {
     pub child: Child,
     pub addr: String,
@@ -258,11 +264,15 @@ impl Spawned {
             let _ = child.kill();
             panic!("{cmd:?}: expected `listening on HOST:PORT` first, got {first:?}");
         };
-        let port = addr
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("no port in {first:?}"));
+        // A Unix socket (`listening on unix:PATH`) has no port.
+        let port = if addr.starts_with("unix:") {
+            0
+        } else {
+            addr.rsplit(':')
+                .next()
+                .and_then(|p| p.parse().ok())
+                .unwrap_or_else(|| panic!("no port in {first:?}"))
+        };
         Spawned {
             addr: addr.to_owned(),
             port,

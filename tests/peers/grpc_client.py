@@ -1,9 +1,11 @@
 """A grpcio client that checks `rpc serve` (and grpc_route_server.py for `route`) over gRPC.
 
-    python grpc_client.py HOST:PORT CASE [ARGS]
+    python grpc_client.py [--authority NAME] HOST:PORT|unix:PATH CASE [ARGS]
 
 CASE: route, math, deadline, metadata, health, reflection, `tls CAFILE [SERVER_NAME]` (the name
-the certificate is checked against, default localhost). Prints a JSON summary on stdout; exits 0
+the certificate is checked against, default localhost). --authority sets :authority
+(grpc.default_authority): over unix:PATH grpcio sends the path, percent-encoded, which servers on
+Rust's h2 (rpc serve, tonic) refuse as no authority. Prints a JSON summary on stdout; exits 0
 only if every check held, else 1 with the names of the failed checks on stderr.
 Stubs for math.proto and routetable.proto are generated at start (grpc_stubs.py); --proto-dir
 says where they are (default: src/server/grpc of this repository).
@@ -155,10 +157,11 @@ def case_tls(channel, math):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("target", metavar="HOST:PORT")
+    parser.add_argument("target", metavar="HOST:PORT|unix:PATH")
     parser.add_argument("case", choices=["route", "math", "deadline", "metadata", "health", "reflection", "tls"])
     parser.add_argument("args", nargs="*", help="tls: CAFILE [SERVER_NAME]")
     parser.add_argument("--proto-dir", default=PROTO_DIR)
+    parser.add_argument("--authority", metavar="NAME", help="the :authority to send")
     opts = parser.parse_args()
 
     class Stubs:
@@ -174,7 +177,8 @@ def main():
         name = opts.args[1] if len(opts.args) > 1 else "localhost"
         channel = grpc.secure_channel(opts.target, credentials, options=[("grpc.ssl_target_name_override", name)])
     else:
-        channel = grpc.insecure_channel(opts.target)
+        authority = [("grpc.default_authority", opts.authority)] if opts.authority else []
+        channel = grpc.insecure_channel(opts.target, options=authority)
     run = globals()[f"case_{opts.case}"]
     checks = guarded(lambda: run(channel, rt if opts.case == "route" else math))
     if isinstance(checks, tuple):  # an RpcError outside any single check

@@ -3,10 +3,10 @@
 Serves field.v1.Values and legacy.v1.Legacy from tests/peers/field (stubs generated at start by
 grpc_stubs.py: no generated code is kept). hidden.v1.Hidden is loaded too, though no served file
 imports it: reflection can describe it by symbol, clients meet it only inside Any. Prints
-`listening on 127.0.0.1:PORT` first, then serves until killed.
+`listening on 127.0.0.1:PORT` (or `listening on unix:PATH`) first, then serves until killed.
 
     python grpc_field_server.py [--reflection] [--health] [--gzip] [--max-connection-age-ms N]
-                                [--broken]
+                                [--broken] [--unix PATH]
 
   --reflection  grpc.reflection.v1alpha (grpcio-reflection serves no v1) for every service
   --health      grpc.health.v1.Health, SERVING for "" and each service; its file is named
@@ -15,6 +15,7 @@ imports it: reflection can describe it by symbol, clients meet it only inside An
   --max-connection-age-ms N   recycle connections (GOAWAY) after N ms, with N ms of grace
   --broken      also serve broken.v1.Broken, whose import broken/v1/dep.proto reflection refuses
                 to give (NOT_FOUND, and left out of every answer)
+  --unix PATH   listen on the Unix socket PATH, not on TCP
 """
 import argparse
 import os
@@ -41,6 +42,7 @@ def main():
     parser.add_argument("--gzip", action="store_true", help="compress every answer with gzip")
     parser.add_argument("--max-connection-age-ms", type=int, metavar="N",
                         help="send GOAWAY after N ms (and allow N ms of grace)")
+    parser.add_argument("--unix", metavar="PATH", help="listen on the Unix socket PATH instead")
     parser.add_argument("--broken", action="store_true",
                         help="serve broken.v1.Broken; reflection hides broken/v1/dep.proto")
     opts = parser.parse_args()
@@ -176,9 +178,14 @@ def main():
         servicer = (HidingReflection if opts.broken else reflection.ReflectionServicer)(names)
         reflection_pb2_grpc.add_ServerReflectionServicer_to_server(servicer, server)
 
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    print(f"listening on 127.0.0.1:{port}", flush=True)
+    if opts.unix:
+        server.add_insecure_port(f"unix:{opts.unix}")
+        server.start()
+        print(f"listening on unix:{opts.unix}", flush=True)
+    else:
+        port = server.add_insecure_port("127.0.0.1:0")
+        server.start()
+        print(f"listening on 127.0.0.1:{port}", flush=True)
     server.wait_for_termination()
     return 0
 
