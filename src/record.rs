@@ -157,6 +157,8 @@ pub fn params_from_json(json: &Json) -> std::result::Result<Params, String> {
             .map(|(k, v)| value(v).map(|v| (k.clone(), v)))
             .collect::<std::result::Result<_, _>>()
             .map(Params::Named),
+        // A request without params (LSP's `shutdown`): sent again without them.
+        Json::Null => Ok(Params::empty()),
         _ => Err("\"params\" is neither an array nor an object".into()),
     }
 }

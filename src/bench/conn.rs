@@ -45,11 +45,13 @@ pub struct Plan {
     pub done: AtomicU64,
 }
 
-/// Where the load generator connects: a TCP address (resolved once), or a Unix socket.
+/// Where the load generator connects: a TCP address (resolved once), a Unix socket, or a child
+/// process (one started per connection, its stdin and stdout the stream; killed when done).
 #[derive(Debug, Clone)]
 pub enum Dial {
     Tcp(SocketAddr),
     Unix(std::path::PathBuf),
+    Child(Vec<String>, crate::connect::ChildOptions),
 }
 
 impl Dial {
@@ -70,10 +72,17 @@ impl Dial {
                         // port then costs more than the call.
                         let _ = stream.set_zero_linger();
                     }
-                    Ok(Conn(Box::new(stream)))
+                    Ok(Conn::new(stream))
                 }
-                Dial::Unix(path) => {
-                    Ok(Conn(Box::new(tokio::net::UnixStream::connect(path).await?)))
+                Dial::Unix(path) => Ok(Conn::new(tokio::net::UnixStream::connect(path).await?)),
+                Dial::Child(words, options) => {
+                    let place = crate::connect::Place::Child(words.clone());
+                    let quiet = crate::trace::Trace::default();
+                    match crate::connect::open(&place, options, quiet).await {
+                        Ok(connection) => Ok(Conn::from(connection)),
+                        // Only spawning fails here: the command is not there or not runnable.
+                        Err(_) => Err(std::io::Error::from(std::io::ErrorKind::NotFound)),
+                    }
                 }
             }
         };

@@ -19,7 +19,7 @@ use crate::{
     client::failure::TransportError,
     client::{self, Client, Mode, Wire},
     error::{Error, Result},
-    protocol::Call,
+    protocol::{Call, Proto},
     term::Colors,
     trace::Trace,
 };
@@ -166,15 +166,7 @@ fn prepare(args: &Options) -> Result<(Settings, Plan)> {
         warmup,
         json: args.json,
     };
-    let dial =
-        match addr.strip_prefix("unix:") {
-            Some(path) => Dial::Unix(std::path::PathBuf::from(path)),
-            None if addr.starts_with("stdio:") => return Err(Error::usage(
-                "rpc bench opens connections (-c); a child process is one pair of pipes: serve it \
-                 on a socket to measure it",
-            )),
-            None => Dial::Tcp(resolve(&addr)?),
-        };
+    let dial = dial(&client, &addr)?;
     let now = Instant::now();
     let plan = Plan {
         dial,
@@ -234,6 +226,25 @@ fn encode(client: &Client, wire: Wire) -> Result<(String, Vec<u8>, bool)> {
             Ok((format!("{host}:{port}"), bytes, false))
         }
     }
+}
+
+/// Where the connections go: a Unix socket, a child process per connection (LSP refused: its
+/// session is a lifecycle, not one call repeated), or a TCP address resolved once.
+fn dial(client: &Client, addr: &str) -> Result<Dial> {
+    if let Some(path) = addr.strip_prefix("unix:") {
+        return Ok(Dial::Unix(std::path::PathBuf::from(path)));
+    }
+    let Some(words) = addr.strip_prefix("stdio:") else {
+        return Ok(Dial::Tcp(resolve(addr)?));
+    };
+    if client.proto == Proto::Lsp {
+        return Err(Error::usage(
+            "rpc bench repeats one call, and an LSP session is a lifecycle (initialize … exit): \
+             time a language server's calls with rpc call -v or rpc repl -P lsp",
+        ));
+    }
+    let words = crate::connect::command_words(words)?;
+    Ok(Dial::Child(words, client.options().child.clone()))
 }
 
 /// Resolves the host once (not once per connection), preferring an address that accepts: a

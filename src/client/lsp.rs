@@ -11,7 +11,7 @@
 
 use super::stream::{by_callback, Answering, ServerRequests, StreamTransport};
 use crate::error::{Error, Result};
-use crate::protocol::Fault;
+use crate::protocol::{jsonrpc, Fault, Outcome};
 use serde_json::{json, Value as Json};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -28,16 +28,26 @@ pub struct LspOptions {
     pub open: Vec<PathBuf>,
 }
 
-/// Runs `initialize`, `initialized` and each `didOpen`.
-pub async fn begin(transport: &StreamTransport, options: &LspOptions) -> Result<()> {
-    let answer = transport
-        .request("initialize", &initialize_params(options)?)
-        .await?;
-    if let Some(error) = answer.get("error") {
-        return Err(Error::server(
-            crate::protocol::Proto::Lsp,
-            Fault::from_error_json(error),
-        ));
+/// Runs `initialize`, `initialized` and each `didOpen`. `own`: the params of an `initialize`
+/// the user made the session's first call (a recorded editor session replayed), sent instead of
+/// rpc's; its answer is returned as that call's outcome. A refused `initialize` is the server's
+/// error (exit 1), and the session goes no further.
+pub async fn begin(
+    transport: &StreamTransport,
+    options: &LspOptions,
+    own: Option<&Json>,
+) -> Result<Outcome> {
+    let params = match own {
+        Some(params) => params.clone(),
+        None => initialize_params(options)?,
+    };
+    let answer = transport.request("initialize", &params).await?;
+    let outcome = match jsonrpc::decode_response_object(&answer) {
+        Ok((_, outcome)) => outcome,
+        Err(why) => return Err(Error::protocol(why)),
+    };
+    if let Err(fault) = outcome {
+        return Err(Error::server(crate::protocol::Proto::Lsp, fault));
     }
     transport.notify("initialized", &json!({})).await?;
     for file in &options.open {
@@ -45,7 +55,7 @@ pub async fn begin(transport: &StreamTransport, options: &LspOptions) -> Result<
             .notify("textDocument/didOpen", &did_open(file)?)
             .await?;
     }
-    Ok(())
+    Ok(outcome)
 }
 
 /// Every message of a session that makes `calls` (requests, numbered from 2), as

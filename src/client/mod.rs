@@ -502,12 +502,30 @@ impl StreamSession {
 
     /// The session, begun: for LSP, `initialize`, `initialized` and the `--open` files, once.
     async fn begun(&self) -> Result<&stream::StreamTransport> {
-        if let Some(options) = &self.lsp {
-            self.begun
-                .get_or_try_init(|| lsp::begin(&self.transport, options))
-                .await?;
-        }
-        Ok(&self.transport)
+        Ok(self.begun_by(&[]).await?.0)
+    }
+
+    /// Like `begun`; when the session is not begun yet and `calls` start with an LSP
+    /// `initialize` (a recorded editor session), that call begins it and its outcome comes back.
+    async fn begun_by(
+        &self,
+        calls: &[Call],
+    ) -> Result<(&stream::StreamTransport, Option<Outcome>)> {
+        let Some(options) = &self.lsp else {
+            return Ok((&self.transport, None));
+        };
+        let own = calls
+            .first()
+            .filter(|call| call.method == "initialize" && !self.begun.initialized());
+        let params = own.map(|call| call.params.to_json());
+        let mut first = None;
+        self.begun
+            .get_or_try_init(|| async {
+                first = Some(lsp::begin(&self.transport, options, params.as_ref()).await?);
+                Ok::<(), Error>(())
+            })
+            .await?;
+        Ok((&self.transport, first.filter(|_| own.is_some())))
     }
 }
 
@@ -521,11 +539,20 @@ impl Client {
         let Transport::Stream(session) = &self.transport else {
             return Err(Error::internal("not a stream client"));
         };
-        let transport = session.begun().await?;
         let calls: Vec<Call> = match session.lsp {
             Some(_) => calls.iter().map(lsp_call).collect(),
             None => calls.to_vec(),
         };
+        let (transport, initialized) = session.begun_by(&calls).await?;
+        if let Some(outcome) = initialized {
+            // The session's own `initialize` was the first call: the rest follow it.
+            let mut outcomes = vec![outcome];
+            if calls.len() > 1 {
+                let rest = Box::pin(self.run_on_stream(&calls[1..], mode)).await?;
+                outcomes.extend(rest);
+            }
+            return Ok(outcomes);
+        }
         // A protocol without batches (LSP) sends a `+` batch's calls one after the other.
         if mode == Mode::Batch && self.proto.spec().batching != crate::protocol::Batching::Array {
             let mut outcomes = Vec::with_capacity(calls.len());

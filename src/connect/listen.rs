@@ -78,14 +78,14 @@ impl Listener {
                 let (stream, addr) = listener.accept().await?;
                 // Answers are written whole; Nagle would only delay them.
                 let _ = stream.set_nodelay(true);
-                Ok((Conn(Box::new(stream)), Peer::Tcp(addr)))
+                Ok((Conn::new(stream), Peer::Tcp(addr)))
             }
             Listener::Unix {
                 listener, accepted, ..
             } => {
                 let (stream, _) = listener.accept().await?;
                 let n = accepted.fetch_add(1, Ordering::Relaxed) + 1;
-                Ok((Conn(Box::new(stream)), Peer::Unix(n)))
+                Ok((Conn::new(stream), Peer::Unix(n)))
             }
         }
     }

@@ -74,19 +74,23 @@ impl Place {
         matches!(self, Place::Child(_))
     }
 
-    /// The words of `stdio:WORDS`, split as a shell splits them; a usage error when they do not
-    /// split (an unclosed quote) or are empty.
+    /// The child process `stdio:WORDS` runs; a usage error as for [`command_words`].
     pub fn child(words: &str) -> Result<Place> {
-        let split = shlex::split(words).ok_or_else(|| {
-            Error::usage(format!("stdio:{words}: an unclosed quote in the command"))
-        })?;
-        if split.is_empty() {
-            return Err(Error::usage(
-                "stdio: names no command: write stdio:CMD [ARG]... (e.g. stdio:pylsp)",
-            ));
-        }
-        Ok(Place::Child(split))
+        command_words(words).map(Place::Child)
     }
+}
+
+/// The words of `stdio:WORDS`, split as a shell splits them; a usage error when they do not split
+/// (an unclosed quote) or are empty.
+pub fn command_words(words: &str) -> Result<Vec<String>> {
+    let split = shlex::split(words)
+        .ok_or_else(|| Error::usage(format!("stdio:{words}: an unclosed quote in the command")))?;
+    if split.is_empty() {
+        return Err(Error::usage(
+            "stdio: names no command: write stdio:CMD [ARG]... (e.g. stdio:pylsp)",
+        ));
+    }
+    Ok(split)
 }
 
 /// Words as a shell would need them quoted to split back into themselves.
@@ -156,8 +160,23 @@ pub async fn open(place: &Place, child: &ChildOptions, trace: Trace) -> Result<C
 
 /// Any connector's stream as one concrete type (delegating to the stream inside): generic code
 /// that holds it across awaits stays provably `Send`, which a `Box<dyn Stream>` in a spawned
-/// future's generic arguments defeats (rust-lang/rust#102211).
-pub struct Conn(pub Box<dyn Stream>);
+/// future's generic arguments defeats (rust-lang/rust#102211). A child process's connection
+/// holds the child too: it is killed when the connection is dropped.
+pub struct Conn(pub Box<dyn Stream>, pub Option<ChildProcess>);
+
+impl Conn {
+    /// A connector's stream with no child behind it.
+    pub fn new(stream: impl Stream + 'static) -> Conn {
+        Conn(Box::new(stream), None)
+    }
+}
+
+impl From<Connection> for Conn {
+    fn from(connection: Connection) -> Conn {
+        let (stream, child) = connection.into_stream();
+        Conn(stream, child)
+    }
+}
 
 impl AsyncRead for Conn {
     fn poll_read(

@@ -71,7 +71,11 @@ pub async fn pipe<CR, CW, SR, SW>(
         message: usize::try_from(limits.max_body).unwrap_or(usize::MAX),
         header_block: limits.max_header_block,
     };
-    let watch = Mutex::new(Watch::new(conn, shared));
+    let watch = Mutex::new(Watch::new(
+        conn,
+        shared,
+        framing.map_or(Proto::JsonRpc, proto_on),
+    ));
     let activity = Activity::new();
     let idle = (shared.config.limits.idle_timeout, &activity);
     let mut from_client = Side::new(framing, bounds, Way::Request);
@@ -100,6 +104,15 @@ pub async fn pipe<CR, CW, SR, SW>(
         } => {}
     }
     super::lock(&watch).unanswered();
+}
+
+/// The protocol JSON-RPC messages in `framing` are logged and recorded as: LSP for its
+/// Content-Length headers (a replay then runs the LSP lifecycle), else JSON-RPC.
+fn proto_on(framing: Framing) -> Proto {
+    match framing {
+        Framing::ContentLength => Proto::Lsp,
+        Framing::Json | Framing::Ndjson => Proto::JsonRpc,
+    }
 }
 
 /// The framing a direction's first bytes tell: LSP's headers, else JSON values.
@@ -139,10 +152,16 @@ impl Side {
             return;
         }
         let end = bytes.is_empty();
-        let bounds = self.bounds;
-        let reader = self
-            .reader
-            .get_or_insert_with(|| told_by(bytes).reader(bounds));
+        let reader = match &mut self.reader {
+            Some(reader) => reader,
+            unread => {
+                let framing = told_by(bytes);
+                if matches!(self.way, Way::Request) {
+                    watch.proto = proto_on(framing);
+                }
+                unread.insert(framing.reader(self.bounds))
+            }
+        };
         reader.push(bytes);
         loop {
             let next = if end { reader.finish() } else { reader.next() };
@@ -176,6 +195,8 @@ struct Asked {
 /// The calls of a connection, by direction and id, and how each message is logged.
 struct Watch<'a> {
     conn: u64,
+    /// What the client's messages are (told by their framing).
+    proto: Proto,
     shared: &'a Shared,
     /// Requests the client made, by id (as JSON text).
     client_asked: HashMap<String, Asked>,
@@ -184,9 +205,10 @@ struct Watch<'a> {
 }
 
 impl<'a> Watch<'a> {
-    fn new(conn: u64, shared: &'a Shared) -> Watch<'a> {
+    fn new(conn: u64, shared: &'a Shared, proto: Proto) -> Watch<'a> {
         Watch {
             conn,
+            proto,
             shared,
             client_asked: HashMap::new(),
             server_asked: HashMap::new(),
@@ -233,9 +255,7 @@ impl<'a> Watch<'a> {
     fn request(&mut self, from_client: bool, method: &str, entry: &Json, id: Option<String>) {
         let shown = shown_method(from_client, method);
         let params = entry.get("params").cloned().unwrap_or(Json::Null);
-        self.shared
-            .log
-            .call(self.conn, Proto::JsonRpc, &shown, &params);
+        self.shared.log.call(self.conn, self.proto, &shown, &params);
         let Some(id) = id else { return };
         let asked = match from_client {
             true => &mut self.client_asked,
@@ -290,7 +310,7 @@ impl<'a> Watch<'a> {
         let method = shown_method(!from_client, &asked.method);
         let answered = Answered {
             conn: self.conn,
-            proto: Proto::JsonRpc,
+            proto: self.proto,
             method: &method,
             params: &asked.params,
             outcome: outcome.as_ref(),

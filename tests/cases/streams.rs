@@ -429,6 +429,7 @@ fn an_editor_through_rpc_proxy_stdio_gets_every_byte_unchanged_and_the_log_has_e
 fn an_editor_through_rpc_proxy_stdio_hovers_with_pylsp() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("lsp.log");
+    let recording = dir.path().join("lsp.jsonl");
     let rpc = rpc_path();
     let server = pylsp();
     let (status, summary, err) = editor(
@@ -441,6 +442,8 @@ fn an_editor_through_rpc_proxy_stdio_hovers_with_pylsp() {
             &server,
             "--log",
             path_str(&log),
+            "--record",
+            path_str(&recording),
         ],
     );
     assert_eq!(status, 0, "{summary}{err}");
@@ -454,6 +457,27 @@ fn an_editor_through_rpc_proxy_stdio_hovers_with_pylsp() {
     ] {
         assert!(logged.contains(seen), "{seen}: {logged}");
     }
+
+    // The editor's session, replayed: its own initialize begins the LSP session.
+    let recorded = std::fs::read_to_string(&recording).unwrap();
+    let methods: Vec<String> = recorded
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .inspect(|entry| assert_eq!(entry["protocol"], "lsp", "{entry}"))
+        .map(|entry| entry["method"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(methods, ["initialize", "textDocument/hover", "shutdown"]);
+    let replayed = super::support::rpc()
+        .arg("replay")
+        .arg(&recording)
+        .output()
+        .unwrap();
+    let (status, _, err) = outcome(&replayed);
+    assert_eq!(status, 0, "{err}");
+    assert!(
+        err.contains("replayed 3 calls: every answer is the same"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -702,4 +726,38 @@ fn rpc_proxy_listens_on_a_unix_socket_and_forwards_to_tcp() {
         );
     }
     assert!(log.contains("RPC add [2,3]"), "{log}");
+}
+
+#[test]
+fn rpc_bench_runs_a_child_per_connection_and_refuses_an_lsp_session() {
+    let server = stdio_server("");
+    let report = super::bench::bench_json(&[&server, "add", "1", "2", "-n", "300", "-c", "2"]);
+    assert_eq!(
+        (&report["requests"], &report["ok"]),
+        (&300.into(), &300.into()),
+        "{report}"
+    );
+    assert_eq!(report["connects"], 2, "one child per connection: {report}");
+
+    let (status, _, err) = outcome(
+        &rpc()
+            .args(["bench", "-P", "lsp", "-n", "1", &pylsp(), "initialize"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(status, 2, "{err}");
+    assert!(err.contains("lifecycle"), "{err}");
+}
+
+#[test]
+fn json_rpc_objects_on_a_tcp_stream_as_electrum_servers_speak() {
+    let server = Serve::new().start();
+    let tcp = server.tcp_url();
+    let (status, out, err) = call(&["-P", "json-rpc", &tcp, "add", "2", "3"]);
+    assert_eq!((status, out.as_str()), (0, "5\n"), "{err}");
+    let (status, out, err) = call(&[
+        "-P", "json-rpc", &tcp, "add", "1", "2", "+", "div", "1", "0",
+    ]);
+    assert_eq!((status, out.lines().next()), (1, Some("3")), "{err}");
+    assert!(err.contains("call 2 (div)"), "{err}");
 }
