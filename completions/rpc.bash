@@ -807,7 +807,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__proxy)
-            opts="-k -v -h --listen --socket-mode --to --tls --cert --key --cacert --insecure --schema --import-path --verbose --show-secrets --json --record --max-connections --max-body --header-timeout --idle-timeout --body-timeout --connect-timeout --drain-timeout --max-log-queue --max-streams --max-konts --max-pending --max-header-block --stdio --log --framing --color --help"
+            opts="-k -v -h --listen --socket-mode --to --unix-socket --tls --cert --key --cacert --insecure --schema --import-path --verbose --show-secrets --json --record --max-connections --max-body --header-timeout --idle-timeout --body-timeout --connect-timeout --drain-timeout --max-log-queue --max-streams --max-konts --max-pending --max-header-block --stdio --log --framing --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -822,6 +822,10 @@ _rpc() {
                     return 0
                     ;;
                 --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unix-socket)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -64,7 +64,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand call" -l server-stderr -d 'stdio
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l stop-grace -d 'stdio: endpoints: how long the server gets to exit once its stdin is closed, before it is killed' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l root -d 'LSP: the workspace\'s root directory, sent with initialize (default: the current directory)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l open -d 'LSP: open FILE (textDocument/didOpen) before the calls (repeatable)' -r -F
-complete -c rpc -n "__fish_rpc_using_subcommand call" -l callback -d 'Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback\'s arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable; makes the call interactive)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l callback -d 'Answer callback NAME: Reach\'s (makes the call interactive), or on a stream (unix:, stdio:, LSP) the server\'s own request NAME. ANSWER is JSON, or !COMMAND run with the arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l value -d 'Reach: add a non-function value NAME to the values object (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s d -l params -d 'Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l wait -d 'On a stream (stdio:, unix:, tcp://): after the calls (or without any), wait for the server\'s notification METHOD and print its params as a result (LSP: textDocument/publishDiagnostics)' -r
@@ -199,7 +199,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand repl" -l server-stderr -d 'stdio
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l stop-grace -d 'stdio: endpoints: how long the server gets to exit once its stdin is closed, before it is killed' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l root -d 'LSP: the workspace\'s root directory, sent with initialize (default: the current directory)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l open -d 'LSP: open FILE (textDocument/didOpen) before the calls (repeatable)' -r -F
-complete -c rpc -n "__fish_rpc_using_subcommand repl" -l callback -d 'Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback\'s arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable; makes the call interactive)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l callback -d 'Answer callback NAME: Reach\'s (makes the call interactive), or on a stream (unix:, stdio:, LSP) the server\'s own request NAME. ANSWER is JSON, or !COMMAND run with the arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l value -d 'Reach: add a non-function value NAME to the values object (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l history -d 'Keep the line history in FILE (default: rpc/history in the platform\'s data directory)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l record -d 'Append every call and its answer to FILE as JSON Lines, for `rpc replay`' -r -F
@@ -286,7 +286,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand bench" -l json -d 'Print the rep
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l listen -d 'Address to listen on (HOST:PORT, or :PORT for 127.0.0.1; port 0 picks a free port, which the first stdout line names), or unix:PATH for a Unix domain socket' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l socket-mode -d 'The mode of a unix:PATH socket, in octal: who may connect' -r
-complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l to -d 'The server every connection goes to: URL (http://, https://, tcp://, grpc://, grpcs://), HOST:PORT or :PORT; https:// and grpcs:// use TLS toward it' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l to -d 'The server every connection goes to: URL (http://, https://, tcp://, grpc://, grpcs://), HOST:PORT or :PORT, unix:PATH (a Unix socket), stdio:CMD (a child per client); https:// and grpcs:// use TLS toward it' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l unix-socket -d 'Reach --to\'s server through this Unix domain socket (the URL still gives TLS and names)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l cert -d 'PEM certificate chain to listen with (needs --key, implies --tls)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l key -d 'PEM private key for the listening side (with --cert; implies --tls)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l cacert -d 'Trust this PEM CA (or self-signed certificate) for the server\'s TLS' -r -F

@@ -419,9 +419,9 @@ fn positive_seconds(text: &str) -> Result<Seconds, String> {
 /// Reach interactive calls: the callbacks and values of the participant's interact interface.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ReachArgs {
-    /// Reach: register callback NAME; ANSWER is JSON, or !COMMAND run with the callback's
-    /// arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer
-    /// (repeatable; makes the call interactive)
+    /// Answer callback NAME: Reach's (makes the call interactive), or on a stream (unix:, stdio:,
+    /// LSP) the server's own request NAME. ANSWER is JSON, or !COMMAND run with the arguments (a
+    /// JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable)
     #[arg(long = "callback", value_name = "NAME=ANSWER")]
     pub callbacks: Vec<String>,
 
@@ -664,9 +664,14 @@ pub struct ProxyArgs {
     pub socket_mode: u32,
 
     /// The server every connection goes to: URL (http://, https://, tcp://, grpc://, grpcs://),
-    /// HOST:PORT or :PORT; https:// and grpcs:// use TLS toward it
+    /// HOST:PORT or :PORT, unix:PATH (a Unix socket), stdio:CMD (a child per client); https://
+    /// and grpcs:// use TLS toward it
     #[arg(long, value_name = "ENDPOINT")]
     pub to: String,
+
+    /// Reach --to's server through this Unix domain socket (the URL still gives TLS and names)
+    #[arg(long, value_name = "PATH")]
+    pub unix_socket: Option<PathBuf>,
 
     /// Accept TLS from clients too (without it, TLS is tunnelled unread), with a self-signed
     /// certificate for localhost and 127.0.0.1 made at start unless --cert and --key give one
@@ -825,6 +830,7 @@ impl ProxyArgs {
             client: client::Options {
                 cacert: self.cacert.clone(),
                 insecure: self.insecure,
+                unix_socket: self.unix_socket.clone(),
                 schema: client::grpc::SchemaSource {
                     files: self.schema.clone(),
                     import_paths: self.import_paths.clone(),

@@ -30,6 +30,9 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     pub endpoint: String,
+    /// `--unix-socket`: the Unix socket an `http(s)://` or `grpc(s)://` endpoint was reached
+    /// through (written as `"unix_socket"` only when there was one).
+    pub unix_socket: Option<std::path::PathBuf>,
     pub proto: Proto,
     pub exchange: Exchange,
     pub duration: Duration,
@@ -74,6 +77,9 @@ impl Entry {
     pub fn to_json(&self) -> Json {
         let mut line = Map::new();
         line.insert("endpoint".into(), self.endpoint.clone().into());
+        if let Some(path) = &self.unix_socket {
+            line.insert("unix_socket".into(), path.display().to_string().into());
+        }
         line.insert("protocol".into(), self.proto.name().into());
         line.insert("method".into(), self.exchange.method().into());
         match &self.exchange {
@@ -134,8 +140,13 @@ impl Entry {
             .get("duration_ms")
             .and_then(Json::as_f64)
             .unwrap_or(0.0);
+        let unix_socket = match line.get("unix_socket") {
+            None => None,
+            Some(_) => Some(std::path::PathBuf::from(text("unix_socket")?)),
+        };
         Ok(Entry {
             endpoint: text("endpoint")?,
+            unix_socket,
             proto,
             exchange,
             duration: Duration::try_from_secs_f64(millis / 1e3).unwrap_or_default(),
@@ -242,6 +253,7 @@ mod tests {
     fn entry(answer: Json) -> Entry {
         Entry {
             endpoint: "http://localhost:8000/".into(),
+            unix_socket: None,
             proto: Proto::JsonRpc,
             exchange: Exchange::Call {
                 call: Call {
@@ -257,6 +269,7 @@ mod tests {
     fn stream_entry(status: Json) -> Entry {
         Entry {
             endpoint: "grpc://localhost:8000/".into(),
+            unix_socket: Some("/run/app.sock".into()),
             proto: Proto::Grpc,
             exchange: Exchange::Stream(Stream {
                 method: "Router/AddRoutes".into(),
@@ -272,7 +285,7 @@ mod tests {
     fn stream_line_format() {
         assert_eq!(
             stream_entry(json!({"code": 0})).to_json().to_string(),
-            r#"{"endpoint":"grpc://localhost:8000/","protocol":"grpc","method":"Router/AddRoutes","requests":[{"network":"10.0.0.0/8"},{}],"responses":[{"added":2}],"status":{"code":0},"duration_ms":2.0}"#
+            r#"{"endpoint":"grpc://localhost:8000/","unix_socket":"/run/app.sock","protocol":"grpc","method":"Router/AddRoutes","requests":[{"network":"10.0.0.0/8"},{}],"responses":[{"added":2}],"status":{"code":0},"duration_ms":2.0}"#
         );
         for status in [
             json!({"code": 0}),

@@ -63,7 +63,12 @@ async fn replay_all(
     for (line_number, entry) in entries {
         let endpoint = args.endpoint.as_deref().unwrap_or(&entry.endpoint);
         let proto = args.connect.proto.unwrap_or(entry.proto);
-        let client = clients.get(endpoint, proto, options, trace)?;
+        // A recorded --unix-socket holds unless --endpoint or --unix-socket says otherwise.
+        let unix_socket = match (&args.endpoint, &options.unix_socket) {
+            (None, None) => entry.unix_socket.clone(),
+            (_, given) => given.clone(),
+        };
+        let client = clients.get(endpoint, proto, unix_socket, options, trace)?;
         let place = Place {
             file: &args.file,
             line: *line_number,
@@ -120,7 +125,7 @@ fn read_recording(path: &Path) -> Result<Vec<(usize, Entry)>> {
 /// One client per endpoint and protocol, made when first needed.
 #[derive(Default)]
 struct Clients {
-    made: HashMap<(String, Proto), Client>,
+    made: HashMap<(String, Proto, Option<std::path::PathBuf>), Client>,
 }
 
 impl Clients {
@@ -128,13 +133,15 @@ impl Clients {
         &mut self,
         endpoint: &str,
         proto: Proto,
+        unix_socket: Option<std::path::PathBuf>,
         options: &Options,
         trace: Trace,
     ) -> Result<&Client> {
-        let key = (endpoint.to_owned(), proto);
+        let key = (endpoint.to_owned(), proto, unix_socket.clone());
         if !self.made.contains_key(&key) {
             let options = Options {
                 proto: Some(proto),
+                unix_socket,
                 ..options.clone()
             };
             let client = Client::new(endpoint, &options, trace)?;

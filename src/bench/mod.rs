@@ -19,7 +19,7 @@ use crate::{
     client::failure::TransportError,
     client::{self, Client, Mode, Wire},
     error::{Error, Result},
-    protocol::{Call, Proto},
+    protocol::Call,
     term::Colors,
     trace::Trace,
 };
@@ -237,11 +237,12 @@ fn dial(client: &Client, addr: &str) -> Result<Dial> {
     let Some(words) = addr.strip_prefix("stdio:") else {
         return Ok(Dial::Tcp(resolve(addr)?));
     };
-    if client.proto == Proto::Lsp {
-        return Err(Error::usage(
-            "rpc bench repeats one call, and an LSP session is a lifecycle (initialize … exit): \
-             time a language server's calls with rpc call -v or rpc repl -P lsp",
-        ));
+    if client.has_lifecycle() {
+        return Err(Error::usage(format!(
+            "rpc bench repeats one call, and a {} session is a lifecycle (initialize … exit): \
+             time its calls with rpc call -v or in rpc repl",
+            client.proto.name()
+        )));
     }
     let words = crate::connect::command_words(words)?;
     Ok(Dial::Child(words, client.options().child.clone()))

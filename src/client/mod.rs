@@ -653,6 +653,12 @@ impl Client {
         })
     }
 
+    /// Whether the calls sit inside a lifecycle the session runs around them (LSP's initialize …
+    /// exit), so one call cannot be repeated alone (`rpc bench` refuses it).
+    pub fn has_lifecycle(&self) -> bool {
+        matches!(&self.transport, Transport::Stream(session) if session.lsp.is_some())
+    }
+
     /// Ends the session: a stream's connection closed (LSP: `shutdown`, `exit`), a child stopped
     /// and reaped. Every command calls it when done; nothing else needs it.
     pub async fn close(&self) {

@@ -94,10 +94,16 @@ impl SchemaCache {
 /// The server's schema: `--schema` files, else its reflection service.
 async fn fetch_schema(shared: &Shared) -> crate::error::Result<Schema> {
     let scheme = if shared.upstream_tls { "grpcs" } else { "grpc" };
-    let url = format!("{scheme}://{}", shared.target);
+    // A server on a Unix socket is asked through it, by the name it is given.
+    let unix_socket = match &shared.place {
+        crate::connect::Place::Unix(path) => Some(path.clone()),
+        _ => None,
+    };
+    let url = format!("{scheme}://{}", shared.authority);
     let options = crate::client::Options {
         proto: Some(Proto::Grpc),
         timeout: Some(shared.config.limits.connect_timeout),
+        unix_socket,
         ..shared.config.client.clone()
     };
     let client = Client::new(&url, &options, crate::trace::Trace::default())?;
@@ -176,7 +182,7 @@ async fn exchange(
     call.quiet = path.starts_with("/grpc.reflection.") && shared.log.style().verbose == 0;
     let call = Arc::new(Mutex::new(call));
     let scheme = if shared.upstream_tls { "https" } else { "http" };
-    if let Ok(uri) = format!("{scheme}://{}{target}", shared.target).parse() {
+    if let Ok(uri) = format!("{scheme}://{}{target}", shared.authority).parse() {
         parts.uri = uri;
     }
     let watched = Arc::clone(&call);
@@ -420,6 +426,7 @@ impl Call {
                 params: &self.last_request,
                 outcome: Ok(&json),
                 duration: self.started.elapsed(),
+                stream: false,
             };
             if self.is_unary() {
                 self.shared.log.answer(&answered);
@@ -494,6 +501,7 @@ impl Call {
                 params: &self.last_request,
                 outcome: Err(&status),
                 duration: self.started.elapsed(),
+                stream: false,
             };
             if self.is_unary() {
                 log.answer(&answered);

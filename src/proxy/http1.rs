@@ -113,7 +113,7 @@ async fn exchange(
     shared.log.bytes(conn, Way::Request, &body);
     let seen = Seen::read(&parts, &body, conn, shared);
     strip_hop_by_hop(&mut parts.headers);
-    if let Ok(host) = HeaderValue::from_str(&shared.target) {
+    if let Ok(host) = HeaderValue::from_str(&shared.authority) {
         parts.headers.insert(HOST, host);
     }
     if let Some(path) = parts.uri.path_and_query() {
@@ -513,6 +513,7 @@ impl Seen {
                 params,
                 outcome,
                 duration: started.elapsed(),
+                stream: false,
             })
         };
         let reply = protocol::answer::Reply::Http { status, body };
@@ -680,6 +681,7 @@ impl Step<'_> {
                 (Err(_), None) => return,
             },
             duration: self.started.elapsed(),
+            stream: false,
         };
         if self.interactive {
             log.answer_line(&answered);

@@ -54,19 +54,28 @@ pub struct Log {
 /// Where the proxy forwards to, as recordings name it.
 #[derive(Debug, Clone)]
 pub struct Upstream {
-    /// `HOST:PORT`, or a stream's `unix:PATH` / `stdio:CMD`.
+    /// `HOST:PORT`, or `unix:PATH` / `stdio:CMD`.
     pub target: String,
     pub tls: bool,
 }
 
 impl Upstream {
-    /// The URL `proto` is served at there (`http://HOST:PORT/RPC2` for XML-RPC, `tcp://…`, …);
-    /// a stream's endpoint (`unix:PATH`, `stdio:CMD`) as it is.
-    fn endpoint(&self, proto: Proto) -> String {
-        if self.target.starts_with("unix:") || self.target.starts_with("stdio:") {
-            return self.target.clone();
+    /// The endpoint (and `--unix-socket`) a replay reaches `proto` at there: the URL it is
+    /// served at over HTTP (`http://HOST:PORT/RPC2` for XML-RPC, `grpc://…`; on a Unix socket
+    /// `http://localhost/…` through it), else the stream itself (`unix:PATH`, `stdio:CMD`,
+    /// `tcp://HOST:PORT`). `stream`: the calls went as messages on the byte stream, not HTTP.
+    fn endpoint(&self, proto: Proto, stream: bool) -> (String, Option<std::path::PathBuf>) {
+        use crate::protocol::Transport;
+        let spec = proto.spec();
+        let over_http = !stream && matches!(spec.transport, Transport::Http | Transport::Http2);
+        let unix = self.target.strip_prefix("unix:");
+        match unix {
+            Some(path) if over_http => (spec.server_url("localhost", self.tls), Some(path.into())),
+            Some(_) => (self.target.clone(), None),
+            None if self.target.starts_with("stdio:") => (self.target.clone(), None),
+            None if stream => (format!("tcp://{}", self.target), None),
+            None => (spec.server_url(&self.target, self.tls), None),
         }
-        proto.spec().server_url(&self.target, self.tls)
     }
 }
 
@@ -88,6 +97,8 @@ pub struct Answered<'a> {
     /// `Ok(result)` or `Err(error object)`.
     pub outcome: Result<&'a Json, &'a Json>,
     pub duration: Duration,
+    /// The call went as a message on a byte stream (`unix:`, `stdio:`, `tcp://`), not over HTTP.
+    pub stream: bool,
 }
 
 impl Log {
@@ -182,6 +193,7 @@ impl Log {
             params,
             outcome,
             duration,
+            stream: _,
         } = answered;
         if self.style.json {
             let mut event = json!({
@@ -296,10 +308,12 @@ impl Log {
             Ok(result) => json!({ "result": result }),
             Err(error) => json!({ "error": error }),
         };
+        let (endpoint, unix_socket) = upstream.endpoint(answered.proto, answered.stream);
         self.append(
             recorder,
             Entry {
-                endpoint: upstream.endpoint(answered.proto),
+                endpoint,
+                unix_socket,
                 proto: answered.proto,
                 exchange: Exchange::Call {
                     call: crate::protocol::Call {
@@ -316,10 +330,12 @@ impl Log {
     /// Records a whole gRPC stream (with `--record`).
     pub fn record_stream(&self, stream: record::Stream, duration: Duration) {
         if let Some((recorder, upstream)) = &self.recorder {
+            let (endpoint, unix_socket) = upstream.endpoint(Proto::Grpc, false);
             self.append(
                 recorder,
                 Entry {
-                    endpoint: upstream.endpoint(Proto::Grpc),
+                    endpoint,
+                    unix_socket,
                     proto: Proto::Grpc,
                     exchange: Exchange::Stream(stream),
                     duration,

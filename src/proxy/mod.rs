@@ -133,6 +133,9 @@ pub struct Shared {
     pub target: String,
     /// Where the upstream's bytes go.
     pub place: crate::connect::Place,
+    /// What HTTP's `Host` and HTTP/2's `:authority` say to the upstream: `HOST:PORT`, or through
+    /// a Unix socket the `--to` URL's host (`localhost` for `unix:PATH`).
+    pub authority: String,
     pub upstream_tls: bool,
     /// Client connections so far: the number each one is logged with.
     next_conn: AtomicU64,
@@ -209,7 +212,7 @@ pub async fn run(config: Config) -> Result<()> {
         Some(source) => Some(ListenTls::new(source, &config.upstream)?),
         None => None,
     };
-    let place = client::place_of(&config.upstream, None)?;
+    let place = client::place_of(&config.upstream, config.client.unix_socket.as_deref())?;
     let target = place.shown();
     let upstream_tls = matches!(config.upstream.scheme(), "https" | "grpcs");
     let recorder = recorder(&config, &target, upstream_tls)?;
@@ -222,6 +225,7 @@ pub async fn run(config: Config) -> Result<()> {
             config.limits.max_log_queue,
             recorder,
         ),
+        authority: authority_of(&config.upstream, &place),
         target,
         place,
         upstream_tls,
@@ -260,6 +264,19 @@ pub async fn run(config: Config) -> Result<()> {
     shared.log.flush();
     eprintln!("rpc proxy: stopped");
     Ok(())
+}
+
+/// The `Host`/`:authority` toward the upstream at `place`: its `HOST:PORT`, or over a Unix socket
+/// or to a child the URL's own (`localhost` when it names none, as curl and grpc-go say).
+pub fn authority_of(upstream: &url::Url, place: &crate::connect::Place) -> String {
+    if let crate::connect::Place::Tcp(target) = place {
+        return target.clone();
+    }
+    match (upstream.host_str(), upstream.port()) {
+        (Some(host), Some(port)) if !host.is_empty() => format!("{host}:{port}"),
+        (Some(host), None) if !host.is_empty() => host.to_owned(),
+        _ => "localhost".to_owned(),
+    }
 }
 
 /// `--record`'s recorder, naming the upstream at `target`.

@@ -137,6 +137,7 @@ where
                 params: &call.params,
                 outcome: outcome.as_ref(),
                 duration: call.sent.elapsed(),
+                stream: false,
             });
         }
     };

@@ -36,6 +36,7 @@ pub async fn run(mut config: Config) -> Result<()> {
     let recorder = super::recorder(&config, &target, false)?;
     let shared = Shared {
         log: Log::new(config.style, sink, config.limits.max_log_queue, recorder),
+        authority: super::authority_of(&config.upstream, &place),
         target: target.clone(),
         place: place.clone(),
         upstream_tls: false,

@@ -315,6 +315,7 @@ impl<'a> Watch<'a> {
             params: &asked.params,
             outcome: outcome.as_ref(),
             duration: asked.at.elapsed(),
+            stream: true,
         };
         // The client's calls are what a replay sends again; the server's own are only logged.
         match from_client {

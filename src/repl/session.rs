@@ -188,6 +188,7 @@ impl Session {
         if let (Some(recorder), Some(exchange)) = (&mut self.recorder, finished.exchange(method)) {
             recorder.append(&Entry {
                 endpoint: self.client.endpoint(),
+                unix_socket: self.client.options().unix_socket.clone(),
                 proto: self.client.proto,
                 exchange: record::Exchange::Stream(exchange),
                 duration: finished.duration,
@@ -362,6 +363,7 @@ impl Session {
             };
             recorder.append(&Entry {
                 endpoint: self.client.endpoint(),
+                unix_socket: self.client.options().unix_socket.clone(),
                 proto: self.client.proto,
                 exchange: record::Exchange::Call {
                     call: call.clone(),

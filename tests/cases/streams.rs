@@ -761,3 +761,72 @@ fn json_rpc_objects_on_a_tcp_stream_as_electrum_servers_speak() {
     assert_eq!((status, out.lines().next()), (1, Some("3")), "{err}");
     assert!(err.contains("call 2 (div)"), "{err}");
 }
+
+#[test]
+fn rpc_proxy_forwards_every_protocol_to_a_unix_socket_and_its_recording_replays() {
+    let (_server, _dir, socket) = serve_unix(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let recording = dir.path().join("calls.jsonl");
+    let mut cmd = Command::new(rpc_path());
+    cmd.args(["proxy", "--listen", "127.0.0.1:0"])
+        .args(["--to", &format!("unix:{}", socket.display())])
+        .args(["--record", path_str(&recording)])
+        .stderr(Stdio::null());
+    let proxy = Spawned::start(cmd);
+    let port = proxy.port.to_string();
+    let local = format!("127.0.0.1:{port}");
+    for args in [
+        vec!["-P", "xml-rpc", &local, "add", "2", "3"],
+        vec!["-P", "reach", &local, "/add", "2", "3"],
+        vec![&local, "add", "2", "3"],
+        vec!["-P", "raw-tcp", &local, "add", "2", "3"],
+    ] {
+        let (status, out, err) = call(&args);
+        assert_eq!((status, out.as_str()), (0, "5\n"), "{args:?}: {err}");
+    }
+    let grpc = format!("grpc://{local}");
+    let (status, out, err) = call(&[&grpc, "rpc.math.Math/Add", "a:=2", "b:=3"]);
+    assert_eq!(
+        (status, out.as_str()),
+        (0, "5\n"),
+        "the schema asked through the socket: {err}"
+    );
+    let tcp = format!("tcp://{local}");
+    let (status, out, err) = call(&["-P", "json-rpc", &tcp, "add", "2", "3"]);
+    assert_eq!((status, out.as_str()), (0, "5\n"), "{err}");
+    drop(proxy);
+
+    // Each call is recorded where a replay reaches it: HTTP and gRPC through the socket.
+    let recorded = std::fs::read_to_string(&recording).unwrap();
+    let entries: Vec<serde_json::Value> = recorded
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(entries.len(), 6, "{recorded}");
+    let grpc_entry = entries.iter().find(|e| e["protocol"] == "grpc").unwrap();
+    assert_eq!(grpc_entry["endpoint"], "grpc://localhost", "{recorded}");
+    assert_eq!(grpc_entry["unix_socket"], path_str(&socket), "{recorded}");
+    let (status, _, err) = outcome(&rpc().arg("replay").arg(&recording).output().unwrap());
+    assert_eq!(status, 0, "{err}");
+    assert!(
+        err.contains("replayed 6 calls: every answer is the same"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_repl_session_through_unix_socket_records_it_for_replay() {
+    let (_server, _dir, socket) = serve_unix(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let recording = dir.path().join("session.jsonl");
+    rpc()
+        .args(["repl", "-P", "xml-rpc", "--unix-socket", path_str(&socket)])
+        .args(["http://localhost/", "--record", path_str(&recording)])
+        .write_stdin("add 2 3\n")
+        .assert()
+        .success();
+    let recorded = std::fs::read_to_string(&recording).unwrap();
+    assert!(recorded.contains(r#""unix_socket":"#), "{recorded}");
+    let (status, _, err) = outcome(&rpc().arg("replay").arg(&recording).output().unwrap());
+    assert_eq!(status, 0, "{err}");
+}
