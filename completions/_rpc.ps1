@@ -226,7 +226,7 @@ Register-ArgumentCompleter -Native -CommandName 'rpc' -ScriptBlock {
             break
         }
         'rpc;replay' {
-            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Send every call here instead of the endpoint it was recorded with')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Send every call here instead of the endpoint it was recorded with (URL, unix:PATH, stdio:CMD)')
             [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)')
             [CompletionResult]::new('--proto', '--proto', [CompletionResultType]::ParameterName, 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)')
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra HTTP header, ''Name: value'' (repeatable)')

@@ -216,7 +216,7 @@ set edit:completion:arg-completer[rpc] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'rpc;replay'= {
-            cand --endpoint 'Send every call here instead of the endpoint it was recorded with'
+            cand --endpoint 'Send every call here instead of the endpoint it was recorded with (URL, unix:PATH, stdio:CMD)'
             cand -P 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)'
             cand --proto 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)'
             cand -H 'Extra HTTP header, ''Name: value'' (repeatable)'

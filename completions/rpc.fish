@@ -211,7 +211,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand repl" -s v -l verbose -d 'Log th
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l show-secrets -d 'Show credentials (Authorization, X-API-Key, cookies) in -vv dumps instead of ***'
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l fail-fast -d 'When reading commands from a pipe, stop at the first failed line with its exit status'
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rpc -n "__fish_rpc_using_subcommand replay" -l endpoint -d 'Send every call here instead of the endpoint it was recorded with' -r
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l endpoint -d 'Send every call here instead of the endpoint it was recorded with (URL, unix:PATH, stdio:CMD)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -s P -l proto -d 'Protocol to speak (default: json-rpc for http(s)://, raw-tcp for tcp://, grpc for grpc(s)://)' -r -f -a "json-rpc\t'JSON-RPC 2.0 over HTTP(S) POST, or as objects on a stream (unix:, stdio:, tcp://)'
 xml-rpc\t'XML-RPC over HTTP(S) POST'
 reach\t'The Reach RPC protocol: POST /<method> with a JSON array'

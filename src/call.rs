@@ -73,7 +73,7 @@ async fn call(
     let report = output::Report {
         proto: client.proto,
         style,
-        hint: output::list_hint(endpoint, args.connect.proto),
+        hint: output::list_hint(endpoint, args.connect.proto, client.proto),
     };
     let Some((method, listening)) = waiting.as_mut() else {
         return report.print(&calls, outcomes, mode);

@@ -485,7 +485,7 @@ pub struct CallArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Server: URL, HOST:PORT or :PORT
+    /// Server: URL, HOST:PORT, :PORT, unix:PATH or stdio:CMD
     pub endpoint: String,
     #[command(flatten)]
     pub connect: ConnectArgs,
@@ -499,7 +499,7 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct DescribeArgs {
-    /// Server: URL, HOST:PORT or :PORT
+    /// Server: URL, HOST:PORT, :PORT, unix:PATH or stdio:CMD
     pub endpoint: String,
     /// The method to describe
     pub method: String,
@@ -512,7 +512,8 @@ pub struct DescribeArgs {
 
 #[derive(Debug, Args)]
 pub struct ReplArgs {
-    /// Server: URL (http://, https://, tcp://, grpc://, grpcs://), HOST:PORT, or :PORT for localhost
+    /// Server: URL (http://, https://, tcp://, grpc://, grpcs://), HOST:PORT, :PORT for
+    /// localhost, unix:PATH (JSON-RPC on a Unix socket) or stdio:CMD (a child process)
     #[arg(default_value = ":8000")]
     pub endpoint: String,
 
@@ -557,8 +558,9 @@ pub struct ReplayArgs {
     /// A JSON Lines file written by `rpc repl --record`
     pub file: PathBuf,
 
-    /// Send every call here instead of the endpoint it was recorded with
-    #[arg(long, value_name = "URL")]
+    /// Send every call here instead of the endpoint it was recorded with (URL, unix:PATH,
+    /// stdio:CMD)
+    #[arg(long, value_name = "ENDPOINT")]
     pub endpoint: Option<String>,
 
     #[command(flatten)]
@@ -567,7 +569,8 @@ pub struct ReplayArgs {
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Server: URL (http://, tcp://, grpc://), HOST:PORT, or :PORT for localhost
+    /// Server: URL (http://, tcp://, grpc://), HOST:PORT, :PORT for localhost, unix:PATH, or
+    /// stdio:CMD (a child process per connection)
     pub endpoint: String,
 
     /// The method to call

@@ -78,8 +78,10 @@ async fn grpc_method_names(client: &Client, all: bool) -> Result<Vec<String>> {
 /// Method names: gRPC's from its schema (reflection or `--schema`), the others' from
 /// rpc.discover or else system.listMethods.
 pub async fn method_names(client: &Client) -> Result<Vec<String>> {
-    if client.proto.spec().introspection == Introspection::Reflection {
-        return grpc_method_names(client, false).await;
+    match client.proto.spec().introspection {
+        Introspection::Reflection => return grpc_method_names(client, false).await,
+        Introspection::None => return Err(no_introspection(client, "its protocol has none")),
+        Introspection::OpenRpcThenSystem | Introspection::System => {}
     }
     if let Some(doc) = discover(client).await? {
         return Ok(openrpc_methods(&doc)
@@ -121,7 +123,15 @@ pub async fn method_names(client: &Client) -> Result<Vec<String>> {
 /// "output", "messages" (.proto text), "example" (a runnable line)}`.
 async fn describe_grpc_method(client: &Client, name: &str) -> Result<Json> {
     let method = client.grpc_method_listed(name).await?;
-    let endpoint = curl::shell_quote(client.url.as_str().trim_end_matches('/'));
+    let url = curl::shell_quote(client.url.as_str().trim_end_matches('/'));
+    // The example reaches the server the way this command did.
+    let endpoint = match &client.options().unix_socket {
+        Some(path) => format!(
+            "--unix-socket {} {url}",
+            curl::shell_quote(&path.display().to_string())
+        ),
+        None => url,
+    };
     Ok(json!({
         "name": grpc::schema::method_name(&method),
         "signature": grpc::describe::signature(&method),
@@ -137,8 +147,10 @@ async fn describe_grpc_method(client: &Client, name: &str) -> Result<Json> {
 /// `{"name", "help", "params": [{"name","schema"}]?, "result"?, "signatures"?}`; for gRPC see
 /// [`describe_grpc_method`].
 pub async fn describe_method(client: &Client, method: &str) -> Result<Json> {
-    if client.proto.spec().introspection == Introspection::Reflection {
-        return describe_grpc_method(client, method).await;
+    match client.proto.spec().introspection {
+        Introspection::Reflection => return describe_grpc_method(client, method).await,
+        Introspection::None => return Err(no_introspection(client, "its protocol has none")),
+        Introspection::OpenRpcThenSystem | Introspection::System => {}
     }
     if let Some(doc) = discover(client).await? {
         let entry = openrpc_methods(&doc)
@@ -278,7 +290,7 @@ fn no_introspection(client: &Client, why: &str) -> Error {
             format!(
                 "{} offers no introspection over {} ({why}); call its methods by name with \
              `rpc call`, or check the protocol (-P)",
-                client.url,
+                client.endpoint(),
                 client.proto.name()
             ),
         ),

@@ -55,8 +55,69 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             .build(),
     }
     .map_err(|e| Error::Local(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(async move {
-        match cli.command {
+    // `rpc serve` and `rpc proxy` stop gracefully on a signal themselves, and the REPL takes
+    // Ctrl-C as a key; any other command stops at SIGINT or SIGTERM too, its connections and
+    // child processes dropped (a child is killed as its handle goes), and exits 128 + signal.
+    let interruptible = match cli.command {
+        Command::Serve(_) | Command::Proxy(_) => Interrupt::Never,
+        Command::Repl(_) => Interrupt::Terminate,
+        _ => Interrupt::Any,
+    };
+    let result = runtime.block_on(async move {
+        let command = run_command(cli.command, colors, color_when);
+        tokio::select! {
+            result = command => result,
+            code = interrupted(interruptible) => {
+                eprintln!("rpc: stopped by signal {}", code - 128);
+                Ok(ExitCode::from(code))
+            }
+        }
+    });
+    // A blocking read of stdin (rpc proxy --stdio, the REPL) may still be waiting in a thread
+    // of the runtime: it is not waited for.
+    runtime.shutdown_background();
+    result
+}
+
+/// Which signals stop a command from the outside (see [`run`]).
+#[derive(Clone, Copy)]
+enum Interrupt {
+    Never,
+    Terminate,
+    Any,
+}
+
+/// Waits for a signal that stops a command, and returns its exit code (128 + the signal's
+/// number); never returns for [`Interrupt::Never`] or where signals cannot be listened to.
+async fn interrupted(which: Interrupt) -> u8 {
+    use tokio::signal::unix::{signal, SignalKind};
+    let listen = |kind: SignalKind, on: bool| on.then(|| signal(kind).ok()).flatten();
+    let mut term = listen(SignalKind::terminate(), !matches!(which, Interrupt::Never));
+    let mut int = listen(SignalKind::interrupt(), matches!(which, Interrupt::Any));
+    tokio::select! {
+        _ = next_of(&mut term) => 128 + 15,
+        _ = next_of(&mut int) => 128 + 2,
+    }
+}
+
+/// The next delivery of a signal listened to; never, for one that is not.
+async fn next_of(signal: &mut Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(signal) => {
+            signal.recv().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Runs one subcommand (not `completions` or `bench`, which need no runtime) to its exit code.
+async fn run_command(
+    command: Command,
+    colors: term::Colors,
+    color_when: cli::ColorWhen,
+) -> Result<ExitCode> {
+    {
+        match command {
             Command::Call(args) => call::run(args, colors).await,
             Command::Serve(args) => server::serve(args.config())
                 .await
@@ -75,5 +136,5 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Command::Demo => demo::run(colors).await,
             Command::Completions { .. } | Command::Bench(_) => Ok(ExitCode::SUCCESS),
         }
-    })
+    }
 }

@@ -83,10 +83,16 @@ impl Report {
     }
 }
 
-/// What to run to see the methods of `endpoint`: `` `rpc list [-P PROTO] ENDPOINT` shows the
-/// methods``, with `-P` when the protocol was chosen by hand.
-pub fn list_hint(endpoint: &str, proto: Option<Proto>) -> String {
-    let proto = match proto {
+/// What to run to see the methods of `endpoint` over `proto`: `` `rpc list [-P PROTO] ENDPOINT`
+/// shows the methods``, with `-P` when the protocol was `chosen` by hand; for a protocol with no
+/// listing (LSP), where what the server does is said instead.
+pub fn list_hint(endpoint: &str, chosen: Option<Proto>, proto: Proto) -> String {
+    if proto.spec().introspection == crate::protocol::Introspection::None {
+        return "the server's capabilities, in its initialize answer, say what it does: \
+                `rpc call -v` shows them"
+            .to_owned();
+    }
+    let proto = match chosen {
         Some(proto) => format!("-P {} ", proto.name()),
         None => String::new(),
     };

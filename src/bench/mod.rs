@@ -238,11 +238,10 @@ fn dial(client: &Client, addr: &str) -> Result<Dial> {
         return Ok(Dial::Tcp(resolve(addr)?));
     };
     if client.has_lifecycle() {
-        return Err(Error::usage(format!(
-            "rpc bench repeats one call, and a {} session is a lifecycle (initialize … exit): \
-             time its calls with rpc call -v or in rpc repl",
-            client.proto.name()
-        )));
+        return Err(Error::usage(
+            "rpc bench repeats one call, and this protocol's session is a lifecycle \
+             (initialize … exit) around its calls: time them with rpc call -v or in rpc repl",
+        ));
     }
     let words = crate::connect::command_words(words)?;
     Ok(Dial::Child(words, client.options().child.clone()))

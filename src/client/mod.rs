@@ -202,6 +202,12 @@ impl Client {
     /// option, an I/O error when the TLS setup cannot be built.
     pub fn new(endpoint: &str, options: &Options, trace: Trace) -> Result<Client> {
         let mut url = parse_endpoint(endpoint)?;
+        if options.unix_socket.is_some() && matches!(url.scheme(), "unix" | "stdio") {
+            return Err(Error::usage(format!(
+                "--unix-socket goes with an http(s):// or grpc(s):// URL; {endpoint} says where \
+                 to connect already"
+            )));
+        }
         let from_url = take_credentials(&mut url);
         let proto = options.proto.unwrap_or_else(|| default_proto(&url));
         let url = with_default_path(url, endpoint, proto.spec().default_path);

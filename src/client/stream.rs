@@ -227,13 +227,17 @@ impl StreamTransport {
         let Some(link) = self.link.lock().await.take() else {
             return;
         };
+        // The reader task holds the writer too (to answer the server's requests): it goes
+        // first, so that dropping the writer closes the stream (a child's stdin) at once and the
+        // child can exit on its own within its grace.
+        let child = link.child.lock().await.take();
+        link.reader.abort();
+        let _ = link.reader.await;
         let _ = link.writer.lock().await.shutdown().await;
         drop(link.writer);
-        let child = link.child.lock().await.take();
         if let Some(child) = child {
             child.stop().await;
         }
-        link.reader.abort();
     }
 
     /// The open connection, opened now when there is none.
@@ -495,10 +499,12 @@ impl Reading {
             true => " — a server must write only messages on its stdout and log to stderr",
             false => "",
         };
-        Ending::Invalid(format!(
-            "{} wrote something that is not a JSON-RPC message: {line:?}{advice}",
-            self.target
-        ))
+        let what = match line.trim().is_empty() {
+            // An HTTP server's answer read as LSP's framing comes out so (`content-length: 0`).
+            true => "an empty message (is it another protocol?)".to_owned(),
+            false => format!("something that is not a JSON-RPC message: {line:?}"),
+        };
+        Ending::Invalid(format!("{} wrote {what}{advice}", self.target))
     }
 
     async fn entry(&self, entry: Json) {

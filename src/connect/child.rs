@@ -148,6 +148,11 @@ impl ChildProcess {
         }
     }
 
+    /// Kills the child now (SIGKILL); `stop` still reaps it.
+    pub async fn kill(&mut self) {
+        let _ = self.child.kill().await;
+    }
+
     /// Stops the child once its stdin is closed (the caller dropped the stream): `grace` for it
     /// to exit on its own, then a kill; reaped either way.
     pub async fn stop(mut self) {
@@ -167,6 +172,9 @@ impl ChildProcess {
 fn cannot_start(program: &str, e: &std::io::Error) -> Error {
     let why = match e.kind() {
         std::io::ErrorKind::NotFound => "no such command (not on PATH, or no such file)".to_owned(),
+        std::io::ErrorKind::PermissionDenied if std::path::Path::new(program).is_dir() => {
+            "it is a directory".to_owned()
+        }
         std::io::ErrorKind::PermissionDenied => "permission denied (is it executable?)".to_owned(),
         _ => crate::error::plain(e),
     };
@@ -218,11 +226,15 @@ impl StderrSink {
                 let _ = file.write_all(bytes).await;
             }
             StderrSink::Ours { prefix } => {
-                let mut out = tokio::io::stderr();
+                // One write of the prefix and the line, on the same stderr that rpc's own log
+                // lines use: the two never cut into each other, and the child's lines keep their
+                // order (tokio's stderr writes through a thread pool, where they may not).
+                let mut line = Vec::with_capacity(bytes.len() + 32);
                 if let (Some(prefix), true) = (prefix, line_start) {
-                    let _ = out.write_all(prefix.as_bytes()).await;
+                    line.extend_from_slice(prefix.as_bytes());
                 }
-                let _ = out.write_all(bytes).await;
+                line.extend_from_slice(bytes);
+                let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), &line);
             }
         }
     }

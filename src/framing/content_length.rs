@@ -33,6 +33,22 @@ impl Reader {
 
     /// Reads a whole header block at the front, if there is one, leaving the body.
     fn headers(&mut self) -> Result<Option<usize>, FrameError> {
+        // A header block starts with a header's name: a stream that starts with anything else
+        // (a JSON value, a log line's punctuation) is not this framing, said at once rather than
+        // after waiting for a blank line that will never come.
+        if let Some(&first) = self.pending.iter().find(|b| !b.is_ascii_whitespace()) {
+            if !first.is_ascii_alphabetic() {
+                let start: String = String::from_utf8_lossy(&self.pending)
+                    .trim_start()
+                    .chars()
+                    .take(60)
+                    .collect();
+                return Err(FrameError::Malformed(format!(
+                    "{start:?} where a Content-Length header should start (is it another framing? \
+                     see --framing)"
+                )));
+            }
+        }
         let Some(end) = self.pending.windows(4).position(|w| w == b"\r\n\r\n") else {
             if self.pending.len() > self.max_header_block {
                 return Err(FrameError::Malformed(format!(
@@ -126,6 +142,12 @@ mod tests {
             "waits for the bytes it was promised"
         );
         assert_eq!(lying.finish(), Err(FrameError::Truncated));
+        let mut json = Reader::new(Bounds::message(64));
+        json.push(b"{\"jsonrpc\":\"2.0\"}\n");
+        assert!(
+            matches!(json.next(), Err(FrameError::Malformed(m)) if m.contains("--framing")),
+            "another framing is said at once"
+        );
         let mut typed = Reader::new(Bounds::message(64));
         typed.push(b"content-length: 2\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{}");
         assert_eq!(typed.next(), Ok(Some(b"{}".to_vec())));

@@ -94,6 +94,9 @@ pub enum Introspection {
     System,
     /// gRPC server reflection (`grpc.reflection.v1`, else `v1alpha`), or `--schema` files.
     Reflection,
+    /// None: the protocol names no way to list methods (LSP: what a server does is in the
+    /// capabilities of its `initialize` answer).
+    None,
 }
 
 /// One protocol, declared once: every command reads these facts here instead of matching on
@@ -229,7 +232,7 @@ pub const PROTOCOLS: &[Spec] = &[
         default_path: None,
         batching: Batching::Sequential,
         notifications: true,
-        introspection: Introspection::OpenRpcThenSystem,
+        introspection: Introspection::None,
         interactive: false,
         error_word: "error",
         code_names: &[],

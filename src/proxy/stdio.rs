@@ -4,7 +4,7 @@
 //! unchanged as it comes, and logs every message in the trace format (see [`super::stream`]) to
 //! stderr or `--log FILE` — never to stdout, which carries the server's bytes alone. When the
 //! client closes its side the server's stdin is closed, and the server stopped as `rpc call`
-//! stops one (`--stop-grace`, then a kill).
+//! stops one (`--stop-grace`, 2 s, then a kill).
 
 use super::log::Log;
 use super::stream::{pipe, Ends};
@@ -54,12 +54,14 @@ pub async fn run(mut config: Config) -> Result<()> {
     shared
         .log
         .note(1, &format!("client on stdin and stdout, server {target}"));
-    let (server_read, server_write, child) = connection.into_halves();
+    let (server_read, server_write, mut child) = connection.into_halves();
+    let client_done = Arc::new(tokio::sync::Notify::new());
     let ends = Ends {
         client_read: tokio::io::stdin(),
         client_write: tokio::io::stdout(),
         server_read,
         server_write,
+        client_done: Some(Arc::clone(&client_done)),
     };
     let shutdown = CancellationToken::new();
     let stop = shutdown.clone();
@@ -68,7 +70,20 @@ pub async fn run(mut config: Config) -> Result<()> {
         signalled.await;
         stop.cancel();
     });
-    pipe(ends, mode.framing, 1, &shared, shutdown).await;
+    let grace = shared.config.client.child.grace;
+    let piping = pipe(ends, mode.framing, 1, &shared, shutdown);
+    tokio::pin!(piping);
+    tokio::select! {
+        () = &mut piping => {}
+        () = async { client_done.notified().await; tokio::time::sleep(grace).await } => {
+            // The client left and the server kept its stdout open past its grace: stopped, its
+            // stdout ends, and with it the pipe.
+            if let Some(child) = child.as_mut() {
+                child.kill().await;
+            }
+            piping.await;
+        }
+    }
     if let Some(mut child) = child {
         let ended = child.ended(Duration::from_millis(100)).await;
         shared.log.note(

@@ -40,6 +40,7 @@ where
         client_write,
         server_read,
         server_write,
+        client_done: None,
     };
     pipe(ends, Some(Framing::Json), conn, shared, shutdown).await;
 }
@@ -50,6 +51,8 @@ pub struct Ends<CR, CW, SR, SW> {
     pub client_write: CW,
     pub server_read: SR,
     pub server_write: SW,
+    /// Told when the client's side has ended (`--stdio` then gives the server its grace).
+    pub client_done: Option<Arc<tokio::sync::Notify>>,
 }
 
 /// Pumps both ways, each byte passed on as it comes, each message logged by [`Watch`]; with no
@@ -80,7 +83,13 @@ pub async fn pipe<CR, CW, SR, SW>(
     let idle = (shared.config.limits.idle_timeout, &activity);
     let mut from_client = Side::new(framing, bounds, Way::Request);
     let mut from_server = Side::new(framing, bounds, Way::Answer);
+    let client_done = ends.client_done.clone();
     let on_request = |bytes: &[u8]| {
+        if bytes.is_empty() {
+            if let Some(done) = &client_done {
+                done.notify_one();
+            }
+        }
         let mut watch = super::lock(&watch);
         from_client.take(bytes, &mut watch);
         activity.set_waiting(watch.waiting());

@@ -331,7 +331,7 @@ impl Session {
         let report = output::Report {
             proto: self.client.proto,
             style: self.looks.results,
-            hint: output::list_hint(&self.endpoint, self.options.proto),
+            hint: output::list_hint(&self.endpoint, self.options.proto, self.client.proto),
         };
         let code = report.print(calls, outcomes, mode)?;
         Ok(if code == ExitCode::SUCCESS {

@@ -524,11 +524,7 @@ fn a_silent_or_endless_child_times_out_and_is_stopped() {
             "{mode} took too long"
         );
         let pid = std::fs::read_to_string(&pid_file).unwrap();
-        let stat = format!("/proc/{}/stat", pid.trim());
-        eventually("the server process is gone", || {
-            // Gone, or a zombie waiting for whoever reaps orphans.
-            std::fs::read_to_string(&stat).map_or(true, |s| s.contains(") Z "))
-        });
+        eventually("the server process is gone", || gone(pid.trim()));
     }
 }
 
@@ -829,4 +825,109 @@ fn a_repl_session_through_unix_socket_records_it_for_replay() {
     assert!(recorded.contains(r#""unix_socket":"#), "{recorded}");
     let (status, _, err) = outcome(&rpc().arg("replay").arg(&recording).output().unwrap());
     assert_eq!(status, 0, "{err}");
+}
+
+/// The pid a `sh -c 'echo $$ > FILE; exec CMD'` wrapper left in `file`, once it is there.
+fn pid_in(file: &Path) -> String {
+    eventually("the wrapper wrote its pid", || {
+        std::fs::read_to_string(file).is_ok_and(|pid| pid.ends_with('\n'))
+    });
+    std::fs::read_to_string(file).unwrap().trim().to_owned()
+}
+
+/// Whether process `pid` is gone (or a zombie waiting for whoever reaps orphans).
+fn gone(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| s.contains(") Z "))
+}
+
+#[test]
+fn a_child_that_exits_when_its_stdin_closes_is_not_kept_waiting_for_its_grace() {
+    let server = stdio_server("");
+    let started = Instant::now();
+    let (status, out, err) = call(&["--stop-grace", "60", &server, "add", "2", "3"]);
+    assert_eq!((status, out.as_str()), (0, "5\n"), "{err}");
+    // Its stdin is closed as the call ends, so it exits at once, long before a 60 s grace.
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "waited out the grace"
+    );
+}
+
+#[test]
+fn sigterm_to_rpc_stops_its_child_and_exits_143() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("child.pid");
+    let command = format!(
+        "stdio:sh -c 'echo $$ > {}; exec sleep 600'",
+        pid_file.display()
+    );
+    let mut rpc = Command::new(rpc_path())
+        .args(["call", &command, "add", "1", "2"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let child = pid_in(&pid_file);
+    let status = Command::new("kill")
+        .args(["-TERM", &rpc.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = rpc.wait().unwrap();
+    assert_eq!(out.code(), Some(143));
+    eventually("the child is stopped with rpc", || gone(&child));
+}
+
+#[test]
+fn rpc_proxy_stdio_stops_a_server_that_outlives_its_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("server.pid");
+    let command = format!(
+        "stdio:sh -c 'echo $$ > {}; exec sleep 600'",
+        pid_file.display()
+    );
+    let mut proxy = Command::new(rpc_path())
+        .args(["proxy", "--stdio", "--to", &command])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = pid_in(&pid_file);
+    drop(proxy.stdin.take()); // the client goes away
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = proxy.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the proxy never exited"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    eventually("the server is stopped", || gone(&server));
+}
+
+#[test]
+fn a_wrong_framing_a_protocol_without_listing_and_a_doubled_socket_are_said_plainly() {
+    let server = stdio_server("");
+    let (status, _, err) = call(&["--framing", "content-length", &server, "add", "1", "2"]);
+    assert_eq!(status, 4, "{err}");
+    assert!(
+        err.contains("see --framing"),
+        "said at once, not a timeout: {err}"
+    );
+
+    let listed = rpc()
+        .args(["list", "-P", "lsp", &pylsp()])
+        .output()
+        .unwrap();
+    let (status, _, err) = outcome(&listed);
+    assert_ne!(status, 0);
+    assert!(err.contains("no introspection over lsp"), "{err}");
+
+    let (status, _, err) = call(&["--unix-socket", "/tmp/x.sock", "unix:/tmp/y.sock", "add"]);
+    assert_eq!(status, 2, "{err}");
+    assert!(err.contains("--unix-socket goes with"), "{err}");
 }
