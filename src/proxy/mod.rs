@@ -146,6 +146,19 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// A new connection to the upstream server for client connection `conn`, or None when it
+    /// cannot be had (logged on that connection).
+    pub async fn upstream_for(&self, conn: u64) -> Option<Box<dyn Stream>> {
+        match self.connect_upstream(&[]).await {
+            Ok(upstream) => Some(upstream),
+            Err(e) => {
+                self.log
+                    .note(conn, &format!("cannot reach the server: {e}"));
+                None
+            }
+        }
+    }
+
     /// A new connection to the upstream server (TLS for `https://`/`grpcs://`, offering
     /// `alpn`), within `--connect-timeout`.
     pub async fn connect_upstream(&self, alpn: &[&[u8]]) -> Result<Box<dyn Stream>> {

@@ -24,14 +24,8 @@ pub async fn forward<C>(client: C, conn: u64, shared: &Arc<Shared>, shutdown: Ca
 where
     C: AsyncRead + AsyncWrite + Unpin + Send,
 {
-    let upstream = match shared.connect_upstream(&[]).await {
-        Ok(upstream) => upstream,
-        Err(e) => {
-            shared
-                .log
-                .note(conn, &format!("cannot reach the server: {e}"));
-            return;
-        }
+    let Some(upstream) = shared.upstream_for(conn).await else {
+        return;
     };
     let (client_read, client_write) = tokio::io::split(client);
     let (server_read, server_write) = tokio::io::split(upstream);

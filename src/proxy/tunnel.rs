@@ -68,15 +68,7 @@ pub(super) async fn pair<C>(
 where
     C: AsyncRead + AsyncWrite + Unpin + Send,
 {
-    let upstream = match shared.connect_upstream(&[]).await {
-        Ok(upstream) => upstream,
-        Err(e) => {
-            shared
-                .log
-                .note(conn, &format!("cannot reach the server: {e}"));
-            return None;
-        }
-    };
+    let upstream = shared.upstream_for(conn).await?;
     let (client_read, client_write) = tokio::io::split(client);
     let (server_read, server_write) = tokio::io::split(upstream);
     let activity = Activity::new();

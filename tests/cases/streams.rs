@@ -6,7 +6,8 @@
 
 use super::grpc::{buf, grpcurl, run};
 use super::support::{
-    outcome, path_str, peer_scripts, peers_dir, python, python_peer, rpc, rpc_path, Serve, Spawned,
+    outcome, path_str, peer_scripts, peers_dir, python, python_peer, require, rpc, rpc_path, Serve,
+    Spawned,
 };
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
@@ -31,22 +32,13 @@ fn stdio_server(args: &str) -> String {
     format!("stdio:{} {} {args}", quote(&python), quote(&script))
 }
 
-fn peer(path: PathBuf, what: &str) -> PathBuf {
-    assert!(
-        path.exists(),
-        "peer missing: {what} ({}); run `bash scripts/install-peers`",
-        path.display()
-    );
-    path
-}
-
 fn pylsp() -> String {
-    let exe = peer(peers_dir().join("venv/bin/pylsp"), "python-lsp-server");
+    let exe = require(peers_dir().join("venv/bin/pylsp"), "python-lsp-server");
     format!("stdio:{}", quote(&exe))
 }
 
 fn pyright() -> String {
-    let exe = peer(
+    let exe = require(
         peer_scripts().join("node_modules/.bin/pyright-langserver"),
         "npm package pyright",
     );
@@ -286,7 +278,7 @@ fn rpc_lists_describes_and_calls_a_grpcio_server_on_a_unix_socket() {
 
 /// anvil (Foundry's Ethereum node) with its IPC socket at `socket`, its stdout drained.
 fn anvil(socket: &Path) -> std::process::Child {
-    let exe = peer(
+    let exe = require(
         peer_scripts().join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"),
         "npm package @foundry-rs/anvil",
     );
@@ -467,17 +459,7 @@ fn an_editor_through_rpc_proxy_stdio_hovers_with_pylsp() {
         .map(|entry| entry["method"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(methods, ["initialize", "textDocument/hover", "shutdown"]);
-    let replayed = super::support::rpc()
-        .arg("replay")
-        .arg(&recording)
-        .output()
-        .unwrap();
-    let (status, _, err) = outcome(&replayed);
-    assert_eq!(status, 0, "{err}");
-    assert!(
-        err.contains("replayed 3 calls: every answer is the same"),
-        "{err}"
-    );
+    replays_unchanged(&recording, &[], 3);
 }
 
 #[test]
@@ -663,14 +645,7 @@ fn a_repl_session_with_pylsp_and_one_on_a_unix_socket_replay_the_same() {
         .success();
     let recorded = std::fs::read_to_string(&lsp_file).unwrap();
     assert!(recorded.contains(r#""protocol":"lsp""#), "{recorded}");
-    let replayed = rpc()
-        .args(["replay", "--open", path_str(&sample)])
-        .arg(&lsp_file)
-        .output()
-        .unwrap();
-    let (status, _, err) = outcome(&replayed);
-    assert_eq!(status, 0, "{err}");
-    assert!(err.contains("every answer is the same"), "{err}");
+    replays_unchanged(&lsp_file, &["--open", path_str(&sample)], 1);
 
     let (_server, _socket_dir, socket) = serve_unix(&[]);
     let unix = format!("unix:{}", socket.display());
@@ -686,12 +661,7 @@ fn a_repl_session_with_pylsp_and_one_on_a_unix_socket_replay_the_same() {
         recorded.contains(&format!(r#""endpoint":"{unix}""#)),
         "{recorded}"
     );
-    let (status, _, err) = outcome(&rpc().arg("replay").arg(&unix_file).output().unwrap());
-    assert_eq!(status, 0, "{err}");
-    assert!(
-        err.contains("replayed 2 calls: every answer is the same"),
-        "{err}"
-    );
+    replays_unchanged(&unix_file, &[], 2);
 }
 
 #[test]
@@ -802,12 +772,7 @@ fn rpc_proxy_forwards_every_protocol_to_a_unix_socket_and_its_recording_replays(
     let grpc_entry = entries.iter().find(|e| e["protocol"] == "grpc").unwrap();
     assert_eq!(grpc_entry["endpoint"], "grpc://localhost", "{recorded}");
     assert_eq!(grpc_entry["unix_socket"], path_str(&socket), "{recorded}");
-    let (status, _, err) = outcome(&rpc().arg("replay").arg(&recording).output().unwrap());
-    assert_eq!(status, 0, "{err}");
-    assert!(
-        err.contains("replayed 6 calls: every answer is the same"),
-        "{err}"
-    );
+    replays_unchanged(&recording, &[], 6);
 }
 
 #[test]
@@ -823,8 +788,17 @@ fn a_repl_session_through_unix_socket_records_it_for_replay() {
         .success();
     let recorded = std::fs::read_to_string(&recording).unwrap();
     assert!(recorded.contains(r#""unix_socket":"#), "{recorded}");
-    let (status, _, err) = outcome(&rpc().arg("replay").arg(&recording).output().unwrap());
+    replays_unchanged(&recording, &[], 1);
+}
+
+/// `rpc replay FILE EXTRA…` finds each of its `calls` answered as recorded.
+fn replays_unchanged(file: &Path, extra: &[&str], calls: usize) {
+    let replayed = rpc().arg("replay").arg(file).args(extra).output().unwrap();
+    let (status, _, err) = outcome(&replayed);
     assert_eq!(status, 0, "{err}");
+    let plural = if calls == 1 { "call" } else { "calls" };
+    let said = format!("replayed {calls} {plural}: every answer is the same");
+    assert!(err.contains(&said), "{err}");
 }
 
 /// The pid a `sh -c 'echo $$ > FILE; exec CMD'` wrapper left in `file`, once it is there.

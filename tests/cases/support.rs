@@ -344,7 +344,8 @@ pub fn peer_scripts() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers")
 }
 
-fn require(path: PathBuf, what: &str) -> PathBuf {
+/// `path`, asserted to exist: a missing peer fails the test, naming how to install it.
+pub fn require(path: PathBuf, what: &str) -> PathBuf {
     assert!(
         path.exists(),
         "peer missing: {what} ({}); run `bash scripts/install-peers` (tests never skip a missing peer)",
