@@ -801,6 +801,17 @@ fn replays_unchanged(file: &Path, extra: &[&str], calls: usize) {
     assert!(err.contains(&said), "{err}");
 }
 
+/// A `stdio:` server that reads nothing and never exits, and the file in `dir` where its pid
+/// will be.
+fn sleeper(dir: &Path) -> (String, PathBuf) {
+    let pid_file = dir.join("server.pid");
+    let command = format!(
+        "stdio:sh -c 'echo $$ > {}; exec sleep 600'",
+        pid_file.display()
+    );
+    (command, pid_file)
+}
+
 /// The pid a `sh -c 'echo $$ > FILE; exec CMD'` wrapper left in `file`, once it is there.
 fn pid_in(file: &Path) -> String {
     eventually("the wrapper wrote its pid", || {
@@ -830,11 +841,7 @@ fn a_child_that_exits_when_its_stdin_closes_is_not_kept_waiting_for_its_grace() 
 #[test]
 fn sigterm_to_rpc_stops_its_child_and_exits_143() {
     let dir = tempfile::tempdir().unwrap();
-    let pid_file = dir.path().join("child.pid");
-    let command = format!(
-        "stdio:sh -c 'echo $$ > {}; exec sleep 600'",
-        pid_file.display()
-    );
+    let (command, pid_file) = sleeper(dir.path());
     let mut rpc = Command::new(rpc_path())
         .args(["call", &command, "add", "1", "2"])
         .stderr(Stdio::piped())
@@ -854,11 +861,7 @@ fn sigterm_to_rpc_stops_its_child_and_exits_143() {
 #[test]
 fn rpc_proxy_stdio_stops_a_server_that_outlives_its_client() {
     let dir = tempfile::tempdir().unwrap();
-    let pid_file = dir.path().join("server.pid");
-    let command = format!(
-        "stdio:sh -c 'echo $$ > {}; exec sleep 600'",
-        pid_file.display()
-    );
+    let (command, pid_file) = sleeper(dir.path());
     let mut proxy = Command::new(rpc_path())
         .args(["proxy", "--stdio", "--to", &command])
         .stdin(Stdio::piped())
