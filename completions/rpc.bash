@@ -107,7 +107,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__bench)
-            opts="-P -H -t -k -v -u -c -n -d -m -h --params --proto --header --timeout --insecure --cacert --max-response --max-header-block --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --concurrency --requests --duration --warmup --connections --streams --pipeline --threads --json --color --help"
+            opts="-P -H -t -k -v -u -c -n -d -m -h --params --proto --header --timeout --insecure --cacert --max-response --max-header-block --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --origin --ws-protocol --ping-interval --concurrency --requests --duration --warmup --connections --streams --pipeline --threads --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -202,6 +202,18 @@ _rpc() {
                     return 0
                     ;;
                 --open)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ws-protocol)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -265,7 +277,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__call)
-            opts="-P -H -t -k -v -u -d -r -h --proto --header --timeout --insecure --cacert --max-response --max-header-block --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --callback --value --params --notify --raw --dry-run --curl --wait --color --help"
+            opts="-P -H -t -k -v -u -d -r -n -h --proto --header --timeout --insecure --cacert --max-response --max-header-block --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --origin --ws-protocol --ping-interval --callback --value --params --notify --raw --dry-run --curl --wait --follow --count --whole-notification --unsubscribe --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -359,6 +371,18 @@ _rpc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ws-protocol)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --callback)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -376,6 +400,18 @@ _rpc() {
                     return 0
                     ;;
                 --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unsubscribe)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -427,7 +463,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__describe)
-            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --max-header-block --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --json --color --help"
+            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --max-header-block --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --origin --ws-protocol --ping-interval --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -518,6 +554,18 @@ _rpc() {
                     return 0
                     ;;
                 --open)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ws-protocol)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -701,7 +749,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__list)
-            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --max-header-block --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --json --all --color --help"
+            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --max-header-block --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --origin --ws-protocol --ping-interval --json --all --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -792,6 +840,18 @@ _rpc() {
                     return 0
                     ;;
                 --open)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ws-protocol)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -921,7 +981,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__repl)
-            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --max-header-block --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --callback --value --history --record --fail-fast --color --help"
+            opts="-P -H -t -k -v -u -h --proto --header --timeout --insecure --cacert --max-response --max-header-block --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --origin --ws-protocol --ping-interval --callback --value --history --record --fail-fast --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1015,6 +1075,18 @@ _rpc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ws-protocol)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --callback)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1043,7 +1115,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__replay)
-            opts="-P -H -t -k -v -u -h --endpoint --proto --header --timeout --insecure --cacert --max-response --max-header-block --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --color --help"
+            opts="-P -H -t -k -v -u -h --endpoint --proto --header --timeout --insecure --cacert --max-response --max-header-block --verbose --api-key --user --cookie-file --show-secrets --schema --import-path --compress --unix-socket --framing --server-stderr --stop-grace --root --open --origin --ws-protocol --ping-interval --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1141,6 +1213,18 @@ _rpc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ws-protocol)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1153,7 +1237,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__serve)
-            opts="-q -h --addr --socket-mode --quiet --tls --cert --key --api-key --max-body --max-batch --max-depth --max-message --idle-timeout --header-timeout --body-timeout --max-connections --max-sleep --kont-timeout --max-konts --max-log-queue --max-streams --max-header-list --max-resets --max-routes --color --help"
+            opts="-q -h --addr --socket-mode --quiet --tls --cert --key --api-key --max-body --max-batch --max-depth --max-message --idle-timeout --header-timeout --body-timeout --max-connections --max-sleep --kont-timeout --max-konts --max-log-queue --max-streams --max-header-list --max-resets --max-routes --max-subscriptions --max-ws-queue --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1240,6 +1324,14 @@ _rpc() {
                     return 0
                     ;;
                 --max-routes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-subscriptions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-ws-queue)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

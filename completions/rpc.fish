@@ -64,10 +64,15 @@ complete -c rpc -n "__fish_rpc_using_subcommand call" -l server-stderr -d 'stdio
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l stop-grace -d 'stdio: endpoints: how long the server gets to exit once its stdin is closed, before it is killed' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l root -d 'LSP: the workspace\'s root directory, sent with initialize (default: the current directory)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l open -d 'LSP: open FILE (textDocument/didOpen) before the calls (repeatable)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l origin -d 'WebSocket: the Origin header of the handshake' -r
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l ws-protocol -d 'WebSocket: offer subprotocol NAME in Sec-WebSocket-Protocol (repeatable, in order)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l ping-interval -d 'WebSocket: send a ping every SECS, keeping an idle connection open (pongs show at -vv)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l callback -d 'Answer callback NAME: Reach\'s (makes the call interactive), or on a stream (unix:, stdio:, LSP) the server\'s own request NAME. ANSWER is JSON, or !COMMAND run with the arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l value -d 'Reach: add a non-function value NAME to the values object (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s d -l params -d 'Whole params as one JSON array or object instead of ARGs; @FILE reads a file, @- stdin' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l wait -d 'On a stream (stdio:, unix:, tcp://): after the calls (or without any), wait for the server\'s notification METHOD and print its params as a result (LSP: textDocument/publishDiagnostics)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand call" -s n -l count -d '--follow: stop after N notifications' -r
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l unsubscribe -d '--follow: the method that ends the subscription (default: the call\'s, with subscribe made unsubscribe); its params are [SUBSCRIPTION-ID]' -r
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -78,6 +83,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand call" -l notify -d 'Send as noti
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s r -l raw -d 'Print a string result without quotes'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l dry-run -d 'Print the request that would be sent, and send nothing'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -l curl -d 'Print the request as a curl command (printf | nc for raw-tcp), and send nothing'
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l follow -d 'On a stream (ws://, stdio:, unix:, tcp://): after the answer, print each notification as one line (its params.result) until -n, -t, the server closes or Ctrl-C; then unsubscribe (eth_subscribe → eth_unsubscribe) and exit 0'
+complete -c rpc -n "__fish_rpc_using_subcommand call" -l whole-notification -d '--follow: print each notification whole ({"jsonrpc","method","params"}), not its params.result'
 complete -c rpc -n "__fish_rpc_using_subcommand call" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l addr -d 'Address to listen on (port 0 picks a free port), or unix:PATH for a Unix domain socket (a stale socket file is replaced, the file removed on exit)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l socket-mode -d 'The mode of a unix:PATH socket, in octal: who may connect' -r
@@ -100,6 +107,8 @@ complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-streams -d 'Most H
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-header-list -d 'Largest HTTP/2 header list a gRPC request may send, in bytes' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-resets -d 'Most streams one HTTP/2 connection may reset before it is closed (Rapid Reset flood, CVE-2023-44487)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-routes -d 'Most routes the gRPC Router\'s table holds (more: RESOURCE_EXHAUSTED)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-subscriptions -d 'Most subscriptions one WebSocket connection may hold (more: error -32000)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand serve" -l max-ws-queue -d 'Most messages waiting for a WebSocket client that does not read; past that it is cut off (close 1008)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand serve" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -130,6 +139,9 @@ complete -c rpc -n "__fish_rpc_using_subcommand list" -l server-stderr -d 'stdio
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l stop-grace -d 'stdio: endpoints: how long the server gets to exit once its stdin is closed, before it is killed' -r
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l root -d 'LSP: the workspace\'s root directory, sent with initialize (default: the current directory)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l open -d 'LSP: open FILE (textDocument/didOpen) before the calls (repeatable)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l origin -d 'WebSocket: the Origin header of the handshake' -r
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l ws-protocol -d 'WebSocket: offer subprotocol NAME in Sec-WebSocket-Protocol (repeatable, in order)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand list" -l ping-interval -d 'WebSocket: send a ping every SECS, keeping an idle connection open (pongs show at -vv)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand list" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -163,6 +175,9 @@ complete -c rpc -n "__fish_rpc_using_subcommand describe" -l server-stderr -d 's
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l stop-grace -d 'stdio: endpoints: how long the server gets to exit once its stdin is closed, before it is killed' -r
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l root -d 'LSP: the workspace\'s root directory, sent with initialize (default: the current directory)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l open -d 'LSP: open FILE (textDocument/didOpen) before the calls (repeatable)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l origin -d 'WebSocket: the Origin header of the handshake' -r
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l ws-protocol -d 'WebSocket: offer subprotocol NAME in Sec-WebSocket-Protocol (repeatable, in order)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand describe" -l ping-interval -d 'WebSocket: send a ping every SECS, keeping an idle connection open (pongs show at -vv)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand describe" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -199,6 +214,9 @@ complete -c rpc -n "__fish_rpc_using_subcommand repl" -l server-stderr -d 'stdio
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l stop-grace -d 'stdio: endpoints: how long the server gets to exit once its stdin is closed, before it is killed' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l root -d 'LSP: the workspace\'s root directory, sent with initialize (default: the current directory)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l open -d 'LSP: open FILE (textDocument/didOpen) before the calls (repeatable)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l origin -d 'WebSocket: the Origin header of the handshake' -r
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l ws-protocol -d 'WebSocket: offer subprotocol NAME in Sec-WebSocket-Protocol (repeatable, in order)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand repl" -l ping-interval -d 'WebSocket: send a ping every SECS, keeping an idle connection open (pongs show at -vv)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l callback -d 'Answer callback NAME: Reach\'s (makes the call interactive), or on a stream (unix:, stdio:, LSP) the server\'s own request NAME. ANSWER is JSON, or !COMMAND run with the arguments (a JSON array on stdin, each one as JSON in $1, $2, …) whose stdout is the answer (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l value -d 'Reach: add a non-function value NAME to the values object (repeatable)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand repl" -l history -d 'Keep the line history in FILE (default: rpc/history in the platform\'s data directory)' -r -F
@@ -236,6 +254,9 @@ complete -c rpc -n "__fish_rpc_using_subcommand replay" -l server-stderr -d 'std
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l stop-grace -d 'stdio: endpoints: how long the server gets to exit once its stdin is closed, before it is killed' -r
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l root -d 'LSP: the workspace\'s root directory, sent with initialize (default: the current directory)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l open -d 'LSP: open FILE (textDocument/didOpen) before the calls (repeatable)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l origin -d 'WebSocket: the Origin header of the handshake' -r
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l ws-protocol -d 'WebSocket: offer subprotocol NAME in Sec-WebSocket-Protocol (repeatable, in order)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand replay" -l ping-interval -d 'WebSocket: send a ping every SECS, keeping an idle connection open (pongs show at -vv)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand replay" -l color -d 'When to colour output: auto (on terminals, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -268,6 +289,9 @@ complete -c rpc -n "__fish_rpc_using_subcommand bench" -l server-stderr -d 'stdi
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l stop-grace -d 'stdio: endpoints: how long the server gets to exit once its stdin is closed, before it is killed' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l root -d 'LSP: the workspace\'s root directory, sent with initialize (default: the current directory)' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -l open -d 'LSP: open FILE (textDocument/didOpen) before the calls (repeatable)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l origin -d 'WebSocket: the Origin header of the handshake' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l ws-protocol -d 'WebSocket: offer subprotocol NAME in Sec-WebSocket-Protocol (repeatable, in order)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand bench" -l ping-interval -d 'WebSocket: send a ping every SECS, keeping an idle connection open (pongs show at -vv)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s c -l concurrency -d 'Connections: each has one call in flight at once (times --pipeline / --streams)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s n -l requests -d 'Stop after N calls (warm-up calls not counted)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand bench" -s d -l duration -d 'Stop after SECS seconds (the default, 10, when neither -n nor -d is given)' -r

@@ -37,9 +37,15 @@ async fn call(
             return Ok(code);
         }
     }
+    let started = std::time::Instant::now();
     let mut waiting = match &args.wait {
         Some(method) => Some((method.clone(), client.listen()?)),
         None => None,
+    };
+    // Listening starts before the call goes: a notification may come right behind its answer.
+    let following = match args.follow {
+        true => Some(client.listen()?),
+        false => None,
     };
     let calls = match (&waiting, args.words.is_empty()) {
         // --wait alone: the session begins, and the notification is the answer.
@@ -70,11 +76,37 @@ async fn call(
         true => Vec::new(),
         false => client.run(&calls, mode).await?,
     };
+    let hint = crate::follow::websocket_hint(&client.url, &calls)
+        .unwrap_or_else(|| output::list_hint(endpoint, args.connect.proto, client.proto));
     let report = output::Report {
         proto: client.proto,
         style,
-        hint: output::list_hint(endpoint, args.connect.proto, client.proto),
+        hint,
     };
+    if let Some(listening) = following {
+        let [call] = &calls[..] else {
+            return Err(Error::usage(
+                "--follow takes one call (the subscribe), not a batch",
+            ));
+        };
+        // The subscription id goes to stderr at -v, stdout is the notifications'; a refused
+        // subscribe is printed as any failed call is.
+        let answer = outcomes.first().cloned();
+        if !matches!(answer, Some(Ok(_))) {
+            return report.print(&calls, outcomes, mode);
+        }
+        let how = crate::follow::Follow {
+            count: args.count,
+            whole: args.whole_notification,
+            unsubscribe: args.unsubscribe.clone(),
+            until: args.connect.timeout.map(|t| started + t),
+            style,
+        };
+        if let Some(answer) = answer {
+            crate::follow::follow(client, call, &answer, listening, &how).await?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let Some((method, listening)) = waiting.as_mut() else {
         return report.print(&calls, outcomes, mode);
     };

@@ -305,6 +305,18 @@ pub struct ConnectArgs {
     /// LSP: open FILE (textDocument/didOpen) before the calls (repeatable)
     #[arg(long = "open", value_name = "FILE")]
     pub open: Vec<PathBuf>,
+
+    /// WebSocket: the Origin header of the handshake
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: Option<String>,
+
+    /// WebSocket: offer subprotocol NAME in Sec-WebSocket-Protocol (repeatable, in order)
+    #[arg(long = "ws-protocol", value_name = "NAME")]
+    pub ws_protocols: Vec<String>,
+
+    /// WebSocket: send a ping every SECS, keeping an idle connection open (pongs show at -vv)
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub ping_interval: Option<std::time::Duration>,
 }
 
 /// `--framing`: one of [`crate::framing::FRAMINGS`]'s names.
@@ -356,6 +368,11 @@ impl ConnectArgs {
             lsp: client::lsp::LspOptions {
                 root: self.root.clone(),
                 open: self.open.clone(),
+            },
+            websocket: client::WebSocketOptions {
+                origin: self.origin.clone(),
+                protocols: self.ws_protocols.clone(),
+                ping_interval: self.ping_interval,
             },
             auth: self.credentials()?,
         })
@@ -481,6 +498,27 @@ pub struct CallArgs {
     /// textDocument/publishDiagnostics)
     #[arg(long, value_name = "METHOD")]
     pub wait: Option<String>,
+
+    /// On a stream (ws://, stdio:, unix:, tcp://): after the answer, print each notification
+    /// as one line (its params.result) until -n, -t, the server closes or Ctrl-C; then
+    /// unsubscribe (eth_subscribe → eth_unsubscribe) and exit 0
+    #[arg(long, conflicts_with_all = ["wait", "notify", "dry_run", "curl"])]
+    pub follow: bool,
+
+    /// --follow: stop after N notifications
+    #[arg(short = 'n', long = "count", value_name = "N", requires = "follow",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+
+    /// --follow: print each notification whole ({"jsonrpc","method","params"}), not its
+    /// params.result
+    #[arg(long, requires = "follow")]
+    pub whole_notification: bool,
+
+    /// --follow: the method that ends the subscription (default: the call's, with subscribe
+    /// made unsubscribe); its params are [SUBSCRIPTION-ID]
+    #[arg(long, value_name = "METHOD", requires = "follow")]
+    pub unsubscribe: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -1012,6 +1050,16 @@ pub struct LimitArgs {
     /// Most routes the gRPC Router's table holds (more: RESOURCE_EXHAUSTED)
     #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_routes)]
     pub max_routes: usize,
+
+    /// Most subscriptions one WebSocket connection may hold (more: error -32000)
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_subscriptions)]
+    pub max_subscriptions: usize,
+
+    /// Most messages waiting for a WebSocket client that does not read; past that it is cut off
+    /// (close 1008)
+    #[arg(long, value_name = "N", value_parser = at_least_one,
+          default_value_t = Limits::DEFAULT.max_ws_queue)]
+    pub max_ws_queue: usize,
 }
 
 impl LimitArgs {
@@ -1034,6 +1082,8 @@ impl LimitArgs {
             max_header_list: self.max_header_list,
             max_resets: self.max_resets,
             max_routes: self.max_routes,
+            max_subscriptions: self.max_subscriptions,
+            max_ws_queue: self.max_ws_queue,
         }
     }
 }

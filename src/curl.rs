@@ -173,6 +173,15 @@ fn nc_line(addr: &str, bytes: &[u8]) -> String {
     if let Some(command) = addr.strip_prefix("stdio:") {
         return format!("{} | {command}", printf_exact(bytes));
     }
+    if addr.starts_with("ws://") || addr.starts_with("wss://") {
+        // One message, one answer: websocat's -n1 (no close on EOF, one message each way).
+        let message = String::from_utf8_lossy(bytes);
+        return format!(
+            "printf '%s\\n' {} | websocat -n1 {}",
+            shell_quote(message.trim_end()),
+            shell_quote(addr)
+        );
+    }
     let text = String::from_utf8_lossy(bytes);
     let requests: Vec<String> = text.lines().map(shell_quote).collect();
     let (host, port) = addr.rsplit_once(':').unwrap_or((addr, ""));

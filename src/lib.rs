@@ -12,6 +12,7 @@ pub mod curl;
 pub mod demo;
 pub mod docs;
 pub mod error;
+pub mod follow;
 pub mod framing;
 pub mod introspect;
 pub mod linelog;
@@ -58,8 +59,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     // `rpc serve` and `rpc proxy` stop gracefully on a signal themselves, and the REPL takes
     // Ctrl-C as a key; any other command stops at SIGINT or SIGTERM too, its connections and
     // child processes dropped (a child is killed as its handle goes), and exits 128 + signal.
-    let interruptible = match cli.command {
+    let interruptible = match &cli.command {
+        // --follow ends its subscription itself on a signal.
         Command::Serve(_) | Command::Proxy(_) => Interrupt::Never,
+        Command::Call(args) if args.follow => Interrupt::Never,
         Command::Repl(_) => Interrupt::Terminate,
         _ => Interrupt::Any,
     };

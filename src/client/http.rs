@@ -224,7 +224,7 @@ impl HttpTransport {
         target: &str,
         tapped: Arc<Mutex<Tapped>>,
     ) -> Result<HttpAnswer> {
-        let stream = self.connect(&request.url, target).await?;
+        let stream = self.connect(&request.url, target, false).await?;
         let io = TokioIo::new(Tap::new(stream, Some(tapped)));
         let (mut sender, connection) = hyper::client::conn::http1::Builder::new()
             .title_case_headers(true)
@@ -297,11 +297,12 @@ impl HttpTransport {
             .map_err(|e| Error::usage(format!("cannot build the request: {e}")))
     }
 
-    /// A connection to the server (through the proxy, if any; to `--unix-socket`'s socket), inside
+    /// A connection to the server (through the proxy, if any, tunnelled with `CONNECT` for
+    /// `https://` or when `tunnel` says so: a WebSocket's; to `--unix-socket`'s socket), inside
     /// TLS for `https://`.
-    async fn connect(&self, url: &Url, target: &str) -> Result<Box<dyn Stream>> {
+    pub async fn connect(&self, url: &Url, target: &str, tunnel: bool) -> Result<Box<dyn Stream>> {
         let tcp: Box<dyn Stream> = match (&self.proxy, &self.place) {
-            (Some(proxy), _) => Box::new(self.through_proxy(proxy, url, target).await?),
+            (Some(proxy), _) => Box::new(self.through_proxy(proxy, url, target, tunnel).await?),
             (None, place) => open_place(place).await?,
         };
         if url.scheme() != "https" {
@@ -322,11 +323,17 @@ impl HttpTransport {
     }
 
     /// A TCP connection to the proxy: as is for `http://` (the request names the URL), tunnelled
-    /// with `CONNECT` for `https://`.
-    async fn through_proxy(&self, proxy: &Url, url: &Url, target: &str) -> Result<TcpStream> {
+    /// with `CONNECT` for `https://` or when `tunnel` says so.
+    async fn through_proxy(
+        &self,
+        proxy: &Url,
+        url: &Url,
+        target: &str,
+        tunnel: bool,
+    ) -> Result<TcpStream> {
         let via = target_of(proxy);
         let mut tcp = open_tcp(&via).await?;
-        if url.scheme() != "https" {
+        if url.scheme() != "https" && !tunnel {
             return Ok(tcp);
         }
         let connect = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n");

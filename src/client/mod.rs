@@ -6,11 +6,13 @@ pub mod grpc;
 pub mod http;
 mod jsonrpc;
 pub mod lsp;
+pub mod messages;
 mod rawtcp;
 pub mod reach;
 pub mod stream;
 mod tap;
 pub mod tls;
+pub mod websocket;
 mod xmlrpc;
 
 use crate::connect::Place;
@@ -60,9 +62,22 @@ pub struct Options {
     pub child: crate::connect::ChildOptions,
     /// `-P lsp`: the lifecycle's `--root` and `--open`.
     pub lsp: lsp::LspOptions,
+    /// `ws://`, `wss://`: `--origin`, `--ws-protocol`, `--ping-interval`.
+    pub websocket: WebSocketOptions,
     /// `-u` or `--cookie-file`: HTTP basic authentication (credentials in the URL are found by
     /// [`Client::new`]; these win over them, as in curl).
     pub auth: Option<Credentials>,
+}
+
+/// What a WebSocket's handshake and connection add to the HTTP options.
+#[derive(Debug, Clone, Default)]
+pub struct WebSocketOptions {
+    /// `--origin`: the `Origin` header (browsers' servers check it).
+    pub origin: Option<String>,
+    /// `--ws-protocol` (repeatable): `Sec-WebSocket-Protocol`, the subprotocols offered.
+    pub protocols: Vec<String>,
+    /// `--ping-interval`: a ping this often keeps an idle connection open through proxies.
+    pub ping_interval: Option<Duration>,
 }
 
 /// HTTP basic authentication: who, and how the user gave it, so `--curl` can give it back the
@@ -136,6 +151,7 @@ impl Default for Options {
             framing: None,
             child: crate::connect::ChildOptions::default(),
             lsp: lsp::LspOptions::default(),
+            websocket: WebSocketOptions::default(),
             auth: None,
         }
     }
@@ -429,7 +445,11 @@ fn decoded_path(url: &Url) -> String {
 
 /// Whether the endpoint is a bare byte stream rather than HTTP: `unix:`, `stdio:`, `tcp://`.
 fn is_stream_endpoint(url: &Url) -> bool {
-    matches!(url.scheme(), "unix" | "stdio" | "tcp")
+    matches!(url.scheme(), "unix" | "stdio" | "tcp" | "ws" | "wss")
+}
+
+fn is_websocket(url: &Url) -> bool {
+    matches!(url.scheme(), "ws" | "wss")
 }
 
 /// The one transport `proto` needs to reach `place`; a usage error for a protocol that cannot
@@ -453,9 +473,17 @@ fn transport_for(
                 spec.name
             )));
         };
-        return Ok(Transport::Stream(std::sync::Arc::new(StreamSession::new(
-            proto, place, framing, options, trace,
-        ))));
+        let websocket = match is_websocket(url) {
+            true => Some(websocket::Handshake::new(
+                url,
+                options,
+                trace,
+                place.clone(),
+            )?),
+            false => None,
+        };
+        let session = StreamSession::new(proto, place, framing, websocket, options, trace);
+        return Ok(Transport::Stream(std::sync::Arc::new(session)));
     }
     Ok(match spec.transport {
         Carrier::Tcp => Transport::Tcp(rawtcp::TcpSettings::new(options, place)?),
@@ -478,11 +506,14 @@ impl StreamSession {
         proto: Proto,
         place: Place,
         framing: Framing,
+        websocket: Option<websocket::Handshake>,
         options: &Options,
         trace: Trace,
     ) -> StreamSession {
         let settings = stream::Settings {
             place,
+            websocket,
+            ping_interval: options.websocket.ping_interval,
             framing: options.framing.unwrap_or(framing),
             timeout: options.timeout,
             bounds: crate::framing::Bounds {
@@ -614,10 +645,23 @@ impl Client {
     pub fn listen(&self) -> Result<tokio::sync::broadcast::Receiver<stream::Unasked>> {
         match &self.transport {
             Transport::Stream(session) => Ok(session.transport.subscribe()),
-            _ => Err(Error::usage(
-                "--wait needs a stream endpoint (stdio:, unix:, tcp://), where a server can \
-                 send notifications",
-            )),
+            _ => Err(Error::usage(format!(
+                "{} is answered over HTTP, where a server cannot send notifications: --follow \
+                 and --wait need a stream endpoint (ws://, wss://, stdio:, unix:, tcp://)",
+                self.endpoint()
+            ))),
+        }
+    }
+
+    /// Resolves once a stream's connection has ended, with why (never for other transports,
+    /// which hold no connection between calls).
+    pub async fn ended(&self) -> Error {
+        match &self.transport {
+            Transport::Stream(session) => {
+                session.transport.ended().await;
+                session.transport.why_ended()
+            }
+            _ => std::future::pending().await,
         }
     }
 
@@ -784,10 +828,13 @@ pub fn parse_endpoint(text: &str) -> Result<Url> {
             "invalid endpoint {text:?}: {e} (try :8000, HOST:PORT or a URL)"
         ))
     })?;
-    if !matches!(url.scheme(), "http" | "https" | "tcp" | "grpc" | "grpcs") {
+    if !matches!(
+        url.scheme(),
+        "http" | "https" | "tcp" | "grpc" | "grpcs" | "ws" | "wss"
+    ) {
         return Err(Error::usage(format!(
-            "unsupported scheme {:?} in {text:?}: use http://, https://, tcp://, grpc://, \
-             grpcs://, unix:PATH or stdio:CMD",
+            "unsupported scheme {:?} in {text:?}: use http://, https://, ws://, wss://, tcp://, \
+             grpc://, grpcs://, unix:PATH or stdio:CMD",
             url.scheme()
         )));
     }

@@ -14,19 +14,22 @@
 //! it (on a child's stdout: the classic server that logs to stdout).
 
 use super::failure::{Cause, TransportError};
+use super::messages::{Incoming, Outgoing, ReadError};
 use super::{Client, Mode};
 use crate::connect::{self, ChildOptions, ChildProcess, Place};
 use crate::error::{Error, Result};
-use crate::framing::{Bounds, FrameError, Framing, Unframe};
+use crate::framing::{Bounds, FrameError, Framing};
 use crate::protocol::{jsonrpc, Call, Fault, Outcome};
-use crate::trace::{Direction, Trace};
+use crate::trace::Trace;
 use serde_json::{json, Value as Json};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{broadcast, oneshot};
+
+/// How long a closing session waits for the server's echo of a WebSocket close frame.
+const CLOSE_ECHO_WAIT: Duration = Duration::from_secs(2);
 
 /// How many unasked messages a slow listener may fall behind by before it misses some.
 const UNASKED_BACKLOG: usize = 256;
@@ -63,6 +66,11 @@ pub struct Settings {
     pub bounds: Bounds,
     pub child: ChildOptions,
     pub trace: Trace,
+    /// `ws://`, `wss://`: the WebSocket handshake made on the connection (the framing is then
+    /// the WebSocket's own).
+    pub websocket: Option<super::websocket::Handshake>,
+    /// `--ping-interval`: a WebSocket ping when the connection has been this long without one.
+    pub ping_interval: Option<Duration>,
 }
 
 /// JSON-RPC on one byte stream, opened at the first call and kept for the session.
@@ -75,9 +83,11 @@ pub struct StreamTransport {
 
 /// The open connection.
 struct Link {
-    writer: Arc<tokio::sync::Mutex<Box<dyn AsyncWrite + Send + Unpin>>>,
+    writer: Arc<tokio::sync::Mutex<Outgoing>>,
     shared: Arc<Mutex<Shared>>,
     reader: tokio::task::JoinHandle<()>,
+    /// `--ping-interval`'s task, if any.
+    pinger: Option<tokio::task::JoinHandle<()>>,
     child: Arc<tokio::sync::Mutex<Option<ChildProcess>>>,
     next_id: AtomicU64,
 }
@@ -116,14 +126,21 @@ impl StreamTransport {
         self.unasked.subscribe()
     }
 
-    /// The endpoint, as errors name it.
+    /// The endpoint, as errors name it: the WebSocket's URL, or the connector's place.
     pub fn target(&self) -> String {
-        self.settings.place.shown()
+        match &self.settings.websocket {
+            Some(handshake) => handshake.url().to_string(),
+            None => self.settings.place.shown(),
+        }
     }
 
-    /// A message's bytes as this stream's framing writes them.
+    /// A message's bytes as this stream's framing writes them (a WebSocket's: the text frame's
+    /// payload).
     pub fn frame(&self, message: &Json) -> Vec<u8> {
-        self.settings.framing.frame(message.to_string().as_bytes())
+        match &self.settings.websocket {
+            Some(_) => message.to_string().into_bytes(),
+            None => self.settings.framing.frame(message.to_string().as_bytes()),
+        }
     }
 
     /// Sends one request (logged as a call) and waits for its answer, the whole answer object as
@@ -202,38 +219,49 @@ impl StreamTransport {
                 }
             }
         };
-        let ended = async {
-            // The connection may end while we wait: say why rather than wait on.
-            loop {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                let gone = self.link.lock().await.as_ref().is_some_and(|l| l.ended());
-                if gone {
-                    return Err(self.ended_error());
-                }
-            }
-        };
         let work = async {
             tokio::select! {
                 waited = wait => waited,
-                gone = ended => gone,
+                // The connection may end while we wait: say why rather than wait on.
+                () = self.ended() => Err(self.ended_error()),
             }
         };
         self.within(work).await?
     }
 
-    /// Ends the session: the connection closed (a child's stdin), the child given
+    /// Resolves once the connection has ended (the server closed it, a child exited, it broke).
+    pub async fn ended(&self) {
+        loop {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if self.link.lock().await.as_ref().is_some_and(Link::ended) {
+                return;
+            }
+        }
+    }
+
+    /// Ends the session: a WebSocket closed with a close frame and its echo waited for (at most
+    /// [`CLOSE_ECHO_WAIT`]); a byte stream closed (a child's stdin), the child given
     /// `--stop-grace` to exit, then killed, and reaped.
     pub async fn close(&self) {
-        let Some(link) = self.link.lock().await.take() else {
+        let Some(mut link) = self.link.lock().await.take() else {
             return;
         };
+        if let Some(pinger) = link.pinger.take() {
+            pinger.abort();
+        }
+        let child = link.child.lock().await.take();
+        let echo = !link.ended() && link.writer.lock().await.close(self.settings.trace).await;
+        let echoed = echo
+            && tokio::time::timeout(CLOSE_ECHO_WAIT, &mut link.reader)
+                .await
+                .is_ok();
         // The reader task holds the writer too (to answer the server's requests): it goes
         // first, so that dropping the writer closes the stream (a child's stdin) at once and the
         // child can exit on its own within its grace.
-        let child = link.child.lock().await.take();
-        link.reader.abort();
-        let _ = link.reader.await;
-        let _ = link.writer.lock().await.shutdown().await;
+        if !echoed {
+            link.reader.abort();
+            let _ = link.reader.await;
+        }
         drop(link.writer);
         if let Some(child) = child {
             child.stop().await;
@@ -250,18 +278,34 @@ impl StreamTransport {
             .map_err(|_| Error::internal("the stream's connection went missing"))
     }
 
-    async fn open(&self) -> Result<Link> {
+    /// The connection's two halves: a WebSocket's, or a byte stream's cut by the framing (and
+    /// the child behind it).
+    async fn halves(&self) -> Result<(Incoming, Outgoing, Option<ChildProcess>)> {
         let s = &self.settings;
+        if let Some(handshake) = &s.websocket {
+            let ws = handshake.open(s.bounds.message, s.timeout, s.trace).await?;
+            let (sink, stream) = futures_util::StreamExt::split(ws);
+            return Ok((Incoming::WebSocket(stream), Outgoing::WebSocket(sink), None));
+        }
         let connection = connect::open(&s.place, &s.child, s.trace).await?;
         let (reader, writer, child) = connection.into_halves();
-        let writer = Arc::new(tokio::sync::Mutex::new(writer));
+        let incoming = Incoming::framed(reader, s.framing.reader(s.bounds));
+        Ok((incoming, Outgoing::framed(writer, s.framing), child))
+    }
+
+    async fn open(&self) -> Result<Link> {
+        let s = &self.settings;
+        let (incoming, outgoing, child) = self.halves().await?;
+        let writer = Arc::new(tokio::sync::Mutex::new(outgoing));
         let shared: Arc<Mutex<Shared>> = Arc::default();
         let child = Arc::new(tokio::sync::Mutex::new(child));
         let read = Reading {
-            framing: s.framing,
-            bounds: s.bounds,
+            speaks: match s.websocket {
+                Some(_) => "WebSocket".to_owned(),
+                None => format!("{} framing", s.framing.name()),
+            },
             trace: s.trace,
-            target: s.place.shown(),
+            target: self.target(),
             is_child: s.place.is_child(),
             shared: Arc::clone(&shared),
             writer: Arc::clone(&writer),
@@ -269,30 +313,28 @@ impl StreamTransport {
             answers: Arc::clone(&self.answers),
             unasked: self.unasked.clone(),
         };
-        let reader = tokio::spawn(read.run(reader));
+        let reader = tokio::spawn(read.run(incoming));
+        let pinger = s
+            .ping_interval
+            .map(|every| tokio::spawn(ping(Arc::clone(&writer), every, s.trace)));
         Ok(Link {
             writer,
             shared,
             reader,
+            pinger,
             child,
             next_id: AtomicU64::new(1),
         })
     }
 
-    /// Writes one message, framed, and dumps it at -vv.
+    /// Writes one message (dumped at -vv).
     async fn send(&self, link: &Link, message: &Json) -> Result<()> {
         if let Some(ending) = link.ending() {
             return Err(self.error_of(ending));
         }
-        let framed = self.settings.framing.frame(message.to_string().as_bytes());
-        self.settings
-            .trace
-            .wire(Direction::Sent, trim_newline(&framed));
+        let bytes = message.to_string().into_bytes();
         let mut writer = link.writer.lock().await;
-        let written = async {
-            writer.write_all(&framed).await?;
-            writer.flush().await
-        };
+        let written = writer.send(&bytes, self.settings.trace);
         match self.within(written).await? {
             Ok(()) => Ok(()),
             // A child that exited (or a server that closed) before it could be written to: the
@@ -327,6 +369,10 @@ impl StreamTransport {
     }
 
     /// Why the connection ended, as the command's error.
+    pub fn why_ended(&self) -> Error {
+        self.ended_error()
+    }
+
     fn ended_error(&self) -> Error {
         let ending = self
             .link
@@ -373,24 +419,36 @@ impl Link {
     }
 }
 
+/// `--ping-interval`: a ping every `every` while the connection lasts (a WebSocket's; nothing is
+/// sent on a byte stream).
+async fn ping(writer: Arc<tokio::sync::Mutex<Outgoing>>, every: Duration, trace: Trace) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        if writer.lock().await.ping(trace).await.is_err() {
+            return;
+        }
+    }
+}
+
 /// The reader task: every message as it comes, until the stream ends or breaks.
 struct Reading {
-    framing: Framing,
-    bounds: Bounds,
+    /// What the stream speaks, as errors name it: `content-length framing`, `WebSocket`.
+    speaks: String,
     trace: Trace,
     target: String,
     is_child: bool,
     shared: Arc<Mutex<Shared>>,
-    writer: Arc<tokio::sync::Mutex<Box<dyn AsyncWrite + Send + Unpin>>>,
+    writer: Arc<tokio::sync::Mutex<Outgoing>>,
     child: Arc<tokio::sync::Mutex<Option<ChildProcess>>>,
     answers: Arc<dyn ServerRequests>,
     unasked: broadcast::Sender<Unasked>,
 }
 
 impl Reading {
-    async fn run(self, mut reader: Box<dyn AsyncRead + Send + Unpin>) {
-        let mut unframe = self.framing.reader(self.bounds);
-        let ending = self.read_all(&mut reader, &mut *unframe).await;
+    async fn run(self, mut incoming: Incoming) {
+        let ending = self.read_all(&mut incoming).await;
         let ending = match ending {
             Ending::Closed(why) => Ending::Closed(self.obituary(why).await),
             invalid => invalid,
@@ -402,41 +460,18 @@ impl Reading {
         }
     }
 
-    async fn read_all(
-        &self,
-        reader: &mut (dyn AsyncRead + Send + Unpin),
-        unframe: &mut dyn Unframe,
-    ) -> Ending {
-        let mut chunk = vec![0u8; 16 * 1024];
+    async fn read_all(&self, incoming: &mut Incoming) -> Ending {
         loop {
-            loop {
-                match unframe.next() {
-                    Ok(Some(message)) => {
-                        if let Err(ending) = self.take(&message).await {
-                            return ending;
-                        }
+            match incoming.next(self.trace).await {
+                Ok(Some(message)) => {
+                    if let Err(ending) = self.take(&message).await {
+                        return ending;
                     }
-                    Ok(None) => break,
-                    Err(e) => return self.frame_ending(e),
                 }
+                Ok(None) => return self.closed(),
+                Err(ReadError::Frame(e)) => return self.frame_ending(e),
+                Err(ReadError::Closed(why)) => return Ending::Closed(why),
             }
-            let n = match reader.read(&mut chunk).await {
-                Ok(n) => n,
-                Err(e) => {
-                    return Ending::Closed(format!("reading failed: {}", crate::error::plain(&e)))
-                }
-            };
-            if n == 0 {
-                return match unframe.finish() {
-                    Ok(Some(message)) => match self.take(&message).await {
-                        Err(ending) => ending,
-                        Ok(()) => self.closed(),
-                    },
-                    Ok(None) => self.closed(),
-                    Err(e) => self.frame_ending(e),
-                };
-            }
-            unframe.push(&chunk[..n]);
         }
     }
 
@@ -464,16 +499,14 @@ impl Reading {
                 self.target
             )),
             FrameError::Malformed(why) => Ending::Invalid(format!(
-                "{} does not speak the {} framing: {why}",
-                self.target,
-                self.framing.name()
+                "{} does not speak the {}: {why}",
+                self.target, self.speaks
             )),
         }
     }
 
     /// One message: an answer delivered, the server's own requests and notifications shown.
     async fn take(&self, message: &[u8]) -> std::result::Result<(), Ending> {
-        self.trace.wire(Direction::Received, message);
         let json: Json = serde_json::from_slice(message).map_err(|_| self.not_json(message))?;
         match json {
             Json::Array(entries) => {
@@ -563,11 +596,8 @@ impl Reading {
             Ok(result) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
             Err(fault) => json!({"jsonrpc": "2.0", "id": id, "error": fault.to_json()}),
         };
-        let framed = self.framing.frame(answer.to_string().as_bytes());
-        self.trace.wire(Direction::Sent, trim_newline(&framed));
-        let mut writer = self.writer.lock().await;
-        let _ = writer.write_all(&framed).await;
-        let _ = writer.flush().await;
+        let bytes = answer.to_string().into_bytes();
+        let _ = self.writer.lock().await.send(&bytes, self.trace).await;
     }
 }
 
@@ -582,10 +612,6 @@ fn envelope(method: &str, params: &Json, id: Option<u64>) -> Json {
         message["id"] = json!(id);
     }
     message
-}
-
-fn trim_newline(bytes: &[u8]) -> &[u8] {
-    bytes.strip_suffix(b"\n").unwrap_or(bytes)
 }
 
 /// The `--callback`s a client was given, shared with its transport (set after it is made).

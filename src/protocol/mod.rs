@@ -142,7 +142,7 @@ pub const PROTOCOLS: &[Spec] = &[
         about: "JSON-RPC 2.0 over HTTP(S) POST, or as objects on a stream (unix:, stdio:, tcp://)",
         transport: Transport::Http,
         stream_framing: Some(Framing::Ndjson),
-        default_for_schemes: &["http", "https", "unix", "stdio"],
+        default_for_schemes: &["http", "https", "unix", "stdio", "ws", "wss"],
         default_path: None,
         batching: Batching::Array,
         notifications: true,

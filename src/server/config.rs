@@ -83,6 +83,11 @@ pub struct Limits {
     pub max_resets: usize,
     /// `--max-routes`: most routes the gRPC Router's table holds.
     pub max_routes: usize,
+    /// `--max-subscriptions`: most subscriptions one WebSocket connection may hold.
+    pub max_subscriptions: usize,
+    /// `--max-ws-queue`: most messages waiting to be written to one WebSocket client; a client
+    /// that lets more pile up (it does not read) is cut off.
+    pub max_ws_queue: usize,
 }
 
 impl Limits {
@@ -104,6 +109,8 @@ impl Limits {
         max_header_list: 16 * 1024,
         max_resets: 100,
         max_routes: 10_000,
+        max_subscriptions: 16,
+        max_ws_queue: 1024,
     };
 }
 

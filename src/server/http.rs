@@ -42,13 +42,29 @@ pub async fn serve_connection<I>(
 {
     let (header_timeout, idle_timeout) = (state.limits.header_timeout, state.limits.idle_timeout);
     let activity = Arc::new(Activity::new());
+    // A WebSocket upgrade accepted on this connection: served here once hyper lets go of it.
+    let upgraded: Arc<std::sync::Mutex<Option<hyper::upgrade::OnUpgrade>>> = Arc::default();
     let service = {
         let activity = Arc::clone(&activity);
-        hyper::service::service_fn(move |req| {
+        let upgraded = Arc::clone(&upgraded);
+        let state = Arc::clone(&state);
+        hyper::service::service_fn(move |mut req| {
             let state = Arc::clone(&state);
             probation.prove();
             let busy = activity.begin();
+            let upgrade = super::websocket::is_upgrade(&req).then(|| {
+                let reply = super::websocket::accept(&req);
+                if reply.status() == StatusCode::SWITCHING_PROTOCOLS {
+                    if let Ok(mut slot) = upgraded.lock() {
+                        *slot = Some(hyper::upgrade::on(&mut req));
+                    }
+                }
+                reply
+            });
             async move {
+                if let Some(reply) = upgrade {
+                    return Ok::<_, Infallible>(reply);
+                }
                 // Boxed: the routing future is several KiB, and hyper moves the request's future
                 // a few times; moving a pointer instead saves a large memcpy per move.
                 let routed = Box::pin(route(req, &state, peer));
@@ -64,7 +80,8 @@ pub async fn serve_connection<I>(
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
         .keep_alive(true)
-        .serve_connection(TokioIo::new(io), service);
+        .serve_connection(TokioIo::new(io), service)
+        .with_upgrades();
     tokio::pin!(conn);
     // The guards are polled only when they are woken, not on each of the connection's wake-ups.
     tokio::select! {
@@ -76,6 +93,12 @@ pub async fn serve_connection<I>(
         _ = poll_when_woken(activity.idle_for(idle_timeout)) => {
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
+        }
+    }
+    let pending = upgraded.lock().ok().and_then(|mut slot| slot.take());
+    if let Some(pending) = pending {
+        if let Ok(io) = pending.await {
+            super::websocket::serve(io, state, peer, shutdown).await;
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod reach;
 pub mod service;
 pub mod sniff;
 pub mod tls;
+pub mod websocket;
 mod woken;
 mod xmlrpc;
 

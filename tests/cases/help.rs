@@ -98,7 +98,7 @@ fn errors_say_what_to_do_next() {
         (
             vec!["call", "ftp://host", "add"],
             2,
-            "use http://, https://, tcp://, grpc://, grpcs://, unix:PATH or stdio:CMD",
+            "use http://, https://, ws://, wss://, tcp://, grpc://, grpcs://, unix:PATH or stdio:CMD",
         ),
         (
             vec!["call", ":notaport", "add"],

@@ -27,5 +27,6 @@ mod repl_pty;
 mod replay;
 mod scripting;
 mod streams;
+mod websocket;
 mod xmlrpc;
 mod xmlrpc_interop;

@@ -276,14 +276,31 @@ fn rpc_lists_describes_and_calls_a_grpcio_server_on_a_unix_socket() {
     assert!(out.contains("18446744073709551615"), "{out}");
 }
 
-/// anvil (Foundry's Ethereum node) with its IPC socket at `socket`, its stdout drained.
-fn anvil(socket: &Path) -> std::process::Child {
+/// anvil (Foundry's Ethereum node: HTTP and WebSocket on one port), killed on drop.
+pub(super) struct Anvil {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// anvil on a port of the OS's choice (and its IPC socket at `ipc`), its stdout drained.
+pub(super) fn anvil(ipc: Option<&Path>) -> Anvil {
     let exe = require(
         peer_scripts().join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"),
         "npm package @foundry-rs/anvil",
     );
-    let mut child = Command::new(exe)
-        .args(["--port", "0", "--ipc", path_str(socket)])
+    let mut command = Command::new(exe);
+    command.args(["--port", "0"]);
+    if let Some(socket) = ipc {
+        command.args(["--ipc", path_str(socket)]);
+    }
+    let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -293,28 +310,32 @@ fn anvil(socket: &Path) -> std::process::Child {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in lines.map_while(Result::ok) {
-            if line.starts_with("Listening on") {
-                let _ = tx.send(());
+            // The banner's last line: `Listening on 127.0.0.1:PORT`.
+            if let Some(port) = line.strip_prefix("Listening on ") {
+                let _ = tx.send(port.rsplit(':').next().and_then(|p| p.parse().ok()));
             }
         }
     });
-    rx.recv_timeout(Duration::from_secs(30))
-        .expect("anvil printed `Listening on`");
-    eventually("anvil's IPC socket exists", || socket.exists());
-    child
+    let port = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("anvil printed `Listening on`")
+        .expect("a port in anvil's `Listening on` line");
+    if let Some(socket) = ipc {
+        eventually("anvil's IPC socket exists", || socket.exists());
+    }
+    Anvil { child, port }
 }
 
 #[test]
 fn anvil_is_called_over_its_ipc_socket_one_call_and_a_batch() {
     let dir = tempfile::tempdir().unwrap();
     let socket = dir.path().join("anvil.ipc");
-    let mut node = anvil(&socket);
+    let node = anvil(Some(&socket));
     let unix = format!("unix:{}", socket.display());
     let (status, out, err) = call(&[&unix, "eth_chainId"]);
     assert_eq!((status, out.as_str()), (0, "\"0x7a69\"\n"), "{err}");
     let (status, out, err) = call(&[&unix, "eth_chainId", "+", "net_version", "+", "eth_nope"]);
-    let _ = node.kill();
-    let _ = node.wait();
+    drop(node);
     assert_eq!(status, 1, "a failed call in the batch: {out}{err}");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(&lines[..2], ["\"0x7a69\"", "\"31337\""], "{out}");

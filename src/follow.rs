@@ -1,0 +1,244 @@
+//! `rpc call --follow`: a subscription on a stream (WebSocket above all: `eth_subscribe`,
+//! Solana's `*Subscribe`, Substrate's `state_subscribeStorage`). After the call's answer (the
+//! subscription id, told on stderr at `-v`), each notification the server sends is printed as one
+//! compact line as it comes — its `params.result`, or with `--whole-notification` the whole
+//! message — until `-n` notifications, `-t` seconds from the start, the server closing, or
+//! SIGINT/SIGTERM. Then the paired unsubscribe is sent (`--unsubscribe`, else the method with
+//! `subscribe` made `unsubscribe`) and the command exits 0.
+//!
+//! A notification that names another subscription is not this one's and is left out; one that
+//! names none (a server's log message) is printed in order all the same, and marked in the trace.
+
+use crate::client::stream::Unasked;
+use crate::client::{Client, Mode};
+use crate::error::{Error, Result};
+use crate::output::{print_stdout, render, Style};
+use crate::protocol::{Call, Outcome, Params};
+use crate::value::Value;
+use serde_json::{json, Value as Json};
+use std::time::Instant;
+use tokio::sync::broadcast;
+
+/// What `--follow` was asked for.
+pub struct Follow {
+    /// `-n`: stop after this many notifications.
+    pub count: Option<u64>,
+    /// `--whole-notification`.
+    pub whole: bool,
+    /// `--unsubscribe`.
+    pub unsubscribe: Option<String>,
+    /// `-t`, from the command's start: when following stops.
+    pub until: Option<Instant>,
+    pub style: Style,
+}
+
+/// Why following stopped.
+enum Stop {
+    /// `-n`, `-t` or a signal: the subscription is ended by us.
+    Enough,
+    /// The server closed the connection: nothing to unsubscribe from.
+    Closed,
+}
+
+/// Follows the subscription `call` opened (its `answer`, the id: said on stderr at `-v`),
+/// printing notifications from `listening`; returns once it is over, unsubscribed.
+pub async fn follow(
+    client: &Client,
+    call: &Call,
+    answer: &Outcome,
+    mut listening: broadcast::Receiver<Unasked>,
+    how: &Follow,
+) -> Result<()> {
+    let id = match answer {
+        Ok(value) => value.to_json(),
+        // The subscribe failed: its error was printed, there is nothing to follow.
+        Err(_) => return Ok(()),
+    };
+    if client.trace.level >= 1 {
+        client
+            .trace
+            .note(&format!("rpc: following subscription {id}"));
+    }
+    let mut printed = 0;
+    let stop = tokio::select! {
+        stop = print_notifications(client, &id, &mut listening, how, &mut printed) => stop,
+        () = deadline(how.until) => Stop::Enough,
+        () = signalled() => Stop::Enough,
+        why = client.ended() => {
+            // What came before the end is printed still (one poll drains what is waiting).
+            let rest = print_notifications(client, &id, &mut listening, how, &mut printed);
+            let _ = tokio::time::timeout(std::time::Duration::ZERO, rest).await;
+            if client.trace.level >= 1 {
+                client.trace.note(&format!("rpc: the subscription ended: {why}"));
+            }
+            Stop::Closed
+        }
+    };
+    if let Stop::Enough = stop {
+        unsubscribe(client, call, &id, how).await?;
+    }
+    Ok(())
+}
+
+/// Prints each notification of subscription `id` (and those of none) until `-n` is reached or
+/// the connection ends.
+async fn print_notifications(
+    client: &Client,
+    id: &Json,
+    listening: &mut broadcast::Receiver<Unasked>,
+    how: &Follow,
+    printed: &mut u64,
+) -> Stop {
+    loop {
+        let unasked = match listening.recv().await {
+            Ok(unasked) => unasked,
+            Err(broadcast::error::RecvError::Lagged(missed)) => {
+                client.trace.note(&format!(
+                    "rpc: {missed} notifications came faster than they could be printed and were missed"
+                ));
+                continue;
+            }
+            Err(broadcast::error::RecvError::Closed) => return Stop::Closed,
+        };
+        // A request of the server's is answered by the session, not printed.
+        if unasked.id.is_some() {
+            continue;
+        }
+        let subscription = unasked.params.get("subscription");
+        match subscription {
+            Some(other) if other != id => continue,
+            None if client.trace.level >= 1 => client.trace.note(&format!(
+                "rpc: {} belongs to no subscription (printed in order)",
+                unasked.method
+            )),
+            _ => {}
+        }
+        print_stdout(&render(&shown(&unasked, how.whole), how.style));
+        *printed += 1;
+        if how.count.is_some_and(|count| *printed >= count) {
+            return Stop::Enough;
+        }
+    }
+}
+
+/// What a notification prints as: its `params.result` (the params when there is none), or the
+/// whole message.
+fn shown(unasked: &Unasked, whole: bool) -> Json {
+    if whole {
+        return json!({"jsonrpc": "2.0", "method": unasked.method, "params": unasked.params});
+    }
+    unasked
+        .params
+        .get("result")
+        .cloned()
+        .unwrap_or_else(|| unasked.params.clone())
+}
+
+/// Ends the subscription: `unsubscribe [id]`, its answer traced, a failure said on stderr (the
+/// notifications printed stand; the command still exits 0).
+async fn unsubscribe(client: &Client, call: &Call, id: &Json, how: &Follow) -> Result<()> {
+    let method = match &how.unsubscribe {
+        Some(method) => method.clone(),
+        None => unsubscribe_method(&call.method).ok_or_else(|| {
+            Error::usage(format!(
+                "{} names no subscribe to pair: give --unsubscribe METHOD",
+                call.method
+            ))
+        })?,
+    };
+    let id = Value::from_json(id).map_err(|e| Error::protocol(e.to_string()))?;
+    let end = Call {
+        method,
+        params: Params::Positional(vec![id]),
+    };
+    match client.run(std::slice::from_ref(&end), Mode::Single).await {
+        Ok(outcomes) => {
+            if let Some(Err(fault)) = outcomes.first() {
+                client.trace.note(&format!(
+                    "rpc: {} answered error {}: {}",
+                    end.method, fault.code, fault.message
+                ));
+            }
+        }
+        Err(e) => client
+            .trace
+            .note(&format!("rpc: {} was not answered: {e}", end.method)),
+    }
+    Ok(())
+}
+
+/// The unsubscribe that pairs with `method`, by convention: the last `subscribe` (or
+/// `Subscribe`) becomes `unsubscribe` (`Unsubscribe`): `eth_subscribe` → `eth_unsubscribe`,
+/// `accountSubscribe` → `accountUnsubscribe`, `state_subscribeStorage` →
+/// `state_unsubscribeStorage`. None when the method has no such word.
+pub fn unsubscribe_method(method: &str) -> Option<String> {
+    let lower = method.rfind("subscribe");
+    let upper = method.rfind("Subscribe");
+    let (at, word) = match (lower, upper) {
+        (Some(l), Some(u)) if u > l => (u, "Unsubscribe"),
+        (Some(l), _) => (l, "unsubscribe"),
+        (None, Some(u)) => (u, "Unsubscribe"),
+        (None, None) => return None,
+    };
+    Some(format!("{}{word}{}", &method[..at], &method[at + 9..]))
+}
+
+/// For a subscribe sent over HTTP (which the server answers "method not found"): the hint to
+/// take a WebSocket there, `subscriptions need a WebSocket: try ws://HOST:PORT/`; None for any
+/// other call or endpoint.
+pub fn websocket_hint(url: &url::Url, calls: &[Call]) -> Option<String> {
+    let over_http = matches!(url.scheme(), "http" | "https");
+    if !over_http
+        || !calls
+            .iter()
+            .any(|c| unsubscribe_method(&c.method).is_some())
+    {
+        return None;
+    }
+    let mut ws = url.clone();
+    let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
+    ws.set_scheme(scheme).ok()?;
+    Some(format!("subscriptions need a WebSocket: try {ws}"))
+}
+
+async fn deadline(until: Option<Instant>) {
+    match until {
+        Some(until) => tokio::time::sleep_until(until.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// SIGINT or SIGTERM (never, where they cannot be listened to).
+async fn signalled() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) {
+        (Ok(mut int), Ok(mut term)) => {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+        }
+        _ => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subscribe_pairs_with_unsubscribe_by_convention() {
+        for (method, paired) in [
+            ("eth_subscribe", "eth_unsubscribe"),
+            ("accountSubscribe", "accountUnsubscribe"),
+            ("state_subscribeStorage", "state_unsubscribeStorage"),
+            ("subscribe", "unsubscribe"),
+        ] {
+            assert_eq!(unsubscribe_method(method).as_deref(), Some(paired));
+        }
+        assert_eq!(unsubscribe_method("eth_chainId"), None);
+    }
+}

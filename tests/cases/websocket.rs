@@ -1,0 +1,305 @@
+//! JSON-RPC over WebSocket: `rpc` against anvil (calls, batches, `eth_subscribe newHeads`
+//! followed while blocks are mined) and against a Python `websockets` server that misbehaves on
+//! purpose (tests/peers/ws_server.py); `rpc serve`'s WebSocket driven by a Python `websockets`
+//! client and by raw sockets that break the rules (tests/peers/ws_client.py), and by `rpc` itself.
+
+use super::streams::anvil;
+use super::support::{outcome, python, rpc, rpc_path, Serve, Spawned};
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// `rpc call ARGS`: (status, stdout, stderr).
+fn call(args: &[&str]) -> (i32, String, String) {
+    outcome(&rpc().arg("call").args(args).output().unwrap())
+}
+
+fn ws(server: &Spawned) -> String {
+    format!("ws://127.0.0.1:{}/", server.port)
+}
+
+/// The quirky server in `mode`, its stderr (where it says what it was sent) piped.
+fn quirky(mode: &str) -> Spawned {
+    let mut cmd = python();
+    cmd.args(["ws_server.py", "--mode", mode])
+        .stderr(Stdio::piped());
+    Spawned::start(cmd)
+}
+
+#[test]
+fn anvil_over_websocket_a_call_a_batch_and_new_heads_followed_then_unsubscribed() {
+    let node = anvil(None);
+    let url = format!("ws://127.0.0.1:{}/", node.port);
+    let (status, out, err) = call(&[&url, "eth_chainId"]);
+    assert_eq!((status, out.as_str()), (0, "\"0x7a69\"\n"), "{err}");
+    let (status, out, err) = call(&[&url, "eth_chainId", "+", "net_version"]);
+    assert_eq!(
+        (status, out.as_str()),
+        (0, "\"0x7a69\"\n\"31337\"\n"),
+        "{err}"
+    );
+
+    // Blocks are mined over HTTP while `rpc` follows newHeads over WebSocket.
+    let http = format!("http://127.0.0.1:{}/", node.port);
+    let miner = std::thread::spawn(move || {
+        for _ in 0..40 {
+            std::thread::sleep(Duration::from_millis(250));
+            let _ = rpc().args(["call", &http, "evm_mine"]).output();
+        }
+    });
+    let (status, out, err) = call(&[
+        "-v",
+        "--follow",
+        "-n",
+        "2",
+        &url,
+        "eth_subscribe",
+        "newHeads",
+    ]);
+    miner.join().unwrap();
+    assert_eq!(status, 0, "{err}");
+    let heads: Vec<serde_json::Value> = out
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(
+        heads.len(),
+        2,
+        "two notifications, nothing else on stdout: {out}"
+    );
+    assert!(heads.iter().all(|h| h["number"].is_string()), "{out}");
+    assert!(err.contains("rpc: following subscription \"0x"), "{err}");
+    assert!(err.contains("RPC eth_unsubscribe [\"0x"), "{err}");
+    assert!(
+        err.contains("==> true"),
+        "anvil confirms the unsubscribe: {err}"
+    );
+}
+
+#[test]
+fn answers_are_matched_by_id_whatever_comes_first_and_however_it_is_framed() {
+    for mode in ["normal", "out-of-order", "notify-first", "fragmented"] {
+        let server = quirky(mode);
+        let (status, out, err) = call(&[&ws(&server), "add", "1", "2", "+", "echo", "x"]);
+        assert_eq!((status, out.as_str()), (0, "3\n[\"x\"]\n"), "{mode}: {err}");
+    }
+    // What came before the answer is in the trace, never taken for it.
+    let server = quirky("notify-first");
+    let (status, out, err) = call(&["-v", &ws(&server), "add", "1", "2"]);
+    assert_eq!((status, out.as_str()), (0, "3\n"), "{err}");
+    assert!(err.contains(r#"RPC <- log {"text":"working"}"#), "{err}");
+}
+
+#[test]
+fn a_server_that_drops_the_connection_stays_silent_or_answers_too_much_is_said_so() {
+    let server = quirky("no-close");
+    let mut repl = rpc();
+    repl.args(["repl", &ws(&server)])
+        .write_stdin("add 1 2\nadd 3 4\n");
+    let (_, out, err) = outcome(&repl.output().unwrap());
+    assert!(out.starts_with("3\n"), "{out}");
+    assert!(err.contains("without a close frame"), "{err}");
+
+    let server = quirky("silent");
+    let (status, _, err) = call(&["-t", "1", &ws(&server), "add", "1", "2"]);
+    assert_eq!(status, 3, "{err}");
+    assert!(err.contains("timed out after 1s"), "{err}");
+
+    let server = quirky("oversized");
+    let (status, _, err) = call(&["--max-response", "100000", &ws(&server), "add", "1", "2"]);
+    assert_eq!(status, 4, "{err}");
+    assert!(err.contains("larger than 100000 bytes"), "{err}");
+}
+
+#[test]
+fn follow_prints_each_notification_and_unsubscribes_at_n_at_t_or_at_sigint() {
+    let mut server = quirky("normal");
+    let url = ws(&server);
+    let (status, out, err) = call(&["--follow", "-n", "3", &url, "eth_subscribe", "newHeads"]);
+    assert_eq!((status, out.as_str()), (0, "1\n2\n3\n"), "{err}");
+
+    let (status, out, err) = call(&[
+        "--follow",
+        "-n",
+        "1",
+        "--whole-notification",
+        &url,
+        "eth_subscribe",
+        "newHeads",
+    ]);
+    assert_eq!(status, 0, "{err}");
+    let whole: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(whole["method"], "eth_subscription", "{out}");
+    assert_eq!(whole["params"]["subscription"], "0xs1", "{out}");
+
+    let started = Instant::now();
+    let (status, out, err) = call(&["--follow", "-t", "1", &url, "eth_subscribe", "newHeads"]);
+    assert_eq!(status, 0, "-t ends following, not in failure: {err}");
+    assert!(
+        !out.is_empty() && started.elapsed() < Duration::from_secs(20),
+        "{out}"
+    );
+
+    let mut follower = Command::new(rpc_path())
+        .args(["call", "--follow", &url, "eth_subscribe", "newHeads"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 2];
+    follower
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    let interrupted = Command::new("kill")
+        .args(["-INT", &follower.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let ended = follower.wait().unwrap();
+    assert_eq!(ended.code(), Some(0), "Ctrl-C ends a follow, exit 0");
+
+    server.terminate();
+    let said = server.stderr_text();
+    assert_eq!(
+        said.matches("unsubscribed 0xs1").count(),
+        4,
+        "each follow unsubscribed once: {said}"
+    );
+}
+
+#[test]
+fn a_subscribe_over_http_gets_the_websocket_hint() {
+    let server = Serve::new().start();
+    let (status, _, err) = call(&[&server.url(), "eth_subscribe", "newHeads"]);
+    assert_eq!(status, 1, "{err}");
+    let hint = format!(
+        "subscriptions need a WebSocket: try ws://127.0.0.1:{}/",
+        server.port
+    );
+    assert!(err.contains(&hint), "{err}");
+    let (status, _, err) = call(&["--follow", &server.url(), "subscribe", "ticks"]);
+    assert_eq!(status, 2, "{err}");
+    assert!(err.contains("need a stream endpoint (ws://"), "{err}");
+}
+
+/// `tests/peers/ws_client.py URL CASE`: its JSON line, asserting it held.
+fn ws_client(url: &str, case: &str) -> serde_json::Value {
+    let out = python().args(["ws_client.py", url, case]).output().unwrap();
+    let (status, out, err) = outcome(&out);
+    assert_eq!(status, 0, "{case}: {out}{err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{case}: {e}: {out}"))
+}
+
+#[test]
+fn python_websockets_calls_batches_and_subscribes_on_rpc_serve() {
+    let server = Serve::new().start();
+    let said = ws_client(&ws(&server), "calls");
+    assert_eq!(said["ticks"], serde_json::json!([1, 2, 3]));
+}
+
+#[test]
+fn rpc_calls_and_follows_rpc_serve_over_websocket() {
+    let server = Serve::new().start();
+    let url = ws(&server);
+    let (status, out, err) = call(&[
+        &url, "add", "1", "2", "+", "mul", "3", "4", "+", "div", "1", "0",
+    ]);
+    assert_eq!(status, 1, "{err}");
+    assert!(out.starts_with("3\n12\n"), "{out}");
+    let (status, out, err) = call(&[
+        "-v",
+        "--follow",
+        "-n",
+        "2",
+        &url,
+        "subscribe",
+        "ticks",
+        "20",
+    ]);
+    assert_eq!(status, 0, "{err}");
+    assert_eq!(
+        out,
+        "{\"topic\":\"ticks\",\"count\":1}\n{\"topic\":\"ticks\",\"count\":2}\n"
+    );
+    assert!(err.contains("RPC unsubscribe [\"0x1\"] ==> true"), "{err}");
+    let (status, _, err) = call(&[&url, "subscribe", "ticks", "1"]);
+    assert_eq!(status, 1, "{err}");
+    assert!(err.contains("a tick is at least 10 ms"), "{err}");
+}
+
+#[test]
+fn rpc_serve_bounds_every_websocket_client() {
+    let server = Serve::new()
+        .limit("--max-ws-queue", "4")
+        .limit("--max-body", "1000000")
+        .limit("--max-subscriptions", "2")
+        .start();
+    let url = ws(&server);
+    assert_eq!(ws_client(&url, "oversized")["code"], 1009);
+    assert_eq!(ws_client(&url, "lying-length")["closed"], true);
+    assert_eq!(ws_client(&url, "ping-flood")["add"], 5);
+    assert_eq!(ws_client(&url, "never-read")["cut_off"], true);
+
+    let mut repl = rpc();
+    repl.args(["repl", &url])
+        .write_stdin("subscribe ticks 1000\nsubscribe ticks 1000\nsubscribe ticks 1000\n");
+    let (_, _, err) = outcome(&repl.output().unwrap());
+    assert!(
+        err.contains("at most 2 subscriptions per connection"),
+        "{err}"
+    );
+    // The server is still there for everyone else.
+    assert_eq!(call(&[&url, "add", "2", "3"]).1, "5\n");
+}
+
+#[test]
+fn a_websocket_handshake_that_never_ends_is_closed_at_the_header_timeout() {
+    let server = Serve::new().limit("--header-timeout", "1").start();
+    let mut socket = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    socket
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n")
+        .unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    let _ = socket.read_to_end(&mut rest);
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "closed by the server"
+    );
+}
+
+#[test]
+fn sigterm_closes_each_websocket_with_going_away() {
+    let mut server = Serve::new().start();
+    let url = ws(&server);
+    let mut follower = Command::new(rpc_path())
+        .args(["call", "-vv", "--follow", &url, "subscribe", "ticks", "50"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 2];
+    follower
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    server.terminate();
+    let out = follower.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the server closing ends a follow: {err}"
+    );
+    assert!(err.contains("< [close frame, "), "{err}");
+    assert!(err.contains("1001 the server is shutting down"), "{err}");
+    assert!(server.child.wait().unwrap().success());
+}
