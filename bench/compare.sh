@@ -5,7 +5,7 @@
 #
 # Builds the release binaries (rpc, and the jsonrpsee, hyper and tonic servers in bench/servers),
 # starts each server on a port the OS picks, loads it with wrk at concurrency 1 and 64 (rpc bench
-# where wrk cannot go: raw TCP; h2load for gRPC), times one-shot clients with hyperfine, and prints
+# where wrk cannot go: raw TCP, WebSocket; h2load for gRPC), times one-shot clients with hyperfine, and prints
 # one table with the ratios the targets are stated in. Environment: DURATION (seconds per load row, default 5),
 # RUNS (hyperfine runs per client, default 40), OUT (directory for the raw results, default a
 # temporary one).
@@ -191,6 +191,23 @@ for c in 1 64; do
   record generator "wrk" "$c" "$(wrk_rps "$c" "http://$rpc_addr/")"
   record generator "rpc bench" "$c" "$(bench_rps "http://$rpc_addr/" add 2 3 -c "$c")"
 done
+
+# --- JSON-RPC over WebSocket: rpc bench ws:// against two servers that take HTTP and WebSocket ---
+# on one port (wrk speaks no WebSocket). Each connection is one WebSocket, calls one text frame each.
+say "JSON-RPC over WebSocket (rpc bench)"
+start jsonrpsee-ws "$servers/jsonrpsee-server" 0
+for c in 1 64; do
+  record websocket "rpc serve -q" "$c" "$(bench_rps "ws://$rpc_addr/" add 2 3 -c "$c")"
+  record websocket "jsonrpsee" "$c" "$(bench_rps "ws://$addr/" add 2 3 -c "$c")"
+done
+for c in 1 64; do
+  record websocket "rpc serve -q, pipelined 16" "$c" \
+    "$(bench_rps "ws://$rpc_addr/" add 2 3 -c "$c" --pipeline 16)"
+  record websocket "jsonrpsee, pipelined 16" "$c" \
+    "$(bench_rps "ws://$addr/" add 2 3 -c "$c" --pipeline 16)"
+done
+record rss "jsonrpsee (WebSocket rows)" 64 "$(peak_rss "$pid")"
+stop "$pid"
 
 record rss "rpc serve -q (all rows above)" 64 "$(peak_rss "$rpc_pid")"
 

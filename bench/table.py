@@ -33,7 +33,7 @@ def main():
     for (group, name), by_c in rows.items():
         if group in ("rss", "client"):
             continue
-        tool = {"raw-tcp": "rpc bench", "grpc": "h2load", "generator": "", "grpc-generator": ""}.get(group, "wrk")
+        tool = {"raw-tcp": "rpc bench", "websocket": "rpc bench", "grpc": "h2load", "generator": "", "grpc-generator": ""}.get(group, "wrk")
         label = "%s (%s)" % (name, tool) if tool else name
         print("%-9s %-46s %12.0f %12.0f" % (group, label, by_c.get(1, float("nan")), by_c.get(64, float("nan"))))
 
@@ -59,6 +59,9 @@ def main():
         ("raw-tcp pipelined / hyper ceiling, c=64", get("raw-tcp", "rpc serve -q, pipelined 16", 64) / ceiling, ">", 1.0),
         ("raw-tcp per call / Python tutorial, c=64",
          get("raw-tcp", "rpc serve -q, connection per call", 64) / get("raw-tcp", "Python tutorial server, connection per call", 64), ">=", 2.0),
+        ("WebSocket rpc serve / jsonrpsee, c=64", get("websocket", "rpc serve -q", 64) / get("websocket", "jsonrpsee", 64), ">=", 0.8),
+        ("WebSocket pipelined 16 rpc serve / jsonrpsee, c=64",
+         get("websocket", "rpc serve -q, pipelined 16", 64) / get("websocket", "jsonrpsee, pipelined 16", 64), "info", None),
         ("rpc call / curl wall time", client("rpc call (json-rpc)") / client("curl (same json-rpc body)"), "<=", 1.25),
         ("rpc call -P xml-rpc / python xmlrpc.client", client("rpc call -P xml-rpc") / client("python3 xmlrpc.client"), "info", None),
         ("rpc bench / wrk, c=64", get("generator", "rpc bench", 64) / get("generator", "wrk", 64), ">=", 0.9),

@@ -141,8 +141,32 @@ impl Trace {
             let _ = writeln!(out, "{text}");
             let _ = out.flush();
         } else {
-            let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "{text}");
+            write_log(format!("{text}\n").as_bytes());
+        }
+    }
+}
+
+/// Writes whole log lines somewhere else than stderr (see [`route_log`]).
+pub type LogSink = Box<dyn FnMut(String) + Send>;
+
+/// Where log lines go while the REPL's line editor owns the terminal; None: stderr.
+static LOG_SINK: std::sync::Mutex<Option<LogSink>> = std::sync::Mutex::new(None);
+
+/// Sends every log line (the trace's, a child's stderr) to `sink` from now on, None: back to
+/// stderr. The interactive REPL routes them through its line editor, so a notification that
+/// arrives while the user types is printed above the prompt instead of into it.
+pub fn route_log(sink: Option<LogSink>) {
+    *LOG_SINK.lock().unwrap_or_else(|p| p.into_inner()) = sink;
+}
+
+/// One or more whole log lines (`\n`-terminated), written at once: to the sink [`route_log`] set,
+/// else to stderr.
+pub fn write_log(lines: &[u8]) {
+    let mut sink = LOG_SINK.lock().unwrap_or_else(|p| p.into_inner());
+    match sink.as_mut() {
+        Some(sink) => sink(String::from_utf8_lossy(lines).into_owned()),
+        None => {
+            let _ = std::io::stderr().lock().write_all(lines);
         }
     }
 }

@@ -29,6 +29,9 @@ pub struct Plan {
     /// For gRPC, what each stream sends and how its answer is read ([`super::grpc`]);
     /// `requests` is then empty.
     pub grpc: Option<super::grpc::Target>,
+    /// For a `ws://` endpoint, the handshake and the message each frame carries
+    /// ([`super::websocket`]); `dial` is then [`Dial::WebSocket`].
+    pub websocket: Option<super::websocket::Target>,
     /// The request, `depth` times back to back: a pipelined refill writes a prefix of it.
     pub requests: Vec<u8>,
     pub request_len: usize,
@@ -52,6 +55,9 @@ pub enum Dial {
     Tcp(SocketAddr),
     Unix(std::path::PathBuf),
     Child(Vec<String>, crate::connect::ChildOptions),
+    /// Opened by the WebSocket handshake ([`super::websocket::drive`]), through rpc's HTTP
+    /// connection code (proxies, TLS): not by [`Dial::connect`].
+    WebSocket,
 }
 
 impl Dial {
@@ -75,6 +81,7 @@ impl Dial {
                     Ok(Conn::new(stream))
                 }
                 Dial::Unix(path) => Ok(Conn::new(tokio::net::UnixStream::connect(path).await?)),
+                Dial::WebSocket => Err(std::io::Error::from(std::io::ErrorKind::Unsupported)),
                 Dial::Child(words, options) => {
                     let place = crate::connect::Place::Child(words.clone());
                     let quiet = crate::trace::Trace::default();

@@ -13,6 +13,7 @@ mod conn;
 mod grpc;
 mod report;
 mod stats;
+mod websocket;
 
 use crate::{
     args,
@@ -166,10 +167,15 @@ fn prepare(args: &Options) -> Result<(Settings, Plan)> {
         warmup,
         json: args.json,
     };
-    let dial = dial(&client, &addr)?;
+    let websocket = websocket_target(&client, &addr, &request)?;
+    let dial = match websocket {
+        Some(_) => Dial::WebSocket,
+        None => dial(&client, &addr)?,
+    };
     let now = Instant::now();
     let plan = Plan {
         dial,
+        websocket,
         stream,
         proto: client.proto,
         grpc,
@@ -226,6 +232,31 @@ fn encode(client: &Client, wire: Wire) -> Result<(String, Vec<u8>, bool)> {
             Ok((format!("{host}:{port}"), bytes, false))
         }
     }
+}
+
+/// For a `ws://` or `wss://` endpoint (`addr` is then its URL), what each connection shakes
+/// hands with and sends.
+fn websocket_target(
+    client: &Client,
+    addr: &str,
+    request: &[u8],
+) -> Result<Option<websocket::Target>> {
+    let Some(url) = url::Url::parse(addr)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "ws" | "wss"))
+    else {
+        return Ok(None);
+    };
+    let options = client.options();
+    let place = client::place_of(&url, options.unix_socket.as_deref())?;
+    let handshake = client::websocket::Handshake::new(&url, options, Trace::default(), place)?;
+    let message = String::from_utf8(request.to_vec())
+        .map_err(|_| Error::internal("a JSON-RPC message is UTF-8"))?;
+    Ok(Some(websocket::Target {
+        handshake,
+        message: message.into(),
+        max_message: usize::try_from(options.max_response).unwrap_or(usize::MAX),
+    }))
 }
 
 /// Where the connections go: a Unix socket, a child process per connection (LSP refused: its
@@ -311,11 +342,14 @@ fn run_thread(plan: &Plan, connections: usize, stats: Stats) -> Result<(Stats, I
         .build()
         .map_err(|e| Error::Local(format!("cannot start the async runtime: {e}")))?;
     let stats = RefCell::new(stats);
-    let ends = match &plan.grpc {
-        Some(target) => runtime.block_on(futures_util::future::join_all(
+    let ends = match (&plan.grpc, &plan.websocket) {
+        (Some(target), _) => runtime.block_on(futures_util::future::join_all(
             (0..connections).map(|_| grpc::drive(plan, target, &stats)),
         )),
-        None => runtime.block_on(futures_util::future::join_all(
+        (None, Some(target)) => runtime.block_on(futures_util::future::join_all(
+            (0..connections).map(|_| websocket::drive(plan, target, &stats)),
+        )),
+        (None, None) => runtime.block_on(futures_util::future::join_all(
             (0..connections).map(|_| conn::drive(plan, &stats)),
         )),
     };

@@ -234,7 +234,7 @@ impl StderrSink {
                     line.extend_from_slice(prefix.as_bytes());
                 }
                 line.extend_from_slice(bytes);
-                let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), &line);
+                crate::trace::write_log(&line);
             }
         }
     }

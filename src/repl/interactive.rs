@@ -7,7 +7,8 @@ use super::session::{Session, Step};
 use crate::error::{Error, Result};
 use rustyline::error::ReadlineError;
 use rustyline::history::{FileHistory, History};
-use rustyline::{CompletionType, Config, Editor};
+use rustyline::{CompletionType, Config, Editor, ExternalPrinter};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -19,6 +20,7 @@ const HISTORY_SIZE: usize = 1000;
 pub async fn run(mut session: Session, history: Option<PathBuf>) -> Result<ExitCode> {
     let history = history.or_else(default_history_path);
     let mut editor = new_editor(&session)?;
+    let _routed = route_log_above_prompt(&mut editor);
     if let Some(path) = &history {
         load_history(&mut editor, path);
     }
@@ -54,6 +56,30 @@ pub async fn run(mut session: Session, history: Option<PathBuf>) -> Result<ExitC
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Sends the log (the trace's lines, a child's stderr) through the line editor while this REPL
+/// runs, so what arrives while the user types — a stream's notifications above all — is printed
+/// above the prompt, which is then drawn again with the line as typed. Only when stdout is the
+/// terminal too: the editor prints there.
+fn route_log_above_prompt(editor: &mut LineEditor) -> Option<LogRoute> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    let mut printer = editor.create_external_printer().ok()?;
+    crate::trace::route_log(Some(Box::new(move |lines| {
+        let _ = printer.print(lines);
+    })));
+    Some(LogRoute)
+}
+
+/// While alive, the log goes through the line editor; back to stderr once dropped.
+struct LogRoute;
+
+impl Drop for LogRoute {
+    fn drop(&mut self) {
+        crate::trace::route_log(None);
+    }
 }
 
 fn new_editor(session: &Session) -> Result<LineEditor> {

@@ -23,6 +23,10 @@ pub enum Meta {
     Callback(Setting),
     /// `:value`: the session's Reach values.
     Value(Setting),
+    /// `:subscribe METHOD ARG…` as typed after the name; None lists the subscriptions.
+    Subscribe(Option<String>),
+    /// `:unsubscribe [ID]`: one subscription by its id (as printed, JSON or a bare word), or all.
+    Unsubscribe(Option<String>),
     Quit,
 }
 
@@ -80,6 +84,16 @@ pub const COMMANDS: &[(&str, &str)] = &[
         ":value [NAME=JSON]",
         "Reach: a value of the interact object (NAME= removes it, clear removes all; no argument lists them)",
     ),
+    (
+        ":subscribe [METHOD ARG…]",
+        "call a subscribe method on a stream (ws://, unix:, stdio:) and keep its id; its \
+         notifications show as they come (no argument lists the subscriptions)",
+    ),
+    (
+        ":unsubscribe [ID]",
+        "end one subscription (all without ID) with its paired unsubscribe \
+         (eth_subscribe → eth_unsubscribe)",
+    ),
     (":quit", "leave (Ctrl-D does too)"),
 ];
 
@@ -106,7 +120,9 @@ pub fn help_text() -> String {
          From a pipe, the lines after a call answer its callbacks.\n",
     );
     text.push_str(
-        "Ctrl-C cancels the line, the call in flight or a callback's prompt; Ctrl-D leaves.",
+        "On a stream (ws://, unix:, stdio:), what the server sends unasked is logged as it comes\n\
+         (RPC <- subscription {…}), above the prompt.\n\
+         Ctrl-C cancels the line, the call in flight or a callback's prompt; Ctrl-D leaves.",
     );
     text
 }
@@ -133,6 +149,8 @@ pub fn parse(line: &str) -> Result<Meta> {
         })),
         ":callback" => parse_setting(arg).map(Meta::Callback),
         ":value" => parse_setting(arg).map(Meta::Value),
+        ":subscribe" => Ok(Meta::Subscribe(arg.map(str::to_owned))),
+        ":unsubscribe" => Ok(Meta::Unsubscribe(arg.map(str::to_owned))),
         ":quit" | ":q" | ":exit" => no_argument(Meta::Quit, arg),
         other => Err(Error::usage(format!(
             "unknown meta-command {other} (:help lists them)"
@@ -246,6 +264,11 @@ mod tests {
             Meta::Callback(Setting::Clear)
         );
         assert_eq!(parse(":value").unwrap(), Meta::Value(Setting::List));
+        assert_eq!(
+            parse(":subscribe eth_subscribe newHeads").unwrap(),
+            Meta::Subscribe(Some("eth_subscribe newHeads".into()))
+        );
+        assert_eq!(parse(":unsubscribe").unwrap(), Meta::Unsubscribe(None));
         assert_eq!(
             parse(":value start=10").unwrap(),
             Meta::Value(Setting::Set("start=10".into()))

@@ -9,13 +9,14 @@ use super::stream::{self, ActiveStream, Finished};
 use crate::{
     args,
     client::{Client, Mode, Options},
-    error::Result,
-    introspect,
+    error::{Error, Result},
+    follow, introspect,
     output::print_stdout,
     output::{self, Style},
-    protocol::{Call, Outcome},
+    protocol::{Call, Outcome, Params},
     record::{self, Entry, Recorder},
     trace::Trace,
+    value::Value,
 };
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -63,6 +64,14 @@ pub struct Session {
     asker: Asker,
     /// A gRPC client or bidirectional stream in progress: each line is one message.
     stream: Option<ActiveStream>,
+    /// `:subscribe`'s subscriptions on the current connection, oldest first.
+    subscriptions: Vec<Subscription>,
+}
+
+/// A subscription `:subscribe` opened: its id (the subscribe's answer) and the method that ends it.
+struct Subscription {
+    id: serde_json::Value,
+    unsubscribe: String,
 }
 
 impl Session {
@@ -89,6 +98,7 @@ impl Session {
             reach,
             asker,
             stream: None,
+            subscriptions: Vec::new(),
         };
         session.methods.set_target(session.target());
         session.lend_interaction();
@@ -254,10 +264,94 @@ impl Session {
         } else {
             Mode::Single
         };
+        let outcomes = self.run_recorded(&calls, mode).await?;
+        self.print_outcomes(&calls, outcomes, mode)
+    }
+
+    /// Runs calls on the session's client (logged), recording them when the session records.
+    async fn run_recorded(&mut self, calls: &[Call], mode: Mode) -> Result<Vec<Outcome>> {
         let started = Instant::now();
-        let result = self.client.run(&calls, mode).await;
-        self.record(&calls, &result, started.elapsed())?;
-        self.print_outcomes(&calls, result?, mode)
+        let result = self.client.run(calls, mode).await;
+        self.record(calls, &result, started.elapsed())?;
+        result
+    }
+
+    /// `:subscribe METHOD ARG…`: one call, printed and recorded as any line's, whose answer (the
+    /// subscription id) is kept with its paired unsubscribe. Notifications need no help here:
+    /// the stream's log shows each as it comes. Errors: over HTTP (no notifications can come),
+    /// more than one call, a method with no `subscribe` in its name to pair.
+    async fn subscribe(&mut self, words: Option<String>) -> Result<Step> {
+        let Some(words) = words else {
+            self.list_subscriptions();
+            return Ok(Step::Continue);
+        };
+        drop(self.client.listen()?);
+        let calls = args::parse_calls(&split_words(&words)?)?;
+        let [call] = calls.as_slice() else {
+            return Err(Error::usage(":subscribe takes one call, not a batch"));
+        };
+        let unsubscribe = follow::unsubscribe_method(&call.method).ok_or_else(|| {
+            Error::usage(format!(
+                "{} has no subscribe in its name to pair with an unsubscribe: send it as a plain \
+                 line (its notifications show all the same)",
+                call.method
+            ))
+        })?;
+        let outcomes = self.run_recorded(&calls, Mode::Single).await?;
+        if let Some(Ok(id)) = outcomes.first() {
+            let id = id.to_json();
+            eprintln!(
+                "subscription {id}: notifications show as they come; :unsubscribe {id} ends it"
+            );
+            self.subscriptions.push(Subscription { id, unsubscribe });
+        }
+        self.print_outcomes(&calls, outcomes, Mode::Single)
+    }
+
+    /// `:unsubscribe [ID]`: the paired unsubscribe for one subscription, or for each of them.
+    async fn unsubscribe(&mut self, which: Option<String>) -> Result<Step> {
+        let chosen = match which {
+            None => std::mem::take(&mut self.subscriptions),
+            Some(word) => {
+                // As printed: `"0x1"` or `0x1` for a string id, `7` for a number.
+                let id = serde_json::from_str(&word).unwrap_or(serde_json::Value::String(word));
+                let Some(at) = self.subscriptions.iter().position(|s| s.id == id) else {
+                    return Err(Error::usage(format!(
+                        "no subscription {id} (:subscribe lists them)"
+                    )));
+                };
+                vec![self.subscriptions.remove(at)]
+            }
+        };
+        if chosen.is_empty() {
+            eprintln!("no subscriptions");
+        }
+        let mut step = Step::Continue;
+        for subscription in chosen {
+            let id =
+                Value::from_json(&subscription.id).map_err(|e| Error::protocol(e.to_string()))?;
+            let calls = [Call {
+                method: subscription.unsubscribe,
+                params: Params::Positional(vec![id]),
+            }];
+            let outcomes = self.run_recorded(&calls, Mode::Single).await?;
+            if let Step::Failed(code) = self.print_outcomes(&calls, outcomes, Mode::Single)? {
+                step = Step::Failed(code);
+            }
+        }
+        Ok(step)
+    }
+
+    fn list_subscriptions(&self) {
+        if self.subscriptions.is_empty() {
+            eprintln!("no subscriptions");
+        }
+        for subscription in &self.subscriptions {
+            eprintln!(
+                "{} (ended by {})",
+                subscription.id, subscription.unsubscribe
+            );
+        }
     }
 
     /// A streaming method (gRPC's): a server stream's answers printed (and logged) as they
@@ -405,6 +499,8 @@ impl Session {
             Meta::Record(command) => self.record_command(command)?,
             Meta::Callback(setting) => self.callback_command(setting)?,
             Meta::Value(setting) => self.value_command(setting)?,
+            Meta::Subscribe(words) => return self.subscribe(words).await,
+            Meta::Unsubscribe(which) => return self.unsubscribe(which).await,
             Meta::Quit => return Ok(Step::Quit),
         }
         Ok(Step::Continue)
@@ -431,6 +527,8 @@ impl Session {
         tokio::spawn(async move { old.close().await });
         self.client = client;
         self.quiet_client = quiet_client;
+        // They ended with the old connection.
+        self.subscriptions.clear();
         self.endpoint = endpoint;
         self.options = options;
         self.methods.set_target(self.target());

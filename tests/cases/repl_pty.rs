@@ -403,3 +403,27 @@ fn grpc_stream_mode_on_a_terminal() {
     screen.wait_for_count(&prompt, 3);
     assert!(!screen.ended(), "Ctrl-D ended the stream, not the session");
 }
+
+#[test]
+fn notifications_show_above_the_prompt_and_leave_the_typed_line_alone() {
+    let server = Serve::new().start();
+    let url = format!("ws://127.0.0.1:{}", server.port);
+    let dir = tempfile::tempdir().unwrap();
+    let screen = repl(&url, &dir.path().join("history"));
+    screen.keys(&[":subscribe subscribe ticks 100", "Enter"]);
+    screen.wait_for("subscription \"0x1\": notifications show as they come");
+    screen.wait_for_count(&prompt(&url), 2);
+    screen.keys(&["add 2 3"]);
+    let text = screen.wait_for("\"count\":3}}");
+    // The prompt is drawn again below each notification, with the line as typed so far.
+    let last = text.lines().rfind(|line| !line.trim().is_empty());
+    assert_eq!(
+        last,
+        Some(format!("{}add 2 3", prompt(&url)).as_str()),
+        "{text}"
+    );
+    screen.keys(&["Enter"]);
+    screen.wait_for("RPC add [2,3] ==> 5");
+    screen.keys(&[":unsubscribe", "Enter"]);
+    screen.wait_for("RPC unsubscribe [\"0x1\"] ==> true");
+}

@@ -3,6 +3,7 @@
 //! purpose (tests/peers/ws_server.py); `rpc serve`'s WebSocket driven by a Python `websockets`
 //! client and by raw sockets that break the rules (tests/peers/ws_client.py), and by `rpc` itself.
 
+use super::bench::bench_json;
 use super::streams::anvil;
 use super::support::{outcome, python, rpc, rpc_path, Serve, Spawned};
 use std::io::{Read, Write};
@@ -302,4 +303,114 @@ fn sigterm_closes_each_websocket_with_going_away() {
     assert!(err.contains("< [close frame, "), "{err}");
     assert!(err.contains("1001 the server is shutting down"), "{err}");
     assert!(server.child.wait().unwrap().success());
+}
+
+#[test]
+fn bench_loads_websocket_servers_counting_answers_and_errors() {
+    let server = Serve::new().start();
+    let url = ws(&server);
+    for extra in [
+        &["-c", "3"][..],
+        &["-c", "2", "--pipeline", "8"],
+        &["--connections", "per-call", "-c", "2"],
+    ] {
+        let mut args = vec![url.as_str(), "add", "2", "3", "-n", "200"];
+        args.extend_from_slice(extra);
+        let report = bench_json(&args);
+        assert_eq!(report["ok"], 200, "{extra:?}: {report}");
+        assert_eq!(report["errors"], 0, "{extra:?}: {report}");
+    }
+    let report = bench_json(&[
+        &url,
+        "add",
+        "1",
+        "1",
+        "-n",
+        "10",
+        "--connections",
+        "per-call",
+        "-c",
+        "1",
+    ]);
+    assert_eq!(report["connects"], 10, "{report}");
+    let report = bench_json(&[&url, "nope", "-n", "30", "-c", "2"]);
+    assert_eq!(report["errors"], 30, "{report}");
+    let anvil = anvil(None);
+    let report = bench_json(&[
+        &format!("ws://127.0.0.1:{}", anvil.port),
+        "eth_chainId",
+        "-n",
+        "100",
+        "-c",
+        "2",
+    ]);
+    assert_eq!(report["ok"], 100, "{report}");
+}
+
+#[test]
+fn repl_subscribes_shows_notifications_as_they_come_and_unsubscribes() {
+    let server = Serve::new().start();
+    let mut repl = Command::new(rpc_path())
+        .args(["repl", &ws(&server)])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = repl.stdin.take().unwrap();
+    let stderr = repl.stderr.take().unwrap();
+    let (lines, seen) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = lines.send(line);
+        }
+    });
+    writeln!(stdin, ":subscribe subscribe ticks 20").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut log = Vec::new();
+    while !log.iter().any(|l: &String| l.contains("\"count\":2}")) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        log.push(
+            seen.recv_timeout(left)
+                .expect("two notifications within 10 s"),
+        );
+    }
+    writeln!(
+        stdin,
+        ":subscribe\n:unsubscribe 0x9\n:unsubscribe \"0x1\"\n:unsubscribe"
+    )
+    .unwrap();
+    drop(stdin);
+    let out = repl.wait_with_output().unwrap();
+    log.extend(seen.iter());
+    let log = log.join("\n");
+    assert!(
+        log.contains("RPC <- subscription {\"subscription\":\"0x1\",\"result\":{\"topic\":\"ticks\",\"count\":1}}"),
+        "{log}"
+    );
+    assert!(log.contains("\"0x1\" (ended by unsubscribe)"), "{log}");
+    assert!(
+        log.contains("no subscription \"0x9\" (:subscribe lists them)"),
+        "{log}"
+    );
+    assert!(log.contains("RPC unsubscribe [\"0x1\"] ==> true"), "{log}");
+    assert!(log.ends_with("no subscriptions"), "{log}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "\"0x1\"\ntrue\n");
+
+    let (status, _, err) = outcome(
+        &rpc()
+            .args(["repl", &server.url()])
+            .write_stdin(":subscribe subscribe ticks 20\n:subscribe add 1 2\n")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(status, 0, "{err}");
+    assert!(
+        err.contains("where a server cannot send notifications"),
+        "{err}"
+    );
 }

@@ -1,5 +1,6 @@
-//! A JSON-RPC 2.0 HTTP server on jsonrpsee with the `add` method of `rpc serve`, for
-//! bench/compare.sh. Usage: jsonrpsee-server PORT. Prints `listening on HOST:PORT` once bound.
+//! A JSON-RPC 2.0 server on jsonrpsee with the `add` method of `rpc serve`, for bench/compare.sh:
+//! HTTP and WebSocket on one port, as `rpc serve` takes them. Usage: jsonrpsee-server PORT.
+//! Prints `listening on HOST:PORT` once bound.
 
 use jsonrpsee::server::{RpcModule, Server};
 use jsonrpsee::types::ErrorObjectOwned;
@@ -8,7 +9,6 @@ use jsonrpsee::types::ErrorObjectOwned;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let port: u16 = std::env::args().nth(1).unwrap_or_default().parse().unwrap_or(0);
     let server = Server::builder()
-        .http_only()
         // The default caps connections at 100; the benchmark opens 64, so keep the default.
         .build(("127.0.0.1", port))
         .await?;
