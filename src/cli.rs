@@ -760,6 +760,12 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
 
+    /// With --record: the first N notifications of each subscription (eth_subscribe over ws://)
+    /// recorded, for rpc replay to compare
+    #[arg(long, value_name = "N",
+          default_value_t = proxy::Limits::DEFAULT.record_notifications)]
+    pub record_notifications: usize,
+
     /// Most client connections open at once (more wait to be accepted)
     #[arg(long, value_name = "N", value_parser = at_least_one,
           default_value_t = proxy::Limits::DEFAULT.max_connections)]
@@ -812,7 +818,8 @@ pub struct ProxyArgs {
           default_value_t = proxy::Limits::DEFAULT.max_konts)]
     pub max_konts: usize,
 
-    /// raw-tcp calls remembered per connection while they wait for answers (the oldest forgotten)
+    /// Calls remembered per connection while they wait for answers (raw-tcp; JSON-RPC on a stream
+    /// or WebSocket, each way), the oldest forgotten; as many subscriptions, to label notifications
     #[arg(long, value_name = "N", value_parser = at_least_one,
           default_value_t = proxy::Limits::DEFAULT.max_pending)]
     pub max_pending: usize,
@@ -892,6 +899,7 @@ impl ProxyArgs {
                 max_konts: self.max_konts,
                 max_pending: self.max_pending,
                 max_header_block: self.max_header_block,
+                record_notifications: self.record_notifications,
             },
             style: proxy::log::Style {
                 verbose: self.verbose,

@@ -183,16 +183,18 @@ pub fn unsubscribe_method(method: &str) -> Option<String> {
     Some(format!("{}{word}{}", &method[..at], &method[at + 9..]))
 }
 
+/// Whether `method` opens a subscription by the convention [`unsubscribe_method`] pairs:
+/// `eth_subscribe`, `accountSubscribe`; not an unsubscribe.
+pub fn opens_subscription(method: &str) -> bool {
+    unsubscribe_method(method).is_some() && !method.to_ascii_lowercase().contains("unsubscribe")
+}
+
 /// For a subscribe sent over HTTP (which the server answers "method not found"): the hint to
 /// take a WebSocket there, `subscriptions need a WebSocket: try ws://HOST:PORT/`; None for any
 /// other call or endpoint.
 pub fn websocket_hint(url: &url::Url, calls: &[Call]) -> Option<String> {
     let over_http = matches!(url.scheme(), "http" | "https");
-    if !over_http
-        || !calls
-            .iter()
-            .any(|c| unsubscribe_method(&c.method).is_some())
-    {
+    if !over_http || !calls.iter().any(|c| opens_subscription(&c.method)) {
         return None;
     }
     let mut ws = url.clone();
@@ -240,5 +242,9 @@ mod tests {
             assert_eq!(unsubscribe_method(method).as_deref(), Some(paired));
         }
         assert_eq!(unsubscribe_method("eth_chainId"), None);
+        assert!(opens_subscription("accountSubscribe"));
+        assert!(!opens_subscription("eth_unsubscribe"));
+        assert!(!opens_subscription("accountUnsubscribe"));
+        assert!(!opens_subscription("eth_chainId"));
     }
 }

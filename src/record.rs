@@ -47,6 +47,13 @@ pub enum Exchange {
         answer: Json,
     },
     Stream(Stream),
+    /// A notification of a subscription the recorded session opened (`rpc proxy --record`: the
+    /// first `--record-notifications` of each). `params` names the subscription by the id the
+    /// server gave then; `rpc replay` compares the rest with the notification of the id it gets.
+    Notification {
+        method: String,
+        params: Json,
+    },
 }
 
 /// A gRPC streaming call as it went: the messages sent, the messages received (both in the
@@ -68,6 +75,7 @@ impl Exchange {
         match self {
             Exchange::Call { call, .. } => &call.method,
             Exchange::Stream(stream) => &stream.method,
+            Exchange::Notification { method, .. } => method,
         }
     }
 }
@@ -94,6 +102,9 @@ impl Entry {
                 line.insert("responses".into(), stream.responses.clone().into());
                 line.insert("status".into(), stream.status.clone());
             }
+            Exchange::Notification { params, .. } => {
+                line.insert("notification".into(), params.clone());
+            }
         }
         line.insert(
             "duration_ms".into(),
@@ -113,7 +124,12 @@ impl Entry {
         };
         let proto = Proto::parse(&text("protocol")?)?;
         let method = text("method")?;
-        let exchange = if line.get("requests").is_some() {
+        let exchange = if let Some(params) = line.get("notification") {
+            Exchange::Notification {
+                method,
+                params: params.clone(),
+            }
+        } else if line.get("requests").is_some() {
             let messages = |name: &str| match field(name)? {
                 Json::Array(items) => Ok(items.clone()),
                 _ => Err(format!("{name:?} is not an array")),
@@ -329,6 +345,20 @@ mod tests {
             assert_eq!(Entry::from_json(&original.to_json()).unwrap(), original);
         }
         assert!(Entry::from_json(&json!({"endpoint": "x"})).is_err());
+    }
+
+    #[test]
+    fn notifications_read_back() {
+        let line = r#"{"endpoint":"ws://localhost:8545/","protocol":"json-rpc","method":"eth_subscription","notification":{"subscription":"0x1","result":{"number":"0x2"}},"duration_ms":0.0}"#;
+        let entry = Entry::from_json(&serde_json::from_str(line).unwrap()).unwrap();
+        assert_eq!(
+            entry.exchange,
+            Exchange::Notification {
+                method: "eth_subscription".into(),
+                params: json!({"subscription": "0x1", "result": {"number": "0x2"}}),
+            }
+        );
+        assert_eq!(entry.to_json().to_string(), line);
     }
 
     #[test]

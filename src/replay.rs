@@ -22,6 +22,7 @@ use serde_json::Value as Json;
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// Diffs of answers with more lines than this (old × new) are shown as a whole, not line by line.
 const MAX_DIFF_CELLS: usize = 250_000;
@@ -37,10 +38,19 @@ pub async fn run(args: ReplayArgs, colors: Colors) -> Result<ExitCode> {
         client.close().await;
     }
     let changed = replayed?;
+    let notifications = entries
+        .iter()
+        .filter(|(_, entry)| matches!(entry.exchange, Exchange::Notification { .. }))
+        .count();
+    let calls = entries.len() - notifications;
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let and_notifications = match notifications {
+        0 => String::new(),
+        n => format!(" and {n} notification{}", plural(n)),
+    };
     eprintln!(
-        "rpc: replayed {} call{}: {}",
-        entries.len(),
-        if entries.len() == 1 { "" } else { "s" },
+        "rpc: replayed {calls} call{}{and_notifications}: {}",
+        plural(calls),
         if changed == 0 {
             "every answer is the same".to_owned()
         } else {
@@ -60,6 +70,8 @@ async fn replay_all(
     colors: Colors,
 ) -> Result<usize> {
     let mut changed = 0;
+    let mut subscriptions = Subscriptions::default();
+    let wait = options.timeout.unwrap_or(NOTIFICATION_WAIT);
     for (line_number, entry) in entries {
         let endpoint = args.endpoint.as_deref().unwrap_or(&entry.endpoint);
         let proto = args.connect.proto.unwrap_or(entry.proto);
@@ -68,7 +80,7 @@ async fn replay_all(
             (None, None) => entry.unix_socket.clone(),
             (_, given) => given.clone(),
         };
-        let client = clients.get(endpoint, proto, unix_socket, options, trace)?;
+        let (client, listener) = clients.get(endpoint, proto, unix_socket, options, trace)?;
         let place = Place {
             file: &args.file,
             line: *line_number,
@@ -76,8 +88,23 @@ async fn replay_all(
         };
         let report = match &entry.exchange {
             Exchange::Call { call, answer } => {
-                let now = replay_call(client, call).await?;
-                (now != *answer).then(|| place.call_report(call, answer, &now))
+                let sent = subscriptions.translated(call);
+                let now = replay_call(client, &sent).await?;
+                let opened = subscriptions.opened(call, answer, &now);
+                let same = opened || now == *answer;
+                (!same).then(|| place.call_report(call, answer, &now))
+            }
+            Exchange::Notification { method, params } => {
+                let now = match (listener, subscriptions.now_of(params)) {
+                    (Some(listener), Some(id)) => {
+                        let came = listener.next_for(&id, wait).await;
+                        let secs = wait.as_secs_f64();
+                        came.ok_or_else(|| format!("no such notification came within {secs} s"))
+                    }
+                    (None, _) => Err("no notification comes over HTTP".to_owned()),
+                    (_, None) => Err("its subscription was not opened again".to_owned()),
+                };
+                place.notification_report(method, params, now)
             }
             Exchange::Stream(stream) => {
                 let now = replay_stream(client, stream).await?;
@@ -122,10 +149,114 @@ fn read_recording(path: &Path) -> Result<Vec<(usize, Entry)>> {
         .collect()
 }
 
-/// One client per endpoint and protocol, made when first needed.
+/// One client per endpoint and protocol, made when first needed; on a stream, what its server
+/// sends unasked is listened to from the start.
 #[derive(Default)]
 struct Clients {
-    made: HashMap<(String, Proto, Option<std::path::PathBuf>), Client>,
+    made: HashMap<ClientKey, Client>,
+    listening: HashMap<ClientKey, Listener>,
+}
+
+type ClientKey = (String, Proto, Option<std::path::PathBuf>);
+
+/// How long a replay waits for a recorded notification unless `-t` says otherwise.
+const NOTIFICATION_WAIT: Duration = Duration::from_secs(10);
+
+/// Notifications held per subscription while the replay waits for another's: at most this
+/// many (the oldest dropped), so a server that floods one it is not asked about cannot grow it.
+const MAX_HELD: usize = 1024;
+
+/// A stream's unasked messages, sorted by the subscription they name.
+struct Listener {
+    incoming: tokio::sync::broadcast::Receiver<crate::client::stream::Unasked>,
+    held: HashMap<String, std::collections::VecDeque<Json>>,
+}
+
+impl Listener {
+    /// The params of the next notification of subscription `id`, or None after `wait`.
+    async fn next_for(&mut self, id: &Json, wait: Duration) -> Option<Json> {
+        use tokio::sync::broadcast::error::RecvError;
+        let key = id.to_string();
+        if let Some(params) = self.held.get_mut(&key).and_then(|held| held.pop_front()) {
+            return Some(params);
+        }
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let unasked = match tokio::time::timeout_at(deadline, self.incoming.recv()).await {
+                Ok(Ok(unasked)) => unasked,
+                Ok(Err(RecvError::Lagged(_))) => continue,
+                Ok(Err(RecvError::Closed)) | Err(_) => return None,
+            };
+            let Some(named) = unasked
+                .params
+                .get("subscription")
+                .filter(|_| unasked.id.is_none())
+            else {
+                continue;
+            };
+            if named == id {
+                return Some(unasked.params);
+            }
+            let held = self.held.entry(named.to_string()).or_default();
+            if held.len() >= MAX_HELD {
+                held.pop_front();
+            }
+            held.push_back(unasked.params);
+        }
+    }
+}
+
+/// The recording's subscription ids (as JSON text) and the ids the replay got for them. An id is
+/// the server's choice: a subscribe answered with an id then and now answered the same, and the
+/// calls and notifications that name the recorded id go with (and are matched by) the new one.
+#[derive(Default)]
+struct Subscriptions(HashMap<String, Json>);
+
+impl Subscriptions {
+    /// A replayed call that opened a subscription then and now: its two ids paired. Whether it
+    /// did (the answers are then the same, whatever the ids).
+    fn opened(&mut self, call: &Call, then: &Json, now: &Json) -> bool {
+        if !crate::follow::opens_subscription(&call.method) {
+            return false;
+        }
+        let id = |answer: &Json| {
+            answer
+                .get("result")
+                .filter(|id| id.is_string() || id.is_number())
+                .cloned()
+        };
+        let (Some(old), Some(new)) = (id(then), id(now)) else {
+            return false;
+        };
+        self.0.insert(old.to_string(), new);
+        true
+    }
+
+    /// `call` with each positional param that is a recorded subscription id replaced by the
+    /// replay's (`eth_unsubscribe ["0x1"]` → `["0x9"]`).
+    fn translated(&self, call: &Call) -> Call {
+        let crate::protocol::Params::Positional(values) = &call.params else {
+            return call.clone();
+        };
+        let values = values
+            .iter()
+            .map(|value| {
+                let now = self.0.get(&value.to_json().to_string());
+                now.and_then(|id| crate::value::Value::from_json(id).ok())
+                    .unwrap_or_else(|| value.clone())
+            })
+            .collect();
+        Call {
+            method: call.method.clone(),
+            params: crate::protocol::Params::Positional(values),
+        }
+    }
+
+    /// The replay's id of the subscription a recorded notification names.
+    fn now_of(&self, params: &Json) -> Option<Json> {
+        let old = params.get("subscription")?;
+        self.0.get(&old.to_string()).cloned()
+    }
 }
 
 impl Clients {
@@ -136,7 +267,7 @@ impl Clients {
         unix_socket: Option<std::path::PathBuf>,
         options: &Options,
         trace: Trace,
-    ) -> Result<&Client> {
+    ) -> Result<(&Client, Option<&mut Listener>)> {
         let key = (endpoint.to_owned(), proto, unix_socket.clone());
         if !self.made.contains_key(&key) {
             let options = Options {
@@ -145,11 +276,20 @@ impl Clients {
                 ..options.clone()
             };
             let client = Client::new(endpoint, &options, trace)?;
+            if let Ok(incoming) = client.listen() {
+                let listener = Listener {
+                    incoming,
+                    held: HashMap::new(),
+                };
+                self.listening.insert(key.clone(), listener);
+            }
             self.made.insert(key.clone(), client);
         }
-        self.made
+        let client = self
+            .made
             .get(&key)
-            .ok_or_else(|| Error::internal("the client cache lost an entry"))
+            .ok_or_else(|| Error::internal("the client cache lost an entry"))?;
+        Ok((client, self.listening.get_mut(&key)))
     }
 }
 
@@ -249,6 +389,34 @@ impl Place<'_> {
             report.push_str("\nstatus:");
             report.push_str(&self.diff(Some(&before.status), Some(&now.status)));
         }
+        Some(report)
+    }
+
+    /// For a notification that changed (its `subscription` left out: the id is the server's
+    /// choice) or did not come (`now` says why): the heading and a line diff. None when the same.
+    fn notification_report(
+        &self,
+        method: &str,
+        before: &Json,
+        now: std::result::Result<Json, String>,
+    ) -> Option<String> {
+        let without_id = |params: &Json| {
+            let mut params = params.clone();
+            if let Some(object) = params.as_object_mut() {
+                object.remove("subscription");
+            }
+            params
+        };
+        let before_shown = without_id(before);
+        let now_shown = now.as_ref().ok().map(without_id);
+        if now_shown.as_ref() == Some(&before_shown) {
+            return None;
+        }
+        let mut report = self.heading(&trace::call_line(&format!("<- {method}"), before));
+        if let Err(why) = &now {
+            report.push_str(&format!("\n({why})"));
+        }
+        report.push_str(&self.diff(Some(&before_shown), now_shown.as_ref()));
         Some(report)
     }
 

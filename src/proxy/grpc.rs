@@ -9,7 +9,7 @@
 //!
 //! Spec: <https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md>.
 
-use super::log::{Answered, Way};
+use super::log::{Answered, Carrier, Way};
 use super::Shared;
 use crate::client::Client;
 use crate::protocol::grpc::frames::{Encoding, Piece, Splitter};
@@ -426,7 +426,7 @@ impl Call {
                 params: &self.last_request,
                 outcome: Ok(&json),
                 duration: self.started.elapsed(),
-                stream: false,
+                carrier: Carrier::Native,
             };
             if self.is_unary() {
                 self.shared.log.answer(&answered);
@@ -501,7 +501,7 @@ impl Call {
                 params: &self.last_request,
                 outcome: Err(&status),
                 duration: self.started.elapsed(),
-                stream: false,
+                carrier: Carrier::Native,
             };
             if self.is_unary() {
                 log.answer(&answered);

@@ -13,7 +13,7 @@
 //! would route the request to ([`crate::server::http::route_for`]), and its calls and answers are
 //! decoded by the protocol's own codecs. A body that does not decode is still forwarded.
 
-use super::log::{Answered, Way};
+use super::log::{Answered, Carrier, Way};
 use super::Shared;
 use crate::error::Error;
 use crate::protocol::{self, codes, jsonrpc, reach, xmlrpc, Fault, Limits, Outcome, Proto};
@@ -34,7 +34,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_util::sync::CancellationToken;
 
 /// A body the proxy sends: the bytes it read, with or without a length.
-type Body = BoxBody<Bytes, Infallible>;
+pub type Body = BoxBody<Bytes, Infallible>;
 type Sender = hyper::client::conn::http1::SendRequest<Body>;
 
 /// Headers that belong to one connection, not to the message (RFC 9110 section 7.6.1).
@@ -53,11 +53,20 @@ where
     C: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let upstream = Arc::new(tokio::sync::Mutex::new(None::<Sender>));
+    let pending = super::websocket::Pending::default();
     let service = {
         let shared = Arc::clone(shared);
+        let pending = Arc::clone(&pending);
         hyper::service::service_fn(move |request| {
             let (shared, upstream) = (Arc::clone(&shared), Arc::clone(&upstream));
-            async move { Ok::<_, Infallible>(exchange(request, conn, &shared, &upstream).await) }
+            let pending = Arc::clone(&pending);
+            async move {
+                if crate::server::websocket::is_upgrade(&request) {
+                    let reply = super::websocket::handshake(request, conn, &shared, &pending);
+                    return Ok::<_, Infallible>(reply.await);
+                }
+                Ok::<_, Infallible>(exchange(request, conn, &shared, &upstream).await)
+            }
         })
     };
     let limits = shared.config.limits;
@@ -68,8 +77,22 @@ where
         .header_read_timeout(wait)
         .preserve_header_case(true)
         .keep_alive(true)
-        .serve_connection(TokioIo::new(io), service);
-    super::serve_until(connection, &shutdown).await;
+        .serve_connection(TokioIo::new(io), service)
+        .with_upgrades();
+    // As super::serve_until, for the upgradeable connection hyper-util has no trait for.
+    tokio::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        () = shutdown.cancelled() => {
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        }
+    }
+    // A WebSocket agreed on this connection: relayed here, once hyper has let go of it.
+    let relay = super::lock(&pending).take();
+    if let Some(relay) = relay {
+        super::websocket::relay(relay, conn, shared, shutdown).await;
+    }
 }
 
 /// One request: read, logged, forwarded; the answer read, logged, returned.
@@ -284,7 +307,7 @@ async fn open(shared: &Shared) -> crate::error::Result<Sender> {
     Ok(sender)
 }
 
-fn plain(status: StatusCode, text: String) -> Response<Body> {
+pub fn plain(status: StatusCode, text: String) -> Response<Body> {
     let mut response = Response::new(Full::new(Bytes::from(text)).boxed());
     *response.status_mut() = status;
     response
@@ -513,7 +536,7 @@ impl Seen {
                 params,
                 outcome,
                 duration: started.elapsed(),
-                stream: false,
+                carrier: Carrier::Native,
             })
         };
         let reply = protocol::answer::Reply::Http { status, body };
@@ -681,7 +704,7 @@ impl Step<'_> {
                 (Err(_), None) => return,
             },
             duration: self.started.elapsed(),
-            stream: false,
+            carrier: Carrier::Native,
         };
         if self.interactive {
             log.answer_line(&answered);

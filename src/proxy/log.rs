@@ -63,9 +63,14 @@ impl Upstream {
     /// The endpoint (and `--unix-socket`) a replay reaches `proto` at there: the URL it is
     /// served at over HTTP (`http://HOST:PORT/RPC2` for XML-RPC, `grpc://…`; on a Unix socket
     /// `http://localhost/…` through it), else the stream itself (`unix:PATH`, `stdio:CMD`,
-    /// `tcp://HOST:PORT`). `stream`: the calls went as messages on the byte stream, not HTTP.
-    fn endpoint(&self, proto: Proto, stream: bool) -> (String, Option<std::path::PathBuf>) {
+    /// `tcp://HOST:PORT`), or the WebSocket URL the calls went to (`ws://HOST:PORT/PATH`).
+    fn endpoint(&self, proto: Proto, carrier: Carrier) -> (String, Option<std::path::PathBuf>) {
         use crate::protocol::Transport;
+        let stream = match carrier {
+            Carrier::WebSocket(path) => return self.websocket(path),
+            Carrier::Stream => true,
+            Carrier::Native => false,
+        };
         let spec = proto.spec();
         let over_http = !stream && matches!(spec.transport, Transport::Http | Transport::Http2);
         let unix = self.target.strip_prefix("unix:");
@@ -77,6 +82,27 @@ impl Upstream {
             None => (spec.server_url(&self.target, self.tls), None),
         }
     }
+
+    /// `ws://HOST:PORT/PATH` (`wss://` with TLS); on a Unix socket `ws://localhost/PATH` through
+    /// it.
+    fn websocket(&self, path: &str) -> (String, Option<std::path::PathBuf>) {
+        let scheme = if self.tls { "wss" } else { "ws" };
+        match self.target.strip_prefix("unix:") {
+            Some(socket) => (format!("{scheme}://localhost{path}"), Some(socket.into())),
+            None => (format!("{scheme}://{}{path}", self.target), None),
+        }
+    }
+}
+
+/// How a call travelled to the server, which says where a replay sends it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Carrier<'a> {
+    /// The protocol's own transport: HTTP/1.1, HTTP/2, raw TCP.
+    Native,
+    /// A message on a byte stream (`unix:`, `stdio:`, `tcp://`).
+    Stream,
+    /// A WebSocket message, on the upgrade of this path (and query).
+    WebSocket(&'a str),
 }
 
 /// Which way something went.
@@ -97,8 +123,7 @@ pub struct Answered<'a> {
     /// `Ok(result)` or `Err(error object)`.
     pub outcome: Result<&'a Json, &'a Json>,
     pub duration: Duration,
-    /// The call went as a message on a byte stream (`unix:`, `stdio:`, `tcp://`), not over HTTP.
-    pub stream: bool,
+    pub carrier: Carrier<'a>,
 }
 
 impl Log {
@@ -193,7 +218,7 @@ impl Log {
             params,
             outcome,
             duration,
-            stream: _,
+            carrier: _,
         } = answered;
         if self.style.json {
             let mut event = json!({
@@ -308,7 +333,7 @@ impl Log {
             Ok(result) => json!({ "result": result }),
             Err(error) => json!({ "error": error }),
         };
-        let (endpoint, unix_socket) = upstream.endpoint(answered.proto, answered.stream);
+        let (endpoint, unix_socket) = upstream.endpoint(answered.proto, answered.carrier);
         self.append(
             recorder,
             Entry {
@@ -327,10 +352,37 @@ impl Log {
         );
     }
 
+    /// Records a notification of a client's subscription (with `--record`), `duration` after the
+    /// subscription was answered.
+    pub fn record_notification(
+        &self,
+        proto: Proto,
+        carrier: Carrier,
+        method: &str,
+        params: &Json,
+        duration: Duration,
+    ) {
+        if let Some((recorder, upstream)) = &self.recorder {
+            let (endpoint, unix_socket) = upstream.endpoint(proto, carrier);
+            let exchange = Exchange::Notification {
+                method: method.to_owned(),
+                params: params.clone(),
+            };
+            let entry = Entry {
+                endpoint,
+                unix_socket,
+                proto,
+                exchange,
+                duration,
+            };
+            self.append(recorder, entry);
+        }
+    }
+
     /// Records a whole gRPC stream (with `--record`).
     pub fn record_stream(&self, stream: record::Stream, duration: Duration) {
         if let Some((recorder, upstream)) = &self.recorder {
-            let (endpoint, unix_socket) = upstream.endpoint(Proto::Grpc, false);
+            let (endpoint, unix_socket) = upstream.endpoint(Proto::Grpc, Carrier::Native);
             self.append(
                 recorder,
                 Entry {

@@ -20,6 +20,7 @@ pub mod rawtcp;
 pub mod stdio;
 pub mod stream;
 pub mod tunnel;
+pub mod websocket;
 
 use crate::client::{self, http::Stream};
 use crate::connect::listen::Listener;
@@ -69,12 +70,16 @@ pub struct Limits {
     /// `--max-konts`: Reach continuations remembered while they wait for their `/kont` (the
     /// oldest are forgotten first: their conversation is then logged without its origin).
     pub max_konts: usize,
-    /// `--max-pending`: raw-tcp calls remembered on one connection while they wait for their
-    /// answers (the oldest are forgotten: their answers are shown without their call).
+    /// `--max-pending`: raw-tcp calls (JSON-RPC calls on a stream, each way) remembered on one
+    /// connection while they wait for their answers (the oldest are forgotten: their answers are
+    /// shown without their call); as many subscriptions remembered to label notifications.
     pub max_pending: usize,
     /// `--max-header-block`: the longest Content-Length header block read on a stream, in bytes
     /// (longer: the stream's messages are no longer logged; its bytes still pass).
     pub max_header_block: usize,
+    /// `--record-notifications`: with `--record`, how many notifications of each subscription a
+    /// client opened on a stream are recorded (the first ones), for `rpc replay` to compare.
+    pub record_notifications: usize,
 }
 
 impl Limits {
@@ -92,6 +97,7 @@ impl Limits {
         max_konts: crate::server::Limits::DEFAULT.max_konts,
         max_pending: 10_000,
         max_header_block: crate::framing::DEFAULT_MAX_HEADER_BLOCK,
+        record_notifications: 3,
     };
 }
 

@@ -3,7 +3,7 @@
 //! logged as a call, each answer matched to the oldest call not yet answered (answers come in
 //! order on one connection).
 
-use super::log::{Answered, Way};
+use super::log::{Answered, Carrier, Way};
 use super::Shared;
 use crate::protocol::rawtcp::{decode_answer, decode_request, Framer};
 use crate::protocol::{codes, Fault, Proto};
@@ -137,7 +137,7 @@ where
                 params: &call.params,
                 outcome: outcome.as_ref(),
                 duration: call.sent.elapsed(),
-                stream: false,
+                carrier: Carrier::Native,
             });
         }
     };

@@ -6,7 +6,7 @@
 //! notification is a call with no answer; a response is the answer to the call of its id, in any
 //! order. Calls the client made are recorded with `--record`; the server's own are only logged.
 
-use super::log::{Answered, Way};
+use super::log::{Answered, Carrier, Way};
 use super::tunnel::{pump, Activity};
 use super::Shared;
 use crate::framing::{Bounds, Framing, Unframe};
@@ -195,8 +195,19 @@ struct Asked {
     at: Instant,
 }
 
+/// A subscription the client opened on this connection.
+struct Subscription {
+    /// The subscribe call that opened it, `eth_subscribe ["newHeads"]`: its notifications'
+    /// label.
+    label: String,
+    /// When it was answered.
+    at: Instant,
+    /// Its notifications recorded so far (`--record-notifications` at most).
+    recorded: usize,
+}
+
 /// The calls of a connection, by direction and id, and how each message is logged.
-struct Watch<'a> {
+pub(super) struct Watch<'a> {
     conn: u64,
     /// What the client's messages are (told by their framing).
     proto: Proto,
@@ -205,25 +216,65 @@ struct Watch<'a> {
     client_asked: HashMap<String, Asked>,
     /// Requests the server made of the client.
     server_asked: HashMap<String, Asked>,
+    /// The client's subscriptions, by the id the server answered (as JSON text).
+    subscriptions: HashMap<String, Subscription>,
+    /// The messages travel in the WebSocket upgraded at this path (see [`super::websocket`]).
+    websocket: Option<String>,
 }
 
 impl<'a> Watch<'a> {
-    fn new(conn: u64, shared: &'a Shared, proto: Proto) -> Watch<'a> {
+    pub(super) fn new(conn: u64, shared: &'a Shared, proto: Proto) -> Watch<'a> {
         Watch {
             conn,
             proto,
             shared,
             client_asked: HashMap::new(),
             server_asked: HashMap::new(),
+            subscriptions: HashMap::new(),
+            websocket: None,
         }
     }
 
-    fn waiting(&self) -> usize {
+    /// A watch of the WebSocket upgraded at `path`: its calls are recorded as sent to it.
+    pub(super) fn on_websocket(mut self, path: &str) -> Watch<'a> {
+        self.websocket = Some(path.to_owned());
+        self
+    }
+
+    /// A note on this connection's log.
+    pub(super) fn note(&self, text: &str) {
+        self.shared.log.note(self.conn, text);
+    }
+
+    /// One whole message of a WebSocket: its bytes dumped at `-vv`, then read as JSON-RPC.
+    pub(super) fn websocket_message(&mut self, way: Way, bytes: &[u8]) {
+        self.shared.log.bytes(self.conn, way, bytes);
+        self.message(way, bytes);
+    }
+
+    pub(super) fn waiting(&self) -> usize {
         self.client_asked.len() + self.server_asked.len()
     }
 
+    /// A subscribe of the client's answered with an id (`eth_subscribe` → `"0x1"`): kept, at most
+    /// `--max-pending` of them, to label the notifications that name it.
+    fn remember_subscription(&mut self, asked: &Asked, outcome: Result<&Json, &Json>) {
+        let opens = crate::follow::opens_subscription(&asked.method);
+        let Ok(id @ (Json::String(_) | Json::Number(_))) = outcome else {
+            return;
+        };
+        if opens && self.subscriptions.len() < self.shared.config.limits.max_pending.max(1) {
+            let subscription = Subscription {
+                label: format!("{} {}", asked.method, asked.params),
+                at: Instant::now(),
+                recorded: 0,
+            };
+            self.subscriptions.insert(id.to_string(), subscription);
+        }
+    }
+
     /// One message going `way`: a batch's entries one by one.
-    fn message(&mut self, way: Way, bytes: &[u8]) {
+    pub(super) fn message(&mut self, way: Way, bytes: &[u8]) {
         match serde_json::from_slice::<Json>(bytes) {
             Ok(Json::Array(entries)) => entries.iter().for_each(|entry| self.entry(way, entry)),
             Ok(entry) => self.entry(way, &entry),
@@ -256,8 +307,14 @@ impl<'a> Watch<'a> {
     /// A request or notification: logged now; a request remembered for its answer (at most
     /// `--max-pending` per direction: past that, the oldest are forgotten).
     fn request(&mut self, from_client: bool, method: &str, entry: &Json, id: Option<String>) {
-        let shown = shown_method(from_client, method);
         let params = entry.get("params").cloned().unwrap_or(Json::Null);
+        let shown = match self.subscription_of(from_client, &params) {
+            Some(subscription) => format!("<- {method} (of {})", subscription.label),
+            None => shown_method(from_client, method),
+        };
+        if id.is_none() {
+            self.record_notification(from_client, method, &params);
+        }
         self.shared.log.call(self.conn, self.proto, &shown, &params);
         let Some(id) = id else { return };
         let asked = match from_client {
@@ -318,17 +375,46 @@ impl<'a> Watch<'a> {
             params: &asked.params,
             outcome: outcome.as_ref(),
             duration: asked.at.elapsed(),
-            stream: true,
+            carrier: carrier(self.websocket.as_deref()),
         };
         // The client's calls are what a replay sends again; the server's own are only logged.
         match from_client {
             false => self.shared.log.answer(&answered),
             true => self.shared.log.answer_line(&answered),
         }
+        if !from_client {
+            self.remember_subscription(&asked, outcome.as_ref());
+        }
+    }
+
+    /// The subscription a server's notification belongs to (`params.subscription` names it).
+    fn subscription_of(&self, from_client: bool, params: &Json) -> Option<&Subscription> {
+        let id = params.get("subscription").filter(|_| !from_client)?;
+        self.subscriptions.get(&id.to_string())
+    }
+
+    /// Records one of the first `--record-notifications` notifications of a client's
+    /// subscription (with `--record`).
+    fn record_notification(&mut self, from_client: bool, method: &str, params: &Json) {
+        let limit = self.shared.config.limits.record_notifications;
+        let carrier = carrier(self.websocket.as_deref());
+        let Some(id) = params.get("subscription").filter(|_| !from_client) else {
+            return;
+        };
+        let Some(subscription) = self.subscriptions.get_mut(&id.to_string()) else {
+            return;
+        };
+        if subscription.recorded >= limit || !self.shared.log.recording() {
+            return;
+        }
+        subscription.recorded += 1;
+        let since = subscription.at.elapsed();
+        let log = &self.shared.log;
+        log.record_notification(self.proto, carrier, method, params, since);
     }
 
     /// Calls still waiting when the connection ends.
-    fn unanswered(&mut self) {
+    pub(super) fn unanswered(&mut self) {
         for (from_client, asked) in [(true, &self.client_asked), (false, &self.server_asked)] {
             for call in asked.values() {
                 let method = shown_method(from_client, &call.method);
@@ -336,6 +422,14 @@ impl<'a> Watch<'a> {
                 self.shared.log.note(self.conn, &text);
             }
         }
+    }
+}
+
+/// How the messages travel: in the WebSocket upgraded at this path, or on the byte stream.
+fn carrier(websocket: Option<&str>) -> Carrier<'_> {
+    match websocket {
+        Some(path) => Carrier::WebSocket(path),
+        None => Carrier::Stream,
     }
 }
 

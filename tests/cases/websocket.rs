@@ -414,3 +414,113 @@ fn repl_subscribes_shows_notifications_as_they_come_and_unsubscribes() {
         "{err}"
     );
 }
+
+/// `rpc proxy --listen 127.0.0.1:0 --to UPSTREAM --record FILE ARGS…`, its log on stdout.
+fn proxy(upstream: &str, recording: &std::path::Path, args: &[&str]) -> Spawned {
+    let mut cmd = Command::new(rpc_path());
+    cmd.args(["proxy", "--listen", "127.0.0.1:0", "--to", upstream])
+        .args(["--record", recording.to_str().unwrap()])
+        .args(args)
+        .stderr(Stdio::null());
+    Spawned::start(cmd)
+}
+
+/// Stops the proxy and returns the rest of its log.
+fn proxy_log(mut proxy: Spawned) -> String {
+    proxy.terminate();
+    let mut log = String::new();
+    proxy
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    let _ = proxy.child.wait();
+    log
+}
+
+#[test]
+fn rpc_proxy_passes_websockets_through_logs_every_message_and_records_them_for_replay() {
+    let server = Serve::new().start();
+    let dir = tempfile::tempdir().unwrap();
+    let recording = dir.path().join("ws.jsonl");
+    let through = proxy(&server.url(), &recording, &["--drain-timeout", "1"]);
+    let url = format!("ws://127.0.0.1:{}/", through.port);
+    // A Python websockets client sees through the proxy what it sees on the server itself.
+    let said = ws_client(&url, "calls");
+    assert_eq!(said["ticks"], serde_json::json!([1, 2, 3]));
+    let (status, out, err) = call(&["--follow", "-n", "3", &url, "subscribe", "ticks", "20"]);
+    assert_eq!(status, 0, "{err}");
+    assert_eq!(out.lines().count(), 3, "{out}");
+    let log = proxy_log(through);
+    for line in [
+        "RPC add [2,3] ==> 5",
+        "RPC nope null =!> {\"code\":-32601",
+        "RPC <- subscription (of subscribe [\"ticks\",20]) {\"subscription\":\"0x1\"",
+        "RPC unsubscribe [\"0x1\"] ==> true",
+        "the client closed the WebSocket: 1000",
+    ] {
+        assert!(log.contains(line), "{line:?} not in the log:\n{log}");
+    }
+
+    // Each session's calls and first three notifications per subscription, sent again.
+    let recorded = std::fs::read_to_string(&recording).unwrap();
+    let notifications = recorded
+        .lines()
+        .filter(|l| l.contains("\"notification\":"))
+        .count();
+    assert_eq!(notifications, 6, "{recorded}");
+    assert!(recorded.contains(&format!("\"endpoint\":\"ws://127.0.0.1:{}/\"", server.port)));
+    let replay = |file: &std::path::Path| {
+        outcome(
+            &rpc()
+                .args(["replay", file.to_str().unwrap()])
+                .output()
+                .unwrap(),
+        )
+    };
+    let (status, out, err) = replay(&recording);
+    assert_eq!(status, 0, "{out}{err}");
+    assert!(
+        err.contains("and 6 notifications: every answer is the same"),
+        "{err}"
+    );
+    let changed = dir.path().join("changed.jsonl");
+    std::fs::write(
+        &changed,
+        recorded.replacen("\"count\":2}", "\"count\":9}", 1),
+    )
+    .unwrap();
+    let (status, out, err) = replay(&changed);
+    assert_eq!(status, 1, "{out}{err}");
+    assert!(
+        out.contains("-     \"count\": 9\n+     \"count\": 2"),
+        "{out}"
+    );
+}
+
+#[test]
+fn rpc_proxy_between_rpc_and_anvil_labels_new_heads_with_their_subscription() {
+    let node = anvil(None);
+    let dir = tempfile::tempdir().unwrap();
+    let recording = dir.path().join("anvil.jsonl");
+    let upstream = format!("http://127.0.0.1:{}", node.port);
+    let through = proxy(&upstream, &recording, &["--drain-timeout", "1"]);
+    let url = format!("ws://127.0.0.1:{}/", through.port);
+    let http = upstream.clone();
+    let miner = std::thread::spawn(move || {
+        for _ in 0..40 {
+            std::thread::sleep(Duration::from_millis(250));
+            let _ = rpc().args(["call", &http, "evm_mine"]).output();
+        }
+    });
+    let (status, out, err) = call(&["--follow", "-n", "1", &url, "eth_subscribe", "newHeads"]);
+    miner.join().unwrap();
+    assert_eq!((status, out.lines().count()), (0, 1), "{out}{err}");
+    let log = proxy_log(through);
+    assert!(
+        log.contains("RPC <- eth_subscription (of eth_subscribe [\"newHeads\"])"),
+        "{log}"
+    );
+    assert!(log.contains("RPC eth_unsubscribe [\"0x"), "{log}");
+}
