@@ -867,7 +867,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__proxy)
-            opts="-k -v -h --listen --socket-mode --to --unix-socket --tls --cert --key --cacert --insecure --schema --import-path --verbose --show-secrets --json --record --max-connections --max-body --header-timeout --idle-timeout --body-timeout --connect-timeout --drain-timeout --max-log-queue --max-streams --max-konts --max-pending --max-header-block --stdio --log --framing --color --help"
+            opts="-k -v -h --listen --socket-mode --to --unix-socket --tls --cert --key --cacert --insecure --schema --import-path --verbose --show-secrets --json --record --record-notifications --max-connections --max-body --header-timeout --idle-timeout --body-timeout --connect-timeout --drain-timeout --max-log-queue --max-streams --max-konts --max-pending --max-header-block --stdio --log --framing --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -910,6 +910,10 @@ _rpc() {
                     return 0
                     ;;
                 --record)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --record-notifications)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

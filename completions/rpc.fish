@@ -318,6 +318,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l cacert -d 'Trust this 
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l schema -d 'gRPC: read messages with this schema (.proto or protoset) instead of the server\'s reflection' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l import-path -d 'gRPC: where --schema\'s imports are found' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l record -d 'Append every call and answer to FILE, as `rpc repl --record` does (for `rpc replay`)' -r -F
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l record-notifications -d 'With --record: the first N notifications of each subscription (eth_subscribe over ws://) recorded, for rpc replay to compare' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-connections -d 'Most client connections open at once (more wait to be accepted)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-body -d 'Largest HTTP body (either way) or raw-tcp value decoded, in bytes; a bigger request gets 413, a bigger answer 502; a bigger gRPC message passes unread' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l header-timeout -d 'Seconds a client may take to send its first bytes and headers (and a TLS handshake)' -r
@@ -328,7 +329,7 @@ complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l drain-timeout -d 'Seco
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-log-queue -d 'Log lines waiting for a slow stdout; more are dropped, and counted in the log' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-streams -d 'HTTP/2 streams (gRPC calls) open at once on one client connection' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-konts -d 'Reach continuations remembered while they wait for their /kont (the oldest forgotten)' -r
-complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-pending -d 'raw-tcp calls remembered per connection while they wait for answers (the oldest forgotten)' -r
+complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-pending -d 'Calls remembered per connection while they wait for answers (raw-tcp; JSON-RPC on a stream or WebSocket, each way), the oldest forgotten; as many subscriptions, to label notifications' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l max-header-block -d 'Content-Length framing (LSP) on a stream: the longest header block read, in bytes (longer: its messages are no longer logged, the bytes still pass)' -r
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l log -d '--stdio: write the log to FILE (appended) instead of stderr' -r -F
 complete -c rpc -n "__fish_rpc_using_subcommand proxy" -l framing -d '--stdio: how messages are cut (json, ndjson, content-length); by default each direction\'s first bytes tell (Content-Length headers, else JSON values)' -r

@@ -162,6 +162,12 @@ pub fn grpc_line(preview: &crate::client::grpc::Preview, connect: &Options) -> S
 /// (it repeats its format for every argument), nc carries them and prints the answers. `-N`
 /// (netcat-openbsd, macOS) closes the sending side at the end of input, so a server that keeps
 /// connections open learns that no more requests come, answers, and closes.
+/// The program `--curl` prints for a `ws://` call: connect to `argv[1]`, send `argv[2]` as one text
+/// frame, print the first message that comes back, close (Python `websockets`, its sync client).
+const WEBSOCKET_ONE_SHOT: &str = "import sys
+from websockets.sync.client import connect
+with connect(sys.argv[1]) as ws: ws.send(sys.argv[2]); print(ws.recv())";
+
 fn nc_line(addr: &str, bytes: &[u8]) -> String {
     // A stream that is not TCP: the bytes exactly (framing headers included), into nc on the
     // socket, or into the command itself.
@@ -174,12 +180,14 @@ fn nc_line(addr: &str, bytes: &[u8]) -> String {
         return format!("{} | {command}", printf_exact(bytes));
     }
     if addr.starts_with("ws://") || addr.starts_with("wss://") {
-        // One message, one answer: websocat's -n1 (no close on EOF, one message each way).
+        // One message, one answer, then a close: Python websockets' blocking client. (websocat
+        // and wscat race or wait a fixed time on one-shot use, the reason rpc speaks ws://.)
         let message = String::from_utf8_lossy(bytes);
         return format!(
-            "printf '%s\\n' {} | websocat -n1 {}",
-            shell_quote(message.trim_end()),
-            shell_quote(addr)
+            "python3 -c {} {} {}",
+            shell_quote(WEBSOCKET_ONE_SHOT),
+            shell_quote(addr),
+            shell_quote(message.trim_end())
         );
     }
     let text = String::from_utf8_lossy(bytes);

@@ -236,11 +236,20 @@ pub fn frame_dump(frame: &Message) -> Vec<u8> {
         Message::Close(None) => ("close", b""),
         Message::Frame(frame) => ("frame", frame.payload()),
     };
-    let mut dump = format!("[{kind} frame, {} bytes] ", payload.len()).into_bytes();
-    if let Message::Close(Some(close)) = frame {
-        dump.extend_from_slice(format!("{} ", u16::from(close.code)).as_bytes());
+    // A close frame's payload is its 2-byte code, then the reason.
+    let code = match frame {
+        Message::Close(Some(close)) => Some(u16::from(close.code)),
+        _ => None,
+    };
+    let length = payload.len() + code.map_or(0, |_| 2);
+    let mut dump = format!("[{kind} frame, {length} bytes]").into_bytes();
+    if let Some(code) = code {
+        dump.extend_from_slice(format!(" {code}").as_bytes());
     }
-    dump.extend_from_slice(payload);
+    if !payload.is_empty() {
+        dump.push(b' ');
+        dump.extend_from_slice(payload);
+    }
     dump
 }
 

@@ -169,7 +169,9 @@ fn handshake_error(e: tungstenite::Error, target: &str, trace: Trace) -> Error {
 
 /// The handshake request as `-vv` shows it.
 fn request_dump(request: &http::Request<()>) -> Vec<u8> {
-    let mut text = format!("GET {} HTTP/1.1\r\n", request.uri());
+    // The request line as it goes on the wire: the path, the host in its own header.
+    let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
+    let mut text = format!("GET {target} HTTP/1.1\r\n");
     for (name, value) in request.headers() {
         text.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap_or("…")));
     }

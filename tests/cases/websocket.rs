@@ -524,3 +524,25 @@ fn rpc_proxy_between_rpc_and_anvil_labels_new_heads_with_their_subscription() {
     );
     assert!(log.contains("RPC eth_unsubscribe [\"0x"), "{log}");
 }
+
+#[test]
+fn the_curl_line_of_a_websocket_call_runs_as_printed() {
+    let server = Serve::new().start();
+    let url = ws(&server);
+    let (status, line, err) = call(&["--curl", &url, "add", "2", "3", "+", "mul", "2", "4"]);
+    assert_eq!(status, 0, "{err}");
+    assert!(line.starts_with("python3 -c 'import sys\n"), "{line}");
+    let venv = super::support::peers_dir().join("venv/bin");
+    let path = format!("{}:{}", venv.display(), std::env::var("PATH").unwrap());
+    let ran = Command::new("sh")
+        .args(["-c", &line])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let (status, out, err) = outcome(&ran);
+    assert_eq!(status, 0, "{err}");
+    assert_eq!(
+        out,
+        "[{\"jsonrpc\":\"2.0\",\"result\":5,\"id\":1},{\"jsonrpc\":\"2.0\",\"result\":8,\"id\":2}]\n"
+    );
+}
