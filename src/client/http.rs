@@ -338,8 +338,12 @@ impl HttpTransport {
         }
         let connect = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n");
         let io = |e| Error::Transport(TransportError::from_io(&via, e));
+        self.trace
+            .wire(Direction::Sent, connect.trim_end().as_bytes());
         tcp.write_all(connect.as_bytes()).await.map_err(io)?;
         let head = read_head(&mut tcp).await.map_err(io)?;
+        self.trace
+            .wire(Direction::Received, head.trim_end().as_bytes());
         let status = head.split_whitespace().nth(1).unwrap_or_default();
         if status != "200" {
             let line = head.lines().next().unwrap_or_default().to_owned();

@@ -546,3 +546,177 @@ fn the_curl_line_of_a_websocket_call_runs_as_printed() {
         "[{\"jsonrpc\":\"2.0\",\"result\":5,\"id\":1},{\"jsonrpc\":\"2.0\",\"result\":8,\"id\":2}]\n"
     );
 }
+
+/// Runs `rpc call ARGS` with `env` added and the proxy settings of the environment removed.
+fn call_with_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = rpc();
+    cmd.arg("call").args(args);
+    for name in [
+        "http_proxy",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "no_proxy",
+        "NO_PROXY",
+    ] {
+        cmd.env_remove(name);
+    }
+    cmd.envs(env.iter().copied());
+    outcome(&cmd.output().unwrap())
+}
+
+#[test]
+fn the_handshake_carries_headers_credentials_origin_and_subprotocol_also_through_rpc_proxy() {
+    let server = quirky("normal");
+    let dir = tempfile::tempdir().unwrap();
+    let through = proxy(&server.url(), &dir.path().join("r.jsonl"), &[]);
+    let flags = [
+        "-H",
+        "X-Test: 1",
+        "-u",
+        "ann:pw",
+        "--origin",
+        "https://app.example",
+        "--ws-protocol",
+        "json-rpc",
+    ];
+    for port in [server.port, through.port] {
+        let url = format!("ws://127.0.0.1:{port}/feed?x=1");
+        let mut args = flags.to_vec();
+        args.extend([url.as_str(), "handshake"]);
+        let (status, out, err) = call(&args);
+        assert_eq!(status, 0, "{err}");
+        let said: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            said,
+            serde_json::json!({"path": "/feed?x=1", "origin": "https://app.example",
+                "authorization": "Basic YW5uOnB3", "x-test": "1", "subprotocol": "json-rpc"}),
+            "port {port}"
+        );
+        let (_, out, _) = call(&[&url, "handshake"]);
+        assert!(out.contains("\"subprotocol\":null"), "{out}");
+    }
+}
+
+/// proxy.py (PyPI) listening on a port the OS picks; killed on drop, with the acceptor processes
+/// it forks (its own process group).
+struct HttpProxy {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl HttpProxy {
+    fn start() -> HttpProxy {
+        let dir = tempfile::tempdir().unwrap();
+        let port_file = dir.path().join("port");
+        use std::os::unix::process::CommandExt;
+        let child = python()
+            .process_group(0)
+            .args(["-m", "proxy", "--hostname", "127.0.0.1", "--port", "0"])
+            .args(["--num-workers", "1", "--num-acceptors", "1", "--port-file"])
+            .arg(&port_file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("proxy.py (scripts/install-peers installs it)");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let port = loop {
+            let text = std::fs::read_to_string(&port_file).unwrap_or_default();
+            if let Ok(port) = text.trim().parse() {
+                break port;
+            }
+            assert!(Instant::now() < deadline, "proxy.py wrote no port file");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        HttpProxy {
+            child,
+            port,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for HttpProxy {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.child.wait();
+    }
+}
+
+/// This machine's address on its default route, found without sending a packet: rpc never takes
+/// a loopback address through a proxy (as Go's net/http does not), so the server is reached there.
+fn outside_address() -> String {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+    socket.connect("192.0.2.1:9").expect("a default route");
+    socket.local_addr().unwrap().ip().to_string()
+}
+
+#[test]
+fn ws_and_wss_go_through_an_http_proxy_with_connect() {
+    let plain = Serve::new().addr("0.0.0.0:0").start();
+    let tls = Serve::new().addr("0.0.0.0:0").tls().start();
+    let http_proxy = HttpProxy::start();
+    let via = format!("http://127.0.0.1:{}", http_proxy.port);
+    let host = outside_address();
+    let ws = format!("ws://{host}:{}/", plain.port);
+    let (status, out, err) = call_with_env(&["-vv", &ws, "add", "2", "3"], &[("http_proxy", &via)]);
+    assert_eq!((status, out.as_str()), (0, "5\n"), "{err}");
+    assert!(
+        err.contains(&format!("> CONNECT {host}:{} HTTP/1.1", plain.port)),
+        "{err}"
+    );
+    assert!(err.contains("< HTTP/1.1 200"), "{err}");
+    let wss = format!("wss://{host}:{}/", tls.port);
+    let (status, out, err) =
+        call_with_env(&["-k", &wss, "add", "2", "3"], &[("HTTPS_PROXY", &via)]);
+    assert_eq!((status, out.as_str()), (0, "5\n"), "{err}");
+    drop(http_proxy);
+    let (status, _, err) = call_with_env(&[&ws, "add", "2", "3"], &[("http_proxy", &via)]);
+    assert_eq!(status, 3, "the proxy gone, the call fails: {err}");
+}
+
+#[test]
+fn wss_follows_the_tls_rules_of_https() {
+    let files = super::support::cert_files();
+    let server = Serve::new().cert(&files).start();
+    let url = format!("wss://127.0.0.1:{}/", server.port);
+    let (status, _, err) = call(&[&url, "add", "2", "3"]);
+    assert_eq!(status, 3, "{err}");
+    assert!(err.contains("certificate"), "{err}");
+    let (status, out, err) = call(&[
+        "--cacert",
+        files.cert.to_str().unwrap(),
+        &url,
+        "add",
+        "2",
+        "3",
+    ]);
+    assert_eq!((status, out.as_str()), (0, "5\n"), "{err}");
+    let (status, out, err) = call(&["-k", &url, "add", "2", "3"]);
+    assert_eq!((status, out.as_str()), (0, "5\n"), "{err}");
+}
+
+#[test]
+fn ping_interval_pings_a_quiet_connection_and_the_pongs_show_at_vv() {
+    let server = Serve::new().start();
+    let url = ws(&server);
+    let (status, out, err) = call(&[
+        "-vv",
+        "--ping-interval",
+        "0.05",
+        "--follow",
+        "-n",
+        "2",
+        &url,
+        "subscribe",
+        "ticks",
+        "300",
+    ]);
+    assert_eq!(status, 0, "{err}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(err.contains("> [ping frame, 0 bytes]"), "{err}");
+    assert!(err.contains("< [pong frame, 0 bytes]"), "{err}");
+}

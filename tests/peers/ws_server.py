@@ -6,8 +6,10 @@ the ways real servers do. For `rpc`'s WebSocket tests.
 Prints `listening on 127.0.0.1:PORT` first, then serves until killed. Methods: `echo` answers its
 params, `add [a, b]` answers a + b, `eth_subscribe` answers "0xs1" and then sends an
 `eth_subscription` notification every 50 ms ({"subscription": "0xs1", "result": N}),
-`eth_unsubscribe ["0xs1"]` stops them and answers true; any other method -32601. A batch gets
-an array of the answers. Every unsubscribe is written to stderr as `unsubscribed <id>`.
+`eth_unsubscribe ["0xs1"]` stops them and answers true, `handshake` answers what the opening
+handshake carried ({"path", "origin", "authorization", "x-test", "subprotocol"}: the server
+accepts the subprotocol `json-rpc` when offered); any other method -32601. A batch gets an array
+of the answers. Every unsubscribe is written to stderr as `unsubscribed <id>`.
 
 Modes:
   normal          as above
@@ -29,12 +31,22 @@ from websockets.asyncio.server import serve
 MODES = ["normal", "out-of-order", "notify-first", "no-close", "silent", "fragmented", "oversized"]
 
 
-def answer(request):
+def handshake(ws):
+    """What the client's opening handshake carried."""
+    headers = ws.request.headers
+    return {"path": ws.request.path, "origin": headers.get("Origin"),
+            "authorization": headers.get("Authorization"), "x-test": headers.get("X-Test"),
+            "subprotocol": ws.subprotocol}
+
+
+def answer(request, ws):
     """The answer object to one request object (None for a notification)."""
     method, params, rid = request.get("method"), request.get("params", []), request.get("id")
     if rid is None:
         return None
-    if method == "echo":
+    if method == "handshake":
+        result = handshake(ws)
+    elif method == "echo":
         result = params
     elif method == "add":
         result = params[0] + params[1]
@@ -76,7 +88,7 @@ async def handle(ws, mode):
             await ws.send(json.dumps({"jsonrpc": "2.0", "method": "log", "params": {"text": "working"}}))
             await ws.send(json.dumps({"jsonrpc": "2.0", "method": "eth_subscription",
                                       "params": {"subscription": "0xother", "result": -1}}))
-        answers = [a for a in (answer(e) for e in entries) if a is not None]
+        answers = [a for a in (answer(e, ws) for e in entries) if a is not None]
         for entry in entries:
             if entry.get("method") == "eth_subscribe":
                 stop.clear()
@@ -102,10 +114,13 @@ async def handle(ws, mode):
 async def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=MODES, default="normal")
+    parser.add_argument("--host", default="127.0.0.1", help="the address to listen on")
     opts = parser.parse_args()
-    async with serve(lambda ws: handle(ws, opts.mode), "127.0.0.1", 0, max_size=None) as server:
+    chooses = lambda ws, offered: "json-rpc" if "json-rpc" in offered else None
+    async with serve(lambda ws: handle(ws, opts.mode), opts.host, 0, max_size=None,
+                     select_subprotocol=chooses) as server:
         port = server.sockets[0].getsockname()[1]
-        print(f"listening on 127.0.0.1:{port}", flush=True)
+        print(f"listening on {opts.host}:{port}", flush=True)
         await asyncio.Future()
 
 
