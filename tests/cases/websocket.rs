@@ -19,6 +19,21 @@ fn ws(server: &Spawned) -> String {
     format!("ws://127.0.0.1:{}/", server.port)
 }
 
+/// `rpc call ARGS` (a `--follow`), its output piped, once it has printed its first bytes.
+fn following(args: &[&str]) -> std::process::Child {
+    let mut follower = Command::new(rpc_path())
+        .arg("call")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 2];
+    let stdout = follower.stdout.as_mut().unwrap();
+    stdout.read_exact(&mut first).unwrap();
+    follower
+}
+
 /// The quirky server in `mode`, its stderr (where it says what it was sent) piped.
 fn quirky(mode: &str) -> Spawned {
     let mut cmd = python();
@@ -141,19 +156,7 @@ fn follow_prints_each_notification_and_unsubscribes_at_n_at_t_or_at_sigint() {
         "{out}"
     );
 
-    let mut follower = Command::new(rpc_path())
-        .args(["call", "--follow", &url, "eth_subscribe", "newHeads"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = [0u8; 2];
-    follower
-        .stdout
-        .as_mut()
-        .unwrap()
-        .read_exact(&mut first)
-        .unwrap();
+    let mut follower = following(&["--follow", &url, "eth_subscribe", "newHeads"]);
     let interrupted = Command::new("kill")
         .args(["-INT", &follower.id().to_string()])
         .status()
@@ -279,19 +282,7 @@ fn a_websocket_handshake_that_never_ends_is_closed_at_the_header_timeout() {
 fn sigterm_closes_each_websocket_with_going_away() {
     let mut server = Serve::new().start();
     let url = ws(&server);
-    let mut follower = Command::new(rpc_path())
-        .args(["call", "-vv", "--follow", &url, "subscribe", "ticks", "50"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = [0u8; 2];
-    follower
-        .stdout
-        .as_mut()
-        .unwrap()
-        .read_exact(&mut first)
-        .unwrap();
+    let follower = following(&["-vv", "--follow", &url, "subscribe", "ticks", "50"]);
     server.terminate();
     let out = follower.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
