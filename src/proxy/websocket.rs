@@ -46,6 +46,9 @@ const NOT_PASSED: &[&str] = &[
     "te",
 ];
 
+/// How long the second side may take to close once the first has (the close frame's echo).
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// An upgrade agreed with both sides, relayed once hyper lets go of the client's connection.
 pub struct Relay {
     client: hyper::upgrade::OnUpgrade,
@@ -213,13 +216,26 @@ pub async fn relay(relay: Relay, conn: u64, shared: &Shared, shutdown: Cancellat
     let up = pass(from_client, to_server, Way::Request, &watch);
     let down = pass(from_server, to_client, Way::Answer, &watch);
     tokio::select! {
-        _ = async { tokio::join!(up, down) } => {}
+        () = both_ends(up, down) => {}
         () = async {
             shutdown.cancelled().await;
             tokio::time::sleep(shared.config.limits.drain_timeout).await;
         } => {}
     }
     super::lock(&watch).unanswered();
+}
+
+/// Runs both directions; once one has ended (its side closed, and the close passed on), the
+/// other gets `CLOSE_WAIT` to answer it: a side that never closes cannot hold the connection.
+async fn both_ends(
+    up: impl std::future::Future<Output = ()>,
+    down: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(up, down);
+    tokio::select! {
+        () = &mut up => { let _ = tokio::time::timeout(CLOSE_WAIT, down).await; }
+        () = &mut down => { let _ = tokio::time::timeout(CLOSE_WAIT, up).await; }
+    }
 }
 
 /// One direction: each data message logged and passed on; a close passed on, then this

@@ -33,6 +33,11 @@ pub const MIN_TICK: Duration = Duration::from_millis(10);
 /// The tick of a `subscribe` that names none.
 const DEFAULT_TICK: Duration = Duration::from_secs(1);
 
+/// Bytes read from a WebSocket at a time: tungstenite's default (128 KiB) is held by every open
+/// connection, 8 MiB for 64 of them; JSON-RPC messages are small, and a larger one is read in
+/// more calls, as hyper reads HTTP/1.1.
+const READ_BUFFER: usize = 8 * 1024;
+
 /// How long a closing socket's last frames (and the close) may take to go out.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
@@ -98,7 +103,8 @@ pub async fn serve(
         .max_message_size(Some(max))
         .max_frame_size(Some(max))
         // What tungstenite may hold of frames not yet written: a message and a little.
-        .max_write_buffer_size(max.saturating_mul(2).max(1 << 20));
+        .max_write_buffer_size(max.saturating_mul(2).max(1 << 20))
+        .read_buffer_size(READ_BUFFER);
     let io = hyper_util::rt::TokioIo::new(upgraded);
     let ws =
         tokio_tungstenite::WebSocketStream::from_raw_socket(io, Role::Server, Some(config)).await;
@@ -163,8 +169,15 @@ async fn write_all(
     mut outgoing: mpsc::Receiver<Message>,
 ) {
     while let Some(frame) = outgoing.recv().await {
-        let last = matches!(frame, Message::Close(_));
-        if sink.send(frame).await.is_err() || last {
+        // What else is queued goes out in the same write: a pipelining client's answers and a
+        // burst of ticks cost one flush, not one each.
+        let mut last = matches!(frame, Message::Close(_));
+        let mut fed = sink.feed(frame).await;
+        while let (Ok(()), false, Ok(next)) = (&fed, last, outgoing.try_recv()) {
+            last = matches!(next, Message::Close(_));
+            fed = sink.feed(next).await;
+        }
+        if fed.is_err() || sink.flush().await.is_err() || last {
             break;
         }
     }
