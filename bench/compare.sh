@@ -5,8 +5,9 @@
 #
 # Builds the release binaries (rpc, and the jsonrpsee, hyper and tonic servers in bench/servers),
 # starts each server on a port the OS picks, loads it with wrk at concurrency 1 and 64 (rpc bench
-# where wrk cannot go: raw TCP, WebSocket; h2load for gRPC), times one-shot clients with hyperfine, and prints
-# one table with the ratios the targets are stated in. Environment: DURATION (seconds per load row, default 5),
+# where wrk cannot go: raw TCP, WebSocket; h2load for gRPC), times one-shot clients with hyperfine,
+# measures one client run on big payloads beside curl and jq (GNU time), and prints one table with
+# the ratios the targets are stated in. Environment: DURATION (seconds per load row, default 5),
 # RUNS (hyperfine runs per client, default 40), OUT (directory for the raw results, default a
 # temporary one).
 set -euo pipefail
@@ -21,9 +22,10 @@ results="$out/results.tsv"
 
 say() { printf '%s\n' "$*" >&2; }
 
-for tool in cargo wrk h2load hyperfine curl python3; do
+for tool in cargo wrk h2load hyperfine curl python3 jq; do
   command -v "$tool" >/dev/null || { say "compare.sh needs $tool: run bash bench/setup.sh first"; exit 2; }
 done
+[ -x /usr/bin/time ] || { say "compare.sh needs GNU time (/usr/bin/time): run bash bench/setup.sh first"; exit 2; }
 
 [ -x "$root/target/peers/venv/bin/python" ] || { say "compare.sh needs the Python peers (grpcio): run bash bench/setup.sh first"; exit 2; }
 
@@ -288,6 +290,57 @@ import json, sys
 for r in json.load(open(sys.argv[1]))["results"]:
     print("client\t%s\t1\t%.2f\t" % (r["command"], r["mean"] * 1000))
 EOF
+
+# --- big payloads: one client run each, wall time and peak RSS (GNU time; a pipeline's largest
+# process), beside curl and jq on the same bytes (issue 24's cases) --------------------------------
+say "big payloads (one run each: wall time, peak RSS)"
+payloads="$out/payloads"
+python3 "$peers/payloads.py" "$payloads"
+
+# measure NAME LINE: records LINE's wall seconds (payload-time) and peak RSS in MiB (payload-rss),
+# its stdout discarded.
+measure() {
+  /usr/bin/time -f '%e %M' -o "$out/time.txt" sh -c "$2" >/dev/null
+  local secs kib
+  read -r secs kib <"$out/time.txt"
+  record payload-time "$1" 1 "$secs"
+  record payload-rss "$1" 1 "$(awk -v k="$kib" 'BEGIN { printf "%.1f", k / 1024 }')"
+}
+
+# size CASE FILE: the case's payload size in MiB.
+size() {
+  record payload-size "$1" 1 "$(awk -v b="$(stat -c %s "$2")" 'BEGIN { printf "%.1f", b / 1048576 }')"
+}
+
+all_call='{"jsonrpc":"2.0","method":"all","id":1}'
+start blob-answer python3 "$peers/blob_server.py" "$payloads/answer.json" application/json
+size "JSON-RPC answer" "$payloads/answer.json"
+measure "JSON-RPC answer: rpc call, piped" "$rpc call http://$addr/ all"
+measure "JSON-RPC answer: rpc call -v, piped" "$rpc call -v http://$addr/ all 2>/dev/null"
+measure "JSON-RPC answer: rpc call --raw, piped" "$rpc call --raw http://$addr/ all"
+measure "JSON-RPC answer: curl | jq -c .result" \
+  "curl -s -H 'Content-Type: application/json' --data-binary '$all_call' http://$addr/ | jq -c .result"
+stop "$pid"
+
+start blob-small python3 "$peers/blob_server.py" "$payloads/small.json" application/json
+size "params -d @FILE" "$payloads/params.json"
+measure "params -d @FILE: rpc call" "$rpc call http://$addr/ take -d @$payloads/params.json"
+measure "params -d @FILE: curl --data-binary" \
+  "curl -s -H 'Content-Type: application/json' --data-binary @$payloads/call.json http://$addr/"
+stop "$pid"
+
+start rpc-echo "$rpc" serve -q --addr 127.0.0.1:0 --max-body 200000000
+size "echo -d @FILE" "$payloads/ints.json"
+measure "echo -d @FILE: rpc call" "$rpc call http://$addr/ echo -d @$payloads/ints.json"
+measure "echo -d @FILE: curl --data-binary" \
+  "curl -s -H 'Content-Type: application/json' --data-binary @$payloads/echo.json http://$addr/"
+record payload-rss "echo -d @FILE: rpc serve (both clients)" 1 "$(peak_rss "$pid")"
+stop "$pid"
+
+start blob-xml python3 "$peers/blob_server.py" "$payloads/answer.xml" text/xml
+size "XML-RPC answer" "$payloads/answer.xml"
+measure "XML-RPC answer: rpc call, piped" "$rpc call -P xml-rpc http://$addr/RPC2 all"
+stop "$pid"
 
 # --- the table ----------------------------------------------------------------------------------
 machine="$(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), load average $(cut -d' ' -f1-3 /proc/loadavg)"

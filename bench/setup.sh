@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what bench/compare.sh needs on a fresh Debian/Ubuntu machine: wrk, h2load (package
-# nghttp2-client), hyperfine, curl and python3 from apt, a Rust toolchain (rustup) when cargo is
+# nghttp2-client), hyperfine, curl, jq, GNU time and python3 from apt, a Rust toolchain (rustup) when cargo is
 # missing, and the pinned Python peers (grpcio) of the tests. Idempotent.
 set -euo pipefail
 
 missing=()
-for tool in wrk hyperfine curl python3; do
+for tool in wrk hyperfine curl python3 jq; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
+[ -x /usr/bin/time ] || missing+=(time)
 command -v h2load >/dev/null || missing+=(nghttp2-client)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""

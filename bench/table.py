@@ -31,7 +31,7 @@ def main():
     print("each load row: %s s; req/s, higher is better\n" % duration)
     print("%-9s %-46s %12s %12s" % ("protocol", "server (load generator)", "c=1", "c=64"))
     for (group, name), by_c in rows.items():
-        if group in ("rss", "client"):
+        if group in ("rss", "client") or group.startswith("payload"):
             continue
         tool = {"raw-tcp": "rpc bench", "websocket": "rpc bench", "grpc": "h2load", "generator": "", "grpc-generator": ""}.get(group, "wrk")
         label = "%s (%s)" % (name, tool) if tool else name
@@ -46,6 +46,8 @@ def main():
     for (group, name), by_c in rows.items():
         if group == "client":
             print("  %-44s %8.2f" % (name, by_c[1]))
+
+    payloads(rows, get)
 
     ceiling = get("json-rpc", "hyper fixed body (ceiling)", 64)
     rpc_json = get("json-rpc", "rpc serve -q", 64)
@@ -72,6 +74,24 @@ def main():
         ("gRPC rpc serve / grpcio seed server, 64 streams", get("grpc", "rpc serve -q", 64) / get("grpc", "grpcio (the seed's Python server)", 64), "info", None),
     ]
     rss = get("rss", "rpc serve -q (all rows above)", 64)
+    time = lambda name: get("payload-time", name, 1)
+    mem = lambda name: get("payload-rss", name, 1)
+    size = lambda case: get("payload-size", case, 1)
+    answer = "JSON-RPC answer"
+    targets += [
+        ("big answer: rpc call peak RSS / answer", mem(answer + ": rpc call, piped") / size(answer), "<=", 3.0),
+        ("big answer: rpc call -v peak RSS / answer", mem(answer + ": rpc call -v, piped") / size(answer), "<=", 3.0),
+        ("big answer: rpc call / curl | jq wall time",
+         time(answer + ": rpc call, piped") / time(answer + ": curl | jq -c .result"), "<=", 1.0),
+        ("big params: rpc call peak RSS / file", mem("params -d @FILE: rpc call") / size("params -d @FILE"), "<=", 3.0),
+        ("big params: rpc call / curl wall time",
+         time("params -d @FILE: rpc call") / time("params -d @FILE: curl --data-binary"), "<=", 2.0),
+        ("big echo: rpc call peak RSS / file", mem("echo -d @FILE: rpc call") / size("echo -d @FILE"), "<=", 3.0),
+        ("big echo: rpc serve peak RSS / body",
+         mem("echo -d @FILE: rpc serve (both clients)") / size("echo -d @FILE"), "info", None),
+        ("big XML-RPC answer: rpc call peak RSS / answer",
+         mem("XML-RPC answer: rpc call, piped") / size("XML-RPC answer"), "<=", 4.0),
+    ]
     print("\ntargets")
     for name, ratio, op, goal in targets:
         if goal is None:
@@ -82,6 +102,25 @@ def main():
     print("  %-46s %7.1f MiB (target <= 25 MiB)  %s" % ("rpc serve peak RSS under load", rss, "met" if rss <= 25 else "MISSED"))
     grpc_rss = get("rss", "rpc serve -q (gRPC rows)", 64)
     print("  %-46s %7.1f MiB (target <= 25 MiB)  %s" % ("rpc serve gRPC peak RSS, 64 streams", grpc_rss, "met" if grpc_rss <= 25 else "MISSED"))
+
+
+def payloads(rows, get):
+    """The big-payload rows: each case's size, then each client's wall time and peak RSS."""
+    names = [name for (group, name) in rows if group == "payload-rss"]
+    if not names:
+        return
+    print("\nbig payloads (one run each), lower is better")
+    print("  %-46s %9s %9s %9s" % ("case: client", "wall s", "peak MiB", "x size"))
+    for name in names:
+        case = name.split(":")[0]
+        size = get("payload-size", case, 1)
+        rss = get("payload-rss", name, 1)
+        wall = get("payload-time", name, 1)
+        wall_text = "%9.2f" % wall if wall == wall else "%9s" % "-"
+        print("  %-46s %s %9.1f %8.1fx" % (name, wall_text, rss, rss / size))
+    for (group, case), by_c in rows.items():
+        if group == "payload-size":
+            print("  %-46s %9.1f MiB" % ("size of " + case, by_c[1]))
 
 
 if __name__ == "__main__":
