@@ -780,16 +780,25 @@ fn take_credentials(url: &mut Url) -> Option<Credentials> {
     Some(credentials)
 }
 
-/// Whether the endpoint is this machine: `localhost` or a loopback address.
+/// Whether the endpoint is this machine: `localhost` and the names below it (RFC 6761 section
+/// 6.3), with or without the root's trailing dot, or a loopback address (an IPv4 one written as
+/// IPv6, `::ffff:127.0.0.1`, too).
 pub(crate) fn is_loopback(url: &Url) -> bool {
     let Some(host) = url.host_str() else {
         return false;
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    let name = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    if name == "localhost" || name.ends_with(".localhost") {
+        return true;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(ip)) => ip
+            .to_ipv4_mapped()
+            .map_or(ip.is_loopback(), |v4| v4.is_loopback()),
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => false,
+    }
 }
 
 /// Parses ENDPOINT: a URL (`http://`, `https://`, `tcp://`, `grpc://`, `grpcs://`), `HOST:PORT`,
@@ -874,13 +883,23 @@ mod tests {
             "127.0.0.1:1",
             "http://[::1]:2/",
             "https://LOCALHOST",
+            "http://localhost.:3/",
+            "ws://app.localhost/",
+            "http://[::ffff:127.0.0.1]:4/",
+            "127.3.2.1:5",
         ] {
             assert!(
                 is_loopback(&parse_endpoint(endpoint).unwrap()),
                 "{endpoint}"
             );
         }
-        for endpoint in ["example.org:80", "10.0.0.1:1", "http://localhost.example/"] {
+        for endpoint in [
+            "example.org:80",
+            "10.0.0.1:1",
+            "http://localhost.example/",
+            "http://[::ffff:10.0.0.1]/",
+            "http://notlocalhost/",
+        ] {
             assert!(
                 !is_loopback(&parse_endpoint(endpoint).unwrap()),
                 "{endpoint}"
