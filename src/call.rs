@@ -152,13 +152,23 @@ async fn stream(args: &CallArgs, client: &Client, style: Style) -> Result<Option
             drop(sender);
         }
     }
-    let mut print = |json: &serde_json::Value| print_stdout(&output::render(json, style));
+    // A reader that has gone (`| head -n 3`) ends the stream, as a closed pipe ends `tail -f`.
+    let reader_gone = std::sync::Arc::new(tokio::sync::Notify::new());
+    let gone = std::sync::Arc::clone(&reader_gone);
+    let mut print = move |json: &serde_json::Value| {
+        if output::write_stdout(&output::render(json, style)).is_err() {
+            gone.notify_one();
+        }
+    };
     let io = crate::client::grpc::Streaming {
         requests,
         on_response: &mut print,
         sent: None,
     };
-    client.call_streaming(name, io).await?;
+    tokio::select! {
+        streamed = client.call_streaming(name, io) => streamed?,
+        () = reader_gone.notified() => {}
+    }
     Ok(Some(ExitCode::SUCCESS))
 }
 

@@ -12,7 +12,7 @@
 use crate::client::stream::Unasked;
 use crate::client::{Client, Mode};
 use crate::error::{Error, Result};
-use crate::output::{print_stdout, render, Style};
+use crate::output::{render, write_stdout, Style};
 use crate::protocol::{Call, Outcome, Params};
 use crate::value::Value;
 use serde_json::{json, Value as Json};
@@ -34,9 +34,9 @@ pub struct Follow {
 
 /// Why following stopped.
 enum Stop {
-    /// `-n`, `-t` or a signal: the subscription is ended by us.
+    /// `-n`, `-t`, a signal, or stdout closed (`| head`): the subscription is ended by us.
     Enough,
-    /// The server closed the connection: nothing to unsubscribe from.
+    /// The server closed the connection properly: nothing to unsubscribe from.
     Closed,
 }
 
@@ -64,20 +64,23 @@ pub async fn follow(
         stop = print_notifications(client, &id, &mut listening, how, &mut printed) => stop,
         () = deadline(how.until) => Stop::Enough,
         () = signalled() => Stop::Enough,
-        why = client.ended() => {
+        ended = client.ended() => {
             // What came before the end is printed still (one poll drains what is waiting).
             let rest = print_notifications(client, &id, &mut listening, how, &mut printed);
             let _ = tokio::time::timeout(std::time::Duration::ZERO, rest).await;
+            if !ended.cleanly {
+                return Err(ended.why);
+            }
             if client.trace.level >= 1 {
-                client.trace.note(&format!("rpc: the subscription ended: {why}"));
+                client.trace.note(&format!("rpc: the subscription ended: {}", ended.why));
             }
             Stop::Closed
         }
     };
-    if let Stop::Enough = stop {
-        unsubscribe(client, call, &id, how).await?;
+    match stop {
+        Stop::Enough => unsubscribe(client, call, &id, how).await,
+        Stop::Closed => Ok(()),
     }
-    Ok(())
 }
 
 /// Prints each notification of subscription `id` (and those of none) until `-n` is reached or
@@ -113,7 +116,10 @@ async fn print_notifications(
             )),
             _ => {}
         }
-        print_stdout(&render(&shown(&unasked, how.whole), how.style));
+        if write_stdout(&render(&shown(&unasked, how.whole), how.style)).is_err() {
+            // The reader has gone (`| head -n 3`): as good as `-n`.
+            return Stop::Enough;
+        }
         *printed += 1;
         if how.count.is_some_and(|count| *printed >= count) {
             return Stop::Enough;
@@ -134,8 +140,9 @@ fn shown(unasked: &Unasked, whole: bool) -> Json {
         .unwrap_or_else(|| unasked.params.clone())
 }
 
-/// Ends the subscription: `unsubscribe [id]`, its answer traced, a failure said on stderr (the
-/// notifications printed stand; the command still exits 0).
+/// Ends the subscription: `unsubscribe [id]`, its answer traced. The notifications printed stand;
+/// an unsubscribe the server refuses is the command's error (exit 1), one that is not answered
+/// its transport's (3).
 async fn unsubscribe(client: &Client, call: &Call, id: &Json, how: &Follow) -> Result<()> {
     let method = match &how.unsubscribe {
         Some(method) => method.clone(),
@@ -151,20 +158,11 @@ async fn unsubscribe(client: &Client, call: &Call, id: &Json, how: &Follow) -> R
         method,
         params: Params::Positional(vec![id]),
     };
-    match client.run(std::slice::from_ref(&end), Mode::Single).await {
-        Ok(outcomes) => {
-            if let Some(Err(fault)) = outcomes.first() {
-                client.trace.note(&format!(
-                    "rpc: {} answered error {}: {}",
-                    end.method, fault.code, fault.message
-                ));
-            }
-        }
-        Err(e) => client
-            .trace
-            .note(&format!("rpc: {} was not answered: {e}", end.method)),
+    let outcomes = client.run(std::slice::from_ref(&end), Mode::Single).await?;
+    match outcomes.into_iter().next() {
+        Some(Err(fault)) => Err(Error::Answered(client.proto, fault)),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// The unsubscribe that pairs with `method`, by convention: the last `subscribe` (or

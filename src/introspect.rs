@@ -276,6 +276,10 @@ async fn ask(client: &Client, method: &str, args: Vec<Value>) -> Result<Option<J
     match outcome {
         Ok(value) => Ok(Some(value.to_json())),
         Err(fault) if fault.code == codes::METHOD_NOT_FOUND => Ok(None),
+        // A question with no params cannot have wrong ones: "invalid params" is how some servers
+        // say they do not know the method (anvil over WebSocket, whose method enum fails to
+        // parse the call).
+        Err(fault) if fault.code == codes::INVALID_PARAMS && call.params.is_empty() => Ok(None),
         Err(fault) if client.proto == Proto::Reach && fault.code == 404 => Ok(None),
         Err(fault) => Err(Error::server(client.proto, fault)),
     }

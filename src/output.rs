@@ -9,6 +9,14 @@ use serde_json::Value as Json;
 use std::io::Write;
 use std::process::ExitCode;
 
+/// Writes `text` and a newline on stdout, flushed; an error when stdout is closed (the reader of
+/// a pipe has gone), for the commands that print as long as something comes.
+pub fn write_stdout(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")?;
+    out.flush()
+}
+
 /// Prints one line on stdout and flushes it (stdout may be a pipe someone is reading live).
 pub fn print_stdout(text: &str) {
     let mut out = std::io::stdout().lock();

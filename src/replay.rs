@@ -136,7 +136,7 @@ fn read_recording(path: &Path) -> Result<Vec<(usize, Entry)>> {
         .map(|(i, line)| {
             let bad = |why: String| {
                 Error::usage(format!(
-                    "{} line {}: {why} (expected a line written by rpc repl --record)",
+                    "{} line {}: {why} (expected a line written by rpc repl --record or rpc proxy --record)",
                     path.display(),
                     i + 1
                 ))

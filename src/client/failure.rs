@@ -165,7 +165,7 @@ impl fmt::Display for TransportError {
                 f,
                 "TLS failure with {target}: the server did not answer in TLS (does the server \
                  speak HTTPS? for plain HTTP use http://, or start it with `rpc serve --tls`; \
-                 for plain gRPC use grpc://)"
+                 for plain gRPC use grpc://, for a plain WebSocket ws://)"
             ),
             Cause::Tls(what) => write!(f, "TLS failure with {target}: {what}"),
             Cause::Broken(how) => write!(f, "connection to {target} failed: {how}"),

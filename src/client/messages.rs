@@ -38,9 +38,11 @@ pub enum Incoming {
 pub enum ReadError {
     /// The framing refused what came (too large, not this framing, cut short).
     Frame(FrameError),
-    /// Reading failed, or the peer closed, for this reason (`the server closed the WebSocket:
-    /// 1001 going away`).
+    /// Reading failed, or the connection was dropped, for this reason.
     Closed(String),
+    /// The peer ended the connection properly, for this reason: a WebSocket close frame (`the
+    /// server closed the WebSocket (1001: going away)`).
+    Finished(String),
 }
 
 impl Outgoing {
@@ -166,7 +168,7 @@ async fn next_ws(
             Message::Text(text) => return Ok(Some(text.as_bytes().to_vec())),
             // Some servers send JSON in binary frames: a message all the same.
             Message::Binary(bytes) => return Ok(Some(bytes.to_vec())),
-            Message::Close(frame) => return Err(ReadError::Closed(closed_by(frame.as_ref()))),
+            Message::Close(frame) => return Err(ReadError::Finished(closed_by(frame.as_ref()))),
             Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
         }
     }

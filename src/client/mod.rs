@@ -173,6 +173,14 @@ pub enum Wire {
     },
 }
 
+/// How a stream's connection ended ([`Client::ended`]).
+pub struct Ended {
+    /// Why, as a waiting call's error: a transport failure (exit 3) or an invalid answer (4).
+    pub why: Error,
+    /// The server ended it properly: a WebSocket close frame, a socket's end between messages.
+    pub cleanly: bool,
+}
+
 /// Which ways a streaming method streams.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Streams {
@@ -645,21 +653,30 @@ impl Client {
     pub fn listen(&self) -> Result<tokio::sync::broadcast::Receiver<stream::Unasked>> {
         match &self.transport {
             Transport::Stream(session) => Ok(session.transport.subscribe()),
+            Transport::Tcp(_) => Err(Error::usage(format!(
+                "{} speaks raw-tcp, whose server only answers, in order: --follow and --wait \
+                 need JSON-RPC on a stream (ws://, wss://, stdio:, unix:, -P json-rpc tcp://)",
+                self.endpoint()
+            ))),
             _ => Err(Error::usage(format!(
                 "{} is answered over HTTP, where a server cannot send notifications: --follow \
-                 and --wait need a stream endpoint (ws://, wss://, stdio:, unix:, tcp://)",
+                 and --wait need a stream endpoint (ws://, wss://, stdio:, unix:, -P json-rpc \
+                 tcp://)",
                 self.endpoint()
             ))),
         }
     }
 
-    /// Resolves once a stream's connection has ended, with why (never for other transports,
-    /// which hold no connection between calls).
-    pub async fn ended(&self) -> Error {
+    /// Resolves once a stream's connection has ended, with why and whether the server ended it
+    /// properly (never for other transports, which hold no connection between calls).
+    pub async fn ended(&self) -> Ended {
         match &self.transport {
             Transport::Stream(session) => {
                 session.transport.ended().await;
-                session.transport.why_ended()
+                Ended {
+                    why: session.transport.why_ended(),
+                    cleanly: session.transport.ended_cleanly(),
+                }
             }
             _ => std::future::pending().await,
         }

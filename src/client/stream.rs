@@ -79,6 +79,8 @@ pub struct StreamTransport {
     answers: Arc<dyn ServerRequests>,
     link: tokio::sync::Mutex<Option<Link>>,
     unasked: broadcast::Sender<Unasked>,
+    /// A call ran out of `-t`: the server is busy or gone, so closing does not wait for it.
+    timed_out: std::sync::atomic::AtomicBool,
 }
 
 /// The open connection.
@@ -104,8 +106,11 @@ struct Shared {
 /// Why a stream's connection is over.
 #[derive(Debug, Clone)]
 enum Ending {
-    /// The server closed it, or a child exited: said as a transport failure.
+    /// It broke, or a child exited: said as a transport failure.
     Closed(String),
+    /// The server ended it properly (a WebSocket close frame, a socket's end between messages):
+    /// a transport failure for a call still waiting, the end of a `--follow`.
+    Finished(String),
     /// It sent something that is not a message: an invalid answer.
     Invalid(String),
 }
@@ -118,6 +123,7 @@ impl StreamTransport {
             answers,
             link: tokio::sync::Mutex::new(None),
             unasked: broadcast::channel(UNASKED_BACKLOG).0,
+            timed_out: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -251,10 +257,13 @@ impl StreamTransport {
         }
         let child = link.child.lock().await.take();
         let echo = !link.ended() && link.writer.lock().await.close(self.settings.trace).await;
-        let echoed = echo
-            && tokio::time::timeout(CLOSE_ECHO_WAIT, &mut link.reader)
-                .await
-                .is_ok();
+        let timed_out = self.timed_out.load(Ordering::Relaxed);
+        let wait = if timed_out {
+            Duration::ZERO
+        } else {
+            CLOSE_ECHO_WAIT
+        };
+        let echoed = echo && tokio::time::timeout(wait, &mut link.reader).await.is_ok();
         // The reader task holds the writer too (to answer the server's requests): it goes
         // first, so that dropping the writer closes the stream (a child's stdin) at once and the
         // child can exit on its own within its grace.
@@ -268,9 +277,25 @@ impl StreamTransport {
         }
     }
 
-    /// The open connection, opened now when there is none.
+    /// The open connection, opened now when there is none, or again when the server has ended
+    /// the last one (a WebSocket's idle close under `rpc repl`; said at `-v`). A child is not
+    /// started again: its end is the session's (its error says how it ended).
     async fn link(&self) -> Result<tokio::sync::MappedMutexGuard<'_, Link>> {
         let mut slot = self.link.lock().await;
+        let reopen = !matches!(self.settings.place, Place::Child(_));
+        if let Some(mut ended) = slot.take_if(|link| reopen && link.ended()) {
+            if let Some(pinger) = ended.pinger.take() {
+                pinger.abort();
+            }
+            let why = ended.ending().map(|e| self.error_of(e).to_string());
+            let note = format!(
+                "rpc: the connection had ended ({}): connecting again",
+                why.unwrap_or_default()
+            );
+            if self.settings.trace.level >= 1 {
+                self.settings.trace.note(&note);
+            }
+        }
         if slot.is_none() {
             *slot = Some(self.open().await?);
         }
@@ -362,15 +387,25 @@ impl StreamTransport {
     async fn within<T>(&self, work: impl std::future::Future<Output = T>) -> Result<T> {
         match self.settings.timeout {
             None => Ok(work.await),
-            Some(limit) => tokio::time::timeout(limit, work)
-                .await
-                .map_err(|_| Error::transport(self.target(), Cause::TimedOut(limit))),
+            Some(limit) => tokio::time::timeout(limit, work).await.map_err(|_| {
+                self.timed_out.store(true, Ordering::Relaxed);
+                Error::transport(self.target(), Cause::TimedOut(limit))
+            }),
         }
     }
 
     /// Why the connection ended, as the command's error.
     pub fn why_ended(&self) -> Error {
         self.ended_error()
+    }
+
+    /// Whether the server ended the connection properly (see [`Ending::Finished`]).
+    pub fn ended_cleanly(&self) -> bool {
+        let link = self.link.try_lock();
+        let ending = link
+            .ok()
+            .and_then(|link| link.as_ref().and_then(Link::ending));
+        matches!(ending, Some(Ending::Finished(_)))
     }
 
     fn ended_error(&self) -> Error {
@@ -390,7 +425,9 @@ impl StreamTransport {
 
     fn error_of(&self, ending: Ending) -> Error {
         match ending {
-            Ending::Closed(why) => Error::transport(self.target(), Cause::Broken(why)),
+            Ending::Closed(why) | Ending::Finished(why) => {
+                Error::transport(self.target(), Cause::Broken(why))
+            }
             Ending::Invalid(why) => Error::protocol(why),
         }
     }
@@ -468,9 +505,11 @@ impl Reading {
                         return ending;
                     }
                 }
-                Ok(None) => return self.closed(),
+                Ok(None) if self.is_child => return self.closed(),
+                Ok(None) => return Ending::Finished("the server closed the connection".into()),
                 Err(ReadError::Frame(e)) => return self.frame_ending(e),
                 Err(ReadError::Closed(why)) => return Ending::Closed(why),
+                Err(ReadError::Finished(why)) => return Ending::Finished(why),
             }
         }
     }

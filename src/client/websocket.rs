@@ -142,14 +142,14 @@ fn handshake_error(e: tungstenite::Error, target: &str, trace: Trace) -> Error {
         tungstenite::Error::Http(response) => {
             trace.wire(Direction::Received, &response_dump(&response));
             let status = response.status();
+            // The start of the body on the error's one line: an HTML page's lines joined.
             let body = response
                 .body()
                 .as_deref()
                 .map(|b| {
-                    String::from_utf8_lossy(b)
-                        .chars()
-                        .take(200)
-                        .collect::<String>()
+                    let text = String::from_utf8_lossy(b);
+                    let words: Vec<&str> = text.split_whitespace().collect();
+                    words.join(" ").chars().take(200).collect::<String>()
                 })
                 .unwrap_or_default();
             let status = crate::protocol::answer::status_text(status.as_u16());
@@ -160,6 +160,15 @@ fn handshake_error(e: tungstenite::Error, target: &str, trace: Trace) -> Error {
             })
         }
         tungstenite::Error::Io(e) => Error::Transport(TransportError::from_io(target, e)),
+        // tungstenite refuses such an answer before it can be read as one: an HTTP/1.0 server
+        // (`python3 -m http.server`) takes no upgrade.
+        tungstenite::Error::Protocol(tungstenite::error::ProtocolError::WrongHttpVersion) => {
+            Error::HttpStatus(
+                "an HTTP/1.0 answer to the WebSocket handshake (the server does not take \
+                 WebSocket connections here: an upgrade needs HTTP/1.1)"
+                    .into(),
+            )
+        }
         tungstenite::Error::Protocol(why) => {
             Error::protocol(format!("{target} broke the WebSocket handshake: {why}"))
         }

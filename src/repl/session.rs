@@ -347,10 +347,9 @@ impl Session {
             eprintln!("no subscriptions");
         }
         for subscription in &self.subscriptions {
-            eprintln!(
-                "{} (ended by {})",
-                subscription.id, subscription.unsubscribe
-            );
+            let id = &subscription.id;
+            let unsubscribe = &subscription.unsubscribe;
+            eprintln!("{id}: live; :unsubscribe {id} sends {unsubscribe} [{id}]");
         }
     }
 

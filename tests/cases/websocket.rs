@@ -383,7 +383,10 @@ fn repl_subscribes_shows_notifications_as_they_come_and_unsubscribes() {
         log.contains("RPC <- subscription {\"subscription\":\"0x1\",\"result\":{\"topic\":\"ticks\",\"count\":1}}"),
         "{log}"
     );
-    assert!(log.contains("\"0x1\" (ended by unsubscribe)"), "{log}");
+    assert!(
+        log.contains("\"0x1\": live; :unsubscribe \"0x1\" sends unsubscribe [\"0x1\"]"),
+        "{log}"
+    );
     assert!(
         log.contains("no subscription \"0x9\" (:subscribe lists them)"),
         "{log}"
@@ -710,4 +713,121 @@ fn ping_interval_pings_a_quiet_connection_and_the_pongs_show_at_vv() {
     assert_eq!(out.lines().count(), 2, "{out}");
     assert!(err.contains("> [ping frame, 0 bytes]"), "{err}");
     assert!(err.contains("< [pong frame, 0 bytes]"), "{err}");
+}
+
+#[test]
+fn follow_ends_when_its_reader_goes_and_fails_when_the_connection_does() {
+    // `| head -n 1`: the reader takes a line and goes; the follow unsubscribes and exits 0.
+    let mut server = quirky("normal");
+    let mut follower = following(&["--follow", &ws(&server), "eth_subscribe"]);
+    drop(follower.stdout.take());
+    let ended = Instant::now();
+    let status = follower.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        ended.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        ended.elapsed()
+    );
+    server.terminate();
+    assert!(server.stderr_text().contains("unsubscribed 0xs1"));
+
+    // Dropped without a close frame after the subscribe's answer: a transport failure.
+    let server = quirky("no-close");
+    let (status, _, err) = call(&["--follow", &ws(&server), "eth_subscribe"]);
+    assert_eq!(status, 3, "{err}");
+    assert!(err.contains("without a close frame"), "{err}");
+
+    // A notification over --max-response: an invalid answer; an unsubscribe refused: exit 1.
+    let server = Serve::new().start();
+    let url = ws(&server);
+    let too_small = [
+        "--max-response",
+        "60",
+        "--follow",
+        &url,
+        "subscribe",
+        "ticks",
+        "20",
+    ];
+    let (status, _, err) = call(&too_small);
+    assert_eq!(status, 4, "{err}");
+    assert!(err.contains("larger than 60 bytes"), "{err}");
+    let refused = [
+        "--follow",
+        "-n",
+        "1",
+        "--unsubscribe",
+        "nope",
+        &url,
+        "subscribe",
+        "ticks",
+        "20",
+    ];
+    let (status, out, err) = call(&refused);
+    assert_eq!((status, out.lines().count()), (1, 1), "{out}{err}");
+    assert!(err.contains("error -32601"), "{err}");
+}
+
+#[test]
+fn a_timed_out_call_does_not_wait_for_the_close_echo() {
+    let server = Serve::new().start();
+    let started = Instant::now();
+    let (status, _, err) = call(&["-t", "0.5", &ws(&server), "sleep", "3"]);
+    assert_eq!(status, 3, "{err}");
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn the_repl_connects_again_after_the_server_closed_an_idle_websocket() {
+    let server = Serve::new().limit("--idle-timeout", "1").start();
+    let mut repl = Command::new(rpc_path())
+        .args(["repl", &ws(&server)])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = repl.stdin.take().unwrap();
+    writeln!(stdin, "add 1 2").unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    writeln!(stdin, "add 3 4").unwrap();
+    drop(stdin);
+    let out = repl.wait_with_output().unwrap();
+    let (_, out, err) = outcome(&out);
+    assert_eq!(out, "3\n7\n", "{err}");
+    assert!(
+        err.contains("the server closed the WebSocket (1000: idle)): connecting again"),
+        "{err}"
+    );
+}
+
+#[test]
+fn handshakes_refused_by_http_servers_are_said_on_one_line() {
+    let mut http10 = python();
+    http10
+        .args(["-u", "-c", "import http.server as h; s = h.HTTPServer(('127.0.0.1', 0), h.SimpleHTTPRequestHandler); print('listening on 127.0.0.1:%d' % s.server_address[1]); s.serve_forever()"])
+        .stderr(Stdio::null());
+    let server = Spawned::start(http10);
+    let (status, _, err) = call(&[&ws(&server), "add", "1", "2"]);
+    assert_eq!(status, 1, "{err}");
+    assert!(
+        err.contains("an HTTP/1.0 answer to the WebSocket handshake"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    let anvil = anvil(None);
+    let (status, _, err) = outcome(
+        &rpc()
+            .args(["list", &format!("ws://127.0.0.1:{}", anvil.port)])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(status, 1, "{err}");
+    assert!(err.contains("offers no introspection"), "{err}");
 }
