@@ -470,6 +470,14 @@ fn transport_for(
     trace: Trace,
 ) -> Result<Transport> {
     let spec = proto.spec();
+    // raw-tcp has a framing, for its own TCP: not a WebSocket's message protocol either.
+    if is_websocket(url) && (spec.stream_framing.is_none() || spec.transport == Carrier::Tcp) {
+        return Err(Error::usage(format!(
+            "{} does not travel in WebSocket messages: a ws:// endpoint carries JSON-RPC \
+             (-P json-rpc, the default)",
+            spec.name
+        )));
+    }
     let on_stream = spec.transport == Carrier::Stream
         || (is_stream_endpoint(url) && url.scheme() != "tcp" && spec.transport == Carrier::Http)
         || (url.scheme() == "tcp" && proto == Proto::JsonRpc);

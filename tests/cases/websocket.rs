@@ -831,3 +831,15 @@ fn handshakes_refused_by_http_servers_are_said_on_one_line() {
     assert_eq!(status, 1, "{err}");
     assert!(err.contains("offers no introspection"), "{err}");
 }
+
+#[test]
+fn protocols_that_do_not_travel_in_websocket_messages_are_refused() {
+    for proto in ["grpc", "xml-rpc", "reach", "raw-tcp"] {
+        let (status, _, err) = call(&["-P", proto, "ws://127.0.0.1:1/", "add", "1", "2"]);
+        assert_eq!(status, 2, "{proto}: {err}");
+        assert!(
+            err.contains("does not travel in WebSocket messages"),
+            "{proto}: {err}"
+        );
+    }
+}
