@@ -1241,7 +1241,7 @@ _rpc() {
             return 0
             ;;
         rpc__subcmd__serve)
-            opts="-q -h --addr --socket-mode --quiet --tls --cert --key --api-key --max-body --max-batch --max-depth --max-message --idle-timeout --header-timeout --body-timeout --max-connections --max-sleep --kont-timeout --max-konts --max-log-queue --max-streams --max-header-list --max-resets --max-routes --max-subscriptions --max-ws-queue --color --help"
+            opts="-q -h --addr --stdio --socket-mode --quiet --tls --cert --key --api-key --max-body --max-batch --max-depth --max-message --idle-timeout --header-timeout --body-timeout --max-connections --max-sleep --kont-timeout --max-konts --max-log-queue --max-streams --max-header-list --max-resets --max-routes --max-subscriptions --max-ws-queue --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

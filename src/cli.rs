@@ -929,6 +929,11 @@ pub struct ServeArgs {
     )]
     pub addr: String,
 
+    /// Serve one client on stdin and stdout instead of a port: JSON-RPC objects, one per line, the
+    /// per-call log on stderr (for a client that starts its server: stdio:'rpc serve --stdio')
+    #[arg(long, conflicts_with_all = ["addr", "tls", "cert", "socket_mode"])]
+    pub stdio: bool,
+
     /// The mode of a unix:PATH socket, in octal: who may connect
     #[arg(long, value_name = "MODE", default_value = "600", value_parser = crate::connect::listen::parse_mode)]
     pub socket_mode: u32,
@@ -981,6 +986,7 @@ impl ServeArgs {
             tls,
             api_key: self.api_key.clone(),
             limits: self.limits.limits(),
+            stdio: self.stdio,
         }
     }
 }

@@ -20,6 +20,8 @@ pub enum Peer {
     Tcp(SocketAddr),
     /// A Unix socket's peer, by the order it connected in (they have no address).
     Unix(u64),
+    /// The one client of `rpc serve --stdio`: the process that started it.
+    Stdio,
 }
 
 impl std::fmt::Display for Peer {
@@ -27,6 +29,7 @@ impl std::fmt::Display for Peer {
         match self {
             Peer::Tcp(addr) => write!(f, "{addr}"),
             Peer::Unix(n) => write!(f, "unix#{n}"),
+            Peer::Stdio => write!(f, "stdio"),
         }
     }
 }

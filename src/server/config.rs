@@ -19,6 +19,9 @@ pub struct Config {
     /// The `X-API-Key` the Reach endpoints demand; None: no key asked.
     pub api_key: Option<String>,
     pub limits: Limits,
+    /// `--stdio`: one client on the server's own stdin and stdout (JSON-RPC objects, one per
+    /// line), no listener; `addr` is then unused.
+    pub stdio: bool,
 }
 
 impl Config {
@@ -31,6 +34,7 @@ impl Config {
             tls: None,
             api_key: None,
             limits: Limits::DEFAULT,
+            stdio: false,
         }
     }
 }

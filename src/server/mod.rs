@@ -192,6 +192,9 @@ impl Server {
 
 /// `rpc serve`: bind, announce, serve until SIGINT/SIGTERM, drain, exit 0.
 pub async fn serve(config: Config) -> Result<()> {
+    if config.stdio {
+        return serve_stdio(config).await;
+    }
     let server = Server::bind(&config).await?;
     // The handlers go in before the banner: a signal sent as soon as the port is known must find
     // them, or its default action kills the process instead of a graceful stop.
@@ -212,6 +215,36 @@ pub async fn serve(config: Config) -> Result<()> {
     }
     Ok(())
 }
+
+/// `rpc serve --stdio`: JSON-RPC objects on stdin, answers on stdout (one per line), until stdin
+/// ends or SIGINT/SIGTERM (the call in hand answered first); nothing else is written on stdout.
+/// The client is the process that started the server and may stay quiet as long as it likes, so
+/// `--idle-timeout` does not apply; every other bound does (`--max-message` per message).
+async fn serve_stdio(mut config: Config) -> Result<()> {
+    config.limits.idle_timeout = STDIO_IDLE;
+    let state = Arc::new(State::new(&config)?);
+    let signalled = shutdown_signal()?;
+    let shutdown = CancellationToken::new();
+    tokio::spawn(cancel_on_signal(signalled, shutdown.clone()));
+    let stdio = tokio::io::join(tokio::io::stdin(), tokio::io::stdout());
+    let probation = state.ward.admit();
+    let dialect = rawtcp::Dialect::JsonRpc;
+    let peer = Peer::Stdio;
+    rawtcp::serve_connection(
+        stdio,
+        dialect,
+        peer,
+        Arc::clone(&state),
+        shutdown,
+        &probation,
+    )
+    .await;
+    log::flush();
+    Ok(())
+}
+
+/// `--stdio`'s idle time: none to speak of (a century).
+const STDIO_IDLE: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 fn print_banner(lines: &[String]) {
     use std::io::Write;

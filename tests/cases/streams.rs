@@ -929,3 +929,46 @@ fn a_wrong_framing_a_protocol_without_listing_and_a_doubled_socket_are_said_plai
     assert_eq!(status, 2, "{err}");
     assert!(err.contains("--unix-socket goes with"), "{err}");
 }
+
+#[test]
+fn rpc_serve_stdio_answers_one_client_on_its_stdin_and_stdout() {
+    let server = format!("stdio:{} serve --stdio", rpc_path().display());
+    let (status, out, err) = call(&[&server, "add", "2", "3", "+", "mul", "3", "4"]);
+    assert_eq!((status, out.as_str()), (0, "5\n12\n"), "{err}");
+    assert!(
+        err.contains("stdio json-rpc RPC add [2,3] ==> 5"),
+        "the log on stderr: {err}"
+    );
+    let (status, out, _) = outcome(&rpc().args(["list", &server]).output().unwrap());
+    assert_eq!(status, 0);
+    assert!(out.lines().any(|m| m == "echo"), "{out}");
+
+    // Nothing but answers on stdout, one per line, in order; the end of stdin ends it, exit 0.
+    let mut child = Command::new(rpc_path())
+        .args(["serve", "--stdio", "-q", "--max-message", "100"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let requests = concat!(
+        "{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":[2,3],\"id\":7}\n",
+        "[{\"jsonrpc\":\"2.0\",\"method\":\"mul\",\"params\":[2,3],\"id\":8}]\n",
+    );
+    std::io::Write::write_all(&mut stdin, requests.as_bytes()).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "{\"jsonrpc\":\"2.0\",\"result\":5,\"id\":7}\n[{\"jsonrpc\":\"2.0\",\"result\":6,\"id\":8}]\n"
+    );
+    let (status, _, err) = outcome(
+        &rpc()
+            .args(["serve", "--stdio", "--addr", ":9"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(status, 2, "{err}");
+}
