@@ -61,8 +61,7 @@ pub enum Command {
     /// Interactive session that logs every request and response
     #[command(after_help = REPL_EXAMPLES)]
     Repl(ReplArgs),
-    /// Re-send a session recorded by `rpc repl --record` or `rpc proxy --record`; exit 1 if an
-    /// answer changed
+    /// Re-send a session recorded by `rpc repl --record`; exit 1 if an answer changed
     #[command(after_help = REPLAY_EXAMPLES)]
     Replay(ReplayArgs),
     /// Load a server with one call: throughput, latency percentiles, errors by kind

@@ -19,6 +19,17 @@ fn ws(server: &Spawned) -> String {
     format!("ws://127.0.0.1:{}/", server.port)
 }
 
+/// `rpc repl URL` reading a script from a pipe, its output piped.
+fn piped_repl(url: &str) -> std::process::Child {
+    Command::new(rpc_path())
+        .args(["repl", url])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 /// `rpc call ARGS` (a `--follow`), its output piped, once it has printed its first bytes.
 fn following(args: &[&str]) -> std::process::Child {
     let mut follower = Command::new(rpc_path())
@@ -341,13 +352,7 @@ fn bench_loads_websocket_servers_counting_answers_and_errors() {
 #[test]
 fn repl_subscribes_shows_notifications_as_they_come_and_unsubscribes() {
     let server = Serve::new().start();
-    let mut repl = Command::new(rpc_path())
-        .args(["repl", &ws(&server)])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut repl = piped_repl(&ws(&server));
     let mut stdin = repl.stdin.take().unwrap();
     let stderr = repl.stderr.take().unwrap();
     let (lines, seen) = std::sync::mpsc::channel();
@@ -785,13 +790,7 @@ fn a_timed_out_call_does_not_wait_for_the_close_echo() {
 #[test]
 fn the_repl_connects_again_after_the_server_closed_an_idle_websocket() {
     let server = Serve::new().limit("--idle-timeout", "1").start();
-    let mut repl = Command::new(rpc_path())
-        .args(["repl", &ws(&server)])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut repl = piped_repl(&ws(&server));
     let mut stdin = repl.stdin.take().unwrap();
     writeln!(stdin, "add 1 2").unwrap();
     std::thread::sleep(Duration::from_millis(2500));
@@ -842,4 +841,17 @@ fn protocols_that_do_not_travel_in_websocket_messages_are_refused() {
             "{proto}: {err}"
         );
     }
+}
+
+#[test]
+fn follow_prints_notifications_of_no_subscription_in_order_and_leaves_out_others() {
+    // Before the subscribe's answer: a `log` notification and one of subscription "0xother".
+    let server = quirky("notify-first");
+    let (status, out, err) = call(&["-v", "--follow", "-n", "2", &ws(&server), "eth_subscribe"]);
+    assert_eq!(status, 0, "{err}");
+    assert_eq!(out, "{\"text\":\"working\"}\n1\n", "{err}");
+    assert!(
+        err.contains("rpc: log belongs to no subscription (printed in order)"),
+        "{err}"
+    );
 }
