@@ -5,7 +5,7 @@
 //! always gives a double; integer overflow, division by zero and non-finite results are errors
 //! (codes 1000–1099), never wrapped values.
 
-use crate::protocol::{codes, Batching, Call, Fault, Outcome, Params, Proto};
+use crate::protocol::{codes, Batching, Call, Fault, Outcome, Params, Proto, Transport};
 use crate::value::Value;
 use indexmap::IndexMap;
 use std::time::Duration;
@@ -63,6 +63,10 @@ pub enum Run {
     /// A method that calls the client back while it runs (Reach's interactive methods), run by
     /// the protocols that can carry callbacks ([`crate::protocol::Spec::interactive`]).
     Interactive(super::reach::Interactive),
+    /// A subscription, run by a WebSocket connection itself (`server::websocket`), which can
+    /// send its notifications; listed for the protocol that travels in WebSocket messages, and
+    /// answered "needs a WebSocket" anywhere else.
+    Subscription,
 }
 
 /// One entry of the table.
@@ -82,6 +86,10 @@ impl Method {
         match self.run {
             Run::Multicall => proto.spec().batching == Batching::Multicall,
             Run::Interactive(_) => proto.spec().interactive,
+            Run::Subscription => {
+                let spec = proto.spec();
+                spec.transport == Transport::Http && spec.stream_framing.is_some()
+            }
             Run::Compute(_) | Run::Wait(_) | Run::Introspect(_) => true,
         }
     }
@@ -151,11 +159,21 @@ impl Service {
                 ),
             )
         })?;
+        if let Run::Subscription = method.run {
+            return Err(Fault::new(
+                codes::METHOD_NOT_FOUND,
+                format!(
+                    "{} needs a WebSocket, to send its notifications on: this server answers it \
+                     at ws:// on the same port",
+                    call.method
+                ),
+            ));
+        }
         let args = bind(method, &call.params)?;
         match method.run {
             Run::Compute(f) => f(&args),
             Run::Introspect(f) => f(self, proto, &args),
-            Run::Multicall | Run::Interactive(_) => Err(Fault::new(
+            Run::Multicall | Run::Interactive(_) | Run::Subscription => Err(Fault::new(
                 codes::INTERNAL_ERROR,
                 format!("{} is run by the {} glue", call.method, proto.name()),
             )),
@@ -427,6 +445,8 @@ const METHODS: &[Method] = &[
     Method { name: "system.methodSignature", help: "system.methodSignature(name): the method's signatures, each [return type, param types...]", params: &[("name", Ty::String)], returns: Ty::Array, run: Run::Introspect(method_signature) },
     Method { name: "system.multicall", help: "system.multicall(calls): runs each {methodName, params} struct of calls in order; answers, per call, [result] or a {faultCode, faultString} struct", params: &[("calls", Ty::Array)], returns: Ty::Array, run: Run::Multicall },
     Method { name: "interact/sum", help: "interact/sum(n, values, methods): asks the client's getNumber(i) for i = 1..n, adds the answers to values.start (0 if absent), shows the total with showTotal if offered, and returns it (Reach, interactive)", params: &[("n", Ty::Number), ("values", Ty::Struct), ("methods", Ty::Struct)], returns: Ty::Number, run: Run::Interactive(super::reach::interact_sum) },
+    Method { name: "subscribe", help: "subscribe(topic, interval_ms): over a WebSocket, a notification {\"subscription\": id, \"result\": {\"topic\", \"count\"}} every interval_ms milliseconds (at least 10; 1000 when left out) until unsubscribe; answers the subscription's id. The one topic is \"ticks\"", params: &[("topic", Ty::String), ("interval_ms", Ty::Number)], returns: Ty::String, run: Run::Subscription },
+    Method { name: "unsubscribe", help: "unsubscribe(id): over a WebSocket, ends the subscription id; answers whether there was one", params: &[("id", Ty::String)], returns: Ty::Any, run: Run::Subscription },
     Method { name: "rpc.discover", help: "rpc.discover(): an OpenRPC document describing every method", params: &[], returns: Ty::Struct, run: Run::Introspect(discover) },
 ];
 

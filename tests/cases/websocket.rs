@@ -855,3 +855,37 @@ fn follow_prints_notifications_of_no_subscription_in_order_and_leaves_out_others
         "{err}"
     );
 }
+
+#[test]
+fn rpc_serve_lists_and_describes_its_subscription_methods_and_says_where_they_run() {
+    let server = Serve::new().start();
+    let listed = |args: &[&str]| outcome(&rpc().arg("list").args(args).output().unwrap()).1;
+    for endpoint in [server.url(), ws(&server)] {
+        let names = listed(&[&endpoint]);
+        assert!(
+            names.lines().any(|m| m == "subscribe"),
+            "{endpoint}: {names}"
+        );
+        assert!(
+            names.lines().any(|m| m == "unsubscribe"),
+            "{endpoint}: {names}"
+        );
+    }
+    let xml = listed(&["-P", "xml-rpc", &server.url()]);
+    assert!(!xml.contains("subscribe"), "not over XML-RPC: {xml}");
+    let (status, out, _) = outcome(
+        &rpc()
+            .args(["describe", &ws(&server), "subscribe"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(status, 0);
+    assert!(
+        out.starts_with("subscribe(topic: string, interval_ms: number) -> string\n"),
+        "{out}"
+    );
+    let (status, _, err) = call(&[&server.url(), "subscribe", "ticks", "100"]);
+    assert_eq!(status, 1, "{err}");
+    assert!(err.contains("subscribe needs a WebSocket"), "{err}");
+    assert!(err.contains("try ws://127.0.0.1:"), "{err}");
+}
