@@ -63,7 +63,7 @@ pub async fn follow(
     let stop = tokio::select! {
         stop = print_notifications(client, &id, &mut listening, how, &mut printed) => stop,
         () = deadline(how.until) => Stop::Enough,
-        () = signalled() => Stop::Enough,
+        _ = crate::interrupted(crate::Interrupt::Any) => Stop::Enough,
         ended = client.ended() => {
             // What came before the end is printed still (one poll drains what is waiting).
             let rest = print_notifications(client, &id, &mut listening, how, &mut printed);
@@ -187,6 +187,13 @@ pub fn opens_subscription(method: &str) -> bool {
     unsubscribe_method(method).is_some() && !method.to_ascii_lowercase().contains("unsubscribe")
 }
 
+/// The subscription id in `result`, the answer to `method`: a string or a number answered to a
+/// method that opens a subscription ([`opens_subscription`]); None for anything else.
+pub fn subscription_id<'a>(method: &str, result: &'a Json) -> Option<&'a Json> {
+    let is_id = result.is_string() || result.is_number();
+    (is_id && opens_subscription(method)).then_some(result)
+}
+
 /// For a subscribe sent over HTTP (which the server answers "method not found"): the hint to
 /// take a WebSocket there, `subscriptions need a WebSocket: try ws://HOST:PORT/`; None for any
 /// other call or endpoint.
@@ -205,23 +212,6 @@ async fn deadline(until: Option<Instant>) {
     match until {
         Some(until) => tokio::time::sleep_until(until.into()).await,
         None => std::future::pending().await,
-    }
-}
-
-/// SIGINT or SIGTERM (never, where they cannot be listened to).
-async fn signalled() {
-    use tokio::signal::unix::{signal, SignalKind};
-    match (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) {
-        (Ok(mut int), Ok(mut term)) => {
-            tokio::select! {
-                _ = int.recv() => {}
-                _ = term.recv() => {}
-            }
-        }
-        _ => std::future::pending().await,
     }
 }
 
@@ -244,5 +234,15 @@ mod tests {
         assert!(!opens_subscription("eth_unsubscribe"));
         assert!(!opens_subscription("accountUnsubscribe"));
         assert!(!opens_subscription("eth_chainId"));
+        assert_eq!(
+            subscription_id("eth_subscribe", &json!("0x1")),
+            Some(&json!("0x1"))
+        );
+        assert_eq!(
+            subscription_id("accountSubscribe", &json!(7)),
+            Some(&json!(7))
+        );
+        assert_eq!(subscription_id("eth_unsubscribe", &json!("0x1")), None);
+        assert_eq!(subscription_id("eth_subscribe", &json!({"id": 1})), None);
     }
 }

@@ -84,7 +84,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 
 /// Which signals stop a command from the outside (see [`run`]).
 #[derive(Clone, Copy)]
-enum Interrupt {
+pub(crate) enum Interrupt {
     Never,
     Terminate,
     Any,
@@ -92,7 +92,7 @@ enum Interrupt {
 
 /// Waits for a signal that stops a command, and returns its exit code (128 + the signal's
 /// number); never returns for [`Interrupt::Never`] or where signals cannot be listened to.
-async fn interrupted(which: Interrupt) -> u8 {
+pub(crate) async fn interrupted(which: Interrupt) -> u8 {
     use tokio::signal::unix::{signal, SignalKind};
     let listen = |kind: SignalKind, on: bool| on.then(|| signal(kind).ok()).flatten();
     let mut term = listen(SignalKind::terminate(), !matches!(which, Interrupt::Never));

@@ -19,9 +19,7 @@ pub fn write_stdout(text: &str) -> std::io::Result<()> {
 
 /// Prints one line on stdout and flushes it (stdout may be a pipe someone is reading live).
 pub fn print_stdout(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{text}");
-    let _ = out.flush();
+    let _ = write_stdout(text);
 }
 
 /// How `rpc call` and the REPL report the outcomes of a line of calls: the same code, so the

@@ -216,14 +216,9 @@ impl Subscriptions {
     /// A replayed call that opened a subscription then and now: its two ids paired. Whether it
     /// did (the answers are then the same, whatever the ids).
     fn opened(&mut self, call: &Call, then: &Json, now: &Json) -> bool {
-        if !crate::follow::opens_subscription(&call.method) {
-            return false;
-        }
         let id = |answer: &Json| {
-            answer
-                .get("result")
-                .filter(|id| id.is_string() || id.is_number())
-                .cloned()
+            let result = answer.get("result")?;
+            crate::follow::subscription_id(&call.method, result).cloned()
         };
         let (Some(old), Some(new)) = (id(then), id(now)) else {
             return false;

@@ -153,6 +153,17 @@ impl Plan {
         Some(Ticket { counted: true })
     }
 
+    /// Tops `in_flight` up to `depth` calls; true once the run has no more to hand out.
+    pub fn refill(&self, in_flight: &mut VecDeque<InFlight>, depth: usize) -> bool {
+        while in_flight.len() < depth {
+            match self.ticket(Instant::now()) {
+                Some(ticket) => in_flight.push_back(InFlight::new(ticket)),
+                None => return true,
+            }
+        }
+        false
+    }
+
     fn requests_for(&self, count: usize) -> &[u8] {
         &self.requests[..count * self.request_len]
     }
@@ -226,21 +237,9 @@ async fn session(
     buf.clear();
     let mut framer = plan.stream.then(|| Framer::new(usize::MAX));
     let mut in_flight = std::mem::take(carried);
-    let mut out_of_tickets = false;
     let mut answered = 0u64;
     let depth = if plan.per_call { 1 } else { plan.depth };
-    while in_flight.len() < depth {
-        match plan.ticket(Instant::now()) {
-            Some(t) => in_flight.push_back(InFlight {
-                sent: Instant::now(),
-                counted: t.counted,
-            }),
-            None => {
-                out_of_tickets = true;
-                break;
-            }
-        }
-    }
+    let mut out_of_tickets = plan.refill(&mut in_flight, depth);
     let mut to_send = in_flight.len();
     // One timer per session, pushed back at most every half timeout: arming a timer for every
     // read would cost as much as the rest of the call. So a silent server is noticed after
@@ -359,7 +358,13 @@ fn next_after(out_of_tickets: bool) -> Next {
     }
 }
 
-fn fail_all(plan: &Plan, stats: &RefCell<Stats>, in_flight: &mut VecDeque<InFlight>, why: Failure) {
+/// Counts every call in flight as failed, for `why`.
+pub fn fail_all(
+    plan: &Plan,
+    stats: &RefCell<Stats>,
+    in_flight: &mut VecDeque<InFlight>,
+    why: Failure,
+) {
     for call in in_flight.drain(..) {
         settle(plan, stats, call, Err(why));
     }

@@ -5,7 +5,7 @@
 //! frames are masked, so they cannot be written once and repeated as the byte-stream load does.
 
 use super::answer::Checked;
-use super::conn::{settle, InFlight, Plan};
+use super::conn::{fail_all, settle, InFlight, Plan};
 use super::stats::{Failure, Stats};
 use crate::client::messages::WsStream;
 use crate::client::websocket::Handshake;
@@ -77,7 +77,7 @@ async fn session(
 ) -> Session {
     let mut in_flight = VecDeque::from([first]);
     let depth = if plan.per_call { 1 } else { plan.depth };
-    let mut out_of_tickets = refill(plan, &mut in_flight, depth);
+    let mut out_of_tickets = plan.refill(&mut in_flight, depth);
     let mut to_send = in_flight.len();
     loop {
         if to_send > 0 {
@@ -115,21 +115,10 @@ async fn session(
         }
         if !out_of_tickets {
             let before = in_flight.len();
-            out_of_tickets = refill(plan, &mut in_flight, depth);
+            out_of_tickets = plan.refill(&mut in_flight, depth);
             to_send += in_flight.len() - before;
         }
     }
-}
-
-/// Tops `in_flight` up to `depth` calls; true once the run has no more to hand out.
-fn refill(plan: &Plan, in_flight: &mut VecDeque<InFlight>, depth: usize) -> bool {
-    while in_flight.len() < depth {
-        match plan.ticket(Instant::now()) {
-            Some(ticket) => in_flight.push_back(InFlight::new(ticket)),
-            None => return true,
-        }
-    }
-    false
 }
 
 /// Writes `count` request frames and flushes once.
@@ -153,12 +142,6 @@ async fn next_text(ws: &mut WsStream) -> Result<Utf8Bytes, Failure> {
             Some(Ok(Message::Close(_))) | None => return Err(Failure::Closed),
             Some(Err(e)) => return Err(io_failure(e)),
         }
-    }
-}
-
-fn fail_all(plan: &Plan, stats: &RefCell<Stats>, in_flight: &mut VecDeque<InFlight>, why: Failure) {
-    for call in in_flight.drain(..) {
-        settle(plan, stats, call, Err(why));
     }
 }
 

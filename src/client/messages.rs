@@ -168,24 +168,31 @@ async fn next_ws(
             Message::Text(text) => return Ok(Some(text.as_bytes().to_vec())),
             // Some servers send JSON in binary frames: a message all the same.
             Message::Binary(bytes) => return Ok(Some(bytes.to_vec())),
-            Message::Close(frame) => return Err(ReadError::Finished(closed_by(frame.as_ref()))),
+            Message::Close(frame) => {
+                return Err(ReadError::Finished(closed_by("the server", frame.as_ref())))
+            }
             Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
         }
     }
 }
 
-/// Why the server closed: `the server closed the WebSocket (1001: going away)`.
-fn closed_by(frame: Option<&tungstenite::protocol::CloseFrame>) -> String {
+/// tungstenite's settings with every message (and so every frame) at most `max` bytes: a bigger
+/// one is refused on its header, before a byte of it is kept.
+pub fn bounded(max: usize) -> tungstenite::protocol::WebSocketConfig {
+    tungstenite::protocol::WebSocketConfig::default()
+        .max_message_size(Some(max))
+        .max_frame_size(Some(max))
+}
+
+/// A close frame, said: `the server closed the WebSocket (1001: going away)`, `… (1000)`.
+pub fn closed_by(who: &str, frame: Option<&tungstenite::protocol::CloseFrame>) -> String {
     match frame {
-        None => "the server closed the WebSocket".into(),
+        None => format!("{who} closed the WebSocket"),
         Some(frame) if frame.reason.is_empty() => {
-            format!(
-                "the server closed the WebSocket ({})",
-                u16::from(frame.code)
-            )
+            format!("{who} closed the WebSocket ({})", u16::from(frame.code))
         }
         Some(frame) => format!(
-            "the server closed the WebSocket ({}: {})",
+            "{who} closed the WebSocket ({}: {})",
             u16::from(frame.code),
             frame.reason
         ),

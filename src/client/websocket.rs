@@ -73,9 +73,7 @@ impl Handshake {
             .await?;
         let request = self.request()?;
         trace.wire(Direction::Sent, &request_dump(&request));
-        let config = tungstenite::protocol::WebSocketConfig::default()
-            .max_message_size(Some(max_message))
-            .max_frame_size(Some(max_message));
+        let config = super::messages::bounded(max_message);
         let shaken =
             tokio_tungstenite::client_async_with_config(request, Conn(stream, None), Some(config))
                 .await;

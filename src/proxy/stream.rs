@@ -259,11 +259,13 @@ impl<'a> Watch<'a> {
     /// A subscribe of the client's answered with an id (`eth_subscribe` → `"0x1"`): kept, at most
     /// `--max-pending` of them, to label the notifications that name it.
     fn remember_subscription(&mut self, asked: &Asked, outcome: Result<&Json, &Json>) {
-        let opens = crate::follow::opens_subscription(&asked.method);
-        let Ok(id @ (Json::String(_) | Json::Number(_))) = outcome else {
+        let Some(id) = outcome
+            .ok()
+            .and_then(|r| crate::follow::subscription_id(&asked.method, r))
+        else {
             return;
         };
-        if opens && self.subscriptions.len() < self.shared.config.limits.max_pending.max(1) {
+        if self.subscriptions.len() < self.shared.config.limits.max_pending.max(1) {
             let subscription = Subscription {
                 label: format!("{} {}", asked.method, asked.params),
                 at: Instant::now(),

@@ -17,6 +17,7 @@ use super::log::Way;
 use super::stream::Watch;
 use super::Shared;
 use crate::client::http::Stream;
+use crate::client::messages::closed_by;
 use crate::protocol::Proto;
 use futures_util::{Sink, SinkExt, StreamExt};
 use http_body_util::BodyExt;
@@ -190,10 +191,9 @@ fn passed_back(
 
 /// Messages up to `--max-body`, as the proxy holds HTTP bodies.
 fn config(shared: &Shared) -> WebSocketConfig {
-    let max = usize::try_from(shared.config.limits.max_body).unwrap_or(usize::MAX);
-    WebSocketConfig::default()
-        .max_message_size(Some(max))
-        .max_frame_size(Some(max))
+    crate::client::messages::bounded(
+        usize::try_from(shared.config.limits.max_body).unwrap_or(usize::MAX),
+    )
 }
 
 /// Passes messages both ways until both sides have closed, or `shutdown` and `--drain-timeout`;
@@ -262,12 +262,7 @@ where
             Message::Text(text) => super::lock(watch).websocket_message(way, text.as_bytes()),
             Message::Binary(bytes) => super::lock(watch).websocket_message(way, bytes),
             Message::Close(frame) => {
-                let why = match frame {
-                    Some(f) if f.reason.is_empty() => format!(": {}", u16::from(f.code)),
-                    Some(f) => format!(": {} {}", u16::from(f.code), f.reason),
-                    None => String::new(),
-                };
-                super::lock(watch).note(&format!("{side} closed the WebSocket{why}"));
+                super::lock(watch).note(&closed_by(side, frame.as_ref()));
             }
             Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
         }

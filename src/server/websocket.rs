@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_util::sync::CancellationToken;
 
@@ -99,9 +99,7 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) {
     let max = usize::try_from(state.limits.max_body).unwrap_or(usize::MAX);
-    let config = WebSocketConfig::default()
-        .max_message_size(Some(max))
-        .max_frame_size(Some(max))
+    let config = crate::client::messages::bounded(max)
         // What tungstenite may hold of frames not yet written: a message and a little.
         .max_write_buffer_size(max.saturating_mul(2).max(1 << 20))
         .read_buffer_size(READ_BUFFER);

@@ -457,7 +457,7 @@ fn rpc_proxy_passes_websockets_through_logs_every_message_and_records_them_for_r
         "RPC nope null =!> {\"code\":-32601",
         "RPC <- subscription (of subscribe [\"ticks\",20]) {\"subscription\":\"0x1\"",
         "RPC unsubscribe [\"0x1\"] ==> true",
-        "the client closed the WebSocket: 1000",
+        "the client closed the WebSocket (1000)",
     ] {
         assert!(log.contains(line), "{line:?} not in the log:\n{log}");
     }
